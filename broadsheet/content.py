@@ -1,0 +1,189 @@
+"""Read issues: content/issues/<folder>/<lang>.md → Issue with one Page per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .errors import Problems, SourceError
+from .yamlsource import LineDict, line_of, load_yaml, read_text
+
+# Every front matter field, with the type it must have (documented in docs/writing.md).
+REQUIRED_FIELDS = ("title", "date", "summary")
+OPTIONAL_FIELDS = ("tags", "slug", "draft", "translated_from", "corrections")
+SLUG_RE = re.compile(r"^[\w\-]+$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The validated front matter of one language file."""
+
+    title: str
+    date: dt.date
+    summary: str
+    tags: tuple[str, ...] = ()
+    slug: str = ""
+    draft: bool = False
+    translated_from: str | None = None  # hash of the default-language source this translates
+
+
+@dataclass(frozen=True)
+class Page:
+    """One language edition of an issue, as written by the editor."""
+
+    src_path: Path
+    lang: str
+    meta: FrontMatter
+    body: str
+    body_line: int  # the file line on which `body` starts (for error positions)
+    source_hash: str  # short hash of the whole file, recorded by translations
+
+
+@dataclass
+class Issue:
+    """One weekly issue: a folder with a Markdown file per language."""
+
+    key: str  # the folder name, e.g. 2025-04-13-tariff-shock
+    src_dir: Path
+    pages: dict[str, Page] = field(default_factory=dict)
+
+    @property
+    def date(self) -> dt.date:
+        """The issue date (from the default-language page)."""
+        return next(iter(self.pages.values())).meta.date
+
+    @property
+    def slug(self) -> str:
+        """The slug shared by every edition (from the default-language page)."""
+        return next(iter(self.pages.values())).meta.slug
+
+    @property
+    def permalink_key(self) -> str:
+        """The URL segment of the issue: `2025-04-13-tariff-shock`."""
+        return f"{self.date.isoformat()}-{self.slug}"
+
+
+def hash_text(text: str) -> str:
+    """Return the short content hash that translations record in `translated_from`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Split `---` YAML front matter from the body; return (yaml, body, body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SourceError(path, 1, "missing front matter",
+                          "start the file with a line `---`, the YAML fields, and another `---`")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise SourceError(path, 1, "front matter is not closed", "add a line `---` after the last field")
+
+
+def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
+    """Validate front matter fields; a missing or wrong field names its file and line."""
+    data = load_yaml(raw, path, first_line=2) if raw.strip() else None
+    if not isinstance(data, dict):
+        raise SourceError(path, 2, "front matter must be YAML fields such as `title: …`")
+    errors: list[SourceError] = []
+
+    def line(key: str) -> int:
+        return 1 + line_of(data, key, 1) if isinstance(data, LineDict) else 2
+
+    for key in sorted(set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)):
+        errors.append(SourceError(path, line(key), f"unknown front matter field {key!r}",
+                                  f"fields: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}"))
+    for key in REQUIRED_FIELDS:
+        if key not in data or data[key] in (None, ""):
+            errors.append(SourceError(path, 2, f"front matter field {key!r} is missing",
+                                      f"add `{key}: …` between the --- lines"))
+    title, summary = data.get("title"), data.get("summary")
+    for key, value in (("title", title), ("summary", summary)):
+        if value is not None and not isinstance(value, str):
+            errors.append(SourceError(path, line(key), f"{key} must be text, got {value!r}",
+                                      "quote it if it starts with a special character"))
+    date = data.get("date")
+    if date is not None and not (isinstance(date, dt.date) and not isinstance(date, dt.datetime)):
+        errors.append(SourceError(path, line("date"), f"date must be a date like 2025-04-13, got {date!r}"))
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
+        errors.append(SourceError(path, line("tags"), "tags must be a list such as [關稅, 美債]"))
+        tags = []
+    slug = data.get("slug", re.sub(r"^\d{4}-\d{2}-\d{2}-", "", folder_key))
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        errors.append(SourceError(path, line("slug"), f"slug {slug!r} may hold only letters, digits and -",
+                                  "e.g. slug: tariff-shock"))
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        errors.append(SourceError(path, line("draft"), f"draft must be true or false, got {draft!r}"))
+    translated_from = data.get("translated_from")
+    if translated_from is not None and not isinstance(translated_from, str):
+        errors.append(SourceError(path, line("translated_from"), "translated_from must be a quoted hash"))
+    if errors:
+        raise _Many(errors)
+    return FrontMatter(title=title.strip(), date=date, summary=summary.strip(),
+                       tags=tuple(str(t) for t in tags), slug=slug, draft=draft,
+                       translated_from=translated_from)
+
+
+class _Many(Exception):
+    def __init__(self, errors: list[SourceError]):
+        self.errors = errors
+
+
+def read_page(path: Path, lang: str, folder_key: str) -> Page:
+    """Read one language file of an issue."""
+    text = read_text(path)
+    raw, body, body_line = split_front_matter(text, path)
+    meta = parse_front_matter(raw, path, folder_key)
+    return Page(src_path=path, lang=lang, meta=meta, body=body, body_line=body_line,
+                source_hash=hash_text(text))
+
+
+def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: bool = False) -> list[Issue]:
+    """Read every issue folder, newest first; drafts are kept only when `drafts` is true."""
+    issues: list[Issue] = []
+    issues_dir = content_dir / "issues"
+    if not issues_dir.is_dir():
+        return issues
+    codes = [lang.code for lang in config.languages]
+    for folder in sorted(p for p in issues_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        issue = Issue(key=folder.name, src_dir=folder)
+        for md in sorted(folder.glob("*.md")):
+            if md.stem not in codes:
+                problems.error(SourceError(md, None, f"unknown language file {md.name!r}",
+                                           f"name it after a language in site.yaml: {', '.join(codes)}"))
+                continue
+            try:
+                issue.pages[md.stem] = read_page(md, md.stem, folder.name)
+            except SourceError as exc:
+                problems.error(exc)
+            except _Many as many:
+                for exc in many.errors:
+                    problems.error(exc)
+        issue.pages = {c: issue.pages[c] for c in codes if c in issue.pages}
+        if not issue.pages:
+            continue
+        default = config.default_language.code
+        if default not in issue.pages:
+            first = next(iter(issue.pages.values()))
+            problems.error(SourceError(first.src_path, None, f"issue has no {default}.md",
+                                       f"every issue needs its {default} original"))
+            continue
+        if issue.pages[default].meta.draft and not drafts:
+            continue
+        issues.append(issue)
+    seen: dict[str, Issue] = {}
+    for issue in issues:  # the URL holds date and slug, so only that pair must be unique
+        other = seen.get(issue.permalink_key)
+        if other is not None:
+            page = issue.pages[config.default_language.code]
+            problems.error(SourceError(page.src_path, 2, f"duplicate slug {issue.slug!r} on {issue.date}",
+                                       f"{other.key} uses it already; choose another slug"))
+        seen[issue.permalink_key] = issue
+    issues.sort(key=lambda i: (i.date, i.key), reverse=True)
+    return issues

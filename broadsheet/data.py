@@ -1,0 +1,283 @@
+"""data/ → DataStore: the catalog, the daily market series (pandas) and the macro releases."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import BuildFailed, NoDataForDate, SeriesNotFound, SourceError
+from .yamlsource import line_of, load_yaml, read_text
+
+UNITS = {"index", "percent", "usd", "thousands_persons"}
+MARKET_COLUMNS = ["date", "series", "value", "source"]
+RELEASE_COLUMNS = ["indicator", "period", "release_date", "actual", "consensus", "prior", "unit", "source"]
+RELEASE_FIELDS = ("actual", "consensus", "prior")
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """Catalog entry of a daily market series."""
+
+    id: str
+    name: dict[str, str]
+    short: dict[str, str]
+    unit: str
+    source: str
+    retrieved: str
+    fred_id: str | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """Catalog entry of a macro indicator (one row per release period in releases.csv)."""
+
+    id: str
+    name: dict[str, str]
+    unit: str
+    source_name: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """One macro release: first-print actual, survey consensus and (revised) prior."""
+
+    indicator: str
+    period: str
+    release_date: dt.date
+    actual: float | None
+    consensus: float | None
+    prior: float | None
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What data exists, its names in each language, units and sources."""
+
+    series: dict[str, SeriesInfo]
+    indicators: dict[str, IndicatorInfo]
+    sources: dict[str, dict[str, str]]
+    markets_file: str
+    releases_file: str
+
+
+class DataStore:
+    """Market series as a wide pandas frame (dates × series) plus the macro releases."""
+
+    def __init__(self, catalog: Catalog, markets: pd.DataFrame, releases: dict[tuple[str, str], Release]):
+        self.catalog = catalog
+        self.markets = markets
+        self.releases = releases
+
+    def series(self, series_id: str) -> pd.Series:
+        """Return the daily closes of a series, indexed by date, with no gaps."""
+        if series_id not in self.catalog.series:
+            known = ", ".join(sorted(self.catalog.series))
+            raise SeriesNotFound(f"unknown series {series_id!r}", f"known series: {known}")
+        if series_id not in self.markets.columns:
+            raise SeriesNotFound(f"series {series_id!r} is in the catalog but has no rows in the data")
+        return self.markets[series_id].dropna()
+
+    def close(self, series_id: str, date: str, closed: str = "error") -> tuple[dt.date, float]:
+        """Return (date, close) on `date`; on a day with no close fail, or take the previous one."""
+        day = parse_day(date)
+        values = self.series(series_id)
+        stamp = pd.Timestamp(day)
+        if stamp in values.index:
+            return day, float(values[stamp])
+        first, last = values.index[0].date(), values.index[-1].date()
+        if not first <= day <= last:
+            raise NoDataForDate(f"{series_id} has no data for {day} (the data runs {first} … {last})",
+                                "pick a date inside the data, or run `python build.py fetch`")
+        if closed == "previous":
+            before = values[values.index < stamp]
+            return before.index[-1].date(), float(before.iloc[-1])
+        raise NoDataForDate(f"{series_id} has no close on {day} ({day:%A}, a market holiday or weekend)",
+                            'use a trading day, or add closed="previous" to take the previous close')
+
+    def previous_close(self, series_id: str, date: str) -> tuple[dt.date, float]:
+        """Return (date, close) of the trading day before `date`."""
+        day, _ = self.close(series_id, date)
+        values = self.series(series_id)
+        before = values[values.index < pd.Timestamp(day)]
+        if before.empty:
+            raise NoDataForDate(f"{series_id} has no close before {day}", "the data starts on that day")
+        return before.index[-1].date(), float(before.iloc[-1])
+
+    def week_start_close(self, series_id: str, week_ending: str) -> tuple[dt.date, float]:
+        """Return the last close of the calendar week before the week containing `week_ending`."""
+        day, _ = self.close(series_id, week_ending)
+        monday = day - dt.timedelta(days=day.weekday())
+        values = self.series(series_id)
+        before = values[values.index < pd.Timestamp(monday)]
+        if before.empty:
+            raise NoDataForDate(f"{series_id} has no close in the week before {monday}")
+        return before.index[-1].date(), float(before.iloc[-1])
+
+    def release(self, indicator: str, period: str) -> Release:
+        """Return the release of `indicator` for `period` ("YYYY-MM")."""
+        if indicator not in self.catalog.indicators:
+            known = ", ".join(sorted(self.catalog.indicators))
+            raise SeriesNotFound(f"unknown indicator {indicator!r}", f"known indicators: {known}")
+        found = self.releases.get((indicator, period))
+        if found is None:
+            periods = sorted(p for (i, p) in self.releases if i == indicator)
+            raise NoDataForDate(f"no {indicator} release for period {period!r}",
+                                f"periods in the data: {', '.join(periods) or 'none'}")
+        return found
+
+
+def parse_day(text: str) -> dt.date:
+    """Parse an ISO date given to a figure or chart ("2025-04-09")."""
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError as exc:
+        raise NoDataForDate(f"{text!r} is not a date", "write dates as YYYY-MM-DD") from exc
+
+
+def _number(text: str) -> float | None:
+    if text.strip() == "":
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read data/catalog.yaml."""
+    data = load_yaml(read_text(path), path)
+    errors: list[SourceError] = []
+    if not isinstance(data, dict):
+        raise BuildFailed([SourceError(path, 1, "catalog must be a mapping with files, sources, series, releases")])
+    sources = data.get("sources") or {}
+    series: dict[str, SeriesInfo] = {}
+    for sid, spec in (data.get("series") or {}).items():
+        line = line_of(data.get("series"), sid, 1)
+        try:
+            if spec["unit"] not in UNITS:
+                errors.append(SourceError(path, line, f"series {sid}: unknown unit {spec['unit']!r}",
+                                          f"units: {', '.join(sorted(UNITS))}"))
+            if spec["source"] not in sources:
+                errors.append(SourceError(path, line, f"series {sid}: source {spec['source']!r} is not under sources:"))
+            series[sid] = SeriesInfo(sid, dict(spec["name"]), dict(spec.get("short", spec["name"])), spec["unit"],
+                                     spec["source"], str(spec["retrieved"]), spec.get("fred_id"))
+        except (KeyError, TypeError) as exc:
+            errors.append(SourceError(path, line, f"series {sid}: missing field {exc}",
+                                      "each series needs name, unit, source, retrieved"))
+    indicators: dict[str, IndicatorInfo] = {}
+    for iid, spec in (data.get("releases") or {}).items():
+        line = line_of(data.get("releases"), iid, 1)
+        try:
+            indicators[iid] = IndicatorInfo(iid, dict(spec["name"]), spec["unit"], spec["source_name"])
+            if spec["unit"] not in UNITS:
+                errors.append(SourceError(path, line, f"indicator {iid}: unknown unit {spec['unit']!r}"))
+        except (KeyError, TypeError) as exc:
+            errors.append(SourceError(path, line, f"indicator {iid}: missing field {exc}",
+                                      "each indicator needs name, unit, source_name"))
+    files = data.get("files") or {}
+    if errors:
+        raise BuildFailed(errors)
+    return Catalog(series, indicators, sources, files.get("markets", "markets.csv"),
+                   files.get("releases", "releases.csv"))
+
+
+def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    text = read_text(path)
+    reader = csv.DictReader(text.split("\n"))
+    if reader.fieldnames != columns:
+        raise BuildFailed([SourceError(path, 1, f"unexpected header {reader.fieldnames}",
+                                       f"the header must be: {','.join(columns)}")])
+    rows = []
+    for row in reader:
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def load_markets(path: Path, catalog: Catalog) -> pd.DataFrame:
+    """Read the long-format market CSV into a wide frame (one column per series)."""
+    errors: list[SourceError] = []
+    records: dict[tuple[dt.date, str], float] = {}
+    for line, row in _read_csv(path, MARKET_COLUMNS):
+        if None in row or any(v is None for v in row.values()):
+            errors.append(SourceError(path, line, "wrong number of fields", "expected date,series,value,source"))
+            continue
+        try:
+            day = dt.date.fromisoformat(row["date"].strip())
+        except ValueError:
+            errors.append(SourceError(path, line, f"bad date {row['date']!r}", "write dates as YYYY-MM-DD"))
+            continue
+        sid = row["series"].strip()
+        if sid not in catalog.series:
+            errors.append(SourceError(path, line, f"series {sid!r} is not in data/catalog.yaml",
+                                      "add it to the catalog with its source"))
+            continue
+        try:
+            value = _number(row["value"])
+        except ValueError:
+            errors.append(SourceError(path, line, f"value {row['value']!r} is not a number"))
+            continue
+        if value is None:
+            errors.append(SourceError(path, line, "empty value", "leave the row out instead of leaving a gap"))
+            continue
+        if (day, sid) in records:
+            errors.append(SourceError(path, line, f"duplicate row for {sid} on {day}"))
+            continue
+        records[(day, sid)] = value
+    if errors:
+        raise BuildFailed(errors)
+    frame = pd.Series(records, dtype="float64")
+    if frame.empty:
+        return pd.DataFrame()
+    wide = frame.unstack()
+    wide.index = pd.to_datetime(wide.index)
+    return wide.sort_index()
+
+
+def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release]:
+    """Read the macro releases CSV, keyed by (indicator, period)."""
+    errors: list[SourceError] = []
+    releases: dict[tuple[str, str], Release] = {}
+    for line, row in _read_csv(path, RELEASE_COLUMNS):
+        if None in row or any(v is None for v in row.values()):
+            errors.append(SourceError(path, line, "wrong number of fields", f"expected {','.join(RELEASE_COLUMNS)}"))
+            continue
+        ind, period = row["indicator"].strip(), row["period"].strip()
+        if ind not in catalog.indicators:
+            errors.append(SourceError(path, line, f"indicator {ind!r} is not in data/catalog.yaml"))
+            continue
+        try:
+            day = dt.date.fromisoformat(row["release_date"].strip())
+            dt.date.fromisoformat(period + "-01")
+        except ValueError:
+            errors.append(SourceError(path, line, "bad period or release_date", "period YYYY-MM, date YYYY-MM-DD"))
+            continue
+        try:
+            values = {f: _number(row[f]) for f in RELEASE_FIELDS}
+        except ValueError as exc:
+            errors.append(SourceError(path, line, f"{exc.args[0]!r} is not a number"))
+            continue
+        if (ind, period) in releases:
+            errors.append(SourceError(path, line, f"duplicate release {ind} {period}"))
+            continue
+        releases[(ind, period)] = Release(ind, period, day, values["actual"], values["consensus"],
+                                          values["prior"], row["source"], line)
+    if errors:
+        raise BuildFailed(errors)
+    return releases
+
+
+def load_data(data_dir: Path) -> DataStore:
+    """Load catalog, market series and releases from data/, validating every row."""
+    catalog = load_catalog(data_dir / "catalog.yaml")
+    markets = load_markets(data_dir / catalog.markets_file, catalog)
+    releases = load_releases(data_dir / catalog.releases_file, catalog)
+    return DataStore(catalog, markets, releases)

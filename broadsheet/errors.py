@@ -1,0 +1,86 @@
+"""Errors that point at a file and line, and the collector that gathers them before failing once."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class BroadsheetError(Exception):
+    """Base class of every error the build reports to the user (never shown as a traceback)."""
+
+
+class SourceError(BroadsheetError):
+    """A problem in an input file: `path:line: message (hint)`."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str, hint: str | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(self.format())
+
+    def format(self, root: Path | None = None) -> str:
+        """Render as `path:line: message (hint)`, the path relative to `root` when possible."""
+        path = self.path
+        if root is not None:
+            try:
+                path = self.path.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        where = f"{path}:{self.line}" if self.line else f"{path}"
+        text = f"{where}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class FigureError(BroadsheetError):
+    """A figure expression could not be computed; the Markdown stage adds the file and line."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+
+class SeriesNotFound(FigureError):
+    """A figure or chart names a series or indicator that the data catalog does not have."""
+
+
+class NoDataForDate(FigureError):
+    """A figure asks for a date on which the series has no value."""
+
+
+class BuildFailed(BroadsheetError):
+    """The build stopped because of one or more problems; nothing was written to the site."""
+
+    def __init__(self, problems: list[SourceError]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s)")
+
+
+@dataclass
+class Problems:
+    """Collects every problem of a stage so the user sees them all at once."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+    def error(self, err: SourceError) -> None:
+        """Record an error (the build will fail at the next checkpoint)."""
+        self.errors.append(err)
+
+    def warn(self, err: SourceError) -> None:
+        """Record a warning (printed, does not fail the build unless --strict)."""
+        self.warnings.append(err)
+
+    def checkpoint(self, strict: bool = False) -> None:
+        """Raise BuildFailed if any error (or, when strict, any warning) has been recorded."""
+        failing = self.errors + (self.warnings if strict else [])
+        if failing:
+            raise BuildFailed(failing)
+
+    def print_warnings(self, root: Path, stream=sys.stderr) -> None:
+        """Print the warnings as `path:line: warning: message` lines."""
+        for w in self.warnings:
+            print(w.format(root).replace(": ", ": warning: ", 1), file=stream)

@@ -1,0 +1,175 @@
+"""The figure functions that Markdown may call: data in, one formatted number out.
+
+Each function computes from the DataStore and formats with the page's NumberFormatter, so the
+same expression prints 22.8萬 on the Chinese page and 228,000 on the English one. Every call is
+recorded (series, dates) so pages can say as of when their data runs and `check` can compare
+editions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .data import RELEASE_FIELDS, DataStore
+from .errors import FigureError
+from .i18n import ROUNDING, NumberFormatter
+
+MOVES = ("up", "down")
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """One evaluated figure: which function, which data, and what it printed."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    series: str
+    dates: tuple[dt.date, ...]
+    text: str
+
+
+@dataclass
+class FigureFunctions:
+    """The functions exposed to one page's Markdown, bound to the data and the page's locale."""
+
+    store: DataStore
+    fmt: NumberFormatter
+    uses: list[FigureUse] = field(default_factory=list)
+
+    def namespace(self) -> dict[str, Callable[..., str]]:
+        """Return the name → function mapping that figure expressions may call."""
+        names = ("level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "release")
+        return {name: self._guarded(name, getattr(self, name)) for name in names}
+
+    def _guarded(self, name: str, func: Callable[..., str]) -> Callable[..., str]:
+        def call(*args: Any, **kwargs: Any) -> str:
+            try:
+                return func(*args, **kwargs)
+            except TypeError as exc:
+                message = str(exc).replace(f"{func.__qualname__}()", f"{name}()")
+                raise FigureError(f"wrong arguments: {message}", "see docs/writing.md for each function") from exc
+
+        call.__name__ = name
+        return call
+
+    def _record(self, name: str, args: tuple, kwargs: dict, series: str, dates: tuple, text: str) -> str:
+        self.uses.append(FigureUse(name, args, tuple(sorted(kwargs.items())), series, dates, text))
+        return text
+
+    # --- checks shared by the change functions -------------------------------------------
+    @staticmethod
+    def _options(digits: int, rounding: str, move: str | None) -> None:
+        if not isinstance(digits, int) or not 0 <= digits <= 6:
+            raise FigureError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+        if rounding not in ROUNDING:
+            raise FigureError(f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}")
+        if move is not None and move not in MOVES:
+            raise FigureError(f'move must be "up" or "down", got {move!r}')
+
+    @staticmethod
+    def _directed(change: float, move: str | None, what: str) -> float:
+        """Apply `move`: the prose says the direction, so print the size; fail if it is wrong."""
+        if move is None:
+            return change
+        if (move == "up" and change < 0) or (move == "down" and change > 0):
+            actual = "fell" if change < 0 else "rose"
+            raise FigureError(f'the text says {what} moved {move}, but the data says it {actual} ({change:+.4g})',
+                              "fix the wording or the dates")
+        return abs(change)
+
+    def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str) -> str:
+        change = self._directed((end / start - 1) * 100, move, what)
+        return self.fmt.percent(change, digits, rounding)
+
+    # --- the functions -------------------------------------------------------------------
+    def level(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
+              grouping: bool = True, closed: str = "error") -> str:
+        """The close of `series` on `date` (percent series print with a % sign)."""
+        self._options(digits, rounding, None)
+        day, value = self.store.close(series, date, closed=closed)
+        unit = self.store.catalog.series[series].unit
+        if unit == "percent":
+            text = self.fmt.percent(value, digits, rounding)
+        else:
+            text = self.fmt.decimal(value, digits, rounding, grouping)
+        return self._record("level", (series, date), {"digits": digits}, series, (day,), text)
+
+    def pct(self, series: str, start: str, end: str, digits: int = 1, rounding: str = "half-up",
+            move: str | None = None) -> str:
+        """The % change of `series` from the close on `start` to the close on `end`."""
+        self._options(digits, rounding, move)
+        d0, v0 = self.store.close(series, start)
+        d1, v1 = self.store.close(series, end)
+        text = self._pct_text(v0, v1, digits, rounding, move, series)
+        return self._record("pct", (series, start, end), {"digits": digits}, series, (d0, d1), text)
+
+    def day_pct(self, series: str, date: str, digits: int = 1, rounding: str = "half-up",
+                move: str | None = None) -> str:
+        """The % change of `series` on `date` from the previous trading day's close."""
+        self._options(digits, rounding, move)
+        d1, v1 = self.store.close(series, date)
+        d0, v0 = self.store.previous_close(series, date)
+        text = self._pct_text(v0, v1, digits, rounding, move, series)
+        return self._record("day_pct", (series, date), {"digits": digits}, series, (d0, d1), text)
+
+    def week_pct(self, series: str, week_ending: str, digits: int = 1, rounding: str = "half-up",
+                 move: str | None = None) -> str:
+        """The % change over the week ending on `week_ending` (from the previous week's last close)."""
+        self._options(digits, rounding, move)
+        d1, v1 = self.store.close(series, week_ending)
+        d0, v0 = self.store.week_start_close(series, week_ending)
+        text = self._pct_text(v0, v1, digits, rounding, move, series)
+        return self._record("week_pct", (series, week_ending), {"digits": digits}, series, (d0, d1), text)
+
+    def points(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
+               move: str | None = None) -> str:
+        """The change of `series` in points from `start` to `end`."""
+        self._options(digits, rounding, move)
+        d0, v0 = self.store.close(series, start)
+        d1, v1 = self.store.close(series, end)
+        text = self.fmt.decimal(self._directed(v1 - v0, move, series), digits, rounding)
+        return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text)
+
+    def day_points(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
+                   move: str | None = None) -> str:
+        """The change of `series` in points on `date` from the previous trading day."""
+        self._options(digits, rounding, move)
+        d1, v1 = self.store.close(series, date)
+        d0, v0 = self.store.previous_close(series, date)
+        text = self.fmt.decimal(self._directed(v1 - v0, move, series), digits, rounding)
+        return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text)
+
+    def bp(self, series: str, start: str, end: str, move: str | None = None) -> str:
+        """The change of a yield series in basis points from `start` to `end`."""
+        self._options(0, "half-up", move)
+        if self.store.catalog.series.get(series) and self.store.catalog.series[series].unit != "percent":
+            raise FigureError(f"bp() needs a yield series in percent; {series} is not one")
+        d0, v0 = self.store.close(series, start)
+        d1, v1 = self.store.close(series, end)
+        text = self.fmt.decimal(self._directed((v1 - v0) * 100, move, series), 0)
+        return self._record("bp", (series, start, end), {}, series, (d0, d1), text)
+
+    def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
+        """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
+        if field not in RELEASE_FIELDS:
+            raise FigureError(f"field must be one of {', '.join(RELEASE_FIELDS)}, got {field!r}")
+        found = self.store.release(indicator, period)
+        value = getattr(found, field)
+        if value is None:
+            raise FigureError(f"{indicator} {period} has no {field} value in the data",
+                              "data/releases.csv leaves it empty: quote it as a claim or add the real value")
+        places = 1 if digits is None else digits
+        self._options(places, "half-up", None)
+        unit = self.store.catalog.indicators[indicator].unit
+        if unit == "percent":
+            text = self.fmt.percent(value, places)
+        elif unit == "thousands_persons":
+            text = self.fmt.thousands_persons(value)
+        else:
+            text = self.fmt.decimal(value, places)
+        return self._record("release", (indicator, period), {"field": field, "digits": digits},
+                            indicator, (found.release_date,), text)

@@ -1,0 +1,155 @@
+"""Markdown → HTML: figure expressions evaluated in a sandbox, then Python-Markdown.
+
+Content may hold only `{{ function("literal", key=literal) }}` expressions: one call to a known
+figure function with literal arguments. Anything else (statements, attribute access, filters,
+arithmetic) is refused with the file and line, so content can never run code on the build machine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markdown.extensions.toc import slugify_unicode
+
+from .errors import FigureError, SourceError
+
+EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+STATEMENT_RE = re.compile(r"\{%|\{#")
+PLACEHOLDER = "BROADSHEETBLOCK{}END"
+PLACEHOLDER_P_RE = re.compile(r"<p>(BROADSHEETBLOCK\d+END)</p>")
+PLACEHOLDER_RE = re.compile(r"BROADSHEETBLOCK\d+END")
+MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
+
+MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
+
+
+@dataclass(frozen=True)
+class BlockHTML:
+    """What a content function returns to place a block (a chart) instead of text."""
+
+    html: str
+
+
+@dataclass
+class RenderedBody:
+    """A page body converted to HTML, with its table of contents."""
+
+    html: str
+    toc_html: str
+    headings: list[dict[str, Any]]
+    text: str  # plain text, for reading time and search
+    blocks: list[BlockHTML] = field(default_factory=list)
+
+
+def _sandbox() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=False)
+    env.globals.clear()  # no range(), dict(), lipsum(): only the figure functions passed in
+    return env
+
+
+def _check_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> str | None:
+    """Return why `expr` is not a plain call of a known function with literal arguments."""
+    try:
+        tree = env.parse("{{" + expr + "}}")
+    except TemplateSyntaxError as exc:
+        return f"not a valid expression: {exc.message}"
+    body = tree.body
+    if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
+        return "only one function call is allowed inside {{ }}"
+    call = body[0].nodes[0]
+    if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
+        return "only a call such as level(\"SP500\", \"2025-04-09\") is allowed inside {{ }}"
+    if call.node.name not in names:
+        return f"unknown figure function {call.node.name!r} (known: {', '.join(sorted(names))})"
+    values = list(call.args) + [kw.value for kw in call.kwargs]
+    if call.dyn_args is not None or call.dyn_kwargs is not None:
+        return "*args and **kwargs are not allowed in figure expressions"
+    for value in values:
+        if not isinstance(value, nodes.Const):
+            return "arguments must be literals such as \"SP500\", \"2025-04-09\", 1 or True"
+    return None
+
+
+def evaluate_figures(body: str, path: Path, first_line: int,
+                     functions: dict[str, Callable[..., Any]]) -> tuple[str, list[BlockHTML], list[SourceError]]:
+    """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors)."""
+    env = _sandbox()
+    names = set(functions)
+    errors: list[SourceError] = []
+    blocks: list[BlockHTML] = []
+    for match in STATEMENT_RE.finditer(body):
+        line = first_line + body.count("\n", 0, match.start())
+        errors.append(SourceError(path, line, f"'{match.group()}' is not allowed in content",
+                                  "content may hold only {{ figure(...) }} expressions"))
+
+    def replace(match: re.Match[str]) -> str:
+        line = first_line + body.count("\n", 0, match.start())
+        expr = match.group(1)
+        if "\n" in expr or len(expr) > MAX_EXPRESSION:
+            errors.append(SourceError(path, line, "a figure expression must fit on one line",
+                                      "close it with }} on the same line"))
+            return match.group()
+        problem = _check_call(expr, env, names)
+        if problem:
+            errors.append(SourceError(path, line, problem, "see docs/writing.md for the figure functions"))
+            return match.group()
+        try:
+            value = env.compile_expression(expr.strip(), undefined_to_none=False)(**functions)
+        except FigureError as exc:
+            errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
+            return match.group()
+        except SecurityError as exc:
+            errors.append(SourceError(path, line, f"refused by the sandbox: {exc}"))
+            return match.group()
+        if isinstance(value, BlockHTML):
+            blocks.append(value)
+            return PLACEHOLDER.format(len(blocks) - 1)
+        return str(value)
+
+    text = EXPRESSION_RE.sub(replace, body)
+    # an opening {{ with no closing }} is left over after the substitution
+    for match in re.finditer(r"\{\{", text):
+        line = first_line + text.count("\n", 0, match.start())
+        errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
+    return text, blocks, errors
+
+
+def render_markdown(body: str, path: Path, first_line: int,
+                    functions: dict[str, Callable[..., Any]]) -> RenderedBody:
+    """Evaluate figures and convert Markdown; raise the first SourceErrors as one list."""
+    text, blocks, errors = evaluate_figures(body, path, first_line, functions)
+    if errors:
+        raise FigureProblems(errors)
+    md = markdown.Markdown(
+        extensions=MARKDOWN_EXTENSIONS,
+        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
+        output_format="html",
+    )
+    html = md.convert(text)
+    html = PLACEHOLDER_P_RE.sub(lambda m: m.group(1), html)
+    html = PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group()[15:-3])].html, html)
+    plain = re.sub(r"<[^>]+>", " ", html)
+    return RenderedBody(html=html, toc_html=md.toc, headings=_flatten(md.toc_tokens), text=plain, blocks=blocks)
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for token in tokens:
+        out.append({"level": token["level"], "id": token["id"], "name": token["name"]})
+        out.extend(_flatten(token.get("children", [])))
+    return out
+
+
+class FigureProblems(Exception):
+    """Several SourceErrors from one page's figure expressions."""
+
+    def __init__(self, errors: list[SourceError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))

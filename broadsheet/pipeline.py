@@ -1,0 +1,145 @@
+"""build(ctx): load → assemble → render → write. Read and check everything before writing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Language
+from .content import Issue, read_issues
+from .context import BuildContext
+from .data import DataStore, load_data
+from .errors import BuildFailed, SourceError
+from .figures import FigureFunctions
+from .i18n import NumberFormatter, reading_minutes
+from .markdown import FigureProblems, render_markdown
+from .render import Renderer
+from .urls import Urls, output_file
+from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
+from .writer import Output, write_site
+
+
+@dataclass
+class Site:
+    """Everything assembled for one build, before it is written."""
+
+    issues: list[Issue]
+    pages: dict[tuple[str, str], IssuePage]  # (issue key, language code) → page
+    outputs: list[Output]
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the one-line summary."""
+
+    pages: int
+    files: int
+    seconds: float
+
+
+def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext) -> IssuePage:
+    """Evaluate a page's figures and convert its Markdown (raises FigureProblems)."""
+    page = issue.pages[lang.code]
+    figures = FigureFunctions(store, NumberFormatter(lang.locale))
+    body = render_markdown(page.body, page.src_path, page.body_line, figures.namespace())
+    return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
+                     reading_minutes=reading_minutes(body.text))
+
+
+def check_translation(issue: Issue, lang: Language, ctx: BuildContext) -> None:
+    """Warn when a translation was made from an older version of the original."""
+    original = issue.pages[ctx.config.default_language.code]
+    page = issue.pages[lang.code]
+    recorded = page.meta.translated_from
+    if recorded is None:
+        ctx.problems.warn(SourceError(page.src_path, 2, "translation does not record its source",
+                                      f'add `translated_from: "{original.source_hash}"` once it matches '
+                                      f"{original.src_path.name}"))
+    elif recorded != original.source_hash:
+        ctx.problems.warn(SourceError(page.src_path, 2,
+                                      f"translation is stale: {original.src_path.name} changed since it was "
+                                      f"translated ({recorded} → {original.source_hash})",
+                                      f'update the translation, then set translated_from: "{original.source_hash}"'))
+
+
+def render_outputs(site_issues: list[Issue], pages: dict[tuple[str, str], IssuePage],
+                   ctx: BuildContext) -> list[Output]:
+    """Render every page of the site with the templates (no I/O besides reading templates)."""
+    config = ctx.config
+    urls = Urls(config)
+    renderer = Renderer(ctx.templates_dir, ctx.translations_dir, config)
+    outputs: list[Output] = []
+
+    def emit(path: str, template: str, lang: Language, alternates: dict[str, str] | None = None,
+             **context: Any) -> None:
+        site = site_view(config, urls, lang, path, alternates)
+        html = renderer.render(template, lang, site=site, **context)
+        outputs.append(Output(output_file(path), html.encode("utf-8")))
+
+    for lang in config.languages:
+        summaries = [issue_summary(i, lang, config, urls) for i in site_issues]
+        every_lang = {o.code: urls.home(o) for o in config.languages}
+        emit(urls.home(lang), "home.html", lang, every_lang, issues=summaries)
+        emit(urls.archive(lang), "archive.html", lang, {o.code: urls.archive(o) for o in config.languages},
+             groups=archive_groups(summaries))
+        tags: dict[str, list[dict[str, Any]]] = {}
+        for issue, summary in zip(site_issues, summaries, strict=True):
+            if lang.code in issue.pages:
+                for tag in issue.pages[lang.code].meta.tags:
+                    tags.setdefault(tag, []).append(summary)
+        for tag, items in sorted(tags.items()):
+            emit(urls.tag(tag, lang), "tag.html", lang, None, tag=tag, issues=items)
+        in_lang = [i for i in site_issues if lang.code in i.pages]
+        for n, issue in enumerate(in_lang):
+            ip = pages[(issue.key, lang.code)]
+            alternates = {code: urls.issue(issue.key, config.language(code)) for code in issue.pages}
+            newer = in_lang[n - 1] if n > 0 else None
+            older = in_lang[n + 1] if n + 1 < len(in_lang) else None
+            emit(urls.issue(issue.key, lang), "issue.html", lang, alternates,
+                 issue=issue_view(ip, config, urls, newer, older))
+    default = config.default_language
+    site = site_view(config, urls, default, "404.html", {})
+    outputs.append(Output("404.html", renderer.render("404.html", default, site=site,
+                                                      languages=config.languages).encode("utf-8")))
+    outputs.append(Output(".nojekyll", b""))  # GitHub Pages: serve files as they are
+    if config.cname:
+        outputs.append(Output("CNAME", (config.cname + "\n").encode()))
+    return outputs
+
+
+def assemble_site(ctx: BuildContext) -> Site:
+    """Load and check every input, then render every output in memory (nothing is written)."""
+    problems = ctx.problems
+    # 1. load: data and content; every problem of a stage is collected before failing
+    store = load_data(ctx.data_dir)
+    issues = read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts)
+    problems.checkpoint()
+    # 2. assemble: figures and Markdown, per issue and language
+    pages: dict[tuple[str, str], IssuePage] = {}
+    for issue in issues:
+        for code in issue.pages:
+            lang = ctx.config.language(code)
+            try:
+                pages[(issue.key, code)] = assemble_page(issue, lang, store, ctx)
+            except FigureProblems as many:
+                for err in many.errors:
+                    problems.error(err)
+            if code != ctx.config.default_language.code:
+                check_translation(issue, lang, ctx)
+    problems.checkpoint(strict=ctx.strict)
+    # 3. render: templates → bytes
+    try:
+        outputs = render_outputs(issues, pages, ctx)
+    except SourceError as exc:
+        raise BuildFailed([exc]) from exc
+    return Site(issues=issues, pages=pages, outputs=outputs)
+
+
+def build(ctx: BuildContext) -> BuildResult:
+    """Build the site into ctx.out_dir; on any problem raise BuildFailed and leave it untouched."""
+    started = time.perf_counter()
+    site = assemble_site(ctx)
+    # 4. write: a fresh folder, swapped in only when complete
+    write_site(site.outputs, ctx.static_dir, ctx.out_dir)
+    return BuildResult(pages=len(site.pages), files=len(site.outputs), seconds=time.perf_counter() - started)

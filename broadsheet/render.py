@@ -1,0 +1,67 @@
+"""Jinja environments per language: StrictUndefined, autoescape, the i18n extension."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+
+from .config import Config, Language
+from .errors import SourceError
+from .i18n import NumberFormatter, load_translations
+
+
+class Renderer:
+    """Renders templates/ for one language at a time; template errors name the template line."""
+
+    def __init__(self, templates_dir: Path, translations_dir: Path, config: Config):
+        self.templates_dir = templates_dir
+        self._envs: dict[str, Environment] = {}
+        for lang in config.languages:
+            env = Environment(
+                loader=FileSystemLoader(templates_dir),
+                autoescape=True,
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+            )
+            env.install_gettext_translations(load_translations(translations_dir, lang.locale), newstyle=True)
+            fmt = NumberFormatter(lang.locale)
+            env.filters["long_date"] = fmt.long_date
+            env.filters["short_date"] = fmt.short_date
+            env.filters["month_year"] = fmt.month_year
+            env.filters["number"] = lambda v, digits=0, _f=fmt: _f.decimal(v, digits)
+            env.filters["iso"] = lambda d: d.isoformat()
+            self._envs[lang.code] = env
+
+    def render(self, template: str, lang: Language, **context: Any) -> str:
+        """Render `template` in `lang`; a template error becomes a SourceError at its line."""
+        env = self._envs[lang.code]
+        try:
+            return env.get_template(template).render(**context)
+        except TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else self.templates_dir / (exc.name or template)
+            raise SourceError(path, exc.lineno, f"template error: {exc.message}") from exc
+        except TemplateError as exc:
+            raise SourceError(self.templates_dir / template, _template_line(exc, self.templates_dir),
+                              f"template error: {exc}") from exc
+
+    def gettext(self, lang: Language, message: str) -> str:
+        """Translate a UI string outside templates (feeds, email)."""
+        return self._envs[lang.code].globals["gettext"](message)
+
+
+def _template_line(exc: BaseException, templates_dir: Path) -> int | None:
+    """Find the template line of a runtime template error from its traceback."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(str(templates_dir)):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

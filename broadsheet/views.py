@@ -1,0 +1,110 @@
+"""Purpose-built dicts for templates (site chrome, issue, lists); no I/O, no formatting of numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import Config, Language
+from .content import Issue, Page
+from .figures import FigureUse
+from .markdown import RenderedBody
+from .urls import Urls
+
+
+@dataclass
+class IssuePage:
+    """One issue in one language, assembled: its body HTML and the figures it used."""
+
+    issue: Issue
+    lang: Language
+    page: Page
+    body: RenderedBody
+    figures: list[FigureUse]
+    reading_minutes: int
+    extra: dict[str, Any] = field(default_factory=dict)  # later stages add charts, provenance…
+
+
+def site_view(config: Config, urls: Urls, lang: Language, path: str,
+              alternates: dict[str, str] | None = None) -> dict[str, Any]:
+    """The chrome every page needs: titles, language switcher, nav links, alternates."""
+    alternates = alternates if alternates is not None else {lang.code: path}
+    switcher = []
+    for other in config.languages:
+        target = alternates.get(other.code, urls.home(other))
+        switcher.append({"code": other.code, "name": other.name, "html_lang": other.html_lang,
+                         "href": urls.href(target), "current": other.code == lang.code,
+                         "exact": other.code in alternates})
+    default = config.default_language.code
+    return {
+        "title": config.title[lang.code],
+        "description": config.description[lang.code],
+        "lang": lang.code,
+        "html_lang": lang.html_lang,
+        "base_path": config.base_path,
+        "home_href": urls.href(urls.home(lang)),
+        "archive_href": urls.href(urls.archive(lang)),
+        "feed_href": urls.href(urls.feed(lang)),
+        "atom_href": urls.href(urls.feed(lang, "atom")),
+        "search_href": urls.href(urls.search(lang)),
+        "css_href": urls.href(urls.static("css/site.css")),
+        "static_base": urls.href("static/"),
+        "languages": switcher,
+        "canonical": urls.absolute(path),
+        "alternates": [{"hreflang": config.language(code).html_lang, "href": urls.absolute(p)}
+                       for code, p in alternates.items()]
+                      + ([{"hreflang": "x-default", "href": urls.absolute(alternates[default])}]
+                         if default in alternates else []),
+        "author": config.author,
+        "disclaimer": config.disclaimer.get(lang.code, ""),
+    }
+
+
+def issue_summary(issue: Issue, lang: Language, config: Config, urls: Urls) -> dict[str, Any]:
+    """An issue as a list entry in `lang`, falling back to the original when not translated."""
+    page = issue.pages.get(lang.code)
+    fallback = page is None
+    shown_lang = lang if page is not None else config.default_language
+    page = page or issue.pages[config.default_language.code]
+    return {
+        "title": page.meta.title,
+        "summary": page.meta.summary,
+        "date": page.meta.date,
+        "href": urls.href(urls.issue(issue.key, shown_lang)),
+        "tags": [{"name": t, "href": urls.href(urls.tag(t, shown_lang))} for t in page.meta.tags],
+        "fallback": fallback,
+        "fallback_language": config.default_language.name if fallback else "",
+        "html_lang": shown_lang.html_lang,
+    }
+
+
+def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
+               older: Issue | None) -> dict[str, Any]:
+    """Everything issue.html shows."""
+    meta = ip.page.meta
+    return {
+        "title": meta.title,
+        "summary": meta.summary,
+        "date": meta.date,
+        "date_iso": meta.date.isoformat(),
+        "tags": [{"name": t, "href": urls.href(urls.tag(t, ip.lang))} for t in meta.tags],
+        "body": Markup(ip.body.html),
+        "toc": Markup(ip.body.toc_html) if ip.body.headings else "",
+        "reading_minutes": ip.reading_minutes,
+        "newer": issue_summary(newer, ip.lang, config, urls) if newer else None,
+        "older": issue_summary(older, ip.lang, config, urls) if older else None,
+        **ip.extra,
+    }
+
+
+def archive_groups(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group list entries by year, then month (newest first)."""
+    years: dict[int, dict[dt.date, list[dict[str, Any]]]] = {}
+    for s in summaries:
+        month = s["date"].replace(day=1)
+        years.setdefault(month.year, {}).setdefault(month, []).append(s)
+    return [{"year": y, "months": [{"month": m, "issues": items} for m, items in months.items()]}
+            for y, months in years.items()]

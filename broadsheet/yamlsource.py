@@ -1,0 +1,68 @@
+"""YAML loading that remembers the line of every mapping key, so errors can name it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+
+class LineDict(dict):
+    """A dict from YAML that knows the 1-based line of each of its keys (`.lines[key]`)."""
+
+    lines: dict[Any, int]
+    start_line: int
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        mapping = LineDict(super().construct_mapping(node, deep=deep))
+        mapping.lines = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in mapping.lines:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            mapping.lines[key] = key_node.start_mark.line + 1
+        mapping.start_line = node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
+)
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML text; a syntax error becomes a SourceError at the right line of `path`."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506  (SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(path, line, f"invalid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(path, first_line, f"invalid YAML: {exc}") from exc
+
+
+def line_of(mapping: Any, key: str, default: int) -> int:
+    """Return the line of `key` in a LineDict, or `default` when unknown."""
+    lines = getattr(mapping, "lines", {})
+    return lines.get(key, getattr(mapping, "start_line", default))
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 source file (a BOM and CRLF line endings are accepted)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = "save it as UTF-8; a Big5 or CP950 file can be converted with `iconv -f BIG5 -t UTF-8`"
+        raise SourceError(path, line, "file is not valid UTF-8", hint) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
