@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +26,8 @@ class SourceError(BroadsheetError):
         """Render as `path:line: message (hint)`, the path relative to `root` when possible."""
         path = self.path
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 path = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
         where = f"{path}:{self.line}" if self.line else f"{path}"
         text = f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text

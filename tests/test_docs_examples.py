@@ -1,0 +1,51 @@
+"""Every example in docs/writing.md builds (or, when marked as an error example, fails)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from broadsheet.errors import BuildFailed
+from conftest import ROOT, build_into
+
+MARKER_RE = re.compile(
+    r"<!-- (example|example-error|example-file: (?P<name>[\w.\-]+)) -->\s*\n```[\w-]*\n(?P<body>.*?)\n```",
+    re.S,
+)
+
+
+def examples() -> list[tuple[str, str, dict[str, str]]]:
+    """Return (kind, markdown, extra files) for each example in docs/writing.md."""
+    found: list[tuple[str, str, dict[str, str]]] = []
+    for match in MARKER_RE.finditer((ROOT / "docs" / "writing.md").read_text(encoding="utf-8")):
+        kind = match.group(1)
+        if kind.startswith("example-file"):
+            assert found, "an example-file block must follow an example"
+            found[-1][2][match.group("name")] = match.group("body") + "\n"
+        else:
+            found.append((kind, match.group("body") + "\n", {}))
+    return found
+
+
+EXAMPLES = examples()
+
+
+def test_the_guide_has_examples() -> None:
+    assert len(EXAMPLES) >= 4
+
+
+@pytest.mark.parametrize("n", range(len(EXAMPLES)))
+def test_example_builds(make_site, n: int) -> None:
+    kind, markdown, extra = EXAMPLES[n]
+    folder = f"content/issues/2025-04-13-example{n}/"
+    files = {folder + "zh-Hant.md": markdown, **{folder + name: text for name, text in extra.items()}}
+    root = make_site(files, with_sample_issue=False)
+    if kind == "example-error":
+        with pytest.raises(BuildFailed) as failed:
+            build_into(root)
+        assert all(p.line for p in failed.value.problems)
+    else:
+        out = build_into(root)
+        assert any(Path(out, "issues").glob("2025-04-13-*/index.html"))
