@@ -79,7 +79,7 @@ class Problems:
         if failing:
             raise BuildFailed(failing)
 
-    def print_warnings(self, root: Path, stream=sys.stderr) -> None:
-        """Print the warnings as `path:line: warning: message` lines."""
+    def print_warnings(self, root: Path) -> None:
+        """Print the warnings on stderr as `path:line: warning: message` lines."""
         for w in self.warnings:
-            print(w.format(root).replace(": ", ": warning: ", 1), file=stream)
+            print(w.format(root).replace(": ", ": warning: ", 1), file=sys.stderr)
