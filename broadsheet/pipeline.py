@@ -11,10 +11,14 @@ from .content import Issue, read_issues
 from .context import BuildContext
 from .data import DataStore, load_data
 from .errors import BuildFailed, SourceError
+from .feeds import render_feeds
 from .figures import FigureFunctions
 from .i18n import NumberFormatter, reading_minutes
 from .markdown import FigureProblems, render_markdown
 from .render import Renderer
+from .search import index_site
+from .sharing import lead_view, share_view
+from .sitemap import SitemapEntry, render_discovery
 from .urls import Urls, output_file
 from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
 from .writer import Output, write_site
@@ -70,17 +74,20 @@ def render_outputs(site_issues: list[Issue], pages: dict[tuple[str, str], IssueP
     urls = Urls(config)
     renderer = Renderer(ctx.templates_dir, ctx.translations_dir, config)
     outputs: list[Output] = []
+    sitemap: list[SitemapEntry] = []
 
     def emit(path: str, template: str, lang: Language, alternates: dict[str, str] | None = None,
              **context: Any) -> None:
         site = site_view(config, urls, lang, path, alternates)
         html = renderer.render(template, lang, site=site, **context)
         outputs.append(Output(output_file(path), html.encode("utf-8")))
+        sitemap.append(SitemapEntry(path, alternates if alternates is not None else {lang.code: path}))
 
     for lang in config.languages:
         summaries = [issue_summary(i, lang, config, urls) for i in site_issues]
         every_lang = {o.code: urls.home(o) for o in config.languages}
-        emit(urls.home(lang), "home.html", lang, every_lang, issues=summaries)
+        emit(urls.home(lang), "home.html", lang, every_lang, issues=summaries,
+             lead=lead_view(site_issues, pages, lang, config, urls))
         emit(urls.archive(lang), "archive.html", lang, {o.code: urls.archive(o) for o in config.languages},
              groups=archive_groups(summaries))
         tags: dict[str, list[dict[str, Any]]] = {}
@@ -97,11 +104,23 @@ def render_outputs(site_issues: list[Issue], pages: dict[tuple[str, str], IssueP
             newer = in_lang[n - 1] if n > 0 else None
             older = in_lang[n + 1] if n + 1 < len(in_lang) else None
             emit(urls.issue(issue.key, lang), "issue.html", lang, alternates,
-                 issue=issue_view(ip, config, urls, newer, older))
+                 issue=issue_view(ip, config, urls, newer, older), share=share_view(ip, config, urls))
+        emit(urls.search(lang), "search.html", lang, {o.code: urls.search(o) for o in config.languages})
+    outputs.extend(render_feeds(site_issues, pages, config, urls))
+    outputs.extend(render_discovery(sitemap, config, urls))
     default = config.default_language
     site = site_view(config, urls, default, "404.html", {})
+    # One 404 page serves every edition (GitHub Pages has a single one): say it in each language.
+    others = [{"html_lang": o.html_lang, "home_href": urls.href(urls.home(o)),
+               "heading": renderer.gettext(o, "Page not found"),
+               "message": renderer.gettext(o, "The page you asked for does not exist. "
+                                              "Try the home page or the archive."),
+               "home": renderer.gettext(o, "Home"), "archive": renderer.gettext(o, "Archive"),
+               "archive_href": urls.href(urls.archive(o))}
+              for o in config.languages if o != default]
     outputs.append(Output("404.html", renderer.render("404.html", default, site=site,
-                                                      languages=config.languages).encode("utf-8")))
+                                                      languages=config.languages,
+                                                      others=others).encode("utf-8")))
     outputs.append(Output(".nojekyll", b""))  # GitHub Pages: serve files as they are
     if config.cname:
         outputs.append(Output("CNAME", (config.cname + "\n").encode()))
@@ -141,5 +160,5 @@ def build(ctx: BuildContext) -> BuildResult:
     started = time.perf_counter()
     site = assemble_site(ctx)
     # 4. write: a fresh folder, swapped in only when complete
-    write_site(site.outputs, ctx.static_dir, ctx.out_dir)
+    write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=index_site)  # search: see search.py
     return BuildResult(pages=len(site.pages), files=len(site.outputs), seconds=time.perf_counter() - started)

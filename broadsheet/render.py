@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 
 from .config import Config, Language
@@ -18,6 +19,7 @@ class Renderer:
     def __init__(self, templates_dir: Path, translations_dir: Path, config: Config):
         self.templates_dir = templates_dir
         self._envs: dict[str, Environment] = {}
+        self._translations: dict[str, Translations] = {}
         for lang in config.languages:
             env = Environment(
                 loader=FileSystemLoader(templates_dir),
@@ -28,7 +30,9 @@ class Renderer:
                 lstrip_blocks=True,
                 keep_trailing_newline=True,
             )
-            env.install_gettext_translations(load_translations(translations_dir, lang.locale), newstyle=True)
+            translations = load_translations(translations_dir, lang.locale)
+            self._translations[lang.code] = translations
+            env.install_gettext_translations(translations, newstyle=True)
             fmt = NumberFormatter(lang.locale)
             env.filters["long_date"] = fmt.long_date
             env.filters["short_date"] = fmt.short_date
@@ -51,7 +55,8 @@ class Renderer:
 
     def gettext(self, lang: Language, message: str) -> str:
         """Translate a UI string outside templates (feeds, email)."""
-        return self._envs[lang.code].globals["gettext"](message)
+        # The environment's newstyle gettext needs a template context, so ask the catalog itself.
+        return self._translations[lang.code].gettext(message)
 
 
 def _template_line(exc: BaseException, templates_dir: Path) -> int | None:

@@ -49,9 +49,12 @@ def site_view(config: Config, urls: Urls, lang: Language, path: str,
         "archive_href": urls.href(urls.archive(lang)),
         "feed_href": urls.href(urls.feed(lang)),
         "atom_href": urls.href(urls.feed(lang, "atom")),
+        "json_feed_href": urls.href(urls.feed(lang, "json")),
         "search_href": urls.href(urls.search(lang)),
         "css_href": urls.href(urls.static("css/site.css")),
         "static_base": urls.href("static/"),
+        "search_bundle": urls.href("pagefind/"),  # written by Pagefind (search.py)
+        "og_image": urls.absolute(urls.static("og-default.png")),
         "languages": switcher,
         "canonical": urls.absolute(path),
         "alternates": [{"hreflang": config.language(code).html_lang, "href": urls.absolute(p)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,8 +32,13 @@ def check_outputs(outputs: list[Output]) -> None:
         seen.add(out.path)
 
 
-def write_site(outputs: list[Output], static_dir: Path, dest: Path) -> None:
-    """Write every output and static/ into a fresh folder and atomically replace `dest` with it."""
+def write_site(outputs: list[Output], static_dir: Path, dest: Path,
+               finish: Callable[[Path], None] | None = None) -> None:
+    """Write every output and static/ into a fresh folder and atomically replace `dest` with it.
+
+    `finish` runs on the complete fresh folder before the swap (the search indexer); if it
+    fails, `dest` is left untouched like for any other failure.
+    """
     check_outputs(outputs)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +50,8 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path) -> None:
             target = tmp / out.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(out.data)
+        if finish is not None:
+            finish(tmp)
         os.chmod(tmp, 0o755)
         swap_in(tmp, dest)
     except BaseException:

@@ -1,0 +1,40 @@
+"""Full-text search: Pagefind indexes the written site (it segments Chinese) before it is swapped in."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .errors import BroadsheetError
+
+# The index, the search UI's script and style are written here inside the site (no CDN).
+BUNDLE_DIR = "pagefind"
+
+
+def pagefind_executable() -> Path:
+    """Return the Pagefind binary shipped by the `pagefind[extended]` package."""
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError as exc:
+        raise BroadsheetError(
+            "search: the Pagefind binary is not installed "
+            "(install the project's dependencies: pip install 'pagefind[extended]')") from exc
+    try:
+        return get_executable()
+    except FileNotFoundError as exc:
+        raise BroadsheetError(f"search: the Pagefind binary is missing ({exc}); "
+                              "reinstall it with pip install --force-reinstall 'pagefind[extended]'") from exc
+
+
+def index_site(site_dir: Path) -> None:
+    """Index every page marked `data-pagefind-body` in site_dir into site_dir/pagefind/."""
+    exe = pagefind_executable()
+    # Pagefind splits the index per <html lang>, so each edition's search sees its own pages.
+    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR, "--silent"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BroadsheetError(f"search: cannot run Pagefind at {exe}: {exc}") from exc
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip()
+        raise BroadsheetError(f"search: Pagefind failed (exit {done.returncode}): {detail}")

@@ -1,0 +1,86 @@
+"""What a shared link shows: Open Graph / Twitter card fields, JSON-LD, and the home page lead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Config, Language
+from .content import Issue
+from .feeds import chart_url, charts_of, publish_datetime
+from .urls import Urls
+from .views import IssuePage, issue_summary
+
+DEFAULT_IMAGE = "og-default.png"  # in static/: the card image of pages without a chart
+DEFAULT_IMAGE_SIZE = (1200, 630)  # the size Open Graph and Twitter cards expect
+
+
+def default_image(urls: Urls) -> dict[str, Any]:
+    """The site's card image (absolute URL and size)."""
+    width, height = DEFAULT_IMAGE_SIZE
+    return {"url": urls.absolute(urls.static(DEFAULT_IMAGE)), "width": width, "height": height,
+            "alt": ""}
+
+
+def card_image(ip: IssuePage, urls: Urls) -> dict[str, Any]:
+    """The lead chart's PNG when the issue has charts, else the site's default image."""
+    charts = charts_of(ip)
+    if not charts:
+        return default_image(urls)
+    lead = charts[0]
+    return {"url": chart_url(str(lead["png_path"]), urls), "width": lead.get("width"),
+            "height": lead.get("height"), "alt": str(lead.get("title") or "")}
+
+
+def share_view(ip: IssuePage, config: Config, urls: Urls) -> dict[str, Any]:
+    """Open Graph, Twitter card and NewsArticle JSON-LD fields of an issue page."""
+    meta = ip.page.meta
+    url = urls.absolute(urls.issue(ip.issue.key, ip.lang))
+    image = card_image(ip, urls)
+    published = publish_datetime(meta.date, config.timezone).isoformat()
+    others = [config.language(code) for code in ip.issue.pages if code != ip.lang.code]
+    return {
+        "type": "article",
+        "title": meta.title,
+        "description": meta.summary,
+        "url": url,
+        "image": image,
+        "locale": ip.lang.locale,
+        "locale_alternates": [o.locale for o in others],
+        "published": published,
+        "tags": list(meta.tags),
+        "json_ld": {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": meta.title,
+            "description": meta.summary,
+            "url": url,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+            "image": [image["url"]],
+            "datePublished": published,
+            "dateModified": published,
+            "inLanguage": ip.lang.html_lang,
+            "keywords": list(meta.tags),
+            "author": {"@type": "Organization", "name": config.author},
+            "publisher": {"@type": "Organization", "name": config.title[ip.lang.code],
+                          "url": urls.absolute(urls.home(ip.lang))},
+        },
+    }
+
+
+def lead_view(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], lang: Language,
+              config: Config, urls: Urls) -> dict[str, Any] | None:
+    """The latest issue for the home page: its summary and, when it has charts, its key chart."""
+    if not issues:
+        return None
+    issue = issues[0]
+    lead = issue_summary(issue, lang, config, urls)
+    ip = pages.get((issue.key, lang.code)) or pages.get((issue.key, config.default_language.code))
+    charts = charts_of(ip) if ip is not None else []
+    lead["chart"] = None
+    if charts:
+        chart = charts[0]
+        png = str(chart["png_path"])
+        lead["chart"] = {"src": png if "://" in png or png.startswith("/") else urls.href(png),
+                         "title": str(chart.get("title") or ""),
+                         "width": chart.get("width"), "height": chart.get("height")}
+    return lead
