@@ -1,0 +1,253 @@
+"""Search and the site in a real browser (Debian chromium): Pagefind recall and a reader's path.
+
+The recall test is the guard for the pinned Pagefind version: Pagefind 1.5 reported zh-TW
+queries that find one page of seven (Pagefind/pagefind#1237), so every page whose indexed text
+contains a term must come back when the term is searched.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, SAMPLE, build_into, write_files
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+# Extra issues so that each term sits on several pages in different contexts (the regression
+# showed only with a term on many pages).
+ZH_SENTENCES = [
+    "避險基金的基差交易在公債殖利率飆升時被迫平倉。",
+    "市場擔心基差交易的槓桿過高,流動性隨之惡化。",
+    "特里芬難題說明了美元作為儲備貨幣的矛盾。",
+    "經濟學家再次提起特里芬兩難,討論美元的未來。",
+    "所謂基差交易,就是買進現貨公債並放空期貨;從特里芬的角度看,美元必須輸出。",
+    "聯準會官員表示基差交易規模已相當龐大。",
+]
+EN_SENTENCES = [
+    "Hedge funds unwound the basis trade as Treasury yields jumped.",
+    "Worries about leverage in the basis trade spread to other markets.",
+    "The Triffin dilemma explains the tension of a reserve currency.",
+    "Economists again cite Triffin when they discuss the dollar.",
+    "A basis trade buys cash Treasuries and sells futures; Triffin would call the dollar's role a trap.",
+    "Officials said the basis trade had grown very large.",
+]
+# The terms readers search for, and everyday market words that appear on many pages.
+ZH_TERMS = ["基差交易", "特里芬", "殖利率", "聯準會", "流動性", "美元"]
+EN_TERMS = ["basis trade", "Triffin", "yields", "liquidity"]
+
+
+def extra_issues() -> dict[str, str]:
+    """Six small issues in both languages, each using one of the sentences above."""
+    files = {}
+    for n, (zh, en) in enumerate(zip(ZH_SENTENCES, EN_SENTENCES, strict=True)):
+        folder = f"content/issues/2025-03-{n + 1:02d}-recall-{n}/"
+        files[folder + "zh-Hant.md"] = (f"---\ntitle: 測試週報 {n}\ndate: 2025-03-{n + 1:02d}\n"
+                                        f"summary: 搜尋測試用的一期。\n---\n## 重點\n\n{zh}\n")
+        files[folder + "en.md"] = (f"---\ntitle: Test issue {n}\ndate: 2025-03-{n + 1:02d}\n"
+                                   f"summary: An issue for the search test.\n---\n## Key points\n\n{en}\n")
+    return files
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        return "Debian chromium/chromedriver not installed (scripts/install-system-deps.sh installs them)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (a test extra in pyproject.toml)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project plus the sample issues and six recall issues, built once."""
+    root = tmp_path_factory.mktemp("search") / "project"
+    for name in ("templates", "static", "translations", "data", "content"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    shutil.copytree(SAMPLE / "content", root / "content", dirs_exist_ok=True)
+    write_files(root, extra_issues())
+    return build_into(root)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(search_site: Path) -> Iterator[str]:
+    """Serve the built site on 127.0.0.1 under its base path (/broadsheet/); yield the site URL."""
+    top = Path(tempfile.mkdtemp(prefix="served-"))
+    (top / "broadsheet").symlink_to(search_site, target_is_directory=True)
+    handler = functools.partial(_QuietHandler, directory=str(top))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/broadsheet/"
+    httpd.shutdown()
+    httpd.server_close()
+    shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Headless Debian chromium driven by selenium, with the browser console log enabled."""
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(20)
+    driver.set_script_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def indexed_text(page: Path) -> str | None:
+    """The text Pagefind indexes on a page: its data-pagefind-body minus ignored parts."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    body = soup.select_one("[data-pagefind-body]")
+    if body is None:
+        return None
+    for ignored in body.select("[data-pagefind-ignore]"):
+        ignored.decompose()
+    return " ".join(body.get_text(" ").split())
+
+
+def pages_containing(site: Path, prefix: str, term: str) -> set[str]:
+    """Site paths ("/broadsheet/issues/…/") of the edition's pages whose indexed text has `term`."""
+    found = set()
+    for page in site.rglob("index.html"):
+        rel = page.parent.relative_to(site).as_posix() + "/"
+        in_edition = rel.startswith("en/") if prefix == "en/" else not rel.startswith("en/")
+        text = indexed_text(page)
+        if in_edition and text is not None and term.lower() in text.lower():
+            found.add("/broadsheet/" + rel)
+    return found
+
+
+PAGEFIND_SEARCH = """
+const [term, done] = [arguments[0], arguments[arguments.length - 1]];
+import(document.querySelector("#search").dataset.bundle + "pagefind.js")
+  .then(async (pf) => {
+    await pf.options({});
+    const search = await pf.search(term);
+    const data = await Promise.all(search.results.map((r) => r.data()));
+    done(data.map((d) => d.url));
+  })
+  .catch((e) => done("error: " + e));
+"""
+
+
+def search(driver, server: str, prefix: str, term: str) -> set[str]:
+    """Run Pagefind's own JS API on an edition's search page; return the result paths."""
+    if driver.current_url != server + prefix + "search/":
+        driver.get(server + prefix + "search/")
+    result = driver.execute_async_script(PAGEFIND_SEARCH, term)
+    assert not isinstance(result, str), result
+    return {unquote(urlparse(u).path) for u in result}
+
+
+@pytest.mark.parametrize(("prefix", "term"), [("", t) for t in ZH_TERMS] + [("en/", t) for t in EN_TERMS])
+def test_search_finds_every_page_that_contains_the_term(browser, server: str, search_site: Path,
+                                                        prefix: str, term: str) -> None:
+    expected = pages_containing(search_site, prefix, term)
+    assert expected, "the corpus must contain the term"
+    if term in ZH_TERMS[:2] + EN_TERMS[:2]:
+        assert len(expected) >= 4, "the corpus must put the term on several pages"
+    found = search(browser, server, prefix, term)
+    assert expected <= found, f"{term!r}: missing {sorted(expected - found)}"
+
+
+def severe_console_entries(driver) -> list[str]:
+    """Errors the page logged in the browser console since the last call."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_reader_path_home_language_issue_search(browser, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    driver.get_log("browser")  # drop what earlier tests logged
+    wait = WebDriverWait(driver, 10)
+    driver.get(server)
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hant-TW"
+    # the first Tab reaches the skip link, as a keyboard-only reader expects
+    driver.find_element(By.TAG_NAME, "body").send_keys("\ue004")  # Keys.TAB
+    assert driver.switch_to.active_element.get_attribute("class") == "skip-link"
+    driver.find_element(By.CSS_SELECTOR, ".lang-switch a[hreflang='en']").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    assert driver.current_url == server + "en/"
+    driver.find_element(By.CSS_SELECTOR, ".lead h2 a").click()
+    wait.until(ec.url_contains("/en/issues/2025-04-13-tariff-shock/"))
+    assert "Tariff" in driver.find_element(By.TAG_NAME, "h1").text
+    driver.find_element(By.CSS_SELECTOR, ".lang-switch a[hreflang='zh-Hant-TW']").click()
+    wait.until(ec.url_matches(r"/broadsheet/issues/2025-04-13-tariff-shock/$"))
+    driver.find_element(By.CSS_SELECTOR, ".site-nav a[href$='/search/']").click()
+    box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#search input")))
+    box.send_keys("基差交易")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#search .pagefind-ui__result")))
+    link = "#search .pagefind-ui__result-title > a[href$='/issues/2025-04-13-tariff-shock/']"
+
+    def found_or_load_more(d) -> bool:
+        if d.find_elements(By.CSS_SELECTOR, link):
+            return True
+        for more in d.find_elements(By.CSS_SELECTOR, "#search .pagefind-ui__button"):
+            more.click()  # the UI lists five results at a time
+        return False
+
+    wait.until(found_or_load_more)
+    assert "關稅" in driver.find_element(By.CSS_SELECTOR, link).text
+    assert severe_console_entries(driver) == []
+
+
+def test_search_page_reads_q_from_the_address(browser, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "en/search/?q=" + "Smoot-Hawley")
+    WebDriverWait(browser, 10).until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, "#search a[href$='/en/issues/2025-04-13-tariff-shock/']")))
+    assert severe_console_entries(browser) == []
+
+
+def test_no_server_needed_for_the_index(search_site: Path) -> None:
+    """The search bundle (script, style, index) is inside the site: nothing is fetched from a CDN."""
+    bundle = search_site / "pagefind"
+    assert (bundle / "pagefind.js").exists() and (bundle / "pagefind-ui.js").exists()
+    assert any(bundle.glob("pagefind.zh-hant-tw_*.pf_meta")) and any(bundle.glob("pagefind.en_*.pf_meta"))
+    page = BeautifulSoup((search_site / "search" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in page.select("script[src], link[href]"):
+        url = tag.get("src") or tag["href"]
+        if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
+            continue
+        assert url.startswith("/broadsheet/"), url
+    assert os.path.getsize(bundle / "pagefind-ui.js") > 1000
