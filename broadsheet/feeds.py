@@ -167,7 +167,6 @@ class FeedEntry:
     published: dt.datetime
     tags: tuple[str, ...]
     image: str | None
-    alternates: tuple[tuple[str, str], ...]  # (hreflang, absolute URL) of the other editions
 
 
 @dataclass(frozen=True)
@@ -202,9 +201,6 @@ def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], l
             published=publish_datetime(meta.date, config.timezone),
             tags=meta.tags,
             image=chart_url(str(charts[0]["png_path"]), urls) if charts else None,
-            alternates=tuple((config.language(code).html_lang,
-                              urls.absolute(urls.issue(issue.key, config.language(code))))
-                             for code in issue.pages if code != lang.code),
         ))
         if len(entries) == FEED_LIMIT:
             break
@@ -256,10 +252,8 @@ def render_atom(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
         entry = ET.SubElement(feed, "entry")
         _text(entry, "id", e.url)
         _text(entry, "title", e.title)
-        # Atom allows one alternate per (type, hreflang): the entry itself, then its translations.
-        for hreflang, href in ((info.lang.html_lang, e.url), *e.alternates):
-            ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
-                                          "hreflang": hreflang, "href": href})
+        # One alternate only: readers disagree on which of several is "the" link.
+        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": e.url})
         _text(entry, "published", e.published.isoformat())
         _text(entry, "updated", e.published.isoformat())
         for tag in e.tags:
