@@ -1,4 +1,8 @@
-"""Command line: `python build.py [build|test] …` and the `broadsheet` console script."""
+"""Command line: `python build.py [build|serve|new|check|fetch|test] …` and the `broadsheet` script.
+
+This module only wires arguments to the modules that do the work (pipeline, serve, scaffold,
+check, fetch); run `python build.py COMMAND --help` for each command's options.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,52 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the site into site/ (the default command)",
                            description="Build the site. Nothing is written unless every input is valid.")
     _add_build_options(build)
+    serve = sub.add_parser(
+        "serve", help="preview with drafts on 127.0.0.1; rebuild and reload on every change",
+        description="Build the site with drafts into a preview folder and serve it; watch "
+                    "content/, data/, templates/, static/, translations/ and site.yaml, rebuild on "
+                    "every change and reload the open page. A build error is printed here and "
+                    "shown over the page; the last good site stays served.")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--out", type=Path, default=None, help="preview folder (default: .preview/)")
+    serve.add_argument("--no-drafts", dest="drafts", action="store_false",
+                       help="leave drafts out, as a published build does")
+    new = sub.add_parser(
+        "new", help="scaffold next week's issue folder with both language files",
+        description="Create content/issues/<date>-<slug>/ with zh-Hant.md and en.md: front "
+                    "matter filled in (draft: true) and the usual sections as headings. "
+                    "Never overwrites an existing folder.")
+    new.add_argument("title", help="the issue's title (in the default language)")
+    new.add_argument("--date", default=None,
+                     help="issue date YYYY-MM-DD (default: the coming Sunday, site time zone)")
+    new.add_argument("--slug", default=None, help="URL slug (default: made from the title)")
+    check = sub.add_parser(
+        "check", help="report every problem without writing the site",
+        description="Load, compute and render everything in memory and print every problem as "
+                    "`path:line: message`: front matter, unknown series or functions, dates "
+                    "outside the data, broken internal links and #anchors, missing or stale "
+                    "translations, images without alt text. Exit status 1 when anything is found.")
+    check.add_argument("--base-url", default=None, help="check the links for another base URL")
+    check.add_argument("--no-drafts", dest="drafts", action="store_false",
+                       help="check only what a published build holds (default: drafts too)")
+    fetch = sub.add_parser(
+        "fetch", help="refresh data/markets.csv from FRED's CSV download",
+        description="Download each catalog series that has a fred_id from FRED, add the new "
+                    "rows to data/markets.csv (existing values are kept unless --overwrite) and "
+                    "record the retrieval date in data/catalog.yaml. If any download fails, "
+                    "nothing changes.")
+    fetch.add_argument("--series", nargs="+", metavar="ID", default=None,
+                       help="catalog series to fetch (default: every series with a fred_id)")
+    fetch.add_argument("--source-url", default=None,
+                       help="FRED CSV endpoint (default: $BROADSHEET_FRED_URL, else "
+                            "https://fred.stlouisfed.org/graph/fredgraph.csv)")
+    fetch.add_argument("--overwrite", action="store_true",
+                       help="replace existing values that FRED has since revised")
+    fetch.add_argument("--timeout", type=float, default=30.0,
+                       help="seconds to wait for each download (default: 30)")
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
                           description="Run pytest; extra arguments are passed to it.")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
@@ -67,15 +117,85 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace, root: Path) -> int:
+    """Serve a live preview until interrupted."""
+    from .serve import serve
+
+    return serve(root, host=args.host, port=args.port, out_dir=args.out or root / ".preview",
+                 drafts=args.drafts)
+
+
+def run_new(args: argparse.Namespace, root: Path) -> int:
+    """Scaffold an issue folder."""
+    from .scaffold import scaffold_issue
+
+    try:
+        config = load_config(root / "site.yaml")
+        folder = scaffold_issue(root, config, args.title, date=args.date, slug=args.slug)
+    except BroadsheetError as exc:
+        report(exc, root)
+        return 1
+    for path in sorted(folder.iterdir()):
+        print(f"created {path.relative_to(root)}")
+    return 0
+
+
+def run_check(args: argparse.Namespace, root: Path) -> int:
+    """Check the project; print `path:line: message` lines; 1 when anything was found."""
+    from .check import check_site, format_result
+
+    try:
+        config = load_config(root / "site.yaml")
+        if args.base_url:
+            config = config.with_base_url(args.base_url)
+        ctx = BuildContext(root=root, config=config, out_dir=root / "site", drafts=args.drafts)
+        result = check_site(ctx)
+    except BroadsheetError as exc:
+        report(exc, root)
+        return 1
+    for line in format_result(result, root):
+        print(line)
+    if result.ok:
+        print(f"check: no problems in {result.pages} page(s)", file=sys.stderr)
+        return 0
+    found = f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+    print(f"check: {found}", file=sys.stderr)
+    return 1
+
+
+def run_fetch(args: argparse.Namespace, root: Path) -> int:
+    """Refresh data/ from FRED."""
+    from .fetch import fetch_data
+
+    try:
+        fetch_data(root, series=args.series, source_url=args.source_url, overwrite=args.overwrite,
+                   timeout=args.timeout)
+    except BroadsheetError as exc:
+        report(exc, root)
+        return 1
+    return 0
+
+
+COMMANDS = {"build": run_build, "serve": run_serve, "new": run_new, "check": run_check,
+            "fetch": run_fetch}
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`build.py --base-url X` means `build.py build --base-url X`."""
+    head, rest = (argv[:2], argv[2:]) if argv[:1] == ["--root"] else ([], argv)
+    if not rest or (rest[0].startswith("-") and rest[0] not in ("-h", "--help")):
+        rest = ["build", *rest]
+    return head + rest
+
+
 def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
     """Entry point of build.py and the `broadsheet` console script."""
-    args = make_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = make_parser().parse_args(_with_default_command(argv))
     root = (args.root or root or Path.cwd()).resolve()
-    command = args.command or "build"
-    if command == "build":
-        if args.command is None:
-            args = make_parser().parse_args(["build"])
-        return run_build(args, root)
+    command = args.command
+    if command in COMMANDS:
+        return COMMANDS[command](args, root)
     if command == "test":
         os.chdir(root)
         os.execv(sys.executable, [sys.executable, "-m", "pytest", *args.pytest_args])

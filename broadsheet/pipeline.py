@@ -127,13 +127,31 @@ def render_outputs(site_issues: list[Issue], pages: dict[tuple[str, str], IssueP
     return outputs
 
 
-def assemble_site(ctx: BuildContext) -> Site:
-    """Load and check every input, then render every output in memory (nothing is written)."""
+def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
+    """Load and check every input, then render every output in memory (nothing is written).
+
+    With `keep_going` (the `check` command) a stage's problems are collected in ctx.problems
+    instead of stopping the build, so later stages can report theirs in the same run.
+    """
     problems = ctx.problems
+
+    def checkpoint(strict: bool = False) -> None:
+        if not keep_going:
+            problems.checkpoint(strict=strict)
+
     # 1. load: data and content; every problem of a stage is collected before failing
-    store = load_data(ctx.data_dir)
+    try:
+        store: DataStore | None = load_data(ctx.data_dir)
+    except BuildFailed as exc:
+        if not keep_going:
+            raise
+        store = None  # figures cannot be computed; front matter is still checked
+        for err in exc.problems:
+            problems.error(err)
     issues = read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts)
-    problems.checkpoint()
+    checkpoint()
+    if store is None:
+        return Site(issues=issues, pages={}, outputs=[])
     # 2. assemble: figures and Markdown, per issue and language
     pages: dict[tuple[str, str], IssuePage] = {}
     for issue in issues:
@@ -146,12 +164,16 @@ def assemble_site(ctx: BuildContext) -> Site:
                     problems.error(err)
             if code != ctx.config.default_language.code:
                 check_translation(issue, lang, ctx)
-    problems.checkpoint(strict=ctx.strict)
-    # 3. render: templates → bytes
+    checkpoint(strict=ctx.strict)
+    # 3. render: templates → bytes (when keeping going, without the issues that failed above)
+    rendered = [i for i in issues if all((i.key, code) in pages for code in i.pages)]
     try:
-        outputs = render_outputs(issues, pages, ctx)
+        outputs = render_outputs(rendered, pages, ctx)
     except SourceError as exc:
-        raise BuildFailed([exc]) from exc
+        if not keep_going:
+            raise BuildFailed([exc]) from exc
+        problems.error(exc)
+        outputs = []
     return Site(issues=issues, pages=pages, outputs=outputs)
 
 

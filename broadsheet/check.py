@@ -1,0 +1,123 @@
+"""`check`: every problem the build can find, in one pass, without writing the site.
+
+It runs the build's own stages (pipeline.assemble_site) without stopping at the first failing
+stage, then checks what only the finished pages show: internal links and #anchors, images
+without alt text, and editions with no translation. Problems in an issue's text are reported at
+the line of its Markdown file, so an editor can jump to them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from .content import Page
+from .context import BuildContext
+from .errors import SourceError
+from .linkcheck import LinkProblem, check_links
+from .pipeline import Site, assemble_site
+from .urls import Urls, output_file
+from .yamlsource import read_text
+
+
+@dataclass
+class CheckResult:
+    """What `check` found: errors and warnings, each `path:line: message`."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found."""
+        return not self.errors and not self.warnings
+
+
+def check_site(ctx: BuildContext) -> CheckResult:
+    """Run every check on the project of `ctx`; nothing is written."""
+    site = assemble_site(ctx, keep_going=True)
+    problems = ctx.problems
+    _check_missing_translations(site, ctx)
+    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url)
+    for err in _locate(link_problems, site, ctx):
+        problems.error(err)
+    return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
+                       pages=len(site.pages))
+
+
+def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
+    default = ctx.config.default_language
+    for issue in site.issues:
+        original = issue.pages[default.code]
+        for lang in ctx.config.languages:
+            if lang.code not in issue.pages:
+                message = f"no {lang.name} translation: {lang.code}.md is missing"
+                hint = f"add {lang.code}.md; until then that edition shows the {default.name} text"
+                ctx.problems.warn(SourceError(original.src_path, None, message, hint))
+
+
+def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:
+    files: dict[str, bytes | None] = {out.path: out.data for out in site.outputs}
+    if ctx.static_dir.is_dir():  # copied to site/static/ as they are: they only need to exist
+        for path in ctx.static_dir.rglob("*"):
+            if path.is_file():
+                files.setdefault("static/" + path.relative_to(ctx.static_dir).as_posix(), None)
+    return files
+
+
+def _locate(found: list[LinkProblem], site: Site, ctx: BuildContext) -> list[SourceError]:
+    """Point each problem at the Markdown line that made it, or at the template's output."""
+    urls = Urls(ctx.config)
+    sources: dict[str, Page] = {}
+    for (key, code), ip in site.pages.items():
+        sources[output_file(urls.issue(key, ctx.config.language(code)))] = ip.page
+    failed = [urls.href(urls.issue(i.key, ctx.config.language(c)))
+              for i in site.issues for c in i.pages if (i.key, c) not in site.pages]
+    errors: list[SourceError] = []
+    from_templates: dict[str, list[LinkProblem]] = defaultdict(list)
+    for problem in found:
+        if failed and any(problem.url.startswith(prefix) for prefix in failed):
+            continue  # that issue was not rendered because of the errors already reported
+        page = sources.get(problem.page)
+        line = _line_in_source(page, problem.url) if page is not None and problem.url else None
+        if page is not None and line is not None:
+            errors.append(SourceError(page.src_path, line, problem.message))
+        else:
+            from_templates[problem.message].append(problem)
+    for message, where in from_templates.items():
+        first = where[0]
+        pages = len({p.page for p in where})
+        hint = f"from a template, on {pages} page(s)" if pages > 1 else "from a template"
+        errors.append(SourceError(ctx.out_dir / first.page, first.line or None, message, hint))
+    return errors
+
+
+def _line_in_source(page: Page, url: str) -> int | None:
+    """The first line of the page's Markdown that holds `url` (as written, or percent-decoded)."""
+    wanted = {url, unquote(url)}
+    for number, text in enumerate(read_text(page.src_path).split("\n"), start=1):
+        if any(w in text for w in wanted):
+            return number
+    return None
+
+
+def _unique(errors: list[SourceError]) -> list[SourceError]:
+    seen: set[tuple[str, int | None, str]] = set()
+    out: list[SourceError] = []
+    for err in sorted(errors, key=lambda e: (str(e.path), e.line or 0, e.message)):
+        key = (str(err.path), err.line, err.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(err)
+    return out
+
+
+def format_result(result: CheckResult, root: Path) -> list[str]:
+    """The `path:line: message` lines of a check, errors and warnings in file order."""
+    lines = [(e, e.format(root)) for e in result.errors]
+    lines += [(w, w.format(root).replace(": ", ": warning: ", 1)) for w in result.warnings]
+    lines.sort(key=lambda pair: (str(pair[0].path), pair[0].line or 0))
+    return [text for _, text in lines]
