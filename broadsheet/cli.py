@@ -165,14 +165,17 @@ def run_check(args: argparse.Namespace, root: Path) -> int:
 
 def run_fetch(args: argparse.Namespace, root: Path) -> int:
     """Refresh data/ from FRED."""
-    from .fetch import fetch_data
+    from .fetch import fetch_data, format_report
 
     try:
-        fetch_data(root, series=args.series, source_url=args.source_url, overwrite=args.overwrite,
-                   timeout=args.timeout)
+        result = fetch_data(root, series=args.series, source_url=args.source_url,
+                            overwrite=args.overwrite, timeout=args.timeout)
     except BroadsheetError as exc:
         report(exc, root)
+        print("fetch: nothing was changed", file=sys.stderr)
         return 1
+    for line in format_report(result, root):
+        print(line)
     return 0
 
 

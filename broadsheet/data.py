@@ -281,3 +281,8 @@ def load_data(data_dir: Path) -> DataStore:
     markets = load_markets(data_dir / catalog.markets_file, catalog)
     releases = load_releases(data_dir / catalog.releases_file, catalog)
     return DataStore(catalog, markets, releases)
+
+
+def read_market_rows(path: Path) -> list[dict[str, str]]:
+    """Return the rows of the market CSV as written (text values), for `fetch` to merge into."""
+    return [row for _, row in _read_csv(path, MARKET_COLUMNS)]
