@@ -1,0 +1,125 @@
+"""`check`: every problem in one pass, as `path:line: message`, without writing the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ZH_PAGE, run_cli
+
+from broadsheet.check import check_site, format_result
+from broadsheet.config import load_config
+from broadsheet.context import BuildContext
+
+BAD_FIGURES = """\
+---
+title: 問題週報
+date: 2025-04-20
+summary: 各種問題。
+slug: problems
+---
+## 美股
+
+本週 {{ level("NOPE", "2025-04-17") }}。
+
+見 [下一節](#不存在的標題),以及 [舊文](/broadsheet/issues/2020-01-01-gone/)。
+
+![](chart.png)
+
+收盤 {{ level("SP500", "2031-01-02") }}。
+"""
+
+BAD_FRONT_MATTER = """\
+---
+title: 壞掉的
+date: 2025-04-27
+summary: x
+colour: red
+---
+內文
+"""
+
+STALE_EN = """\
+---
+title: Problems
+date: 2025-04-20
+summary: Problems.
+slug: problems
+translated_from: "000000000000"
+---
+Text.
+"""
+
+
+def check(root: Path, *args: str) -> list[str]:
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site",
+                       drafts=True)
+    return format_result(check_site(ctx), root)
+
+
+def test_check_reports_every_problem_at_its_line(make_site, capsys) -> None:
+    root = make_site({
+        "content/issues/2025-04-20-problems/zh-Hant.md": BAD_FIGURES,
+        "content/issues/2025-04-20-problems/en.md": STALE_EN,
+        "content/issues/2025-04-27-broken/zh-Hant.md": BAD_FRONT_MATTER,
+    })
+    status = run_cli(root, "check")
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1
+    assert not (root / "site").exists()  # nothing written
+    zh = "content/issues/2025-04-20-problems/zh-Hant.md"
+    en = "content/issues/2025-04-20-problems/en.md"
+    expected_starts = [
+        f"{zh}:9: ",    # unknown series
+        f"{zh}:15: ",   # date outside the data
+        f"{en}:2: warning: translation is stale",
+        "content/issues/2025-04-27-broken/zh-Hant.md:5: unknown front matter field 'colour'",
+    ]
+    for start in expected_starts:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    assert any("unknown series 'NOPE'" in line for line in lines)
+    assert any("SP500 has no data for 2031-01-02" in line for line in lines)
+
+
+def test_check_finds_broken_links_anchors_and_missing_alt_in_the_text(make_site) -> None:
+    body = ZH_PAGE.replace("slug: sample", "slug: links") + (
+        "\n見 [下一節](#不存在的標題) 與 [美股回顧](#美股回顧),以及 "
+        "[舊文](/broadsheet/issues/2020-01-01-gone/)。\n\n![](chart.png)\n")
+    root = make_site({"content/issues/2025-04-20-links/zh-Hant.md": body.replace(
+        "date: 2025-04-13", "date: 2025-04-20")})
+    lines = check(root)
+    path = "content/issues/2025-04-20-links/zh-Hant.md"
+    text_lines = body.split("\n")
+    link_line = next(n for n, t in enumerate(text_lines, 1) if "下一節" in t)
+    img_line = next(n for n, t in enumerate(text_lines, 1) if "chart.png" in t)
+    assert f"{path}:{link_line}: broken anchor #不存在的標題 " \
+           f"(no id '不存在的標題' in issues/2025-04-20-links/index.html)" in lines
+    assert any(line.startswith(f"{path}:{link_line}: broken link /broadsheet/issues/2020-01-01-gone/")
+               for line in lines)
+    assert f"{path}:{img_line}: image without alt text: chart.png" in lines
+    assert not any("#美股回顧" in line for line in lines)  # a real heading anchor is fine
+
+
+def test_check_reports_a_missing_translation(make_site) -> None:
+    root = make_site()  # the sample's 2025-04-13 issue has no en.md
+    lines = check(root)
+    assert ("content/issues/2025-04-13-sample/zh-Hant.md: warning: no English translation: "
+            "en.md is missing (add en.md; until then that edition shows the 繁體中文 text)") in lines
+
+
+def test_check_with_bad_data_still_checks_front_matter(make_site, capsys) -> None:
+    root = make_site({"content/issues/2025-04-27-broken/zh-Hant.md": BAD_FRONT_MATTER})
+    csv = (root / "data/markets.csv").read_text(encoding="utf-8")
+    (root / "data/markets.csv").write_text(csv.replace("2025-01-02,BRENT", "2025-01-32,BRENT"),
+                                           encoding="utf-8")
+    assert run_cli(root, "check") == 1
+    out = capsys.readouterr().out
+    assert "data/markets.csv:3: bad date '2025-01-32'" in out
+    assert "content/issues/2025-04-27-broken/zh-Hant.md:5: unknown front matter field" in out
+
+
+def test_check_help_lists_what_it_checks(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        run_cli(Path("."), "check", "--help")
+    assert "broken internal links" in capsys.readouterr().out

@@ -1,0 +1,101 @@
+"""The link checker, and the proof that a project site under a sub-path has no broken link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, build_into
+
+from broadsheet.config import load_config
+from broadsheet.context import BuildContext
+from broadsheet.linkcheck import check_links, read_site
+from broadsheet.pipeline import build
+
+SUB_PATH = "https://example.github.io/weekly/"
+# Pages another part of the site produces (feeds, search); until they exist, their links are
+# the only ones allowed to be missing, and the test says so instead of passing.
+NOT_YET_BUILT = ("feed.xml", "atom.xml", "search/")
+
+
+@pytest.fixture(scope="session")
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built for https://example.github.io/weekly/."""
+    out = tmp_path_factory.mktemp("subpath") / "site"
+    config = load_config(ROOT / "site.yaml").with_base_url(SUB_PATH)
+    build(BuildContext(root=ROOT, config=config, out_dir=out))
+    return out
+
+
+def page(html: str) -> bytes:
+    return f"<!doctype html><html><body>{html}</body></html>".encode()
+
+
+def test_sub_path_build_has_no_broken_internal_link(sub_path_site: Path) -> None:
+    problems = check_links(read_site(sub_path_site), SUB_PATH)
+    pending = [p for p in problems if p.url.endswith(NOT_YET_BUILT)
+               and not (sub_path_site / "feed.xml").exists()]
+    assert [p for p in problems if p not in pending] == []
+    if pending:
+        pytest.xfail(f"{len(pending)} links to feeds/search, which this build does not make yet")
+
+
+def test_sub_path_build_puts_every_link_under_the_base_path(sub_path_site: Path) -> None:
+    soup = BeautifulSoup((sub_path_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    hrefs = [a["href"] for a in soup.select("a[href], link[href]")]
+    assert hrefs
+    for href in hrefs:
+        assert href.startswith(("/weekly/", "https://example.github.io/weekly/", "#")), href
+    assert (sub_path_site / ".nojekyll").exists()
+
+
+def test_a_link_that_forgets_the_base_path_is_broken() -> None:
+    files = {"index.html": page('<a href="/issues/x/">x</a> <a href="/weekly/issues/x/">ok</a>'),
+             "issues/x/index.html": page("<h2 id='a'>A</h2>")}
+    problems = check_links(files, SUB_PATH)
+    assert [(p.page, p.url) for p in problems] == [("index.html", "/issues/x/")]
+    assert "outside the site's base path /weekly/" in problems[0].message
+
+
+def test_anchors_relative_links_and_percent_encoded_cjk_are_resolved() -> None:
+    files = {
+        "index.html": page('<a href="issues/x/#%E7%BE%8E%E8%82%A1">ok</a>'
+                           '<a href="issues/x/#nope">bad anchor</a>'
+                           '<a href="#top">top</a><a href="https://other.example/">external</a>'
+                           '<a href="mailto:a@b.c">mail</a><img src="static/a.png" alt="chart">'),
+        "issues/x/index.html": page('<h2 id="美股">美股</h2><a href="../../missing/">gone</a>'
+                                    '<img src="../../static/a.png">'),
+        "static/a.png": None,
+    }
+    problems = {(p.page, p.line, p.message) for p in check_links(files, SUB_PATH)}
+    assert problems == {
+        ("index.html", 1, "broken anchor issues/x/#nope (no id 'nope' in issues/x/index.html)"),
+        ("issues/x/index.html", 1, "broken link ../../missing/ (no such file in the site)"),
+        ("issues/x/index.html", 1, "image without alt text: ../../static/a.png"),
+    }
+
+
+def test_feed_and_sitemap_urls_are_checked() -> None:
+    files = {
+        "index.html": page("home"),
+        "feed.xml": b'<?xml version="1.0"?><rss><channel><link>https://example.github.io/weekly/'
+                    b"</link><item><link>https://example.github.io/weekly/issues/gone/</link>"
+                    b"</item></channel></rss>",
+        "sitemap.xml": b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+                       b'sitemap/0.9"><url><loc>https://example.github.io/issues/</loc></url>'
+                       b"</urlset>",
+        "feed.json": b'{"home_page_url": "https://example.github.io/weekly/", "items": '
+                     b'[{"url": "https://example.github.io/weekly/nope/"}]}',
+    }
+    broken = sorted((p.page, p.url) for p in check_links(files, SUB_PATH))
+    assert broken == [("feed.json", "https://example.github.io/weekly/nope/"),
+                      ("feed.xml", "https://example.github.io/weekly/issues/gone/"),
+                      ("sitemap.xml", "https://example.github.io/issues/")]
+
+
+def test_root_site_build_links_resolve(make_site) -> None:
+    root = make_site()
+    out = build_into(root)
+    problems = check_links(read_site(out), load_config(root / "site.yaml").base_url)
+    assert [p for p in problems if not p.url.endswith(NOT_YET_BUILT)] == []
