@@ -114,9 +114,11 @@ def evaluate_figures(body: str, path: Path, first_line: int,
         return str(value)
 
     text = EXPRESSION_RE.sub(replace, body)
-    # an opening {{ with no closing }} is left over after the substitution
-    for match in re.finditer(r"\{\{", text):
-        line = first_line + text.count("\n", 0, match.start())
+    # an opening {{ with no closing }} is what is left once every {{ … }} is taken out (a failed
+    # expression stays in `text` and has been reported already)
+    rest = EXPRESSION_RE.sub(lambda m: "\n" * m.group().count("\n"), body)
+    for match in re.finditer(r"\{\{", rest):
+        line = first_line + rest.count("\n", 0, match.start())
         errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
     return text, blocks, errors
 

@@ -298,7 +298,7 @@ class Preview:
         """Build once, then serve, watch and rebuild in background threads."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.rebuild()
-        self._spawn(self.server.serve_forever)
+        self._spawn(self._serve)
         self._spawn(self._watch_dirs)
         self._spawn(self._watch_root)
         self._spawn(self._builder)
@@ -311,6 +311,9 @@ class Preview:
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=5)
+
+    def _serve(self) -> None:
+        self.server.serve_forever(poll_interval=0.1)  # stop() returns within 0.1 s
 
     def _spawn(self, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, daemon=True, name=f"serve-{target.__name__}")

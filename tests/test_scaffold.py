@@ -29,7 +29,8 @@ def test_new_scaffolds_both_editions_that_build_as_a_draft(make_site, capsys) ->
     assert run_cli(root, "new", "關稅衝擊後的一週", "--date", "2025-04-20") == 0
     folder = root / "content/issues/2025-04-20-關稅衝擊後的一週"
     assert sorted(p.name for p in folder.iterdir()) == ["en.md", "zh-Hant.md"]
-    assert "created content/issues/2025-04-20-關稅衝擊後的一週/zh-Hant.md" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "created content/issues/2025-04-20-關稅衝擊後的一週/zh-Hant.md" in out
     zh = read_page(folder / "zh-Hant.md", "zh-Hant", folder.name)
     en = read_page(folder / "en.md", "en", folder.name)
     assert (zh.meta.title, zh.meta.date, zh.meta.slug, zh.meta.draft, zh.meta.tags) == (
