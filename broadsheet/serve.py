@@ -61,7 +61,10 @@ LIVE_JS = """\
   };
   const handle = (data) => {
     const state = JSON.parse(data);
-    if (first === null) first = state.build;
+    if (first === null) {
+      first = state.build;
+      document.documentElement.dataset.broadsheetLive = "ready";  // tests wait for this
+    }
     if (state.problems.length) { show(state.problems); return; }
     if (state.build !== first) location.reload();
   };

@@ -200,3 +200,46 @@ def test_port_in_use_is_a_clear_error(shared, capsys) -> None:
 def test_the_preview_is_not_written_to_site(shared) -> None:
     assert not (shared.root / "site").exists()  # site/ only ever holds a published build
     assert (shared.out_dir / "index.html").exists()
+
+
+def chromium():
+    """A headless Chromium driven by selenium, or a skip saying what is missing."""
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        pytest.skip("chromium/chromedriver not installed (scripts/install-system-deps.sh)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"):
+        options.add_argument(flag)
+    return options, Service("/usr/bin/chromedriver"), webdriver
+
+
+def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) -> None:
+    options, service, webdriver = chromium()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        driver.get(preview.url + "issues/2025-04-20-draft/")
+        assert driver.find_element(By.CSS_SELECTOR, "h1").text == "草稿週報"
+        wait = WebDriverWait(driver, 15)
+        ready = "return document.documentElement.dataset.broadsheetLive === 'ready'"
+        wait.until(lambda d: d.execute_script(ready))
+        page = preview.root / "content/issues/2025-04-20-draft/zh-Hant.md"
+        good = page.read_text(encoding="utf-8")
+        page.write_text(good.replace("草稿週報", "自動重新整理"), encoding="utf-8")
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text == "自動重新整理")
+        page.write_text(good.replace('level("SP500"', 'level("NOPE"'), encoding="utf-8")
+        overlay = wait.until(lambda d: d.find_elements(By.ID, "broadsheet-errors"))[0]
+        assert "zh-Hant.md:11:" in overlay.text and "unknown series 'NOPE'" in overlay.text
+        assert driver.find_element(By.CSS_SELECTOR, "h1").text == "自動重新整理"  # last good page
+        page.write_text(good, encoding="utf-8")
+        wait.until(lambda d: not d.find_elements(By.ID, "broadsheet-errors")
+                   and d.find_element(By.CSS_SELECTOR, "h1").text == "草稿週報")
+    finally:
+        driver.quit()
