@@ -18,6 +18,7 @@ from .context import BuildContext
 from .errors import SourceError
 from .linkcheck import LinkProblem, check_links
 from .pipeline import Site, assemble_site
+from .search import BUNDLE_DIR
 from .urls import Urls, output_file
 from .yamlsource import read_text
 
@@ -41,7 +42,9 @@ def check_site(ctx: BuildContext) -> CheckResult:
     site = assemble_site(ctx, keep_going=True)
     problems = ctx.problems
     _check_missing_translations(site, ctx)
-    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url)
+    # the search index is written by Pagefind into the finished folder, after rendering
+    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url,
+                                generated=(BUNDLE_DIR + "/",))
     for err in _locate(link_problems, site, ctx):
         problems.error(err)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),

@@ -153,28 +153,36 @@ def page_url(path: str, base_url: str) -> str:
     return base_url + path
 
 
-def resolve(url: str, base_url: str, files: Mapping[str, object]) -> tuple[str | None, str]:
-    """Map an absolute URL inside the site to a site file: (file or None, why not found)."""
+def resolve(url: str, base_url: str, files: Mapping[str, object],
+            generated: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """Map an absolute URL inside the site to a site file: (file or None, why not found).
+
+    A URL under one of the `generated` folders (written after rendering, e.g. the search
+    index) is taken as present: it is returned as is, without a file to look into.
+    """
     base_path = urlsplit(base_url).path or "/"
     path = urlsplit(url).path
     if not path.startswith(base_path):
         return None, f"outside the site's base path {base_path}"
     rel = unquote(path[len(base_path):])
-    if rel == "" or rel.endswith("/"):
-        candidates = [rel + "index.html"]
-    else:  # GitHub Pages redirects a folder named without its slash
-        candidates = [rel, rel + "/index.html"]
+    # a folder named without its slash: GitHub Pages redirects to it
+    folder = rel == "" or rel.endswith("/")
+    candidates = [rel + "index.html"] if folder else [rel, rel + "/index.html"]
     for candidate in candidates:
         if candidate in files:
             return candidate, ""
+    if rel.startswith(generated) and generated:
+        return rel, ""
     return None, "no such file in the site"
 
 
-def check_links(files: Mapping[str, bytes | None], base_url: str) -> list[LinkProblem]:
+def check_links(files: Mapping[str, bytes | None], base_url: str,
+                generated: tuple[str, ...] = ()) -> list[LinkProblem]:
     """Check every internal link, #anchor and image of the site's HTML, feeds and sitemap.
 
     `files` maps each site path to its bytes (None for files that only need to exist, such as
-    static assets). External links are not fetched.
+    static assets); `generated` lists folders ("pagefind/") that are written only after the
+    pages are rendered, whose files are not in `files`. External links are not fetched.
     """
     site = urlsplit(base_url)
     scans = {p: s for p, data in files.items() if data is not None
@@ -194,7 +202,7 @@ def check_links(files: Mapping[str, bytes | None], base_url: str) -> list[LinkPr
             target = urlsplit(urljoin(here, ref.url))
             if (target.scheme, target.netloc) != (site.scheme, site.netloc):
                 continue  # an external link: not checked offline
-            found, why = resolve(target.geturl(), base_url, files)
+            found, why = resolve(target.geturl(), base_url, files, generated)
             if found is None:
                 problems.append(LinkProblem(path, ref.line, f"broken link {ref.url} ({why})",
                                             ref.url))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ZH_PAGE, run_cli
-
 from broadsheet.check import check_site, format_result
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
+from conftest import ROOT, ZH_PAGE, run_cli
 
 BAD_FIGURES = """\
 ---
@@ -116,6 +115,13 @@ def test_check_with_bad_data_still_checks_front_matter(make_site, capsys) -> Non
     out = capsys.readouterr().out
     assert "data/markets.csv:3: bad date '2025-01-32'" in out
     assert "content/issues/2025-04-27-broken/zh-Hant.md:5: unknown front matter field" in out
+
+
+def test_the_project_itself_checks_clean(capsys) -> None:
+    assert run_cli(ROOT, "check") == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("check: no problems in ")
 
 
 def test_check_help_lists_what_it_checks(capsys) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import run_cli
 
 from broadsheet.data import load_catalog
 from broadsheet.errors import BroadsheetError
 from broadsheet.fetch import fetch_data
+from conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fred"
 TODAY = dt.date(2025, 4, 19)

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build_into, run_cli
 
 from broadsheet.check import check_site
 from broadsheet.config import load_config
 from broadsheet.content import read_page
 from broadsheet.context import BuildContext
 from broadsheet.scaffold import coming_sunday, scaffold_issue
+from conftest import build_into, run_cli
 
 
 @pytest.mark.parametrize(("today", "sunday"), [

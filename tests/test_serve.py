@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
 
 from broadsheet.serve import EVENTS_PATH, SCRIPT_PATH, Preview
+from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
 
 DRAFT = ZH_PAGE.replace("slug: sample", "slug: draft\ndraft: true").replace(
     "date: 2025-04-13", "date: 2025-04-20").replace("範例週報", "草稿週報")
