@@ -1,0 +1,35 @@
+"""The GitHub Pages workflow builds for the address Pages reports and publishes site/ as built."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import ROOT, build_into
+
+
+def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_actions() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build_steps = workflow["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in build_steps]
+    assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
+    configure = next(s for s in build_steps if s.get("uses", "").startswith("actions/configure-pages"))
+    run = next(s["run"] for s in build_steps if "build.py" in s.get("run", ""))
+    assert f'--base-url "${{{{ steps.{configure["id"]}.outputs.base_url }}}}/"' in run
+    assert any("fonts-noto-cjk" in s.get("run", "") for s in build_steps)
+    upload = next(s for s in build_steps if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"] == {"path": "site", "include-hidden-files": True}  # keeps .nojekyll
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_cname_and_nojekyll_are_written(make_site) -> None:
+    root = make_site()
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "cname: news.example.com\n",
+                      encoding="utf-8")
+    out = build_into(root)
+    assert (out / "CNAME").read_text() == "news.example.com\n"
+    assert (out / ".nojekyll").exists()
