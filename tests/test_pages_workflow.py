@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
+from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_into
+from conftest import ROOT, build_into, run_cli
 
 
 def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_actions() -> None:
@@ -33,3 +35,20 @@ def test_cname_and_nojekyll_are_written(make_site) -> None:
     out = build_into(root)
     assert (out / "CNAME").read_text() == "news.example.com\n"
     assert (out / ".nojekyll").exists()
+
+
+def test_build_options_without_the_command_name_build(make_site, capsys) -> None:
+    """`python3 build.py --base-url URL` (as the README shows) is `build --base-url URL`."""
+    root = make_site()
+    assert run_cli(root, "--base-url", "https://example.github.io/weekly/") == 0
+    assert capsys.readouterr().out.startswith("built ")
+    soup = BeautifulSoup((root / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.select_one('link[rel="canonical"]')["href"] == "https://example.github.io/weekly/"
+
+
+def test_every_command_has_help(capsys) -> None:
+    for command in ("build", "serve", "new", "check", "fetch", "test"):
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli(ROOT, command, "--help")
+        assert exit_info.value.code == 0
+        assert f"usage: build.py {command}" in capsys.readouterr().out
