@@ -10,11 +10,13 @@ from .config import Language
 from .content import Issue, read_issues
 from .context import BuildContext
 from .data import DataStore, load_data
+from .email import email_outputs
 from .errors import BuildFailed, SourceError
 from .feeds import render_feeds
 from .figures import FigureFunctions
 from .i18n import NumberFormatter, reading_minutes
 from .markdown import FigureProblems, render_markdown
+from .provenance import page_provenance
 from .render import Renderer
 from .search import index_site
 from .sharing import lead_view, share_view
@@ -144,12 +146,18 @@ def assemble_site(ctx: BuildContext) -> Site:
             except FigureProblems as many:
                 for err in many.errors:
                     problems.error(err)
+            if (issue.key, code) in pages:  # provenance footer, and the email link in serve mode
+                pages[(issue.key, code)].extra["provenance"] = page_provenance(pages[(issue.key, code)], store)
+                if ctx.preview:
+                    pages[(issue.key, code)].extra["email_href"] = Urls(ctx.config).href(
+                        Urls(ctx.config).email(issue.key, lang, "html"))
             if code != ctx.config.default_language.code:
                 check_translation(issue, lang, ctx)
     problems.checkpoint(strict=ctx.strict)
     # 3. render: templates → bytes
     try:
         outputs = render_outputs(issues, pages, ctx)
+        outputs += email_outputs(issues, pages, ctx)  # the email edition of every issue page
     except SourceError as exc:
         raise BuildFailed([exc]) from exc
     return Site(issues=issues, pages=pages, outputs=outputs)
