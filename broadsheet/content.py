@@ -19,6 +19,14 @@ SLUG_RE = re.compile(r"^[\w\-]+$")
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A dated correction note shown in the issue's corrections box."""
+
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
 class FrontMatter:
     """The validated front matter of one language file."""
 
@@ -29,6 +37,12 @@ class FrontMatter:
     slug: str = ""
     draft: bool = False
     translated_from: str | None = None  # hash of the default-language source this translates
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def updated(self) -> dt.date | None:
+        """The date of the latest correction (a feed item's updated time), None when uncorrected."""
+        return max((c.date for c in self.corrections), default=None)
 
 
 @dataclass(frozen=True)
@@ -123,11 +137,48 @@ def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
     translated_from = data.get("translated_from")
     if translated_from is not None and not isinstance(translated_from, str):
         errors.append(SourceError(path, line("translated_from"), "translated_from must be a quoted hash"))
+    corrections = parse_corrections(data.get("corrections"), path, line("corrections"),
+                                    date if isinstance(date, dt.date) else None, errors)
     if errors:
         raise _Many(errors)
     return FrontMatter(title=title.strip(), date=date, summary=summary.strip(),
                        tags=tuple(str(t) for t in tags), slug=slug, draft=draft,
-                       translated_from=translated_from)
+                       translated_from=translated_from, corrections=corrections)
+
+
+def parse_corrections(raw: object, path: Path, field_line: int, issue_date: dt.date | None,
+                      errors: list[SourceError]) -> tuple[Correction, ...]:
+    """Validate `corrections:`, a list of {date: YYYY-MM-DD, text: …}, newest last."""
+    if raw is None:
+        return ()
+    example = 'e.g. corrections: [{date: 2025-04-15, text: "PPI figures corrected"}]'
+    if not isinstance(raw, list):
+        errors.append(SourceError(path, field_line, "corrections must be a list of {date, text} entries", example))
+        return ()
+    found: list[Correction] = []
+    for n, item in enumerate(raw):
+        at = 1 + getattr(item, "start_line", field_line - 1 + n)
+        if not isinstance(item, dict):
+            errors.append(SourceError(path, at, f"correction {n + 1} must have a date and a text", example))
+            continue
+        for key in sorted(set(item) - {"date", "text"}, key=str):
+            errors.append(SourceError(path, 1 + line_of(item, key, at - 1), f"unknown correction field {key!r}",
+                                      "a correction has only date and text"))
+        day, text = item.get("date"), item.get("text")
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            errors.append(SourceError(path, 1 + line_of(item, "date", at - 1),
+                                      f"correction date must be a date like 2025-04-15, got {day!r}"))
+            continue
+        if issue_date is not None and day < issue_date:
+            errors.append(SourceError(path, 1 + line_of(item, "date", at - 1),
+                                      f"correction dated {day} is before the issue date {issue_date}",
+                                      "a correction is dated the day it was made"))
+        if not isinstance(text, str) or not text.strip():
+            errors.append(SourceError(path, 1 + line_of(item, "text", at - 1), "correction text is missing",
+                                      "say what was wrong and what it now says"))
+            continue
+        found.append(Correction(date=day, text=text.strip()))
+    return tuple(sorted(found, key=lambda c: c.date))
 
 
 class _Many(Exception):

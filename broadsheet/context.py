@@ -20,6 +20,7 @@ class BuildContext:
     drafts: bool = False  # include `draft: true` issues (serve does, a published build never)
     strict: bool = False  # warnings fail the build
     use_cache: bool = True
+    preview: bool = False  # serve mode: pages link to their email edition
 
     @property
     def content_dir(self) -> Path:

@@ -30,6 +30,7 @@ class SeriesInfo:
     source: str
     retrieved: str
     fred_id: str | None = None
+    max_daily_move_pct: float | None = None  # `check` flags a bigger one-day move as a data error
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,17 @@ def _number(text: str) -> float | None:
     return value
 
 
+def _bound(value: object, sid: str, path: Path, line: int, errors: list[SourceError]) -> float | None:
+    """An optional positive percent such as `max_daily_move_pct: 15`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        errors.append(SourceError(path, line, f"series {sid}: max_daily_move_pct must be a positive number of "
+                                  f"percent, got {value!r}", "e.g. max_daily_move_pct: 15"))
+        return None
+    return float(value)
+
+
 def load_catalog(path: Path) -> Catalog:
     """Read data/catalog.yaml."""
     data = load_yaml(read_text(path), path)
@@ -167,7 +179,8 @@ def load_catalog(path: Path) -> Catalog:
             if spec["source"] not in sources:
                 errors.append(SourceError(path, line, f"series {sid}: source {spec['source']!r} is not under sources:"))
             series[sid] = SeriesInfo(sid, dict(spec["name"]), dict(spec.get("short", spec["name"])), spec["unit"],
-                                     spec["source"], str(spec["retrieved"]), spec.get("fred_id"))
+                                     spec["source"], str(spec["retrieved"]), spec.get("fred_id"),
+                                     _bound(spec.get("max_daily_move_pct"), sid, path, line, errors))
         except (KeyError, TypeError) as exc:
             errors.append(SourceError(path, line, f"series {sid}: missing field {exc}",
                                       "each series needs name, unit, source, retrieved"))

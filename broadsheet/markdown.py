@@ -22,6 +22,7 @@ from .errors import FigureError, SourceError
 
 EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 STATEMENT_RE = re.compile(r"\{%|\{#")
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
 PLACEHOLDER = "BROADSHEETBLOCK{}END"
 PLACEHOLDER_P_RE = re.compile(r"<p>(BROADSHEETBLOCK\d+END)</p>")
 PLACEHOLDER_RE = re.compile(r"BROADSHEETBLOCK\d+END")
@@ -134,7 +135,7 @@ def render_markdown(body: str, path: Path, first_line: int,
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
-    html = md.convert(text)
+    html = md.convert(COMMENT_RE.sub("", text))
     html = PLACEHOLDER_P_RE.sub(lambda m: m.group(1), html)
     html = PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group()[15:-3])].html, html)
     plain = re.sub(r"<[^>]+>", " ", html)

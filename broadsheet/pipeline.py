@@ -10,11 +10,13 @@ from .config import Language
 from .content import Issue, read_issues
 from .context import BuildContext
 from .data import DataStore, load_data
+from .email import email_outputs
 from .errors import BuildFailed, SourceError
 from .feeds import render_feeds
 from .figures import FigureFunctions
 from .i18n import NumberFormatter, reading_minutes
 from .markdown import FigureProblems, render_markdown
+from .provenance import page_provenance
 from .render import Renderer
 from .search import index_site
 from .sharing import lead_view, share_view
@@ -162,6 +164,11 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
             except FigureProblems as many:
                 for err in many.errors:
                     problems.error(err)
+            if (issue.key, code) in pages:  # provenance footer, and the email link in serve mode
+                pages[(issue.key, code)].extra["provenance"] = page_provenance(pages[(issue.key, code)], store)
+                if ctx.preview:
+                    pages[(issue.key, code)].extra["email_href"] = Urls(ctx.config).href(
+                        Urls(ctx.config).email(issue.key, lang, "html"))
             if code != ctx.config.default_language.code:
                 check_translation(issue, lang, ctx)
     checkpoint(strict=ctx.strict)
@@ -169,6 +176,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
     rendered = [i for i in issues if all((i.key, code) in pages for code in i.pages)]
     try:
         outputs = render_outputs(rendered, pages, ctx)
+        outputs += email_outputs(rendered, pages, ctx)  # the email edition of every issue page
     except SourceError as exc:
         if not keep_going:
             raise BuildFailed([exc]) from exc

@@ -46,6 +46,10 @@ class Urls:
         """A chart image of an issue, per language."""
         return f"{lang.prefix}issues/{key}/charts/{name}.{ext}"
 
+    def email(self, key: str, lang: Language, ext: str) -> str:
+        """The email edition of an issue: issues/<key>/email.html (and email.txt, the plain-text part)."""
+        return f"{lang.prefix}issues/{key}/email.{ext}"
+
     # --- links ------------------------------------------------------------------------------
     def href(self, path: str) -> str:
         """A root-relative link that respects the base path: /weekly/issues/…/."""

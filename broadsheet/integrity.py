@@ -1,0 +1,680 @@
+"""Editorial integrity checks for `check`: numbers typed in prose, parity of editions, data sanity.
+
+Every check is a pure function that returns `SourceError`s (`path:line: message (hint)`); none
+of them fails the build by itself. `integrity_problems(ctx, site)` runs them all on an assembled
+site. docs/writing.md ("Numbers a reader can trust") explains the rules to editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from .config import Config
+from .content import Issue, Page
+from .data import DataStore, load_data
+from .errors import SourceError
+from .figures import FigureUse
+from .yamlsource import read_text
+
+if TYPE_CHECKING:
+    from .context import BuildContext
+    from .pipeline import Site
+    from .views import IssuePage
+
+# --- names: what a number typed in prose may be about --------------------------------------------
+# Common ways prose names a series or an indicator, besides the catalog's own names and short
+# names. A family ("CPI", "yield") is narrowed by the words around the number (NARROWING).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "S&P 500": ("SP500",), "S&P500": ("SP500",), "S&P": ("SP500",), "標普 500": ("SP500",),
+    "標普500": ("SP500",), "標普": ("SP500",),
+    "Nasdaq": ("NASDAQCOM",), "那斯達克": ("NASDAQCOM",),
+    "Dow Jones": ("DJIA",), "Dow": ("DJIA",), "道瓊": ("DJIA",),
+    "CPI": ("CPI_YOY", "CPI_MOM", "CORE_CPI_YOY", "CORE_CPI_MOM"),
+    "PPI": ("PPI_FD_YOY", "PPI_FD_MOM"), "生產者物價": ("PPI_FD_YOY", "PPI_FD_MOM"),
+    "producer prices": ("PPI_FD_YOY", "PPI_FD_MOM"),
+    "非農": ("NFP_CHANGE",), "payrolls": ("NFP_CHANGE",), "nonfarm": ("NFP_CHANGE",),
+    "失業率": ("UNEMPLOYMENT_RATE",), "unemployment rate": ("UNEMPLOYMENT_RATE",),
+    "ISM": ("ISM_MFG_PMI", "ISM_NEW_ORDERS", "ISM_EMPLOYMENT", "ISM_SUPPLIER_DELIVERIES"),
+    "PMI": ("ISM_MFG_PMI",),
+    "密大": ("UMICH_SENTIMENT_PRELIM", "UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "密西根大學": ("UMICH_SENTIMENT_PRELIM", "UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "UMich": ("UMICH_SENTIMENT_PRELIM", "UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "University of Michigan": ("UMICH_SENTIMENT_PRELIM", "UMICH_1Y_INFL_EXP_PRELIM",
+                               "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "通膨預期": ("UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "inflation expectations": ("UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"),
+    "殖利率": ("DGS2", "DGS10", "DGS20", "DGS30"), "yields": ("DGS2", "DGS10", "DGS20", "DGS30"),
+    "yield": ("DGS2", "DGS10", "DGS20", "DGS30"),
+    "美元指數": ("DXY",), "DXY": ("DXY",), "dollar index": ("DXY",),
+    "布蘭特": ("BRENT",), "Brent": ("BRENT",), "西德州": ("WTI",), "WTI": ("WTI",),
+    "黃金": ("GOLD",), "gold": ("GOLD",), "VIX": ("VIX",),
+}
+
+# Narrowing rules, one list per family: (words, ids kept when the words are present). A rule
+# with words None is the default when no other rule of its list matches.
+YOY = r"年增|年率|年比|y/y|year[- ]on[- ]year|year[- ]over[- ]year|annual|12-month"
+MOM = r"月增|月率|月比|月來看|m/m|month[- ]on[- ]month|month[- ]over[- ]month|monthly"
+NARROWING: list[list[tuple[str | None, set[str]]]] = [
+    [(r"核心|\bcore\b", {"CORE_CPI_YOY", "CORE_CPI_MOM"}), (None, {"CPI_YOY", "CPI_MOM"})],
+    [(YOY, {"CPI_YOY", "CORE_CPI_YOY", "PPI_FD_YOY"}), (MOM, {"CPI_MOM", "CORE_CPI_MOM", "PPI_FD_MOM"})],
+    [(r"新訂單|new orders", {"ISM_NEW_ORDERS"}), (r"就業|employment", {"ISM_EMPLOYMENT"}),
+     (r"交貨|deliveries", {"ISM_SUPPLIER_DELIVERIES"}), (None, {"ISM_MFG_PMI"})],
+    [(r"信心|sentiment", {"UMICH_SENTIMENT_PRELIM"}),
+     (r"(?<![\d-])1\s*年|一年|1-year|one-year|year[- ]ahead", {"UMICH_1Y_INFL_EXP_PRELIM"}),
+     (r"5\s*[-–到至]\s*10|五到十|five[- ]to[- ]ten|5-10|long[- ]run", {"UMICH_5_10Y_INFL_EXP_PRELIM"})],
+    [(r"(?<!\d)2\s*年期|[二兩]年期|\b2-year|two-year", {"DGS2"}),
+     (r"(?<!\d)10\s*年期|(?<![二三])十年期|\b10-year|ten-year", {"DGS10"}),
+     (r"(?<!\d)20\s*年期|二十年期|\b20-year|twenty-year", {"DGS20"}),
+     (r"(?<!\d)30\s*年期|三十年期|\b30-year|thirty-year", {"DGS30"})],
+]
+
+# --- words around a number -----------------------------------------------------------------------
+CONSENSUS_RE = re.compile(r"預期|預估|共識|consensus|expect|forecast|estimate", re.I)
+PRIOR_RE = re.compile(r"前值|前月|上月|前一個月|previous|prior|last month", re.I)
+# a number right after these is a threshold or a rounded bound, not a reading of the data
+APPROX_BEFORE_RE = re.compile(
+    r"(?:逾|超過|超|約|近|將近|至少|不到|跌破|突破|衝破|站上|失守|more than|over|above|about|around|nearly"
+    r"|almost|roughly|approximately|at least|under|below|beyond|less than)\s*[$]?\s*$", re.I)
+APPROX_AFTER_RE = re.compile(r"^\s*(?:以上|以下|附近|左右|多|上下|大關|關卡|-?plus\b|or so\b|-?level\b|line\b"
+                             r"|mark\b|handle\b|threshold\b)", re.I)
+# a clause with these words speaks of an intraday extreme or a threshold (the data holds closes)
+THRESHOLD_CLAUSE_RE = re.compile(r"一度|觸及|盤中|關卡|門檻|榮枯線|心理|briefly|intraday|touch(?:ed|ing)"
+                                 r"|at one point|psychological|threshold", re.I)
+MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump"
+                     r"|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b", re.I)
+MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december"]
+MONTH_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*月(?!\s*\d+\s*日)|\b(" + "|".join(MONTHS_EN) + r")\b", re.I)
+DATE_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*(?:月\s*|/)(3[01]|[12]\d|0?[1-9])(?:\s*日)?(?![\d/])"
+                     r"|\b(" + "|".join(MONTHS_EN) + r")\s+(3[01]|[12]\d|0?[1-9])\b", re.I)
+NUMBER_RE = re.compile(
+    r"(?<![\w.\-–/])(?P<sign>[-−+])?[$]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<unit>\s*(?:%|％|個百分點|percent\b|萬|億|兆|bp\b|basis points?\b|基點|個基點|點|points?\b|美元|dollars?\b"
+    r"|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?(?![A-Za-z0-9/\-–]|\.\d)")
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+FIGURE_MARK = " ⟨figure⟩ "
+NAME_MARK = "⟨name⟩"
+REVIEWED_RE = re.compile(r"<!--\s*reviewed\b.*?-->", re.I | re.S)
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+SENTENCE_RE = re.compile(r"(?<=[。;;!?!?])|(?<=[.])\s+(?=[A-Z\"“(])")
+CLAUSE_RE = re.compile(r",(?!\d)|[\uff0c\u3001:\uff1a;\uff1b]")  # not the comma of 5,456
+PERCENT_UNITS = {"%", "％", "percent", "個百分點"}
+WINDOW_DAYS = 13  # "near the issue date": the issue's week and the week before
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number typed in prose beside a series or indicator name."""
+
+    line: int
+    text: str  # the number as typed, with its unit
+    value: float
+    unit: str
+    targets: tuple[str, ...]
+    field: str  # actual, consensus or prior (indicators)
+    moved: bool  # a movement word is in its clause (a change rather than a level)
+    period: str | None
+    day: dt.date | None
+
+
+@dataclass
+class Finding:
+    """What the data says about one claim: agree, disagree (with the data's value) or unknown."""
+
+    claim: Claim
+    verdict: str  # "agrees", "disagrees"
+    label: str  # e.g. PPI_FD_YOY 2025-03 actual
+    data_text: str = ""  # the data's value, as the text would print it
+    figure: str = ""  # the figure expression that prints it
+
+
+# --- reading the Markdown source --------------------------------------------------------------
+def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
+    """Yield (file line, prose text, reviewed?, list item?) for every line of a page body."""
+    fence: str | None = None
+    reviewed_next = False
+    for n, raw in enumerate(page.body.split("\n")):
+        line = page.body_line + n
+        stripped = raw.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        reviewed = reviewed_next or bool(REVIEWED_RE.search(raw))
+        text = COMMENT_RE.sub(" ", raw)
+        if not text.strip():
+            # a comment alone on its line marks the next line with text
+            reviewed_next = reviewed_next or bool(REVIEWED_RE.search(raw))
+            continue
+        reviewed_next = False
+        text = re.sub(r"\{\{.*?\}\}", FIGURE_MARK, text)
+        text = re.sub(r"`[^`]*`", " ", text)
+        text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
+        text = re.sub(r"\{:[^}]*\}", " ", text)  # attribute lists
+        text = re.sub(r"<[^>]+>", " ", text)
+        yield line, text, reviewed, bool(re.match(r"\s*(?:[-*+]|\d+\.)\s", raw))
+
+
+class NameIndex:
+    """Every way prose names a series or indicator → the ids it may mean."""
+
+    def __init__(self, store: DataStore):
+        known = set(store.catalog.series) | set(store.catalog.indicators)
+        names: dict[str, set[str]] = {}
+        for info in list(store.catalog.series.values()) + list(store.catalog.indicators.values()):
+            for text in list(info.name.values()) + list(getattr(info, "short", {}).values()):
+                names.setdefault(text, set()).add(info.id)
+        for text, ids in ALIASES.items():
+            names.setdefault(text, set()).update(i for i in ids if i in known)
+        ordered = sorted((t for t in names if names[t]), key=len, reverse=True)
+        self.names = names
+        self.pattern = re.compile("|".join(_name_pattern(t) for t in ordered), re.I) if ordered else None
+
+    def find(self, text: str) -> tuple[str, set[str]]:
+        """Return (text with names masked, ids named in it)."""
+        if self.pattern is None:
+            return text, set()
+        ids: set[str] = set()
+
+        def mask(m: re.Match[str]) -> str:
+            ids.update(self.names[_canonical(m.group(), self.names)])
+            return NAME_MARK
+
+        return self.pattern.sub(mask, text), ids
+
+
+def _name_pattern(text: str) -> str:
+    escaped = re.escape(text).replace(r"\ ", r"\s*")
+    if re.match(r"[A-Za-z]", text):
+        escaped = r"(?<![A-Za-z])" + escaped
+    if re.search(r"[A-Za-z]$", text):
+        escaped += r"(?![A-Za-z])"
+    return escaped
+
+
+def _canonical(found: str, names: dict[str, set[str]]) -> str:
+    if found in names:
+        return found
+    squeezed = re.sub(r"\s+", "", found).lower()
+    for text in names:
+        if re.sub(r"\s+", "", text).lower() == squeezed:
+            return text
+    return found
+
+
+def narrow(ids: set[str], texts: list[str]) -> set[str]:
+    """Keep the members of each family that the words of the clause (then the sentence) select."""
+    kept = set(ids)
+    for rules in NARROWING:
+        family = set().union(*(r[1] for r in rules))
+        if not kept & family:
+            continue
+        chosen: set[str] | None = None
+        for text in texts:
+            matched = [r[1] for r in rules if r[0] and re.search(r[0], text, re.I)]
+            if matched:
+                chosen = set().union(*matched)
+                break
+        if chosen is None:
+            defaults = [r[1] for r in rules if r[0] is None]
+            chosen = set().union(*defaults) if defaults else family
+        kept = (kept - family) | (kept & family & chosen)
+    return kept
+
+
+def _period(text: str, issue_date: dt.date) -> str | None:
+    m = MONTH_RE.search(text)
+    if not m:
+        return None
+    month = int(m.group(1)) if m.group(1) else MONTHS_EN.index(m.group(2).lower()) + 1
+    year = issue_date.year if month <= issue_date.month else issue_date.year - 1
+    return f"{year}-{month:02d}"
+
+
+def _day(text: str, issue_date: dt.date) -> dt.date | None:
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        month, day = int(m.group(1)), int(m.group(2))
+    else:
+        month, day = MONTHS_EN.index(m.group(3).lower()) + 1, int(m.group(4))
+    year = issue_date.year if month <= issue_date.month else issue_date.year - 1
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _number(m: re.Match[str]) -> float:
+    value = float(m.group("num").replace(",", ""))
+    return -value if m.group("sign") in ("-", "−") else value
+
+
+def _decimals(m: re.Match[str]) -> int:
+    num = m.group("num")
+    return len(num.split(".")[1]) if "." in num else 0
+
+
+def find_claims(page: Page, names: NameIndex) -> list[tuple[Claim, int]]:
+    """Find the numbers typed beside a series or indicator name; return (claim, decimals) pairs."""
+    claims: list[tuple[Claim, int]] = []
+    inherited: tuple[set[str], str | None] | None = None  # the subject of the previous list item
+    previous_line = -1
+    for line, text, reviewed, is_item in _prose_lines(page):
+        if not (is_item and previous_line == line - 1):
+            inherited = None
+        previous_line = line
+        line_subject: tuple[set[str], str | None] | None = None
+        for sentence in SENTENCE_RE.split(text):
+            if not sentence or not sentence.strip():
+                continue
+            masked, named = names.find(sentence)
+            period = _period(masked, page.meta.date)
+            day = _day(masked, page.meta.date)
+            if named:
+                line_subject = (named, period)
+            elif inherited and (re.search(YOY + "|" + MOM, masked, re.I) or CONSENSUS_RE.search(masked)
+                                or PRIOR_RE.search(masked)):
+                named, period = inherited[0], period or inherited[1]
+            if not named or reviewed:
+                continue
+            clauses = CLAUSE_RE.split(masked)
+            originals = CLAUSE_RE.split(sentence)
+            if len(originals) != len(clauses):
+                originals = clauses
+            for clause, original in zip(clauses, originals, strict=True):
+                in_clause = NAME_MARK in clause
+                field_word = CONSENSUS_RE.search(clause) or PRIOR_RE.search(clause)
+                if not in_clause and not field_word and not (inherited and named is inherited[0]):
+                    continue
+                if THRESHOLD_CLAUSE_RE.search(clause):
+                    continue
+                for m in NUMBER_RE.finditer(clause):
+                    claim = _claim(m, clause, named, [original, sentence], line, period, day)
+                    if claim is not None:
+                        claims.append((claim, _decimals(m)))
+        if is_item:
+            inherited = line_subject or inherited
+    return claims
+
+
+def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
+           day: dt.date | None) -> Claim | None:
+    """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
+    unit = (m.group("unit") or "").strip()
+    before, after = clause[: m.start()], clause[m.end():]
+    if not unit and re.match(r"\s*[\u3400-\u9fff]", after) and not re.match(r"\s*(?:美元|萬|億|兆)", after):
+        return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts
+    if not unit and re.match(r"\s*(?:年|月|日|天|週|周|years?\b|months?\b|days?\b|weeks?\b)", after, re.I):
+        return None
+    if re.search(r"\b(?:" + "|".join(MONTHS_EN) + r")\s*$", before, re.I):
+        return None  # April 9
+    value = _number(m)
+    if not unit and "," not in m.group("num") and "." not in m.group("num") and 1900 <= value <= 2100:
+        return None  # a year
+    if APPROX_BEFORE_RE.search(before) or APPROX_AFTER_RE.match(after):
+        return None
+    field = "actual"
+    last = None
+    for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
+        for fm in regex.finditer(before):
+            if last is None or fm.start() > last:
+                last, field = fm.start(), name
+    narrowed = narrow(named, context)  # the words as written, names included ("10-year")
+    if not narrowed:
+        return None
+    return Claim(line=line, text=m.group().strip(), value=value, unit=unit, targets=tuple(sorted(narrowed)),
+                 field=field, moved=bool(MOVE_RE.search(clause)), period=period, day=day)
+
+
+# --- comparing a claim with the data ----------------------------------------------------------
+def _agrees(typed: float, value: float, decimals: int) -> bool:
+    return abs(typed - value) < 10 ** -decimals - 1e-9
+
+
+def _fmt(value: float, decimals: int, unit: str) -> str:
+    if unit == "persons":
+        return f"{value * 1000:,.0f} persons"
+    text = f"{value:,.{decimals}f}"
+    return text + "%" if unit in PERCENT_UNITS else f"{text} {unit}" if unit else text
+
+
+def _window(store: DataStore, sid: str, claim: Claim, issue_date: dt.date) -> pd.Series:
+    values = store.series(sid)
+    if claim.day is not None:
+        end = pd.Timestamp(claim.day)
+        start = end - pd.Timedelta(days=4)  # the close on the day, or the last one before it
+    else:
+        end = pd.Timestamp(issue_date)
+        start = end - pd.Timedelta(days=WINDOW_DAYS)
+    return values[(values.index >= start) & (values.index <= end)]
+
+
+def _series_candidates(store: DataStore, sid: str, claim: Claim, issue_date: dt.date
+                       ) -> list[tuple[float, str, str, bool]] | None:
+    """(value, label, figure expression, is a change) of each reading of `sid` the claim could mean."""
+    info = store.catalog.series[sid]
+    percent = claim.unit in PERCENT_UNITS
+    window = _window(store, sid, claim, issue_date)
+    if window.empty:
+        return None
+    everything = store.series(sid)
+    closes = [(float(v), f"{sid} close {d.date()}", f'level("{sid}", "{d.date()}")', False)
+              for d, v in window.items()]
+    if info.unit == "percent":
+        if percent:
+            return closes
+        if claim.unit in ("bp", "basis point", "basis points", "基點", "個基點"):
+            return _changes(everything, window, sid, "bp", 100.0)
+        return None
+    if percent:
+        return _changes(everything, window, sid, "pct", None) if claim.moved else None
+    low, high = float(everything.min()), float(everything.max())
+    plausible = 0.5 * low <= abs(claim.value) <= 2 * high  # else a count, a rank, another quantity
+    if claim.unit in ("點", "points", "point"):  # "5,456 點" is a level, "1,857 點" a change
+        return _changes(everything, window, sid, "points", 1.0) + (closes if plausible else [])
+    if claim.unit and claim.unit not in ("美元", "dollars", "dollar"):
+        return None
+    return closes if plausible else None
+
+
+def _changes(values: pd.Series, window: pd.Series, sid: str, kind: str, scale: float | None
+             ) -> list[tuple[float, str, str, bool]]:
+    out: list[tuple[float, str, str, bool]] = []
+    for stamp, close in window.items():
+        before = values[values.index < stamp]
+        if before.empty:
+            continue
+        prev = float(before.iloc[-1])
+        change = (close / prev - 1) * 100 if scale is None else (close - prev) * scale
+        day = stamp.date()
+        func = {"pct": "day_pct", "points": "day_points", "bp": "bp"}[kind]
+        expr = (f'bp("{sid}", "{before.index[-1].date()}", "{day}")' if kind == "bp"
+                else f'{func}("{sid}", "{day}")')
+        out.append((abs(change), f"{sid} change on {day}", expr, True))
+        week_start = values[values.index < stamp - pd.Timedelta(days=stamp.weekday())]
+        if kind == "pct" and not week_start.empty:
+            wchange = (close / float(week_start.iloc[-1]) - 1) * 100
+            out.append((abs(wchange), f"{sid} change in the week to {day}", f'week_pct("{sid}", "{day}")', True))
+    return out
+
+
+def _release_value(store: DataStore, iid: str, claim: Claim, issue_date: dt.date, uses: list[FigureUse]
+                   ) -> tuple[float, str, str] | None:
+    period = claim.period
+    if period is None:
+        used = sorted(u.args[1] for u in uses if u.function == "release" and u.args[0] == iid)
+        if used:
+            period = used[-1]
+        else:
+            released = sorted((r.release_date, p) for (i, p), r in store.releases.items()
+                              if i == iid and r.release_date <= issue_date)
+            if not released:
+                return None
+            period = released[-1][1]
+    release = store.releases.get((iid, period))
+    if release is None:
+        return None
+    value = getattr(release, claim.field)
+    if value is None:
+        return None
+    unit = store.catalog.indicators[iid].unit
+    typed_unit = claim.unit
+    if unit == "percent" and typed_unit not in PERCENT_UNITS:
+        return None
+    if unit == "index" and typed_unit:
+        return None
+    field_arg = "" if claim.field == "actual" else f', field="{claim.field}"'
+    return value, f"{iid} {period} {claim.field}", f'release("{iid}", "{period}"{field_arg})'
+
+
+def _typed_thousands(claim: Claim) -> float | None:
+    """A payroll count as typed (22.8萬, 228,000, 228K) in thousands of persons."""
+    unit = claim.unit.lower()
+    if unit == "萬":
+        return claim.value * 10
+    if unit in ("k", "thousand"):
+        return claim.value
+    if unit == "million":
+        return claim.value * 1000
+    if not unit:
+        return claim.value / 1000 if claim.value >= 1000 else claim.value
+    return None
+
+
+def judge(claim: Claim, decimals: int, store: DataStore, issue_date: dt.date, uses: list[FigureUse]
+          ) -> Finding | None:
+    """Compare a claim with every reading it could mean; None when the data cannot say."""
+    candidates: list[tuple[float, str, str, float, int, str]] = []  # value, label, figure, typed, places, unit
+    series = [t for t in claim.targets if t in store.catalog.series]
+    if len(series) > 1:
+        return None  # "yields" without a maturity: not one series, so not checked
+    for target in series:
+        for value, label, figure, is_change in _series_candidates(store, target, claim, issue_date) or []:
+            candidates.append((value, label, figure, abs(claim.value) if is_change else claim.value, decimals,
+                               claim.unit))
+    for target in (t for t in claim.targets if t in store.catalog.indicators):
+        typed, places, as_typed, unit = claim.value, decimals, claim, claim.unit
+        if store.catalog.indicators[target].unit == "thousands_persons":
+            thousands = _typed_thousands(claim)
+            if thousands is None:
+                continue
+            typed, places = thousands, max(decimals - 1, 0) if claim.unit == "萬" else 0
+            as_typed, unit = Claim(**{**claim.__dict__, "unit": ""}), "persons"
+        found = _release_value(store, target, as_typed, issue_date, uses)
+        if found is not None:
+            candidates.append((*found, typed, places, unit))
+    if not candidates:
+        return None
+    for value, label, figure, typed, places, unit in candidates:
+        if _agrees(typed, value, places):
+            return Finding(claim, "agrees", label, _fmt(value, places, unit), figure)
+    value, label, figure, typed, places, unit = min(candidates, key=lambda c: abs(c[3] - c[0]))
+    return Finding(claim, "disagrees", label, _fmt(value, places, unit), figure)
+
+
+def lint_numbers(page: Page, store: DataStore, uses: list[FigureUse]) -> list[SourceError]:
+    """Numbers typed beside a series or indicator name instead of a figure: one problem per line."""
+    names = NameIndex(store)
+    by_line: dict[int, list[Finding]] = {}
+    for claim, decimals in find_claims(page, names):
+        finding = judge(claim, decimals, store, page.meta.date, uses)
+        if finding is not None:
+            by_line.setdefault(claim.line, []).append(finding)
+    problems: list[SourceError] = []
+    for line, findings in sorted(by_line.items()):
+        wrong = [f for f in findings if f.verdict == "disagrees"]
+        parts = [f"{f.claim.text} ({f.label}: the data says {f.data_text})" if f.verdict == "disagrees"
+                 else f"{f.claim.text} ({f.label}: matches)" for f in findings]
+        figures = ", ".join(dict.fromkeys("{{ " + f.figure + " }}" for f in findings))
+        if wrong:
+            message = "typed numbers disagree with the data: " + "; ".join(parts)
+        else:
+            message = "typed numbers should be figure expressions: " + "; ".join(parts)
+        hint = f"write {figures}, or mark a quoted claim with <!-- reviewed: why --> on the line before"
+        problems.append(SourceError(page.src_path, line, message, hint))
+    return problems
+
+
+# --- parity between editions ----------------------------------------------------------------------
+FORMAT_ONLY = {"digits", "rounding", "grouping", "move", "closed"}
+
+
+def figure_key(use: FigureUse) -> tuple[str, tuple[Any, ...], str | None]:
+    """What a figure says, without how it is printed: (function, args, release field)."""
+    kwargs = {k: v for k, v in use.kwargs if k not in FORMAT_ONLY}
+    return use.function, tuple(use.args), kwargs.get("field", "actual" if use.function == "release" else None)
+
+
+def _describe(key: tuple[str, tuple[Any, ...], str | None]) -> str:
+    function, args, fld = key
+    text = ", ".join(f'"{a}"' if isinstance(a, str) else repr(a) for a in args)
+    if fld and fld != "actual":
+        text += f', field="{fld}"'
+    return f"{function}({text})"
+
+
+def _expression_lines(page: Page) -> list[tuple[int, str, tuple[Any, ...], str | None]]:
+    """(line, function, literal args, field) of each figure expression in a page's source."""
+    env = SandboxedEnvironment()
+    found = []
+    for m in re.finditer(r"\{\{(.*?)\}\}", page.body):
+        line = page.body_line + page.body.count("\n", 0, m.start())
+        try:
+            out = env.parse("{{" + m.group(1) + "}}").body[0]
+        except Exception:  # noqa: BLE001 - a bad expression is reported by the build, not here
+            continue
+        call = out.nodes[0] if isinstance(out, nodes.Output) and out.nodes else None
+        if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
+            continue
+        args = tuple(a.value for a in call.args if isinstance(a, nodes.Const))
+        kwargs = {k.key: k.value.value for k in call.kwargs if isinstance(k.value, nodes.Const)}
+        found.append((line, call.node.name, args + tuple(v for k, v in kwargs.items() if k not in FORMAT_ONLY
+                                                            and k != "field"), kwargs.get("field")))
+    return found
+
+
+def _line_of(page: Page, key: tuple[str, tuple[Any, ...], str | None], nth: int) -> int:
+    function, args, fld = key
+    lines = [ln for ln, f, a, k in _expression_lines(page)
+             if f == function and a[: len(args)] == args and (k or "actual") == (fld or "actual")]
+    if not lines:
+        return page.body_line
+    return lines[min(nth, len(lines) - 1)]
+
+
+def check_parity(issue: Issue, pages: dict[tuple[str, str], IssuePage]) -> list[SourceError]:
+    """Figures one edition quotes and another lacks (same function, data and field)."""
+    editions = [(code, pages[(issue.key, code)]) for code in issue.pages if (issue.key, code) in pages]
+    if len(editions) < 2:
+        return []
+    counts = {code: Counter(figure_key(u) for u in ip.figures) for code, ip in editions}
+    problems: list[SourceError] = []
+    for code, ip in editions:
+        for other, other_ip in editions:
+            if other == code:
+                continue
+            missing = counts[code] - counts[other]
+            for key, extra in sorted(missing.items(), key=lambda kv: str(kv[0])):
+                have = counts[code][key]
+                for nth in range(have - extra, have):
+                    problems.append(SourceError(
+                        ip.page.src_path, _line_of(ip.page, key, nth),
+                        f"{{{{ {_describe(key)} }}}} is in {ip.page.src_path.name} but not in "
+                        f"{other_ip.page.src_path.name}",
+                        "both editions must quote the same figures; add it to the other edition or remove it"))
+    return problems
+
+
+# --- data sanity ---------------------------------------------------------------------------------
+DEFAULT_MAX_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0, "thousands_persons": 100.0}
+CALENDAR_SERIES = "SP500"  # the NYSE calendar: every daily series should have its trading days
+UNCHANGED_RE = re.compile(r"unchanged|no change|same as (?:the )?prior|持平|不變", re.I)
+
+
+@dataclass
+class _MarketLines:
+    """The line of each (date, series) row of the market CSV, for path:line messages."""
+
+    lines: dict[tuple[dt.date, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, text: str) -> _MarketLines:
+        found = cls()
+        for n, row in enumerate(text.split("\n"), start=1):
+            parts = row.split(",")
+            if len(parts) >= 2:
+                try:
+                    found.lines[(dt.date.fromisoformat(parts[0].strip()), parts[1].strip())] = n
+                except ValueError:
+                    continue
+        return found
+
+
+def max_daily_move(store: DataStore, sid: str) -> float:
+    """The largest believable one-day move of a series in percent (catalog, else by unit)."""
+    info = store.catalog.series[sid]
+    configured = getattr(info, "max_daily_move_pct", None)
+    return float(configured) if configured is not None else DEFAULT_MAX_MOVE.get(info.unit, 25.0)
+
+
+def check_data_sanity(store: DataStore, config: Config, data_dir: Any = None) -> list[SourceError]:
+    """Impossible daily moves, missing trading days, and releases whose actual repeats the prior."""
+    from pathlib import Path
+
+    data_dir = Path(data_dir) if data_dir is not None else config.path.parent / "data"
+    markets_path = data_dir / store.catalog.markets_file
+    releases_path = data_dir / store.catalog.releases_file
+    rows = _MarketLines.read(read_text(markets_path)) if markets_path.exists() else _MarketLines()
+    problems: list[SourceError] = []
+    for sid in sorted(store.catalog.series):
+        if sid not in store.markets.columns:
+            continue
+        values = store.series(sid)
+        bound = max_daily_move(store, sid)
+        moves = values.pct_change() * 100
+        for stamp, move in moves.items():
+            if pd.notna(move) and abs(move) > bound:
+                day = stamp.date()
+                prev = values[values.index < stamp]
+                problems.append(SourceError(
+                    markets_path, rows.lines.get((day, sid)),
+                    f"{sid} moves {move:+.1f}% on {day} (from {prev.iloc[-1]:g} to {values[stamp]:g}), "
+                    f"beyond its {bound:g}% daily bound",
+                    "check the value against the source; if the move is real, raise max_daily_move_pct "
+                    "for the series in data/catalog.yaml"))
+    if CALENDAR_SERIES in store.markets.columns:
+        calendar = store.series(CALENDAR_SERIES).index
+        for sid in sorted(store.catalog.series):
+            if sid == CALENDAR_SERIES or sid not in store.markets.columns:
+                continue
+            values = store.series(sid)
+            span = calendar[(calendar >= values.index[0]) & (calendar <= values.index[-1])]
+            for stamp in span.difference(values.index):
+                day = stamp.date()
+                problems.append(SourceError(
+                    markets_path, rows.lines.get((day, CALENDAR_SERIES)),
+                    f"{sid} has no close on {day}, a trading day ({CALENDAR_SERIES} has one)",
+                    f"add the {sid} row for {day} from its source"))
+    for release in sorted(store.releases.values(), key=lambda r: r.line):
+        if (release.actual is not None and release.actual == release.prior
+                and not UNCHANGED_RE.search(release.source)):
+            problems.append(SourceError(
+                releases_path, release.line,
+                f"{release.indicator} {release.period}: actual {release.actual:g} equals the prior",
+                "a copy-paste slip? if the release really was unchanged, say so in the source column "
+                "(e.g. \"unchanged per BLS\")"))
+    return problems
+
+
+# --- everything, for `check` -----------------------------------------------------------------------
+def integrity_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
+    """Run every integrity check on an assembled site (numbers, parity, data sanity)."""
+    store = load_data(ctx.data_dir)
+    problems: list[SourceError] = []
+    for issue in site.issues:
+        for code in issue.pages:
+            ip = site.pages.get((issue.key, code))
+            if ip is not None:
+                problems.extend(lint_numbers(ip.page, store, ip.figures))
+        problems.extend(check_parity(issue, site.pages))
+    problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
+    return problems
+
+
+def format_problems(problems: Iterable[SourceError], ctx: BuildContext) -> list[str]:
+    """The problems as `path:line: message (hint)` lines relative to the project."""
+    return [p.format(ctx.root) for p in problems]
