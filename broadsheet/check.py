@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from .content import Page
 from .context import BuildContext
 from .errors import SourceError
+from .integrity import integrity_problems
 from .linkcheck import LinkProblem, check_links
 from .pipeline import Site, assemble_site
 from .search import BUNDLE_DIR
@@ -47,6 +48,9 @@ def check_site(ctx: BuildContext) -> CheckResult:
                                 generated=(BUNDLE_DIR + "/",))
     for err in _locate(link_problems, site, ctx):
         problems.error(err)
+    if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
+        for err in integrity_problems(ctx, site):
+            problems.error(err)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
                        pages=len(site.pages))
 

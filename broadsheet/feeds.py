@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from .config import Config, Language
 from .content import Issue
+from .provenance import provenance_html
+from .render import Renderer
 from .urls import Urls
 from .views import IssuePage
 from .writer import Output
@@ -165,6 +167,7 @@ class FeedEntry:
     summary: str
     content_html: str
     published: dt.datetime
+    updated: dt.datetime  # the latest correction, else the publication time
     tags: tuple[str, ...]
     image: str | None
 
@@ -183,7 +186,7 @@ class FeedInfo:
 
 
 def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], lang: Language,
-                 config: Config, urls: Urls) -> list[FeedEntry]:
+                 config: Config, urls: Urls, renderer: Renderer) -> list[FeedEntry]:
     """The newest issues that exist in `lang`, newest first."""
     entries = []
     for issue in issues:
@@ -193,12 +196,17 @@ def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], l
         url = urls.absolute(urls.issue(issue.key, lang))
         charts = charts_of(ip)
         meta = ip.page.meta
+        body = ip.body.html
+        if "provenance" in ip.extra:  # "data as of … · sources", as on the page
+            body += "\n" + str(provenance_html(renderer, lang, ip.extra["provenance"]))  # str: not Markup-escaped
+        published = publish_datetime(meta.date, config.timezone)
         entries.append(FeedEntry(
             url=url,
             title=meta.title,
             summary=meta.summary,
-            content_html=feed_html(ip.body.html, url, charts, urls),
-            published=publish_datetime(meta.date, config.timezone),
+            content_html=feed_html(body, url, charts, urls),
+            published=published,
+            updated=publish_datetime(meta.updated, config.timezone) if meta.updated else published,
             tags=meta.tags,
             image=chart_url(str(charts[0]["png_path"]), urls) if charts else None,
         ))
@@ -255,7 +263,7 @@ def render_atom(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
         # One alternate only: readers disagree on which of several is "the" link.
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": e.url})
         _text(entry, "published", e.published.isoformat())
-        _text(entry, "updated", e.published.isoformat())
+        _text(entry, "updated", e.updated.isoformat())
         for tag in e.tags:
             ET.SubElement(entry, "category", {"term": tag})
         _text(entry, "summary", e.summary)
@@ -279,7 +287,8 @@ def render_json_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
     for e in entries:
         item: dict[str, Any] = {"id": e.url, "url": e.url, "title": e.title, "summary": e.summary,
                                 "content_html": e.content_html,
-                                "date_published": e.published.isoformat(), "tags": list(e.tags)}
+                                "date_published": e.published.isoformat(),
+                                "date_modified": e.updated.isoformat(), "tags": list(e.tags)}
         if e.image:
             item["image"] = e.image
         doc["items"].append(item)
@@ -287,13 +296,13 @@ def render_json_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
 
 
 def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], config: Config,
-                 urls: Urls) -> list[Output]:
+                 urls: Urls, renderer: Renderer) -> list[Output]:
     """Every feed of every edition, at urls.feed(lang, kind)."""
     outputs = []
     for lang in config.languages:
-        entries = feed_entries(issues, pages, lang, config, urls)
+        entries = feed_entries(issues, pages, lang, config, urls, renderer)
         kinds = ("rss", "atom", "json")
-        newest = max((e.published for e in entries),
+        newest = max((e.updated for e in entries),
                      default=publish_datetime(dt.date(1970, 1, 1), config.timezone))
         info = FeedInfo(lang=lang, title=config.title[lang.code],
                         description=config.description[lang.code],

@@ -108,7 +108,7 @@ def render_outputs(site_issues: list[Issue], pages: dict[tuple[str, str], IssueP
             emit(urls.issue(issue.key, lang), "issue.html", lang, alternates,
                  issue=issue_view(ip, config, urls, newer, older), share=share_view(ip, config, urls))
         emit(urls.search(lang), "search.html", lang, {o.code: urls.search(o) for o in config.languages})
-    outputs.extend(render_feeds(site_issues, pages, config, urls))
+    outputs.extend(render_feeds(site_issues, pages, config, urls, renderer))
     outputs.extend(render_discovery(sitemap, config, urls))
     default = config.default_language
     site = site_view(config, urls, default, "404.html", {})

@@ -241,7 +241,7 @@ def build_preview(root: Path, out_dir: Path, base_url: str, drafts: bool) -> tup
     started = time.perf_counter()
     try:
         config = load_config(root / "site.yaml").with_base_url(base_url)
-        ctx = BuildContext(root=root, config=config, out_dir=out_dir, drafts=drafts)
+        ctx = BuildContext(root=root, config=config, out_dir=out_dir, drafts=drafts, preview=True)
         result = build(ctx)
     except BuildFailed as exc:
         return [p.format(root) for p in exc.problems], ""

@@ -231,6 +231,19 @@ def test_corrections_render_as_a_box(make_site) -> None:
     assert site.pages[("2025-04-13-sample", "zh-Hant")].page.meta.updated == dt.date(2025, 4, 15)
 
 
+def test_a_correction_bumps_the_feed_items_updated_time_and_feeds_carry_provenance(make_site) -> None:
+    import feedparser
+
+    root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": CORRECTED})
+    out = build_into(root)
+    atom = feedparser.parse((out / "atom.xml").read_bytes())
+    entry = next(e for e in atom.entries if "2025-04-13-sample" in e.link)
+    assert entry.updated.startswith("2025-04-15T")
+    assert entry.published.startswith("2025-04-13T")
+    content = BeautifulSoup(entry.content[0].value, "html.parser")
+    assert content.select_one(".provenance") is not None
+
+
 def test_a_bad_correction_names_its_line(make_site) -> None:
     bad = CORRECTED.replace("date: 2025-04-15", "date: 十五日")
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": bad})
