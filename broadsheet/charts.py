@@ -355,7 +355,8 @@ def _line_chart(values: list[dict[str, Any]], labels: list[str], loc: ChartLocal
 
     x = alt.X("date:T", timeUnit="utcyearmonthdate", title=None,
               axis=alt.Axis(format=loc.style["day"], labelOverlap=True, tickCount=6, grid=False))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=zero, nice=True),
+    # no axis title: it would collide with the legend; the caption's note says what y is
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=zero, nice=True, padding=6),
               axis=alt.Axis(format=y_format))
     key = alt.Legend(orient="top", direction="horizontal", symbolType="stroke", symbolStrokeWidth=3)
     color = alt.Color("series:N", sort=labels, title=None,
@@ -392,7 +393,9 @@ def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interact
             .encode(y="y:Q", text="text:N", x=alt.value(0)).properties(name="reference_label"),
         )
     table = _day_table(wide * 100, labels, loc, lambda v: loc.fmt.percent(v, 1))
-    return Built(chart, table)
+    note = loc.gettext("Percent below each series' highest close since %(start)s") % {
+        "start": loc.fmt.short_date(decl.start)}
+    return Built(chart, table, note)
 
 
 def build_rebased(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
@@ -403,7 +406,7 @@ def build_rebased(decl: ChartDecl, store: DataStore, loc: ChartLocale, interacti
     wide = pd.concat([f / f.iloc[0] * base for f in frames], axis=1)
     title = loc.gettext("Rebased, first day = %(base)s") % {"base": loc.fmt.decimal(base, 0)}
     chart = _line_chart(_long(wide, labels), labels, loc, title, ",.0f", ",.1f", interactive)
-    return Built(chart, _day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 1)))
+    return Built(chart, _day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 1)), title)
 
 
 def build_yields(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
@@ -477,7 +480,8 @@ def build_moves(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
         x=alt.X("period:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')", ticks=False,
                               labelPadding=6, domain=True)),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(
+        # no y title: the panel headers sit where it would go, and the chart title says it
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(
             format="+.0%", tickCount=5,  # a sign on rises, none on zero
             labelExpr="datum.value > 0 ? datum.label : format(datum.value, '.0%')")),
     )
@@ -538,9 +542,8 @@ def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
                                                         else loc.fmt.decimal(value, 1)))
             rows.append([month, label, *cells])
     x = alt.X("period:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, ticks=False))
-    offset = alt.XOffset("indicator:N", sort=labels)
-    y_title = _("Index") if not percent else ""
-    y = alt.Y(f"{fields[0]}:Q", title=y_title or None, scale=alt.Scale(zero=reference is None),
+    offset = alt.XOffset("indicator:N", sort=labels, scale=alt.Scale(paddingInner=0.12))
+    y = alt.Y(f"{fields[0]}:Q", title=None, scale=alt.Scale(zero=reference is None),
               axis=alt.Axis(format=y_format, tickCount=6))
     tooltip = [alt.Tooltip("indicator:N", title=_("Indicator")),
                alt.Tooltip("period:N", title=_("Month"))]
@@ -553,15 +556,15 @@ def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
     encoding: dict[str, Any] = {"y": y, "color": color, "tooltip": tooltip}
     if reference is not None:
         encoding["y2"] = alt.datum(reference * scale)
-    layers: list[Any] = [base.mark_bar(width={"band": 0.8}).encode(**encoding)]
+    layers: list[Any] = [base.mark_bar().encode(**encoding)]
     note_parts = [_("Bars: actual")]
-    tick = max(8, round(WIDTH / max(1, len(order)) / len(labels) * 0.6))  # about a bar's width
+    tick = max(8, round(WIDTH / max(1, len(order)) / len(labels) * 0.75))  # about a bar's width
     for f in fields[1:]:
         layers.append(base.mark_tick(thickness=3, size=tick,
                                      color=LIGHT["fg"] if f == "consensus" else LIGHT["muted"])
                       .encode(y=f"{f}:Q", tooltip=tooltip).properties(name=f))
-        note_parts.append(_("dark marks: consensus") if f == "consensus"
-                          else _("grey marks: prior"))
+        note_parts.append(_("short lines: consensus") if f == "consensus"
+                          else _("grey short lines: prior"))
     if reference is not None:
         ref = alt.Chart(alt.Data(values=[{"y": reference * scale}]))
         layers.append(ref.mark_rule(color=REFERENCE_COLOR, strokeDash=[5, 4]).encode(y="y:Q")
@@ -593,6 +596,9 @@ def theme_config(font: str = FONT) -> dict[str, Any]:
         "background": "transparent",
         "aria": False,  # the figure carries one accessible name and a data table instead
         "view": {"stroke": None},
+        # the y title sits above the axis, horizontal: rotated Chinese reads badly
+        "axisY": {"titleAngle": 0, "titleAlign": "left", "titleAnchor": "end", "titleX": 0,
+                  "titleY": -10, "titleBaseline": "bottom"},
         "axis": {**text, "labelColor": LIGHT["muted"], "titleColor": LIGHT["muted"],
                  "gridColor": LIGHT["rule"], "domainColor": LIGHT["muted"],
                  "tickColor": LIGHT["muted"], "labelFontSize": 12, "titleFontSize": 12,

@@ -59,9 +59,8 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     body = render_markdown(page.body, page.src_path, page.body_line, functions)
     ip = IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                    reading_minutes=reading_minutes(body.text))
-    if placed.placed:
-        ip.extra["charts"] = placed.records()
-        ip.extra["chart_assets"] = placed.assets()
+    ip.extra["charts"] = placed.records()  # feeds and social cards use the PNG twins
+    ip.extra["chart_assets"] = placed.assets()
     return ip
 
 
