@@ -783,9 +783,9 @@ def figure_html(spec: ChartSpec, svg: str, loc: ChartLocale) -> str:
         f'<figure class="chart chart-{esc(spec.decl.kind)}" id="{prefix}" '
         f'data-chart="{esc(spec.decl.name)}">'
         f'<figcaption><span class="chart-title">{esc(spec.title)}</span>{note}</figcaption>'
-        f'<div class="chart-graphic">{graphic}</div>'
+        f'<div class="chart-graphic" data-pagefind-ignore>{graphic}</div>'
         f'<p class="chart-source">{esc(source)}</p>'
-        f'<details class="chart-data"><summary>{esc(data_label)}</summary>'
+        f'<details class="chart-data" data-pagefind-ignore><summary>{esc(data_label)}</summary>'
         f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
         f"</table></div></details>"
         f'<script type="application/json" class="chart-spec">{payload}</script>'

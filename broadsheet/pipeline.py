@@ -64,6 +64,12 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     return ip
 
 
+def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> ChartSet:
+    """Build and render every issue's charts.yaml (problems go to ctx.problems)."""
+    return prepare_charts(issues, store, ctx.config, ctx.translations_dir, ctx.root / "fonts",
+                          open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems)
+
+
 def check_translation(issue: Issue, lang: Language, ctx: BuildContext) -> None:
     """Warn when a translation was made from an older version of the original."""
     original = issue.pages[ctx.config.default_language.code]
@@ -166,8 +172,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
     if store is None:
         return Site(issues=issues, pages={}, outputs=[])
     # 2. charts: charts.yaml → specs per language → SVG + PNG (cached; misses in parallel)
-    charts = prepare_charts(issues, store, ctx.config, ctx.translations_dir, ctx.root / "fonts",
-                            open_cache(ctx.cache_dir, ctx.use_cache), problems)
+    charts = build_charts(issues, store, ctx)
     checkpoint()
     # 3. assemble: figures, charts and Markdown, per issue and language
     pages: dict[tuple[str, str], IssuePage] = {}

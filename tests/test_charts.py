@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 from altair.vegalite.v6.schema.core import load_schema
 from bs4 import BeautifulSoup
-from conftest import ROOT, ZH_PAGE, build_into
 
 from broadsheet.charts import (
     GREEN,
@@ -26,6 +25,7 @@ from broadsheet.charts import (
 from broadsheet.config import load_config
 from broadsheet.data import load_data
 from broadsheet.errors import BuildFailed
+from conftest import ROOT, ZH_PAGE, build_into
 
 ISSUE = "2025-04-13-tariff-shock"
 CJK = re.compile(r"[\u4e00-\u9fff]")
