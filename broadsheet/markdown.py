@@ -137,8 +137,8 @@ def render_markdown(body: str, path: Path, first_line: int,
     )
     html = md.convert(COMMENT_RE.sub("", text))
     html = PLACEHOLDER_P_RE.sub(lambda m: m.group(1), html)
+    plain = re.sub(r"<[^>]+>", " ", PLACEHOLDER_RE.sub(" ", html))  # blocks (charts) are not prose
     html = PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group()[15:-3])].html, html)
-    plain = re.sub(r"<[^>]+>", " ", html)
     return RenderedBody(html=html, toc_html=md.toc, headings=_flatten(md.toc_tokens), text=plain, blocks=blocks)
 
 

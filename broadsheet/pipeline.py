@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .cache import open_cache
+from .charts import ChartSet, prepare_charts
 from .config import Language
 from .content import Issue, read_issues
 from .context import BuildContext
@@ -33,6 +35,7 @@ class Site:
     issues: list[Issue]
     pages: dict[tuple[str, str], IssuePage]  # (issue key, language code) → page
     outputs: list[Output]
+    charts_rendered: int = 0
 
 
 @dataclass
@@ -42,15 +45,29 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    charts_rendered: int = 0  # charts drawn by this build; the rest came from the cache
 
 
-def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext) -> IssuePage:
+def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext,
+                  charts: ChartSet | None = None) -> IssuePage:
     """Evaluate a page's figures and convert its Markdown (raises FigureProblems)."""
     page = issue.pages[lang.code]
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
-    body = render_markdown(page.body, page.src_path, page.body_line, figures.namespace())
-    return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
-                     reading_minutes=reading_minutes(body.text))
+    functions = figures.namespace()
+    placed = (charts or ChartSet(ctx.config)).for_page(issue.key, lang)
+    functions["chart"] = placed.chart
+    body = render_markdown(page.body, page.src_path, page.body_line, functions)
+    ip = IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
+                   reading_minutes=reading_minutes(body.text))
+    ip.extra["charts"] = placed.records()  # feeds and social cards use the PNG twins
+    ip.extra["chart_assets"] = placed.assets()
+    return ip
+
+
+def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> ChartSet:
+    """Build and render every issue's charts.yaml (problems go to ctx.problems)."""
+    return prepare_charts(issues, store, ctx.config, ctx.translations_dir, ctx.root / "fonts",
+                          open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems)
 
 
 def check_translation(issue: Issue, lang: Language, ctx: BuildContext) -> None:
@@ -154,13 +171,16 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
     checkpoint()
     if store is None:
         return Site(issues=issues, pages={}, outputs=[])
-    # 2. assemble: figures and Markdown, per issue and language
+    # 2. charts: charts.yaml → specs per language → SVG + PNG (cached; misses in parallel)
+    charts = build_charts(issues, store, ctx)
+    checkpoint()
+    # 3. assemble: figures, charts and Markdown, per issue and language
     pages: dict[tuple[str, str], IssuePage] = {}
     for issue in issues:
         for code in issue.pages:
             lang = ctx.config.language(code)
             try:
-                pages[(issue.key, code)] = assemble_page(issue, lang, store, ctx)
+                pages[(issue.key, code)] = assemble_page(issue, lang, store, ctx, charts)
             except FigureProblems as many:
                 for err in many.errors:
                     problems.error(err)
@@ -172,23 +192,25 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
             if code != ctx.config.default_language.code:
                 check_translation(issue, lang, ctx)
     checkpoint(strict=ctx.strict)
-    # 3. render: templates → bytes (when keeping going, without the issues that failed above)
+    # 4. render: templates → bytes (when keeping going, without the issues that failed above)
     rendered = [i for i in issues if all((i.key, code) in pages for code in i.pages)]
     try:
         outputs = render_outputs(rendered, pages, ctx)
         outputs += email_outputs(rendered, pages, ctx)  # the email edition of every issue page
+        outputs += charts.outputs()  # PNG twins and the vega bundle
     except SourceError as exc:
         if not keep_going:
             raise BuildFailed([exc]) from exc
         problems.error(exc)
         outputs = []
-    return Site(issues=issues, pages=pages, outputs=outputs)
+    return Site(issues=issues, pages=pages, outputs=outputs, charts_rendered=charts.rendered)
 
 
 def build(ctx: BuildContext) -> BuildResult:
     """Build the site into ctx.out_dir; on any problem raise BuildFailed and leave it untouched."""
     started = time.perf_counter()
     site = assemble_site(ctx)
-    # 4. write: a fresh folder, swapped in only when complete
+    # 5. write: a fresh folder, swapped in only when complete
     write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=index_site)  # search: see search.py
-    return BuildResult(pages=len(site.pages), files=len(site.outputs), seconds=time.perf_counter() - started)
+    return BuildResult(pages=len(site.pages), files=len(site.outputs),
+                       seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered)

@@ -12,7 +12,7 @@ from broadsheet.config import load_config
 from broadsheet.content import read_page
 from broadsheet.context import BuildContext
 from broadsheet.data import load_data
-from broadsheet.pipeline import assemble_page
+from broadsheet.pipeline import assemble_page, build_charts
 from conftest import ROOT
 
 ISSUE = ROOT / "content" / "issues" / "2025-04-13-tariff-shock"
@@ -120,7 +120,8 @@ def test_no_market_figure_is_typed_by_hand() -> None:
         from broadsheet.content import Issue
 
         issue = Issue(key=ISSUE.name, src_dir=ISSUE, pages={code: page})
-        assembled = assemble_page(issue, config.language(code), store, ctx)
+        charts = build_charts([issue], store, ctx)
+        assembled = assemble_page(issue, config.language(code), store, ctx, charts)
         assert len(assembled.figures) >= 35
         typed = re.sub(r"\{\{.*?\}\}", " ", page.body)
         for claim in QUOTED_CLAIMS:

@@ -1,0 +1,78 @@
+"""A content-hash cache on disk (.cache/), and a null cache that never remembers anything.
+
+Keys are hashes of everything that decides the result (inputs, options, library versions),
+never modification times, so a stale entry cannot be served: a changed input is a new key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+
+def content_key(*parts: Any) -> str:
+    """Hash JSON-serialisable parts into a cache key (dict order does not matter)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Cache(Protocol):
+    """What the build needs from a cache: bytes by (namespace, key, suffix)."""
+
+    def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
+        """Return the stored bytes, or None on a miss."""
+        ...
+
+    def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
+        """Store bytes under the key."""
+        ...
+
+
+class DiskCache:
+    """Files under `root/<namespace>/<key[:2]>/<key>.<suffix>`, written atomically."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _path(self, namespace: str, key: str, suffix: str) -> Path:
+        return self.root / namespace / key[:2] / f"{key}.{suffix}"
+
+    def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
+        """Return the stored bytes, or None on a miss."""
+        try:
+            return self._path(namespace, key, suffix).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
+        """Store bytes; a concurrent build sees either nothing or the whole file."""
+        path = self._path(namespace, key, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fp:
+                fp.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class NullCache:
+    """A cache that misses every time: for --no-cache and for tests that must render."""
+
+    def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
+        """Always a miss."""
+        return None
+
+    def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
+        """Forget the bytes."""
+
+
+def open_cache(cache_dir: Path, enabled: bool) -> Cache:
+    """The build's cache: on disk under `cache_dir`, or a NullCache when disabled."""
+    return DiskCache(cache_dir) if enabled else NullCache()

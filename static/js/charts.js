@@ -1,0 +1,62 @@
+// Upgrade the page's static SVG charts to interactive ones (tooltips) where JavaScript runs.
+// The vega bundle ships inside the site (static/vendor/vega.js, no CDN) and is loaded only when
+// a chart comes near the viewport; until then, and if anything fails, the static SVG stays.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var figures = document.querySelectorAll("figure.chart[data-chart]");
+  if (!script || !figures.length || !("IntersectionObserver" in window)) return;
+  var loading = null;
+
+  function loadVega() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = script.dataset.vega;
+        tag.onload = resolve;
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return loading;
+  }
+
+  function upgrade(figure) {
+    var source = figure.querySelector("script.chart-spec");
+    var graphic = figure.querySelector(".chart-graphic");
+    var still = graphic && graphic.querySelector("svg");
+    if (!source || !still) return;
+    var data = JSON.parse(source.textContent);
+    loadVega().then(function () {
+      var holder = document.createElement("div");
+      var dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+      return window.vegaEmbed(holder, data.spec, {
+        renderer: "svg", actions: false,
+        formatLocale: data.formatLocale, timeFormatLocale: data.timeFormatLocale,
+        tooltip: { theme: dark ? "dark" : "light" }
+      }).then(function () {
+        var live = holder.querySelector("svg");
+        // keep the accessible name and description of the static chart
+        ["role", "aria-labelledby"].forEach(function (name) {
+          if (still.hasAttribute(name)) live.setAttribute(name, still.getAttribute(name));
+        });
+        live.insertBefore(still.querySelector("desc").cloneNode(true), live.firstChild);
+        live.insertBefore(still.querySelector("title").cloneNode(true), live.firstChild);
+        graphic.replaceChildren(holder);
+        figure.classList.add("chart-live");
+      });
+    }).catch(function (error) {
+      console.warn("chart stays static:", error);
+    });
+  }
+
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        observer.unobserve(entry.target);
+        upgrade(entry.target);
+      }
+    });
+  }, { rootMargin: "300px 0px" });
+  figures.forEach(function (figure) { observer.observe(figure); });
+})();

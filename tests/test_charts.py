@@ -1,0 +1,342 @@
+"""Charts: each kind builds a valid Vega-Lite spec from the real data, in both languages; the
+built issue pages hold them as accessible inline SVG with PNG twins; the cache skips renders."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from altair.vegalite.v6.schema.core import load_schema
+from bs4 import BeautifulSoup
+
+from broadsheet.charts import (
+    GREEN,
+    KINDS,
+    RED,
+    ChartDecl,
+    build_spec,
+    chart_locale,
+    font_folders,
+    read_chart_decls,
+)
+from broadsheet.config import load_config
+from broadsheet.data import load_data
+from broadsheet.errors import BuildFailed
+from conftest import ROOT, ZH_PAGE, build_into
+
+ISSUE = "2025-04-13-tariff-shock"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+EXTRA_DECLS = """\
+rebased:
+  kind: rebased
+  series: [GOLD, SP500]
+  start: 2025-03-03
+  end: 2025-04-11
+  title: {zh-Hant: 黃金與標普, en: Gold and the S&P 500}
+weekly:
+  kind: moves
+  series: [SP500]
+  start: 2025-03-10
+  end: 2025-04-11
+  title: {zh-Hant: 每週漲跌, en: Weekly moves}
+  options: {step: week}
+levels:
+  kind: line
+  series: [VIX]
+  start: 2025-03-03
+  end: 2025-04-11
+  title: {zh-Hant: 恐慌指數, en: VIX}
+"""
+
+
+@pytest.fixture(scope="module")
+def store():
+    return load_data(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(ROOT / "site.yaml")
+
+
+@pytest.fixture(scope="module")
+def decls(store, tmp_path_factory) -> dict[str, ChartDecl]:
+    """The first issue's declarations plus one of every kind or option it does not use."""
+    real, errors = read_chart_decls(ROOT / "content/issues" / ISSUE / "charts.yaml", store,
+                                    ["zh-Hant", "en"])
+    extra_path = tmp_path_factory.mktemp("decls") / "charts.yaml"
+    extra_path.write_text(EXTRA_DECLS, encoding="utf-8")
+    extra, more = read_chart_decls(extra_path, store, ["zh-Hant", "en"])
+    assert errors == [] and more == []
+    return {d.name: d for d in real + extra}
+
+
+@pytest.fixture(scope="module")
+def specs(decls, store, config):
+    """Every declared chart built in both languages: {(name, code): ChartSpec}."""
+    out = {}
+    for code in ("zh-Hant", "en"):
+        loc = chart_locale(config.language(code), ROOT / "translations")
+        for name, decl in decls.items():
+            out[(name, code)] = build_spec(decl, store, loc)
+    return out
+
+
+def layers(spec: dict) -> list[dict]:
+    """The unit specs of a chart, through facets and layers."""
+    inner = spec.get("spec", spec)
+    found = []
+    for part in inner.get("layer", [inner]):
+        found.extend(layers(part) if "layer" in part else [part])
+    return found
+
+
+def mark_type(unit: dict) -> str:
+    mark = unit["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def values(spec: dict) -> list[dict]:
+    return spec.get("data", {}).get("values") or next(
+        u["data"]["values"] for u in layers(spec) if "data" in u)
+
+
+def test_every_kind_is_covered(decls):
+    assert {d.kind for d in decls.values()} == set(KINDS)
+
+
+@pytest.mark.parametrize("code", ["zh-Hant", "en"])
+def test_every_spec_is_valid_vega_lite(specs, code):
+    schema = load_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)  # checked once, reused
+    for (_name, lang), spec in specs.items():
+        if lang == code:
+            for variant in (spec.spec, spec.png_spec(), spec.interactive):
+                errors = list(validator.iter_errors(variant))
+                assert not errors, (_name, errors[0].message)
+
+
+def test_drawdown_spec(specs):
+    zh, en = specs[("drawdown", "zh-Hant")], specs[("drawdown", "en")]
+    units = layers(zh.spec)
+    assert [mark_type(u) for u in units] == ["line", "rule", "text"]
+    line = units[0]
+    assert line["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
+    assert line["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert line["encoding"]["color"]["scale"]["domain"] == ["標普500", "那斯達克", "道瓊"]
+    en_line = layers(en.spec)[0]
+    assert en_line["encoding"]["color"]["scale"]["domain"] == ["S&P 500", "Nasdaq", "Dow"]
+    points = {(v["date"], v["series"]): v["value"] for v in values(line)}
+    assert points[("2025-01-02", "標普500")] == 0
+    assert points[("2025-04-08", "那斯達克")] == pytest.approx(-0.2387, abs=1e-4)
+    assert values(units[1]) == [{"y": -0.2, "text": "熊市線 -20%"}]
+    assert values(layers(en.spec)[1])[0]["text"] == "Bear market -20%"
+    assert zh.png_spec()["title"]["text"] == "三大指數距今年高點的跌幅"
+    assert en.png_spec()["title"]["text"] == "The three indices, measured from their 2025 highs"
+    assert "title" not in zh.spec  # the page shows the title as HTML
+
+
+def test_moves_spec_colours_follow_each_audience(specs):
+    zh, en = specs[("rebound", "zh-Hant")], specs[("rebound", "en")]
+    assert zh.spec["facet"]["column"]["field"] == "series"
+    bars = layers(zh.spec)[0]
+    assert mark_type(bars) == "bar"
+    assert bars["encoding"]["color"]["scale"] == {"domain": ["上漲", "下跌"],  # Taiwan: red up
+                                                  "range": [RED, GREEN]}
+    en_bars = layers(en.spec)[0]
+    assert en_bars["encoding"]["color"]["scale"] == {"domain": ["Up", "Down"],
+                                                     "range": [GREEN, RED]}
+    nine = [v for v in values(zh.spec)
+            if v["period"].startswith("4/9") and v["series"] == "標普500"]
+    assert nine[0]["value"] == pytest.approx(0.0952, abs=1e-4) and nine[0]["move"] == "上漲"
+    assert any(v["period"] == "4/9\nWed" for v in values(en.spec))
+    weekly = specs[("weekly", "en")]
+    assert {v["period"] for v in values(weekly.spec)} >= {"Week to 4/4", "Week to 4/11"}
+
+
+def test_yields_and_panels_specs(specs):
+    yields = layers(specs[("yields", "en")].spec)[0]
+    assert yields["encoding"]["y"]["axis"]["format"] == ".1%"
+    assert {v["series"] for v in values(yields)} == {"10-year", "20-year", "30-year"}
+    assert max(v["value"] for v in values(yields)) == pytest.approx(0.0491)
+    panels = specs[("dollar-oil", "zh-Hant")].spec
+    assert panels["facet"]["row"]["field"] == "series"
+    assert panels["resolve"]["scale"]["y"] == "independent"
+    assert {v["series"] for v in values(panels)} == {"美元指數", "布蘭特"}
+    rebased = values(specs[("rebased", "en")].spec)
+    assert [v["value"] for v in rebased if v["date"] == "2025-03-03"] == [100, 100]
+    assert mark_type(layers(specs[("levels", "en")].spec)[0]) == "line"
+
+
+def test_macro_spec(specs):
+    cpi = specs[("cpi", "zh-Hant")]
+    bars, ticks = layers(cpi.spec)
+    assert (mark_type(bars), mark_type(ticks)) == ("bar", "tick")
+    assert bars["encoding"]["xOffset"]["field"] == "indicator"
+    row = next(v for v in values(cpi.spec)
+               if v["indicator"] == "CPI 年增率" and v["period"] == "2025年3月")
+    assert row["actual"] == pytest.approx(0.024) and row["consensus"] == pytest.approx(0.026)
+    assert cpi.note == "長條:實際值;短橫線:市場預期"
+    ism = specs[("ism", "en")]
+    units = layers(ism.spec)
+    assert units[0]["encoding"]["y2"] == {"datum": 50}
+    assert mark_type(units[-1]) == "rule"
+    assert {v["period"] for v in values(ism.spec)} == {"Jan 2025", "Feb 2025", "Mar 2025"}
+
+
+def test_locales_come_from_babel(specs):
+    zh = specs[("drawdown", "zh-Hant")]
+    assert zh.time_format_locale["shortDays"][0] == "週日"
+    assert zh.time_format_locale["shortMonths"][3] == "4月"
+    assert zh.format_locale["decimal"] == "." and zh.format_locale["thousands"] == ","
+    assert specs[("drawdown", "en")].time_format_locale["shortMonths"][3] == "Apr"
+
+
+# --- the built site ---------------------------------------------------------------------------
+def page(site: Path, lang: str) -> BeautifulSoup:
+    prefix = "en/" if lang == "en" else ""
+    return BeautifulSoup((site / f"{prefix}issues/{ISSUE}/index.html").read_text("utf-8"),
+                         "html.parser")
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "en"])
+def test_issue_page_holds_accessible_svg_charts(real_site, lang):
+    soup = page(real_site, lang)
+    figures = soup.select("figure.chart")
+    assert len(figures) >= 4
+    assert [f["data-chart"] for f in figures] == ["drawdown", "rebound", "cpi", "ism", "yields",
+                                                  "dollar-oil"]
+    for figure in figures:
+        svg = figure.select_one(".chart-graphic svg")
+        assert svg["role"] == "img"
+        title_id, desc_id = svg["aria-labelledby"].split()
+        assert svg.find("title", id=title_id).text == figure.select_one(".chart-title").text
+        assert svg.find("desc", id=desc_id).text
+        labels = " ".join(t.text for t in svg.find_all("text"))
+        if lang == "zh-Hant":
+            assert CJK.search(labels), figure["data-chart"]
+        else:
+            assert not CJK.search(labels), figure["data-chart"]
+        table = figure.select_one("details.chart-data table")
+        assert len(table.select("tbody tr")) >= 3
+        assert re.search(r"\d", table.select("tbody td")[-1].text)
+        embedded = json.loads(figure.select_one('script[type="application/json"]').string)
+        assert {"spec", "formatLocale", "timeFormatLocale"} <= set(embedded)
+    ids = [tag["id"] for tag in soup.select("[id]")]
+    assert len(ids) == len(set(ids)), "ids inside the inline SVGs must be unique on the page"
+
+
+def test_drawdown_table_in_page_language(real_site):
+    zh = page(real_site, "zh-Hant").select_one("#chart-drawdown table")
+    assert [th.text for th in zh.select("thead th")] == ["日期", "標普500", "那斯達克", "道瓊"]
+    row = next(tr for tr in zh.select("tbody tr") if tr.th.text == "2025/4/8")
+    assert [td.text for td in row.select("td")] == ["-18.9%", "-23.9%", "-16.1%"]
+    en = page(real_site, "en").select_one("#chart-drawdown table")
+    assert en.select_one("tbody th").text == "1/2/25"
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "en"])
+def test_png_twins_exist_and_decode(real_site, lang):
+    prefix = "en/" if lang == "en" else ""
+    for name in ("drawdown", "rebound", "cpi", "ism", "yields", "dollar-oil"):
+        data = (real_site / f"{prefix}issues/{ISSUE}/charts/{name}.png").read_bytes()
+        assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR"
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert 1000 <= width <= 1600 and 500 <= height <= 1200, (name, width, height)
+
+
+def test_interactive_upgrade_ships_inside_the_site(real_site):
+    soup = page(real_site, "zh-Hant")
+    script = soup.select_one("script[data-vega]")
+    base = load_config(ROOT / "site.yaml").base_path
+    for url in (script["src"], script["data-vega"]):
+        assert url.startswith(base)  # same site, never a CDN
+        assert (real_site / url[len(base):]).stat().st_size > 0
+    assert "vegaEmbed" in (real_site / script["data-vega"][len(base):]).read_text("utf-8")[-2000:]
+    assert not [s for s in soup.find_all("script", src=True) if s["src"].startswith("http")]
+
+
+# --- cache and errors ---------------------------------------------------------------------------
+ONE_CHART = """\
+spx:
+  kind: drawdown
+  series: [SP500]
+  start: 2025-03-03
+  end: 2025-04-11
+  title: {zh-Hant: 標普 500 距高點跌幅}
+"""
+
+
+def test_second_build_renders_no_chart(make_site):
+    from broadsheet.context import BuildContext
+    from broadsheet.pipeline import build
+
+    page_text = ZH_PAGE + '\n{{ chart("spx") }}\n'
+    root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": page_text,
+                      "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
+
+    def run() -> int:
+        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
+        return build(ctx).charts_rendered
+
+    assert run() == 1
+    assert run() == 0
+    soup = BeautifulSoup((root / "site/issues/2025-04-13-sample/index.html").read_text("utf-8"),
+                         "html.parser")
+    assert soup.select_one("figure#chart-spx svg")
+    (root / "content/issues/2025-04-13-sample/charts.yaml").write_text(
+        ONE_CHART.replace("2025-04-11", "2025-04-10"), encoding="utf-8")
+    assert run() == 1  # a changed declaration is a new key
+
+
+def test_unknown_series_fails_with_path_and_line(make_site):
+    bad = ONE_CHART.replace("[SP500]", "[SP500, NOPE]")
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": bad})
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    messages = [p.format(root) for p in failed.value.problems]
+    assert messages == ["content/issues/2025-04-13-sample/charts.yaml:3: chart 'spx': unknown "
+                        "series 'NOPE' (known: BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, "
+                        "NASDAQCOM, SP500, VIX, WTI)"]
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("spx:\n  kind: pie\n  series: [SP500]\n  start: 2025-03-03\n  end: 2025-04-11\n"
+     "  title: {zh-Hant: x}\n", ":2: chart 'spx': unknown kind 'pie'"),
+    (ONE_CHART.replace("zh-Hant", "en"), ":6: chart 'spx': title has no 'zh-Hant' text"),
+    (ONE_CHART + "  options: {threshold: deep}\n",
+     ":7: chart 'spx': option threshold must be a number"),
+    (ONE_CHART.replace("2025-04-11", "April"), ":5: chart 'spx': end must be a date"),
+])
+def test_bad_declarations_name_their_line(make_site, text, message):
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": text})
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    assert message in failed.value.problems[0].format(root)
+
+
+def test_unknown_chart_name_in_markdown_fails(make_site):
+    page_text = ZH_PAGE + '\n{{ chart("spy") }}\n'
+    root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": page_text,
+                      "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    text = failed.value.problems[0].format(root)
+    assert text.startswith("content/issues/2025-04-13-sample/zh-Hant.md:12: ")
+    assert "unknown chart 'spy'" in text and "spx" in text
+
+
+def test_cjk_font_search(tmp_path, monkeypatch):
+    import broadsheet.charts as charts
+
+    monkeypatch.setattr(charts, "SYSTEM_FONT_DIRS", ())
+    assert font_folders(tmp_path / "fonts") == ([], False)
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts/NotoSansTC-Regular.otf").write_bytes(b"")
+    assert font_folders(tmp_path / "fonts") == ([tmp_path / "fonts"], True)
