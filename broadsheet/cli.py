@@ -113,7 +113,9 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         return 1
     ctx.problems.print_warnings(root)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
-    print(f"built {result.pages} page(s), {result.files} file(s) into {where} in {result.seconds:.2f} s")
+    cached = result.charts_total - result.charts_rendered
+    print(f"built {result.pages} page(s), {result.files} file(s), {result.charts_total} chart(s) "
+          f"({result.charts_rendered} rendered, {cached} from cache) into {where} in {result.seconds:.2f} s")
     return 0
 
 

@@ -36,6 +36,7 @@ class Site:
     pages: dict[tuple[str, str], IssuePage]  # (issue key, language code) → page
     outputs: list[Output]
     charts_rendered: int = 0
+    charts_total: int = 0
 
 
 @dataclass
@@ -46,6 +47,7 @@ class BuildResult:
     files: int
     seconds: float
     charts_rendered: int = 0  # charts drawn by this build; the rest came from the cache
+    charts_total: int = 0
 
 
 def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext,
@@ -203,7 +205,8 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
             raise BuildFailed([exc]) from exc
         problems.error(exc)
         outputs = []
-    return Site(issues=issues, pages=pages, outputs=outputs, charts_rendered=charts.rendered)
+    return Site(issues=issues, pages=pages, outputs=outputs, charts_rendered=charts.rendered,
+                charts_total=sum(len(c) for c in charts.charts.values()))
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -213,4 +216,5 @@ def build(ctx: BuildContext) -> BuildResult:
     # 5. write: a fresh folder, swapped in only when complete
     write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=index_site)  # search: see search.py
     return BuildResult(pages=len(site.pages), files=len(site.outputs),
-                       seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered)
+                       seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered,
+                       charts_total=site.charts_total)
