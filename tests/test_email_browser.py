@@ -6,11 +6,7 @@ The site is built for the address of a local HTTP server, so every absolute URL 
 
 from __future__ import annotations
 
-import functools
-import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,27 +14,10 @@ import pytest
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.pipeline import build
+from browser import chromium, serve_folder
 from conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ISSUE = "2025-04-13-tariff-shock"
-
-
-def chromium_missing() -> str | None:
-    """Why the browser test cannot run here, or None when it can."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "Debian chromium/chromedriver not installed (scripts/install-system-deps.sh installs them)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (a test extra in pyproject.toml)"
-    return None
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep the test output clean
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +25,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """The real project built for, and served by, a local HTTP server: (base URL, site folder)."""
     out = tmp_path_factory.mktemp("email-browser") / "site"
     out.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    config = load_config(ROOT / "site.yaml").with_base_url(base)
-    build(BuildContext(root=ROOT, config=config, out_dir=out))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, out
-    server.shutdown()
-    server.server_close()
+    with serve_folder(out) as base:
+        config = load_config(ROOT / "site.yaml").with_base_url(base)
+        build(BuildContext(root=ROOT, config=config, out_dir=out))
+        yield base, out
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="broadsheet-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--window-size=1000,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    yield driver
-    driver.quit()
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"])

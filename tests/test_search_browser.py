@@ -7,23 +7,17 @@ contains a term must come back when the term is searched.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
-import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
 
+from browser import chromium, serve_folder
 from conftest import ROOT, SAMPLE, build_into, write_files
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 # Extra issues so that each term sits on several pages in different contexts (the regression
 # showed only with a term on many pages).
@@ -60,16 +54,6 @@ def extra_issues() -> dict[str, str]:
     return files
 
 
-def chromium_missing() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "Debian chromium/chromedriver not installed (scripts/install-system-deps.sh installs them)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (a test extra in pyproject.toml)"
-    return None
-
 
 @pytest.fixture(scope="module")
 def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -83,49 +67,20 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_into(root)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
-        pass
-
-
 @pytest.fixture(scope="module")
-def server(search_site: Path) -> Iterator[str]:
+def server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the built site on 127.0.0.1 under its base path (/broadsheet/); yield the site URL."""
-    top = Path(tempfile.mkdtemp(prefix="served-"))
+    top = tmp_path_factory.mktemp("served")
     (top / "broadsheet").symlink_to(search_site, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(top))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/broadsheet/"
-    httpd.shutdown()
-    httpd.server_close()
-    shutil.rmtree(top, ignore_errors=True)
+    with serve_folder(top) as url:
+        yield url + "broadsheet/"
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Headless Debian chromium driven by selenium, with the browser console log enabled."""
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(20)
-    driver.set_script_timeout(20)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def indexed_text(page: Path) -> str | None:

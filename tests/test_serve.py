@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from broadsheet.serve import EVENTS_PATH, SCRIPT_PATH, Preview
+from browser import chromium
 from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
 
 DRAFT = ZH_PAGE.replace("slug: sample", "slug: draft\ndraft: true").replace(
@@ -202,29 +203,11 @@ def test_the_preview_is_not_written_to_site(shared) -> None:
     assert (shared.out_dir / "index.html").exists()
 
 
-def chromium():
-    """A headless Chromium driven by selenium, or a skip saying what is missing."""
-    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
-        pytest.skip("chromium/chromedriver not installed (scripts/install-system-deps.sh)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"):
-        options.add_argument(flag)
-    return options, Service("/usr/bin/chromedriver"), webdriver
-
-
 def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) -> None:
-    options, service, webdriver = chromium()
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    with chromium(tmp_path / "chromium-profile") as driver:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
 
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(options=options, service=service)
-    try:
         driver.get(preview.url + "issues/2025-04-20-draft/")
         assert driver.find_element(By.CSS_SELECTOR, "h1").text == "草稿週報"
         wait = WebDriverWait(driver, 15)
@@ -241,5 +224,3 @@ def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) 
         page.write_text(good, encoding="utf-8")
         wait.until(lambda d: not d.find_elements(By.ID, "broadsheet-errors")
                    and d.find_element(By.CSS_SELECTOR, "h1").text == "草稿週報")
-    finally:
-        driver.quit()
