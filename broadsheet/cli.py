@@ -93,8 +93,7 @@ def report(exc: BroadsheetError, root: Path) -> None:
     for problem in problems:
         text = problem.format(root) if isinstance(problem, SourceError) else str(problem)
         print(text, file=sys.stderr)
-    if isinstance(exc, BuildFailed):
-        print(f"build failed: {len(problems)} problem(s); the site was not changed", file=sys.stderr)
+    print(f"build failed: {len(problems)} problem(s); the site was not changed", file=sys.stderr)
 
 
 def run_build(args: argparse.Namespace, root: Path) -> int:
@@ -111,6 +110,10 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     except BroadsheetError as exc:
         report(exc, root)
         return 1
+    except KeyboardInterrupt:
+        # the writer has removed its unfinished folder; the previous site is still in place
+        print("build interrupted; the site was not changed", file=sys.stderr)
+        return 130
     ctx.problems.print_warnings(root)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
     cached = result.charts_total - result.charts_rendered

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import Problems, SourceError
+from .urls import tag_slug
 from .yamlsource import LineDict, line_of, load_yaml, read_text
 
 # Every front matter field, with the type it must have (documented in docs/writing.md).
@@ -124,8 +125,11 @@ def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
     if date is not None and not (isinstance(date, dt.date) and not isinstance(date, dt.datetime)):
         errors.append(SourceError(path, line("date"), f"date must be a date like 2025-04-13, got {date!r}"))
     tags = data.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
-        errors.append(SourceError(path, line("tags"), "tags must be a list such as [關稅, 美債]"))
+    words = isinstance(tags, list) and all(isinstance(t, str | int) and str(t).strip()
+                                           for t in tags)
+    if not words:
+        errors.append(SourceError(path, line("tags"),
+                                  "tags must be a list of words such as [關稅, 美債]"))
         tags = []
     slug = data.get("slug", re.sub(r"^\d{4}-\d{2}-\d{2}-", "", folder_key))
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
@@ -228,6 +232,7 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         if issue.pages[default].meta.draft and not drafts:
             continue
         issues.append(issue)
+    check_tag_pages(issues, problems)
     seen: dict[str, Issue] = {}
     for issue in issues:  # the URL holds date and slug, so only that pair must be unique
         other = seen.get(issue.permalink_key)
@@ -238,3 +243,18 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         seen[issue.permalink_key] = issue
     issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return issues
+
+
+def check_tag_pages(issues: list[Issue], problems: Problems) -> None:
+    """Refuse two spellings of a tag that would be written to the same tag page."""
+    spelled: dict[tuple[str, str], tuple[str, Page]] = {}  # (language, slug) → first spelling
+    for issue in issues:
+        for code, page in issue.pages.items():
+            for tag in page.meta.tags:
+                first = spelled.setdefault((code, tag_slug(tag)), (tag, page))
+                if first[0] != tag:
+                    where = first[1].src_path.parent.name
+                    problems.error(SourceError(
+                        page.src_path, 2,
+                        f"tag {tag!r} and tag {first[0]!r} ({where}) would share the page "
+                        f"tags/{tag_slug(tag)}/", "spell the tag the same way in every issue"))

@@ -168,37 +168,64 @@ def load_catalog(path: Path) -> Catalog:
     errors: list[SourceError] = []
     if not isinstance(data, dict):
         raise BuildFailed([SourceError(path, 1, "catalog must be a mapping with files, sources, series, releases")])
-    sources = data.get("sources") or {}
+    def section(key: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            errors.append(SourceError(path, line_of(data, key, 1),
+                                      f"{key}: must be a mapping of id → fields"))
+            return {}
+        return value
+
+    sources = section("sources")
     series: dict[str, SeriesInfo] = {}
-    for sid, spec in (data.get("series") or {}).items():
-        line = line_of(data.get("series"), sid, 1)
-        try:
-            if spec["unit"] not in UNITS:
-                errors.append(SourceError(path, line, f"series {sid}: unknown unit {spec['unit']!r}",
-                                          f"units: {', '.join(sorted(UNITS))}"))
-            if spec["source"] not in sources:
-                errors.append(SourceError(path, line, f"series {sid}: source {spec['source']!r} is not under sources:"))
-            series[sid] = SeriesInfo(sid, dict(spec["name"]), dict(spec.get("short", spec["name"])), spec["unit"],
-                                     spec["source"], str(spec["retrieved"]), spec.get("fred_id"),
-                                     _bound(spec.get("max_daily_move_pct"), sid, path, line, errors))
-        except (KeyError, TypeError) as exc:
-            errors.append(SourceError(path, line, f"series {sid}: missing field {exc}",
-                                      "each series needs name, unit, source, retrieved"))
+    raw_series = section("series")
+    for sid, spec in raw_series.items():
+        line = line_of(raw_series, sid, 1)
+        if not _fields_ok(spec, ("name", "unit", "source", "retrieved")):
+            errors.append(SourceError(path, line, f"series {sid}: needs the fields name, unit, "
+                                      "source, retrieved",
+                                      "name (and short) map each language code to a text"))
+            continue
+        if spec["unit"] not in UNITS:
+            errors.append(SourceError(path, line, f"series {sid}: unknown unit {spec['unit']!r}",
+                                      f"units: {', '.join(sorted(UNITS))}"))
+        if spec["source"] not in sources:
+            errors.append(SourceError(path, line, f"series {sid}: source {spec['source']!r} is "
+                                      "not under sources:"))
+        series[str(sid)] = SeriesInfo(str(sid), dict(spec["name"]),
+                                      dict(spec.get("short", spec["name"])), spec["unit"],
+                                      spec["source"], str(spec["retrieved"]), spec.get("fred_id"),
+                                      _bound(spec.get("max_daily_move_pct"), sid, path, line, errors))
     indicators: dict[str, IndicatorInfo] = {}
-    for iid, spec in (data.get("releases") or {}).items():
-        line = line_of(data.get("releases"), iid, 1)
-        try:
-            indicators[iid] = IndicatorInfo(iid, dict(spec["name"]), spec["unit"], spec["source_name"])
-            if spec["unit"] not in UNITS:
-                errors.append(SourceError(path, line, f"indicator {iid}: unknown unit {spec['unit']!r}"))
-        except (KeyError, TypeError) as exc:
-            errors.append(SourceError(path, line, f"indicator {iid}: missing field {exc}",
-                                      "each indicator needs name, unit, source_name"))
-    files = data.get("files") or {}
+    raw_releases = section("releases")
+    for iid, spec in raw_releases.items():
+        line = line_of(raw_releases, iid, 1)
+        if not _fields_ok(spec, ("name", "unit", "source_name")):
+            errors.append(SourceError(path, line,
+                                      f"indicator {iid}: needs the fields name, unit, source_name",
+                                      "name maps each language code to a text"))
+            continue
+        indicators[str(iid)] = IndicatorInfo(str(iid), dict(spec["name"]), spec["unit"],
+                                             spec["source_name"])
+        if spec["unit"] not in UNITS:
+            errors.append(SourceError(path, line,
+                                      f"indicator {iid}: unknown unit {spec['unit']!r}"))
+    files = section("files")
     if errors:
         raise BuildFailed(errors)
     return Catalog(series, indicators, sources, files.get("markets", "markets.csv"),
                    files.get("releases", "releases.csv"))
+
+
+def _fields_ok(spec: object, required: tuple[str, ...]) -> bool:
+    """True when a catalog entry is a mapping with every required field of the right shape."""
+    if not isinstance(spec, dict) or any(spec.get(key) in (None, "") for key in required):
+        return False
+    names = [spec["name"], spec.get("short", spec["name"])]
+    if not all(isinstance(n, dict) and all(isinstance(v, str) for v in n.values()) for n in names):
+        return False
+    text_fields = [key for key in required if key not in ("name", "retrieved")]
+    return all(isinstance(spec[key], str) for key in text_fields)
 
 
 def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:

@@ -18,6 +18,7 @@ from .errors import FigureError
 from .i18n import ROUNDING, NumberFormatter
 
 MOVES = ("up", "down")
+CLOSED = ("error", "previous")  # what level() does on a day with no close
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class FigureFunctions:
     # --- checks shared by the change functions -------------------------------------------
     @staticmethod
     def _options(digits: int, rounding: str, move: str | None) -> None:
-        if not isinstance(digits, int) or not 0 <= digits <= 6:
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
             raise FigureError(f"digits must be a whole number from 0 to 6, got {digits!r}")
         if rounding not in ROUNDING:
             raise FigureError(f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}")
@@ -90,6 +91,8 @@ class FigureFunctions:
               grouping: bool = True, closed: str = "error") -> str:
         """The close of `series` on `date` (percent series print with a % sign)."""
         self._options(digits, rounding, None)
+        if closed not in CLOSED:
+            raise FigureError(f'closed must be "error" or "previous", got {closed!r}')
         day, value = self.store.close(series, date, closed=closed)
         unit = self.store.catalog.series[series].unit
         if unit == "percent":

@@ -7,6 +7,7 @@ arithmetic) is refused with the file and line, so content can never run code on 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +21,14 @@ from markdown.extensions.toc import slugify_unicode
 
 from .errors import FigureError, SourceError
 
-EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
+# bounded, so that a page full of `{{` without `}}` costs linear time, not quadratic
+EXPRESSION_RE = re.compile(r"\{\{(.{0,%s}?)\}\}" % MAX_EXPRESSION, re.S)  # noqa: UP031 (regex braces)
 STATEMENT_RE = re.compile(r"\{%|\{#")
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
 PLACEHOLDER = "BROADSHEETBLOCK{}END"
 PLACEHOLDER_P_RE = re.compile(r"<p>(BROADSHEETBLOCK\d+END)</p>")
 PLACEHOLDER_RE = re.compile(r"BROADSHEETBLOCK\d+END")
-MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
 
@@ -65,6 +67,13 @@ def _check_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> str | 
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return "only one function call is allowed inside {{ }}"
     call = body[0].nodes[0]
+    # name the construct that was refused, so the editor knows what to remove
+    if isinstance(call, nodes.Getattr | nodes.Getitem) or call.find(nodes.Getattr | nodes.Getitem):
+        return "attribute and item access ('.name', '[key]') are not allowed in figure expressions"
+    if isinstance(call, nodes.Filter) or call.find(nodes.Filter):
+        return "filters ('|') are not allowed in figure expressions"
+    if isinstance(call, nodes.BinExpr | nodes.UnaryExpr | nodes.Compare | nodes.Concat):
+        return "arithmetic and operators are not allowed in figure expressions"
     if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
         return "only a call such as level(\"SP500\", \"2025-04-09\") is allowed inside {{ }}"
     if call.node.name not in names:
@@ -90,29 +99,33 @@ def evaluate_figures(body: str, path: Path, first_line: int,
         errors.append(SourceError(path, line, f"'{match.group()}' is not allowed in content",
                                   "content may hold only {{ figure(...) }} expressions"))
 
+    def refused(match: re.Match[str]) -> str:
+        # drop the expression (keeping its line breaks) so it is not reported again as unclosed
+        return "\n" * match.group().count("\n")
+
     def replace(match: re.Match[str]) -> str:
         line = first_line + body.count("\n", 0, match.start())
         expr = match.group(1)
         if "\n" in expr or len(expr) > MAX_EXPRESSION:
             errors.append(SourceError(path, line, "a figure expression must fit on one line",
                                       "close it with }} on the same line"))
-            return match.group()
+            return refused(match)
         problem = _check_call(expr, env, names)
         if problem:
             errors.append(SourceError(path, line, problem, "see docs/writing.md for the figure functions"))
-            return match.group()
+            return refused(match)
         try:
             value = env.compile_expression(expr.strip(), undefined_to_none=False)(**functions)
         except FigureError as exc:
             errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
-            return match.group()
+            return refused(match)
         except SecurityError as exc:
             errors.append(SourceError(path, line, f"refused by the sandbox: {exc}"))
-            return match.group()
+            return refused(match)
         if isinstance(value, BlockHTML):
             blocks.append(value)
             return PLACEHOLDER.format(len(blocks) - 1)
-        return str(value)
+        return html.escape(str(value), quote=False)  # a figure is text, never markup
 
     text = EXPRESSION_RE.sub(replace, body)
     # an opening {{ with no closing }} is what is left once every {{ … }} is taken out (a failed

@@ -25,7 +25,7 @@ from .sharing import lead_view, share_view
 from .sitemap import SitemapEntry, render_discovery
 from .urls import Urls, output_file
 from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
-from .writer import Output, write_site
+from .writer import Output, check_destination, lock_output, write_site
 
 
 @dataclass
@@ -212,9 +212,14 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False) -> Site:
 def build(ctx: BuildContext) -> BuildResult:
     """Build the site into ctx.out_dir; on any problem raise BuildFailed and leave it untouched."""
     started = time.perf_counter()
-    site = assemble_site(ctx)
-    # 5. write: a fresh folder, swapped in only when complete
-    write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=index_site)  # search: see search.py
+    sources = [ctx.content_dir, ctx.data_dir, ctx.templates_dir, ctx.static_dir,
+               ctx.translations_dir]
+    check_destination(ctx.out_dir, ctx.root, sources)
+    with lock_output(ctx.out_dir):  # one build at a time per output folder (serve + a manual build)
+        site = assemble_site(ctx)
+        # 5. write: a fresh folder, swapped in only when complete
+        write_site(site.outputs, ctx.static_dir, ctx.out_dir,
+                   finish=index_site)  # search: see search.py
     return BuildResult(pages=len(site.pages), files=len(site.outputs),
                        seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered,
                        charts_total=site.charts_total)

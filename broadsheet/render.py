@@ -50,8 +50,11 @@ class Renderer:
             path = Path(exc.filename) if exc.filename else self.templates_dir / (exc.name or template)
             raise SourceError(path, exc.lineno, f"template error: {exc.message}") from exc
         except TemplateError as exc:
-            raise SourceError(self.templates_dir / template, _template_line(exc, self.templates_dir),
-                              f"template error: {exc}") from exc
+            path, line = _template_position(exc, self.templates_dir, template)
+            raise SourceError(path, line, f"template error: {exc}") from exc
+        except Exception as exc:  # a filter or a view value failing inside a template
+            path, line = _template_position(exc, self.templates_dir, template)
+            raise SourceError(path, line, f"template error: {type(exc).__name__}: {exc}") from exc
 
     def gettext(self, lang: Language, message: str) -> str:
         """Translate a UI string outside templates (feeds, email)."""
@@ -59,13 +62,19 @@ class Renderer:
         return self._translations[lang.code].gettext(message)
 
 
-def _template_line(exc: BaseException, templates_dir: Path) -> int | None:
-    """Find the template line of a runtime template error from its traceback."""
+def _template_position(exc: BaseException, templates_dir: Path,
+                       template: str) -> tuple[Path, int | None]:
+    """Find the template file and line where a runtime error happened, from its traceback.
+
+    Jinja rewrites tracebacks so that template frames carry the template's file and line; the
+    innermost one is where the error is (base.html or a partial, not only the page's template).
+    """
+    root = str(templates_dir.resolve())
+    path, line = templates_dir / template, None
     tb = exc.__traceback__
-    line = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(templates_dir)):
-            line = tb.tb_lineno
+        if filename.startswith(root) or filename.startswith(str(templates_dir)):
+            path, line = Path(filename), tb.tb_lineno
         tb = tb.tb_next
-    return line
+    return path, line

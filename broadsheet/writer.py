@@ -1,15 +1,31 @@
-"""Write the site into a temporary folder beside site/, then swap it in: never half a site."""
+"""Write the site into a temporary folder beside site/, then swap it in: never half a site.
+
+A build may be killed at any moment (Ctrl-C, SIGKILL, a closed laptop). The previous site/ stays
+complete because the new tree is written elsewhere and exchanged with it in one system call
+(renameat2 RENAME_EXCHANGE on Linux, renamex_np RENAME_SWAP on macOS); where neither exists, two
+renames are used and the next build repairs the short gap between them. Leftover temporary
+folders (`.site.new-*`, `.site.old-*`) are removed by the next build, under the output lock.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import BroadsheetError
+
+try:  # POSIX; the lock is skipped where flock does not exist (Windows)
+    import fcntl
+except ImportError:  # pragma: no cover - not on the platforms the project supports
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -32,21 +48,78 @@ def check_outputs(outputs: list[Output]) -> None:
         seen.add(out.path)
 
 
+def lock_path(dest: Path) -> Path:
+    """The lock file of an output folder: `.site.lock` beside `site/`."""
+    dest = dest.resolve()
+    return dest.parent / f".{dest.name}.lock"
+
+
+@contextmanager
+def lock_output(dest: Path) -> Iterator[Path]:
+    """Hold the output folder's lock for a whole build; fail at once if another build holds it."""
+    path = lock_path(dest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BroadsheetError(
+                    f"another build is writing {dest.name}/ right now (lock: {path}); "
+                    "wait for it to finish, or stop `serve`, then build again"
+                ) from None
+        # the lock is released when the file is closed, also when the process is killed
+        yield path
+
+
+def check_destination(dest: Path, root: Path, source_dirs: list[Path]) -> None:
+    """Refuse an output folder whose replacement would destroy sources or an unrelated folder."""
+    dest = dest.resolve()
+    for src in [root, *source_dirs]:
+        src = src.resolve()
+        inside_source = src != root.resolve() and src in dest.parents
+        if dest == src or dest in src.parents or inside_source:
+            raise BroadsheetError(f"refusing to build into {dest}: it would replace or lie inside "
+                                  f"{src}; choose another --out")
+    if dest.exists() and not dest.is_dir():
+        raise BroadsheetError(f"refusing to build into {dest}: it is a file, not a folder")
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / "index.html").exists():
+        raise BroadsheetError(f"refusing to replace {dest}: it is not empty and holds no "
+                              "index.html, so it is not a site built before; choose another --out")
+
+
+def clean_stale(dest: Path) -> None:
+    """Repair and remove what a killed build left beside `dest` (call while holding the lock)."""
+    dest = dest.resolve()
+    if not dest.parent.is_dir():
+        return
+    olds = sorted(dest.parent.glob(f".{dest.name}.old-*"))
+    if not dest.exists() and olds:
+        # killed between the two renames of the fallback swap: put the last good site back
+        os.rename(olds[-1], dest)
+        olds = olds[:-1]
+    for stale in [*olds, *dest.parent.glob(f".{dest.name}.new-*")]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def write_site(outputs: list[Output], static_dir: Path, dest: Path,
                finish: Callable[[Path], None] | None = None) -> None:
     """Write every output and static/ into a fresh folder and atomically replace `dest` with it.
 
     `finish` runs on the complete fresh folder before the swap (the search indexer); if it
-    fails, `dest` is left untouched like for any other failure.
+    fails, `dest` is left untouched like for any other failure. Call it while holding
+    `lock_output(dest)`: it removes what earlier, killed builds left.
     """
     check_outputs(outputs)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
     try:
         if static_dir.is_dir():
             shutil.copytree(static_dir, tmp / "static", dirs_exist_ok=True)
-        for out in outputs:
+        for out in sorted(outputs, key=lambda o: o.path):
             target = tmp / out.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(out.data)
@@ -54,16 +127,47 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
             finish(tmp)
         os.chmod(tmp, 0o755)
         swap_in(tmp, dest)
-    except BaseException:
+    finally:
+        # after a swap `tmp` holds the previous site; after a failure, the unfinished one
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def swap_in(new: Path, dest: Path) -> None:
-    """Replace `dest` by `new` with two renames; the old tree is removed only afterwards."""
+    """Make `new` the content of `dest` in one step; afterwards `new` holds the previous tree."""
+    if not dest.exists():
+        os.rename(new, dest)
+        return
+    if _exchange(new, dest):
+        return
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    if dest.exists():
-        os.rename(dest, old)
-    os.rename(new, dest)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    os.rename(dest, old)
+    try:
+        os.rename(new, dest)
+    except BaseException:
+        if not dest.exists():  # interrupted between the renames: keep the last good site
+            os.rename(old, dest)
+        raise
+    os.rename(old, new)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two directories; return False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded into Python
+    except OSError:
+        return False
+    src, dst = os.fsencode(a), os.fsencode(b)
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_fdcwd, rename_exchange = -100, 2
+        result = libc.renameat2(at_fdcwd, src, at_fdcwd, dst, rename_exchange)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        rename_swap = 2
+        result = libc.renamex_np(src, dst, rename_swap)
+    else:
+        return False
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):  # not supported here
+        return False
+    raise OSError(err, os.strerror(err), str(b))

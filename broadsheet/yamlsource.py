@@ -32,9 +32,30 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # explicit tags (`!!int x`, `!!timestamp x`) fail inside PyYAML with bare Python errors
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark,
+            ) from exc
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:  # type: ignore[override]
+        # PyYAML raises a bare ValueError (no line) for 2025-13-01 or 2025-02-30
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} is not a real date ({exc})", node.start_mark
+            ) from exc
+
+
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
 )
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
@@ -48,6 +69,8 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         raise SourceError(path, line, f"invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise SourceError(path, first_line, "invalid YAML: nested too deeply") from exc
 
 
 def line_of(mapping: Any, key: str, default: int) -> int:
@@ -58,7 +81,10 @@ def line_of(mapping: Any, key: str, default: int) -> int:
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 source file (a BOM and CRLF line endings are accepted)."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # a folder named like a file, no permission, a broken link
+        raise SourceError(path, None, f"cannot read the file: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
