@@ -300,10 +300,14 @@ def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release
         except ValueError:
             errors.append(SourceError(path, line, "bad period or release_date", "period YYYY-MM, date YYYY-MM-DD"))
             continue
-        try:
-            values = {f: _number(row[f]) for f in RELEASE_FIELDS}
-        except ValueError as exc:
-            errors.append(SourceError(path, line, f"{exc.args[0]!r} is not a number"))
+        values: dict[str, float | None] = {}
+        for name in RELEASE_FIELDS:
+            try:
+                values[name] = _number(row[name])
+            except ValueError:
+                errors.append(SourceError(path, line, f"{name} {row[name]!r} is not a number",
+                                          "leave it empty when the value is unknown"))
+        if len(values) < len(RELEASE_FIELDS):
             continue
         if (ind, period) in releases:
             errors.append(SourceError(path, line, f"duplicate release {ind} {period}"))

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 
 from .config import Config, Language
 from .errors import SourceError
@@ -49,12 +56,18 @@ class Renderer:
         except TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else self.templates_dir / (exc.name or template)
             raise SourceError(path, exc.lineno, f"template error: {exc.message}") from exc
+        except TemplateNotFound as exc:  # an include or extends naming a missing file
+            path, line = _template_position(exc, self.templates_dir, template)
+            raise SourceError(path, line, f"template error: no template {exc.name!r} in templates/"
+                              ) from exc
         except TemplateError as exc:
             path, line = _template_position(exc, self.templates_dir, template)
             raise SourceError(path, line, f"template error: {exc}") from exc
         except Exception as exc:  # a filter or a view value failing inside a template
             path, line = _template_position(exc, self.templates_dir, template)
-            raise SourceError(path, line, f"template error: {type(exc).__name__}: {exc}") from exc
+            what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise SourceError(path, line, f"template error: {what}",
+                              "a filter or function was given a value of the wrong kind") from exc
 
     def gettext(self, lang: Language, message: str) -> str:
         """Translate a UI string outside templates (feeds, email)."""

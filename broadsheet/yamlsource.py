@@ -66,7 +66,11 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SourceError(path, line, f"invalid YAML: {problem}") from exc
+        hint = None
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark.line != mark.line:
+            # e.g. a `[` never closed: the problem shows lines later, so say where it started
+            hint = f"{exc.context} started on line {first_line + exc.context_mark.line}"
+        raise SourceError(path, line, f"invalid YAML: {problem}", hint) from exc
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
