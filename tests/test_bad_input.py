@@ -33,7 +33,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "started on line 2)"]),
     ("front matter misses a field",
      {ISSUE: "---\ntitle: 範例\ndate: 2025-04-13\n---\n"},
-     [f"{ISSUE}:2: front matter field 'summary' is missing (add `summary: …` between the --- lines)"]),
+     [f"{ISSUE}:2: front matter field 'summary' is missing (add `summary: …` between the --- "
+      "lines)"]),
     ("front matter without ---",
      {ISSUE: "title: 範例\n"},
      [f"{ISSUE}:1: missing front matter (start the file with a line `---`, the YAML fields, "
@@ -97,7 +98,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      [f"{ISSUE}:9: unclosed '{{{{' (close the figure expression with }}}})"]),
     ("an expression over two lines",
      {ISSUE: body("收在 {{ level('SP500',", "'2025-04-04') }} 點。")},
-     [f"{ISSUE}:7: a figure expression must fit on one line (close it with }}}} on the same line)"]),
+     [f"{ISSUE}:7: a figure expression must fit on one line (close it with }}}} on the same "
+      "line)"]),
     ("a template statement in content",
      {ISSUE: body("", "{% for x in y %}{% endfor %}")},
      [f"{ISSUE}:8: '{{%' is not allowed in content (content may hold only {{{{ figure(...) }}}} "
@@ -125,8 +127,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      ["content/issues/2025-04-13-sample/en.md: cannot read the file: Is a directory"]),
     ("a Big5 issue file",
      {ISSUE: ("---\ntitle: 範例\ndate: 2025-04-13\nsummary: 標普\n---\n").encode("big5")},
-     [f"{ISSUE}:2: file is not valid UTF-8 (save it as UTF-8; a Big5 or CP950 file can be converted "
-      "with `iconv -f BIG5 -t UTF-8`)"]),
+     [f"{ISSUE}:2: file is not valid UTF-8 (save it as UTF-8; a Big5 or CP950 file can be "
+      "converted with `iconv -f BIG5 -t UTF-8`)"]),
     ("a data value that is not a number",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-04,SP500,5074.08,X\n2025-04-07,SP500,5o62,X\n"},
      ["data/markets.csv:3: value '5o62' is not a number"]),
@@ -138,8 +140,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      ["data/markets.csv:2: wrong number of fields (expected date,series,value,source)"]),
     ("a data row naming a series the catalog lacks",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-04,SPX,5074.08,X\n"},
-     ["data/markets.csv:2: series 'SPX' is not in data/catalog.yaml (add it to the catalog with its "
-      "source)"]),
+     ["data/markets.csv:2: series 'SPX' is not in data/catalog.yaml (add it to the catalog with "
+      "its source)"]),
     ("a data file with the wrong header",
      {"data/markets.csv": "day,series,close,source\n"},
      ["data/markets.csv:1: unexpected header ['day', 'series', 'close', 'source'] (the header must "
@@ -158,8 +160,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      ["data/catalog.yaml:2: series: must be a mapping of id → fields"]),
     ("a catalog entry missing fields",
      {"data/catalog.yaml": "sources: {}\nseries:\n  SP500: {unit: index}\n"},
-     ["data/catalog.yaml:3: series SP500: needs the fields name, unit, source, retrieved (name (and "
-      "short) map each language code to a text)"]),
+     ["data/catalog.yaml:3: series SP500: needs the fields name, unit, source, retrieved (name "
+      "(and short) map each language code to a text)"]),
     ("site.yaml that is not YAML",
      {"site.yaml": "title: {zh-Hant: 週報\n"},
      ["site.yaml:2: invalid YAML: expected ',' or '}', but got '<stream end>' (while parsing a "
@@ -219,7 +221,8 @@ def test_bom_and_crlf_are_accepted(make_site, capsys) -> None:
     text = "\ufeff" + body("收在 {{ level('SP500', '2025-04-04') }} 點。")
     root = make_site({ISSUE: text.replace("\n", "\r\n").encode("utf-8")})
     assert run_cli(root, "build") == 0
-    soup = BeautifulSoup((root / "site/issues/2025-04-13-sample/index.html").read_text(), "html.parser")
+    page = root / "site/issues/2025-04-13-sample/index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     assert "收在 5,074.08 點。" in soup.find("article").get_text()
     assert soup.find("h1").get_text(strip=True) == "範例"
 
