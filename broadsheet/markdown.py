@@ -7,6 +7,7 @@ arithmetic) is refused with the file and line, so content can never run code on 
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable
@@ -94,8 +95,9 @@ def evaluate_figures(body: str, path: Path, first_line: int,
     names = set(functions)
     errors: list[SourceError] = []
     blocks: list[BlockHTML] = []
+    body_breaks = _breaks(body)
     for match in STATEMENT_RE.finditer(body):
-        line = first_line + body.count("\n", 0, match.start())
+        line = first_line + _line_index(body_breaks, match.start())
         errors.append(SourceError(path, line, f"'{match.group()}' is not allowed in content",
                                   "content may hold only {{ figure(...) }} expressions"))
 
@@ -104,7 +106,7 @@ def evaluate_figures(body: str, path: Path, first_line: int,
         return "\n" * match.group().count("\n")
 
     def replace(match: re.Match[str]) -> str:
-        line = first_line + body.count("\n", 0, match.start())
+        line = first_line + _line_index(body_breaks, match.start())
         expr = match.group(1)
         if "\n" in expr or len(expr) > MAX_EXPRESSION:
             errors.append(SourceError(path, line, "a figure expression must fit on one line",
@@ -129,12 +131,23 @@ def evaluate_figures(body: str, path: Path, first_line: int,
 
     text = EXPRESSION_RE.sub(replace, body)
     # an opening {{ with no closing }} is what is left once every {{ … }} is taken out (a failed
-    # expression stays in `text` and has been reported already)
+    # expression has been reported already)
     rest = EXPRESSION_RE.sub(lambda m: "\n" * m.group().count("\n"), body)
+    rest_breaks = _breaks(rest)
     for match in re.finditer(r"\{\{", rest):
-        line = first_line + rest.count("\n", 0, match.start())
+        line = first_line + _line_index(rest_breaks, match.start())
         errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
     return text, blocks, errors
+
+
+def _breaks(text: str) -> list[int]:
+    """Offsets of the line breaks of `text`, to find the line of many offsets quickly."""
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+def _line_index(breaks: list[int], offset: int) -> int:
+    """The 0-based line of `offset`, given the offsets of the line breaks."""
+    return bisect.bisect_left(breaks, offset)
 
 
 def render_markdown(body: str, path: Path, first_line: int,
