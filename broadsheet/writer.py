@@ -12,9 +12,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import secrets
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,7 +56,10 @@ def lock_path(dest: Path) -> Path:
 
 @contextmanager
 def lock_output(dest: Path) -> Iterator[Path]:
-    """Hold the output folder's lock for a whole build; fail at once if another build holds it."""
+    """Hold the output folder's lock for a whole build; fail at once if another build holds it.
+
+    Holding the lock, repair and remove what an earlier, killed build left beside the folder.
+    """
     path = lock_path(dest)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+b") as handle:
@@ -69,6 +72,7 @@ def lock_output(dest: Path) -> Iterator[Path]:
                     "wait for it to finish, or stop `serve`, then build again"
                 ) from None
         # the lock is released when the file is closed, also when the process is killed
+        clean_stale(dest)
         yield path
 
 
@@ -109,14 +113,14 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
 
     `finish` runs on the complete fresh folder before the swap (the search indexer); if it
     fails, `dest` is left untouched like for any other failure. Call it while holding
-    `lock_output(dest)`: it removes what earlier, killed builds left.
+    `lock_output(dest)`, so that no other build swaps at the same time.
     """
     check_outputs(outputs)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(dest)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
-    try:
+    tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
+    try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
+        tmp.mkdir(mode=0o755)
         if static_dir.is_dir():
             shutil.copytree(static_dir, tmp / "static", dirs_exist_ok=True)
         for out in sorted(outputs, key=lambda o: o.path):
