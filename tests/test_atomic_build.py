@@ -1,4 +1,4 @@
-"""Builds are reproducible, atomic, interruptible and exclusive: the last good site is never lost."""
+"""Builds are reproducible, atomic, interruptible and exclusive: the last good site stays."""
 
 from __future__ import annotations
 
@@ -209,7 +209,8 @@ def test_lock_is_released_when_its_holder_is_killed(make_site) -> None:
     ("data/out", "refusing to build into {root}/data/out: it would replace or lie inside "
                  "{root}/data; choose another --out"),
 ])
-def test_out_folder_that_holds_sources_is_refused(make_site, capsys, out: str, message: str) -> None:
+def test_out_folder_that_holds_sources_is_refused(make_site, capsys, out: str,
+                                                  message: str) -> None:
     root = make_site()
     before = snapshot(root)
     assert run_cli(root, "build", "--out", str(root / out)) == 1
