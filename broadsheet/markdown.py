@@ -1,8 +1,10 @@
 """Markdown → HTML: figure expressions evaluated in a sandbox, then Python-Markdown.
 
 Content may hold only `{{ function("literal", key=literal) }}` expressions: one call to a known
-figure function with literal arguments. Anything else (statements, attribute access, filters,
-arithmetic) is refused with the file and line, so content can never run code on the build machine.
+figure function with literal arguments. Each expression is parsed by Jinja's sandboxed
+environment; anything but such a call (statements, attribute access, filters, arithmetic) is
+refused with the file and line, and the call itself is made directly with the literal values, so
+no template code compiled from content ever runs on the build machine.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import markdown
 from jinja2 import TemplateSyntaxError, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions.toc import slugify_unicode
 
 from .errors import FigureError, SourceError
@@ -58,8 +60,8 @@ def _sandbox() -> SandboxedEnvironment:
     return env
 
 
-def _check_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> str | None:
-    """Return why `expr` is not a plain call of a known function with literal arguments."""
+def _parse_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> nodes.Call | str:
+    """Parse `expr` as a call of a known function with literal arguments, or say why it is not."""
     try:
         tree = env.parse("{{" + expr + "}}")
     except TemplateSyntaxError as exc:
@@ -85,7 +87,11 @@ def _check_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> str | 
     for value in values:
         if not isinstance(value, nodes.Const):
             return "arguments must be literals such as \"SP500\", \"2025-04-09\", 1 or True"
-    return None
+    keys = [kw.key for kw in call.kwargs]
+    for key in keys:
+        if keys.count(key) > 1:
+            return f"argument {key!r} is given twice"
+    return call
 
 
 def evaluate_figures(body: str, path: Path, first_line: int,
@@ -112,17 +118,17 @@ def evaluate_figures(body: str, path: Path, first_line: int,
             errors.append(SourceError(path, line, "a figure expression must fit on one line",
                                       "close it with }} on the same line"))
             return refused(match)
-        problem = _check_call(expr, env, names)
-        if problem:
-            errors.append(SourceError(path, line, problem, "see docs/writing.md for the figure functions"))
+        call = _parse_call(expr, env, names)
+        if isinstance(call, str):
+            errors.append(SourceError(path, line, call,
+                                      "see docs/writing.md for the figure functions"))
             return refused(match)
+        args = [arg.value for arg in call.args]
+        kwargs = {kw.key: kw.value.value for kw in call.kwargs}
         try:
-            value = env.compile_expression(expr.strip(), undefined_to_none=False)(**functions)
+            value = functions[call.node.name](*args, **kwargs)
         except FigureError as exc:
             errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
-            return refused(match)
-        except SecurityError as exc:
-            errors.append(SourceError(path, line, f"refused by the sandbox: {exc}"))
             return refused(match)
         if isinstance(value, BlockHTML):
             blocks.append(value)
