@@ -174,6 +174,9 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("an undefined variable in a template",
      {"templates/partials/issue_list.html": "<ul>\n\n{{ issue_count }}\n</ul>\n"},
      ["templates/partials/issue_list.html:3: template error: 'issue_count' is undefined"]),
+    ("an undefined variable in the base template",
+     {"templates/base.html": "<!doctype html>\n<title>{{ site.title }}</title>\n{{ site.tagline }}\n"},
+     ["templates/base.html:3: template error: 'dict object' has no attribute 'tagline'"]),
     ("a missing included template",
      {"templates/partials/issue_list.html": "<ul>\n{% include 'partials/nope.html' %}\n</ul>\n"},
      ["templates/partials/issue_list.html:2: template error: no template 'partials/nope.html' in "
