@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -38,3 +39,18 @@ def index_site(site_dir: Path) -> None:
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip()
         raise BroadsheetError(f"search: Pagefind failed (exit {done.returncode}): {detail}")
+    _sort_languages(site_dir / BUNDLE_DIR / "pagefind-entry.json")
+
+
+def _sort_languages(entry: Path) -> None:
+    """Rewrite Pagefind's entry file with its languages sorted, so that builds are reproducible.
+
+    Pagefind lists the languages in hash-map order, which changes from run to run; the search
+    script looks languages up by key, so the order carries no meaning.
+    """
+    if not entry.exists():
+        return
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    if isinstance(data.get("languages"), dict):
+        data["languages"] = dict(sorted(data["languages"].items()))
+    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
