@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_into, run_cli
 
 from broadsheet import writer
 from broadsheet.writer import lock_output, lock_path
+from conftest import ROOT, build_into, run_cli
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT, run_cli
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"

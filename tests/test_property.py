@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from broadsheet.figures import FigureFunctions
 from broadsheet.i18n import NumberFormatter
 from broadsheet.markdown import FigureProblems, render_markdown
 from broadsheet.pipeline import assemble_site
+from conftest import ROOT
 
 ISSUE = Path("content/issues/2025-04-13-sample/zh-Hant.md")
 FUNCTIONS = ["level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "release"]
