@@ -54,13 +54,13 @@ def test_two_builds_give_identical_bytes(real_site: Path, tmp_path: Path) -> Non
 # --- atomic and interruptible -------------------------------------------------------------------
 @pytest.fixture
 def slow_project(make_site) -> tuple[Path, Path, dict[str, bytes], dict[str, bytes]]:
-    """A project whose write step takes a while (many static files), built once into site/.
+    """A project whose write step takes a while (static files, then the search index), built once.
 
     Returns (root, site, the site as built, the site the edited sources would give): a killed
     build must leave exactly the first, a finished one exactly the second.
     """
     files: dict[str, str | bytes] = {f"static/bulk/{i // 100}/{i}.txt": os.urandom(512)
-                                     for i in range(1500)}
+                                     for i in range(300)}
     root = make_site(files)
     site = build_into(root)
     old = snapshot(site)
