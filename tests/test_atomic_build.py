@@ -62,13 +62,22 @@ def slow_project(make_site) -> tuple[Path, Path, dict[str, bytes], dict[str, byt
     files: dict[str, str | bytes] = {f"static/bulk/{i // 100}/{i}.txt": os.urandom(512)
                                      for i in range(300)}
     root = make_site(files)
+    issue, charts = root / ISSUE, root / ISSUE.replace("zh-Hant.md", "charts.yaml")
+    issue.write_text(issue.read_text(encoding="utf-8") + '\n{{ chart("drop") }}\n', encoding="utf-8")
+    charts.write_text(CHART.format(title="跌幅"), encoding="utf-8")
     site = build_into(root)
     old = snapshot(site)
-    text = (root / ISSUE).read_text(encoding="utf-8").replace("範例週報", "改過的週報")
-    (root / ISSUE).write_text(text, encoding="utf-8")
-    new = snapshot(build_into(root, root.parent / "expected"))
+    # the edited sources need a new chart: killed builds render it and write it to the cache
+    issue.write_text(issue.read_text(encoding="utf-8").replace("範例週報", "改過的週報"),
+                     encoding="utf-8")
+    charts.write_text(CHART.format(title="改過的跌幅"), encoding="utf-8")
+    new = snapshot(build_into(root, root.parent / "expected", use_cache=False))
     assert old != new
     return root, site, old, new
+
+
+CHART = ("drop:\n  kind: drawdown\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
+         "  title: {{zh-Hant: {title}, en: Drawdown}}\n  description: {{zh-Hant: 說明, en: Text}}\n")
 
 
 def start_and_kill(root: Path, site: Path, sig: int, when: str | float) -> subprocess.Popen:
@@ -90,7 +99,10 @@ def start_and_kill(root: Path, site: Path, sig: int, when: str | float) -> subpr
 
 
 def test_killed_builds_leave_the_last_site_whole(slow_project) -> None:
-    """SIGKILL and Ctrl-C while writing, and a kill at a random moment: old or new, never half."""
+    """SIGKILL and Ctrl-C while writing, and a kill at a random moment: old or new, never half.
+
+    The site and the chart cache stay usable: the last build gives exactly the new site.
+    """
     root, site, old, new = slow_project
     # killed while the new folder is being written: the old site, as it was
     proc = start_and_kill(root, site, signal.SIGKILL, "writing")
@@ -105,10 +117,11 @@ def test_killed_builds_leave_the_last_site_whole(slow_project) -> None:
     assert leftovers(site) == []
     # a kill at any moment of a whole build (start-up, loading, rendering, writing, swapping)
     seed = random.randrange(10**6)
-    when = random.Random(seed).uniform(0.0, 1.5)
+    when = random.Random(seed).uniform(0.0, 2.5)
     start_and_kill(root, site, signal.SIGKILL, when)
     assert snapshot(site) in (old, new), f"half a site after a kill at {when:.3f} s (seed {seed})"
-    # the next build clears what killed builds left and writes the new site
+    # the next build clears what killed builds left and writes the new site, its chart taken
+    # from the cache if a killed build got that far: the cache is never left half-written
     build_into(root)
     assert snapshot(site) == new
     assert leftovers(site) == []

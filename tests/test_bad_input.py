@@ -18,7 +18,7 @@ HEAD = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nslug: sample\n---
 MARKETS_HEAD = "date,series,value,source\n"
 TRAILER = "build failed: {} problem(s); the site was not changed"
 HINT_FIGURES = "(see docs/writing.md for the figure functions)"
-KNOWN = "known: bp, day_pct, day_points, level, pct, points, release, week_pct"
+KNOWN = "known: bp, chart, day_pct, day_points, level, pct, points, release, week_pct"
 
 
 def body(*lines: str) -> str:
@@ -107,6 +107,13 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "expressions)",
       f"{ISSUE}:8: '{{%' is not allowed in content (content may hold only {{{{ figure(...) }}}} "
       "expressions)"]),
+    ("a chart naming an unknown series",
+     {ISSUE: body("{{ chart('drop') }}"),
+      "content/issues/2025-04-13-sample/charts.yaml":
+      "drop:\n  kind: drawdown\n  series: [SP500, SPX]\n  start: 2025-01-02\n  end: 2025-04-11\n"
+      "  title: {zh-Hant: 跌幅, en: Drawdown}\n  description: {zh-Hant: 說明, en: Text}\n"},
+     ["content/issues/2025-04-13-sample/charts.yaml:3: chart 'drop': unknown series 'SPX' (known: "
+      "BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
     ("a duplicate slug",
      {"content/issues/2025-04-13-copy/zh-Hant.md": HEAD},
      [f"{ISSUE}:2: duplicate slug 'sample' on 2025-04-13 (2025-04-13-copy uses it already; choose "

@@ -147,7 +147,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(issue_file())
 def test_random_issue_builds_or_fails_with_path_and_line(project: Path, data: bytes) -> None:
     (project / ISSUE).write_bytes(data)
@@ -169,7 +169,7 @@ def figures() -> dict:
     return FigureFunctions(load_data(ROOT / "data"), NumberFormatter("en_US")).namespace()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(figure_call(), min_size=1, max_size=3))
 def test_random_figure_calls_give_text_or_located_errors(figures: dict, calls: list[str]) -> None:
     body = "\n".join(f"line {n}: {call}" for n, call in enumerate(calls))
