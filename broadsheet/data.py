@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -177,6 +178,18 @@ def load_catalog(path: Path) -> Catalog:
         return value
 
     sources = section("sources")
+    for tag, spec in sources.items():
+        url = spec.get("url", "") if isinstance(spec, dict) else None
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) \
+                or not isinstance(url, str):
+            errors.append(SourceError(path, line_of(sources, tag, 1),
+                                      f"source {tag}: needs a name and a url (text)",
+                                      'e.g. {name: "FRED download", url: "https://fred.stlouisfed.org/"}'))
+        elif url and urlparse(url).scheme not in ("http", "https"):
+            # the url becomes a link on every page that cites the source
+            errors.append(SourceError(path, line_of(sources, tag, 1),
+                                      f"source {tag}: url must start with http:// or https://, "
+                                      f"got {url!r}", 'leave it "" when there is no page to link'))
     series: dict[str, SeriesInfo] = {}
     raw_series = section("series")
     for sid, spec in raw_series.items():

@@ -166,6 +166,10 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("a catalog section of the wrong shape",
      {"data/catalog.yaml": "sources: {}\nseries: [SP500]\n"},
      ["data/catalog.yaml:2: series: must be a mapping of id → fields"]),
+    ("a catalog source whose link is not a web address",
+     {"data/catalog.yaml": "sources:\n  X: {name: X, url: 'javascript:alert(1)'}\n"},
+     ["data/catalog.yaml:2: source X: url must start with http:// or https://, got "
+      "'javascript:alert(1)' (leave it \"\" when there is no page to link)"]),
     ("a catalog entry missing fields",
      {"data/catalog.yaml": "sources: {}\nseries:\n  SP500: {unit: index}\n"},
      ["data/catalog.yaml:3: series SP500: needs the fields name, unit, source, retrieved (name "

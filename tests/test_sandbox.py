@@ -146,6 +146,9 @@ def test_hostile_text_from_content_and_data_is_escaped_everywhere(make_site) -> 
     names = "{zh-Hant: 標普 500 指數, en: S&P 500}"
     assert names in catalog
     catalog = catalog.replace(names, f"{{zh-Hant: {title}, en: {title}}}")
+    source = 'name: "FRED (Federal Reserve Bank of St. Louis) download"'
+    assert source in catalog  # the source of SP500, cited in the page's provenance note
+    catalog = catalog.replace(source, f"name: {title}")
     chart = ("drop:\n  kind: drawdown\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
              f"  title: {{zh-Hant: {title}, en: {title}}}\n"
              f"  description: {{zh-Hant: {title}, en: {title}}}\n")
@@ -164,3 +167,5 @@ def test_hostile_text_from_content_and_data_is_escaped_everywhere(make_site) -> 
     page = BeautifulSoup((out / "issues/2025-04-13-sample/index.html").read_text(encoding="utf-8"),
                          "html.parser")
     assert page.find("h1").get_text(strip=True) == HOSTILE  # shown as the text the editor wrote
+    assert HOSTILE in page.find("aside", class_="provenance").get_text()  # the source's name
+    assert HOSTILE in page.find("figure").get_text()  # the chart's title
