@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -117,6 +119,7 @@ class IssueDoc:
     tags: dict[str, list[str]] = field(default_factory=dict)
     body: dict[str, str] = field(default_factory=dict)  # with {{ expressions }}
     body_text: dict[str, str] = field(default_factory=dict)  # with the computed numbers
+    charts_yaml: str = ""  # the issue's chart declarations (only with charts > 0)
 
 
 def _strip_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -225,6 +228,32 @@ class FigureMaker:
         text, move = self._signed(kind, (series, day), {})
         return Figure(f'{kind}("{series}", "{day}", move="{move}")', text, kind, dict(info.short), move)
 
+    def charts(self, count: int, seen: set[tuple]) -> list[tuple[str, dict]]:
+        """`count` chart declarations, each with a spec no other chart of the corpus has."""
+        out: list[tuple[str, dict]] = []
+        days = self.days["SP500"]
+        markets = [s for s in self.series if self.store.catalog.series[s].unit != "percent"]
+        yields = [s for s in self.series if self.store.catalog.series[s].unit == "percent"]
+        while len(out) < count:
+            kind = self.rng.choice(("line", "rebased", "drawdown", "yields"))
+            pool = yields if kind == "yields" else markets
+            series = tuple(sorted(self.rng.sample(pool, self.rng.randint(1, 3))))
+            first = self.rng.randrange(0, len(days) - 15)
+            last = self.rng.randrange(first + 10, len(days))
+            spec = (kind, series, days[first], days[last])
+            if spec in seen:
+                continue
+            seen.add(spec)
+            names = {lang: "、".join(self.store.catalog.series[s].short[lang] for s in series) if lang == "zh-Hant"
+                     else ", ".join(self.store.catalog.series[s].short[lang] for s in series) for lang in LANGS}
+            out.append((f"chart-{len(out) + 1}", {
+                "kind": kind, "series": list(series),
+                "start": dt.date.fromisoformat(days[first]), "end": dt.date.fromisoformat(days[last]),
+                "title": {"zh-Hant": f"{names['zh-Hant']}({days[first]} 至 {days[last]})",
+                          "en": f"{names['en']}, {days[first]} to {days[last]}"},
+            }))
+        return out
+
     def table_row(self) -> tuple[str, Figure, Figure]:
         """A market, its close and its week change on one trading day (a table row)."""
         for _ in range(50):
@@ -293,8 +322,8 @@ class Block:
     rows: list[tuple[str, Figure, Figure]] = field(default_factory=list)
 
 
-def outline(maker: FigureMaker, rng: random.Random, sections: int) -> list[Block]:
-    """The structure of one issue: intro, then `sections` sections of prose, lists and tables."""
+def outline(maker: FigureMaker, rng: random.Random, sections: int, charts: list[str] = ()) -> list[Block]:
+    """The structure of one issue: intro, then `sections` sections of prose, lists, tables and charts."""
     # about 14 figures in 8 KB per edition: the density of the real first issue (45 in 26 KB)
     blocks = [Block("p", [maker.make()], rng.randint(3, 5)), Block("p", [], rng.randint(2, 4))]
     for n in range(sections):
@@ -313,6 +342,10 @@ def outline(maker: FigureMaker, rng: random.Random, sections: int) -> list[Block
         if rng.random() < 0.4:
             blocks.append(Block("link", series=rng.choice(sorted(LINKS))))
         blocks.append(Block("p", [], rng.randint(2, 4)))
+    for n, name in enumerate(charts):  # spread the charts over the sections, after their first paragraph
+        h2s = [i for i, b in enumerate(blocks) if b.kind == "h2"]
+        at = h2s[n % len(h2s)] + 2
+        blocks.insert(at, Block("chart", series=name))
     return blocks
 
 
@@ -343,12 +376,16 @@ def write_body(blocks: list[Block], writer: Writer, lang: str, names: dict[str, 
             out.append("\n".join(lines))
         elif block.kind == "note":
             out.append('!!! pin ""\n    📌 ' + writer.sentence(None, as_text).strip())
+        elif block.kind == "chart":
+            if not as_text:  # the peers have no charts
+                out.append('{{ chart("' + block.series + '") }}')
         elif block.kind == "link":
             out.append(words["link"].format(name=names[block.series][lang], url=LINKS[block.series]))
     return "\n\n".join(out) + "\n"
 
 
-def make_corpus(issues: int, seed: int = 1, sections: int = 5, root: Path = REPO) -> list[IssueDoc]:
+def make_corpus(issues: int, seed: int = 1, sections: int = 5, charts: int = 0,
+                root: Path = REPO) -> list[IssueDoc]:
     """Build the synthetic issues in memory (newest first), deterministic for a given seed."""
     rng = random.Random(seed)
     store = load_data(root / "data")
@@ -357,11 +394,15 @@ def make_corpus(issues: int, seed: int = 1, sections: int = 5, root: Path = REPO
     vocab = {lang: load_vocabulary(lang) for lang in LANGS}
     names = {s: dict(info.short) for s, info in store.catalog.series.items()}
     docs = []
+    seen_specs: set[tuple] = set()
     for n in range(issues):
         day = FIRST_ISSUE_DATE - dt.timedelta(weeks=n)
         slug = f"week-{issues - n:04d}"
         doc = IssueDoc(key=f"{day.isoformat()}-{slug}", date=day, slug=slug)
-        blocks = outline(maker, rng, sections)
+        decls = maker.charts(charts, seen_specs) if charts else []
+        if decls:
+            doc.charts_yaml = yaml.safe_dump(dict(decls), allow_unicode=True, sort_keys=False)
+        blocks = outline(maker, rng, sections, [name for name, _ in decls])
         tag_picks = sorted(rng.sample(range(len(vocab["en"].tags)), rng.randint(2, 5)))
         for lang in LANGS:
             meta = Writer(vocab[lang], lang, random.Random(rng.random()))
@@ -391,10 +432,15 @@ def broadsheet_file(doc: IssueDoc, lang: str, translated_from: str | None) -> st
     return "\n".join([*lines, "---", "", doc.body[lang]])
 
 
-def write_project(out: Path, docs: list[IssueDoc], charts: int = 0, root: Path = REPO) -> Path:
+def supports_charts(root: Path = REPO) -> bool:
+    """Whether this version of broadsheet has chart declarations (charts.yaml)."""
+    return (root / "broadsheet" / "charts.py").exists()
+
+
+def write_project(out: Path, docs: list[IssueDoc], root: Path = REPO) -> Path:
     """Write a complete broadsheet project (templates, static, data… copied from `root`) into `out`."""
-    if charts:
-        raise SystemExit("--charts needs chart declarations, which this version of broadsheet does not have yet")
+    if any(d.charts_yaml for d in docs) and not supports_charts(root):
+        raise SystemExit("--charts needs chart declarations (charts.yaml), which this version of broadsheet lacks")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -407,6 +453,8 @@ def write_project(out: Path, docs: list[IssueDoc], charts: int = 0, root: Path =
         original = broadsheet_file(doc, "zh-Hant", None)
         (folder / "zh-Hant.md").write_text(original, encoding="utf-8")
         (folder / "en.md").write_text(broadsheet_file(doc, "en", hash_text(original)), encoding="utf-8")
+        if doc.charts_yaml:
+            (folder / "charts.yaml").write_text(doc.charts_yaml, encoding="utf-8")
     return out
 
 
@@ -419,8 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="project folder to (re)create")
     args = parser.parse_args(argv)
-    docs = make_corpus(args.issues, args.seed, args.sections)
-    write_project(args.out, docs, args.charts)
+    docs = make_corpus(args.issues, args.seed, args.sections, args.charts)
+    write_project(args.out, docs)
     size = sum(len(d.body[lang].encode()) for d in docs for lang in LANGS)
     print(f"wrote {len(docs)} issues × {len(LANGS)} languages ({size / 1e6:.2f} MB of Markdown) into {args.out}")
     return 0

@@ -3,8 +3,8 @@
     python bench/run.py --issues 500 --runs 5 --peers --profile --write-doc
 
 Each scenario is timed as a separate process (the wall time an editor waits for), `--runs`
-times, and reported as the median; peak memory is each process's own maximum resident set
-(os.wait4 returns the rusage of exactly that child). Scenarios, in this order:
+times, and reported as the median; peak memory is each build process's own maximum resident
+set (measured by GNU time, or a small fork-and-wait launcher, not inherited from this script). Scenarios, in this order:
 
 - cold: no .cache/ and no output folder
 - no-change: the same build again
@@ -48,7 +48,8 @@ SCENARIOS = ("cold", "no-change", "one-issue edit", "data change", "template cha
 class Run:
     """One timed process."""
 
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of the process and its children
     max_rss_mb: float
 
 
@@ -58,29 +59,72 @@ class Timings:
 
     runs: dict[str, list[Run]] = field(default_factory=dict)
 
-    def median(self, scenario: str) -> float | None:
-        """The median wall time of a scenario, or None when it was not run."""
+    def median(self, scenario: str, cpu: bool = False) -> float | None:
+        """The median wall (or CPU) time of a scenario, or None when it was not run."""
         runs = self.runs.get(scenario)
-        return statistics.median(r.seconds for r in runs) if runs else None
+        if not runs:
+            return None
+        return statistics.median(r.cpu_seconds if cpu else r.seconds for r in runs)
 
     def peak_mb(self) -> float:
         """The largest resident set of any process of this tool."""
         return max(r.max_rss_mb for runs in self.runs.values() for r in runs)
 
 
+@dataclass
+class Tool:
+    """How to build one site, and what a cold build must not find."""
+
+    name: str
+    cmd: list[str]
+    cwd: Path
+    cold_paths: tuple[Path, ...]
+    env: dict[str, str] | None = None
+    timings: Timings = field(default_factory=Timings)
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average as each run started
+
+    def run(self, scenario: str) -> None:
+        """Time one build and file it under `scenario`."""
+        if scenario == "cold":
+            clear(*self.cold_paths)
+        self.loads.append(os.getloadavg()[0])
+        self.timings.runs.setdefault(scenario, []).append(timed(self.cmd, self.cwd, self.env))
+
+
+# The peak memory of a process forked from this one starts at this process's own peak (Linux keeps
+# the high-water mark across fork and exec), and this one holds pandas. So each build is started
+# by a small launcher that forks it and reports its rusage: GNU time when installed, otherwise a
+# bare `python -S` (a floor of a few MB, the same for every tool).
+GNU_TIME = Path("/usr/bin/time")
+LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[2], sys.argv[2:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `cmd` to completion; return its wall time and its own peak memory; fail loudly on error."""
-    with tempfile.TemporaryFile() as out:
+    """Run `cmd` to completion; return its wall time, CPU time and own peak memory; fail loudly on error."""
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss:
+        if GNU_TIME.exists():
+            launch = [str(GNU_TIME), "--format", "%M", "--output", rss.name, *cmd]
+        else:
+            launch = [sys.executable, "-S", "-c", LAUNCHER, rss.name, *cmd]
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(launch, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # CPU time includes the build, a reaped grandchild
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             out.seek(0)
             tail = out.read().decode("utf-8", "replace")[-3000:]
             raise SystemExit(f"failed ({proc.returncode}): {shlex.join(cmd)}\n{tail}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+        max_rss_kb = int(rss.read().split()[-1])  # GNU time and the launcher both report kilobytes
+    return Run(seconds, usage.ru_utime + usage.ru_stime, max_rss_kb / 1024)
 
 
 def clear(*paths: Path) -> None:
@@ -89,28 +133,46 @@ def clear(*paths: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def bench_broadsheet(project: Path, runs: int) -> Timings:
-    """Time every scenario of broadsheet on the synthetic project."""
+def broadsheet_tool(project: Path) -> Tool:
+    """broadsheet's build of the synthetic project, with the interpreter running this script."""
     out = project / "site"
-    env = {**os.environ, "BROADSHEET_NO_VENV": "1"}
     cmd = [sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "--out", str(out)]
-    t = Timings()
+    return Tool("broadsheet", cmd, project, (project / ".cache", out), {**os.environ, "BROADSHEET_NO_VENV": "1"})
 
-    def series(name: str, before=None) -> None:
-        t.runs[name] = []
-        for n in range(runs):
-            if before:
-                before(n)
-            t.runs[name].append(timed(cmd, project, env))
-        print(f"  broadsheet {name}: {t.median(name):.2f} s", file=sys.stderr)
 
-    series("cold", lambda n: clear(project / ".cache", out))
-    series("no-change")
+def pelican_tool(site: Path, pelican: Path) -> Tool:
+    """Pelican with its content cache; a cold build has neither output/ nor cache/."""
+    cmd = [str(pelican), "content", "-o", "output", "-s", "pelicanconf.py", "--quiet"]
+    return Tool("Pelican", cmd, site, (site / "output", site / "cache"))
+
+
+def hugo_tool(site: Path, hugo: Path) -> Tool:
+    """Hugo (the binary itself); a cold build has no public/, resources/ or cache folder."""
+    cmd = [str(hugo), "--quiet", "--destination", "public", "--cacheDir", str(site / ".hugo-cache")]
+    return Tool("Hugo", cmd, site, (site / "public", site / "resources", site / ".hugo-cache"))
+
+
+def bench(tools: list[Tool], runs: int) -> None:
+    """Time every scenario; cold and no-change builds of all tools take turns, so load hits all alike."""
+    for scenario in ("cold", "no-change"):
+        for _ in range(runs):
+            for tool in tools:
+                tool.run(scenario)
+        print("  " + ", ".join(f"{t.name} {scenario} {t.timings.median(scenario):.2f} s" for t in tools),
+              file=sys.stderr)
+    ours = tools[0]
+    project = ours.cwd
     newest = max((project / "content" / "issues").iterdir()) / "zh-Hant.md"
-    series("one-issue edit", lambda n: append(newest, f"\n新增的段落 {n}:市場持續關注聯準會的下一步動作。\n"))
-    series("data change", lambda n: change_market_value(project / "data" / "markets.csv", n))
-    series("template change", lambda n: append(project / "templates" / "base.html", f"{{# bench edit {n} #}}\n"))
-    return t
+    edits = {
+        "one-issue edit": lambda n: append(newest, f"\n新增的段落 {n}:市場持續關注聯準會的下一步動作。\n"),
+        "data change": lambda n: change_market_value(project / "data" / "markets.csv", n),
+        "template change": lambda n: append(project / "templates" / "base.html", f"{{# bench edit {n} #}}\n"),
+    }
+    for scenario, edit in edits.items():
+        for n in range(runs):
+            edit(n)
+            ours.run(scenario)
+        print(f"  broadsheet {scenario} {ours.timings.median(scenario):.2f} s", file=sys.stderr)
 
 
 def append(path: Path, text: str) -> None:
@@ -126,32 +188,6 @@ def change_market_value(path: Path, n: int) -> None:
     nudged = float(value) + (0.01 if n % 2 == 0 else -0.01)
     lines[-1] = ",".join((date, series, f"{nudged:.2f}", source))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def bench_pelican(site: Path, pelican: Path, runs: int) -> Timings:
-    """Time Pelican's cold build (no cache) and its cached no-change rebuild."""
-    cmd = [str(pelican), "content", "-o", "output", "-s", "pelicanconf.py", "--quiet"]
-    t = Timings(runs={"cold": [], "no-change": []})
-    for _ in range(runs):
-        clear(site / "output", site / "cache")
-        t.runs["cold"].append(timed(cmd, site))
-    for _ in range(runs):
-        t.runs["no-change"].append(timed(cmd, site))
-    print(f"  pelican cold {t.median('cold'):.2f} s, no-change {t.median('no-change'):.2f} s", file=sys.stderr)
-    return t
-
-
-def bench_hugo(site: Path, hugo: Path, runs: int) -> Timings:
-    """Time Hugo's cold build (no public/, resources/ or cache) and a second, no-change run."""
-    cmd = [str(hugo), "--quiet", "--destination", "public", "--cacheDir", str(site / ".hugo-cache")]
-    t = Timings(runs={"cold": [], "no-change": []})
-    for _ in range(runs):
-        clear(site / "public", site / "resources", site / ".hugo-cache")
-        t.runs["cold"].append(timed(cmd, site))
-    for _ in range(runs):
-        t.runs["no-change"].append(timed(cmd, site))
-    print(f"  hugo cold {t.median('cold'):.2f} s, no-change {t.median('no-change'):.2f} s", file=sys.stderr)
-    return t
 
 
 def profile(project: Path, top: int = 12) -> str:
@@ -220,55 +256,59 @@ def load_text() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def ratio_row(label: str, ours: float | None, theirs: float | None, limit: float, peer: str) -> str:
-    """One target line: our median, the peer's, the ratio, and whether the target is met."""
-    if ours is None or theirs is None:
-        return f"| {label} | ≤ {limit:g} × {peer} | – | – | – | not measured |"
-    ratio = ours / theirs
-    verdict = "met" if ratio <= limit else f"missed: {ratio / limit:.1f}× the limit"
-    return f"| {label} | ≤ {limit:g} × {peer} | {ours:.2f} s | {theirs:.2f} s | {ratio:.2f} | {verdict} |"
+def ratio_row(label: str, limit: float, peer: str, ours: Timings, mine: str, theirs: Timings, their: str) -> str:
+    """One target line: medians, the wall-time ratio and its verdict, and the CPU-time ratio."""
+    a, b = ours.median(mine), theirs.median(their)
+    ca, cb = ours.median(mine, cpu=True), theirs.median(their, cpu=True)
+    if a is None or b is None or ca is None or cb is None:
+        return f"| {label} | ≤ {limit:g} × {peer} | – | – | – | not measured | – |"
+    ratio = a / b
+    verdict = "met" if ratio <= limit else f"**missed**: {ratio / limit:.1f}× the limit"
+    return f"| {label} | ≤ {limit:g} × {peer} | {a:.2f} s | {b:.2f} s | {ratio:.2f} | {verdict} | {ca / cb:.2f} |"
 
 
-def report(args: argparse.Namespace, facts: dict[str, str], ours: Timings, pelican: Timings | None,
-           hugo: Timings | None, versions: dict[str, str], corpus: dict[str, str], loads: list[str],
-           profile_md: str) -> str:
+def report(args: argparse.Namespace, facts: dict[str, str], tools: list[Tool], versions: dict[str, str],
+           corpus: dict[str, str], loads: list[str], profile_md: str) -> str:
     """The Markdown report: conditions, medians, target ratios, profile."""
-    def fmt(t: Timings | None, scenario: str) -> str:
-        value = t.median(scenario) if t else None
-        return "–" if value is None else f"{value:.2f} s"
+    def cell(t: Tool, scenario: str) -> str:
+        wall, cpu = t.timings.median(scenario), t.timings.median(scenario, cpu=True)
+        return "–" if wall is None or cpu is None else f"{wall:.2f} s ({cpu:.2f} s)"
 
+    run_loads = [x for t in tools for x in t.loads]
     lines = [
         f"Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with:", "",
         "```", f"python bench/run.py {shlex.join(args.argv)}", "```", "",
         f"- machine: {facts['nproc']} cores ({facts['cpu']}), {facts['os']}, Python {facts['python']}",
-        f"- load average (1/5/15 min) before and after each tool: {'; '.join(loads)}",
+        f"- load average (1/5/15 min): {'; '.join(loads)}; 1-minute load as each timed run started: "
+        f"median {statistics.median(run_loads):.2f}, max {max(run_loads):.2f}",
         f"- corpus: {corpus['issues']} issues × {len(LANGS)} languages, {corpus['sections']} sections each, "
-        f"{corpus['mb']} MB of Markdown, seed {args.seed}, {args.charts} charts per issue",
+        f"{corpus['mb']} MB of Markdown with {corpus['figures']} figure expressions, seed {args.seed}, "
+        f"{args.charts} charts per issue",
         f"- broadsheet {corpus['commit']}"
         + (f"; Pelican {versions['pelican']} (Python-Markdown {versions['markdown']}); Hugo {versions['hugo']}"
            if versions else ""),
-        f"- every number is the median of {args.runs} whole-process runs; memory is the largest peak resident "
-        "set of any process of that tool",
+        f"- each cell: the median of {args.runs} whole-process runs, wall time (CPU time: user + system); "
+        "cold and no-change builds of the tools took turns; memory is the largest peak resident set of any "
+        "process of that tool",
         "",
-        "| scenario | broadsheet | Pelican | Hugo |", "|---|---:|---:|---:|",
+        "| scenario | " + " | ".join(t.name for t in tools) + " |", "|---|" + "---:|" * len(tools),
     ]
     for scenario in SCENARIOS:
-        lines.append(f"| {scenario} | {fmt(ours, scenario)} | {fmt(pelican, scenario)} | {fmt(hugo, scenario)} |")
-    peak = [f"{t.peak_mb():.0f} MB" if t else "–" for t in (ours, pelican, hugo)]
-    lines += [f"| peak memory | {peak[0]} | {peak[1]} | {peak[2]} |", ""]
-    if pelican and hugo:
-        lines += ["| target | limit | broadsheet | peer | ratio | verdict |", "|---|---|---:|---:|---:|---|",
-                  ratio_row("cold vs Pelican cold", ours.median("cold"), pelican.median("cold"), 0.4, "Pelican"),
-                  ratio_row("cold vs Hugo cold", ours.median("cold"), hugo.median("cold"), 1.2, "Hugo"),
-                  ratio_row("no-change vs Hugo no-change", ours.median("no-change"), hugo.median("no-change"),
-                            0.25, "Hugo"),
-                  ratio_row("one-issue edit vs Hugo no-change", ours.median("one-issue edit"),
-                            hugo.median("no-change"), 0.3, "Hugo")]
-        mem_ok = ours.peak_mb() <= hugo.peak_mb()
-        verdict = "met" if mem_ok else f"missed: {ours.peak_mb() / hugo.peak_mb():.2f}× Hugo's"
-        lines.append(f"| peak memory vs Hugo | ≤ 1 × Hugo | {ours.peak_mb():.0f} MB | {hugo.peak_mb():.0f} MB | "
-                     f"{ours.peak_mb() / hugo.peak_mb():.2f} | {verdict} |")
-        lines.append("")
+        lines.append(f"| {scenario} | " + " | ".join(cell(t, scenario) for t in tools) + " |")
+    lines += ["| peak memory | " + " | ".join(f"{t.timings.peak_mb():.0f} MB" for t in tools) + " |", ""]
+    if len(tools) == 3:
+        ours, pelican, hugo = (t.timings for t in tools)
+        lines += ["| target | limit | broadsheet | peer | ratio | verdict | CPU-time ratio |",
+                  "|---|---|---:|---:|---:|---|---:|",
+                  ratio_row("cold vs Pelican cold", 0.4, "Pelican", ours, "cold", pelican, "cold"),
+                  ratio_row("cold vs Hugo cold", 1.2, "Hugo", ours, "cold", hugo, "cold"),
+                  ratio_row("no-change vs Hugo no-change", 0.25, "Hugo", ours, "no-change", hugo, "no-change"),
+                  ratio_row("one-issue edit vs Hugo no-change", 0.3, "Hugo", ours, "one-issue edit", hugo,
+                            "no-change")]
+        mem = ours.peak_mb() / hugo.peak_mb()
+        verdict = "met" if mem <= 1 else f"**missed**: {mem:.2f}× Hugo's"
+        lines += [f"| peak memory vs Hugo | ≤ 1 × Hugo | {ours.peak_mb():.0f} MB | {hugo.peak_mb():.0f} MB | "
+                  f"{mem:.2f} | {verdict} | – |", ""]
     if profile_md:
         lines += [profile_md]
     return "\n".join(lines).rstrip() + "\n"
@@ -309,28 +349,28 @@ def main(argv: list[str] | None = None) -> int:
 
     facts = machine_facts()
     loads = [f"start {load_text()}"]
-    docs = make_corpus(args.issues, args.seed, args.sections)
-    project = write_project(args.work / "broadsheet", docs, args.charts)
+    docs = make_corpus(args.issues, args.seed, args.sections, args.charts)
+    project = write_project(args.work / "broadsheet", docs)
     corpus = {"issues": str(args.issues), "sections": str(args.sections), "commit": git_commit(),
-              "mb": f"{sum(len(d.body[lang].encode()) for d in docs for lang in LANGS) / 1e6:.1f}"}
-    print(f"timing broadsheet on {project} (load {load_text()})", file=sys.stderr)
-    ours = bench_broadsheet(project, args.runs)
-    loads.append(f"after broadsheet {load_text()}")
-    pelican = hugo = None
+              "mb": f"{sum(len(d.body[lang].encode()) for d in docs for lang in LANGS) / 1e6:.1f}",
+              "figures": str(sum(d.body[lang].count("{{") for d in docs for lang in LANGS))}
+    tools = [broadsheet_tool(project)]
     versions: dict[str, str] = {}
     if args.peers:
-        tools = ensure_peers_venv(args.peers_venv)
-        versions = peer_versions(tools)
-        pelican = bench_pelican(write_pelican(args.work / "pelican", docs), tools["pelican"], args.runs)
-        loads.append(f"after Pelican {load_text()}")
-        hugo = bench_hugo(write_hugo(args.work / "hugo", docs), tools["hugo"], args.runs)
-        loads.append(f"after Hugo {load_text()}")
+        found = ensure_peers_venv(args.peers_venv)
+        versions = peer_versions(found)
+        tools.append(pelican_tool(write_pelican(args.work / "pelican", docs), found["pelican"]))
+        tools.append(hugo_tool(write_hugo(args.work / "hugo", docs), found["hugo"]))
+    print(f"timing {', '.join(t.name for t in tools)} in {args.work} (load {load_text()})", file=sys.stderr)
+    bench(tools, args.runs)
+    loads.append(f"end {load_text()}")
     profile_md = profile(project) if args.profile else ""
-    text = report(args, facts, ours, pelican, hugo, versions, corpus, loads, profile_md)
-    high = max(os.getloadavg()[0], 0) > (os.cpu_count() or 1) * 0.75
-    if high:
-        text += f"\n> The machine was busy (1-minute load {os.getloadavg()[0]:.2f} on {facts['nproc']} cores): " \
-                "other processes shared the cores, so these times are pessimistic.\n"
+    loads.append(f"after profiling {load_text()}")
+    text = report(args, facts, tools, versions, corpus, loads, profile_md)
+    busy = statistics.median(x for t in tools for x in t.loads)
+    if busy > (os.cpu_count() or 1) * 0.75:
+        text += f"\n> The machine was busy (median 1-minute load {busy:.2f} on {facts['nproc']} cores as the runs " \
+                "started): other processes shared the cores, so wall times are pessimistic; CPU times suffer less.\n"
     print(text)
     if args.write_doc:
         write_doc(text)
