@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import math
@@ -76,6 +77,19 @@ class DataStore:
         self.catalog = catalog
         self.markets = markets
         self.releases = releases
+        self._closes: dict[str, tuple[list[dt.date], list[float]]] = {}  # per series, built on first use
+
+    def _dated_closes(self, series_id: str) -> tuple[list[dt.date], list[float]]:
+        """The closes of a series as sorted plain lists: figures look up thousands of single days."""
+        if series_id not in self._closes:
+            values = self.series(series_id)
+            self._closes[series_id] = ([d.date() for d in values.index], [float(v) for v in values])
+        return self._closes[series_id]
+
+    def _close_before(self, series_id: str, day: dt.date) -> tuple[dt.date, float] | None:
+        dates, values = self._dated_closes(series_id)
+        i = bisect.bisect_left(dates, day)
+        return (dates[i - 1], values[i - 1]) if i > 0 else None
 
     def series(self, series_id: str) -> pd.Series:
         """Return the daily closes of a series, indexed by date, with no gaps."""
@@ -89,38 +103,35 @@ class DataStore:
     def close(self, series_id: str, date: str, closed: str = "error") -> tuple[dt.date, float]:
         """Return (date, close) on `date`; on a day with no close fail, or take the previous one."""
         day = parse_day(date)
-        values = self.series(series_id)
-        stamp = pd.Timestamp(day)
-        if stamp in values.index:
-            return day, float(values[stamp])
-        first, last = values.index[0].date(), values.index[-1].date()
+        dates, values = self._dated_closes(series_id)
+        i = bisect.bisect_left(dates, day)
+        if i < len(dates) and dates[i] == day:
+            return day, values[i]
+        first, last = dates[0], dates[-1]
         if not first <= day <= last:
             raise NoDataForDate(f"{series_id} has no data for {day} (the data runs {first} … {last})",
                                 "pick a date inside the data, or run `python build.py fetch`")
         if closed == "previous":
-            before = values[values.index < stamp]
-            return before.index[-1].date(), float(before.iloc[-1])
+            return dates[i - 1], values[i - 1]
         raise NoDataForDate(f"{series_id} has no close on {day} ({day:%A}, a market holiday or weekend)",
                             'use a trading day, or add closed="previous" to take the previous close')
 
     def previous_close(self, series_id: str, date: str) -> tuple[dt.date, float]:
         """Return (date, close) of the trading day before `date`."""
         day, _ = self.close(series_id, date)
-        values = self.series(series_id)
-        before = values[values.index < pd.Timestamp(day)]
-        if before.empty:
+        found = self._close_before(series_id, day)
+        if found is None:
             raise NoDataForDate(f"{series_id} has no close before {day}", "the data starts on that day")
-        return before.index[-1].date(), float(before.iloc[-1])
+        return found
 
     def week_start_close(self, series_id: str, week_ending: str) -> tuple[dt.date, float]:
         """Return the last close of the calendar week before the week containing `week_ending`."""
         day, _ = self.close(series_id, week_ending)
         monday = day - dt.timedelta(days=day.weekday())
-        values = self.series(series_id)
-        before = values[values.index < pd.Timestamp(monday)]
-        if before.empty:
+        found = self._close_before(series_id, monday)
+        if found is None:
             raise NoDataForDate(f"{series_id} has no close in the week before {monday}")
-        return before.index[-1].date(), float(before.iloc[-1])
+        return found
 
     def release(self, indicator: str, period: str) -> Release:
         """Return the release of `indicator` for `period` ("YYYY-MM")."""

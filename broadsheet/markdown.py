@@ -10,6 +10,7 @@ no template code compiled from content ever runs on the build machine.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -60,8 +61,30 @@ def _sandbox() -> SandboxedEnvironment:
     return env
 
 
-def _parse_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> nodes.Call | str:
-    """Parse `expr` as a call of a known function with literal arguments, or say why it is not."""
+@dataclass(frozen=True)
+class LiteralCall:
+    """A parsed figure expression: the function's name and its literal arguments."""
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_figure_call(expr: str, names: frozenset[str]) -> LiteralCall | str:
+    """Parse `expr` as one call of a known function with literal arguments, or say why it is not.
+
+    Pure, so it is memoized: a weekly newsletter repeats the same expressions across editions.
+    """
+    call = _parse_call(expr, _sandbox(), names)
+    if isinstance(call, str):
+        return call
+    return LiteralCall(call.node.name, tuple(arg.value for arg in call.args),
+                       tuple((kw.key, kw.value.value) for kw in call.kwargs))
+
+
+def _parse_call(expr: str, env: SandboxedEnvironment, names: frozenset[str]) -> nodes.Call | str:
+    """Parse `expr` with Jinja's parser and check that it is a plain call with literal arguments."""
     try:
         tree = env.parse("{{" + expr + "}}")
     except TemplateSyntaxError as exc:
@@ -97,8 +120,7 @@ def _parse_call(expr: str, env: SandboxedEnvironment, names: set[str]) -> nodes.
 def evaluate_figures(body: str, path: Path, first_line: int,
                      functions: dict[str, Callable[..., Any]]) -> tuple[str, list[BlockHTML], list[SourceError]]:
     """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors)."""
-    env = _sandbox()
-    names = set(functions)
+    names = frozenset(functions)
     errors: list[SourceError] = []
     blocks: list[BlockHTML] = []
     body_breaks = _breaks(body)
@@ -118,15 +140,13 @@ def evaluate_figures(body: str, path: Path, first_line: int,
             errors.append(SourceError(path, line, "a figure expression must fit on one line",
                                       "close it with }} on the same line"))
             return refused(match)
-        call = _parse_call(expr, env, names)
+        call = parse_figure_call(expr, names)
         if isinstance(call, str):
             errors.append(SourceError(path, line, call,
                                       "see docs/writing.md for the figure functions"))
             return refused(match)
-        args = [arg.value for arg in call.args]
-        kwargs = {kw.key: kw.value.value for kw in call.kwargs}
         try:
-            value = functions[call.node.name](*args, **kwargs)
+            value = functions[call.name](*call.args, **dict(call.kwargs))
         except FigureError as exc:
             errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
             return refused(match)
