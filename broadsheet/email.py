@@ -120,12 +120,25 @@ class _TextWriter(HTMLParser):
         self.links: list[str | None] = []
         self.link_text: list[str] = []
 
+    def _tail(self, size: int = 2) -> str:
+        """The last `size` characters written (without joining the whole output each time)."""
+        tail = ""
+        for fragment in reversed(self.out):
+            tail = fragment + tail
+            if len(tail) >= size:
+                break
+        return tail[-size:]
+
     def _newline(self, blank: bool = False) -> None:
-        text = "".join(self.out).rstrip(" ")
-        self.out = [text]
+        while self.out and self.out[-1].endswith(" "):  # no trailing spaces before a line break
+            self.out[-1] = self.out[-1].rstrip(" ")
+            if self.out[-1]:
+                break
+            self.out.pop()
+        tail = self._tail()
         want = "\n\n" if blank else "\n"
-        if text and not text.endswith(want):
-            self.out.append("\n" if text.endswith("\n") and blank else want)
+        if tail and not tail.endswith(want):
+            self.out.append("\n" if tail.endswith("\n") and blank else want)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIP:
@@ -171,6 +184,8 @@ class _TextWriter(HTMLParser):
         last = self.out[-1] if self.out else ""
         if not last or last.endswith(("\n", " ")):
             text = text.lstrip()
+        if not text:
+            return
         if self.link_text:
             self.link_text[-1] += text
         self.out.append(text)
