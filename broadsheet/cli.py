@@ -35,6 +35,9 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the site into site/ (the default command)",
                            description="Build the site. Nothing is written unless every input is valid.")
     _add_build_options(build)
+    build.add_argument("--clean", action="store_true",
+                       help="build everything again, ignoring what the last build recorded "
+                            "(by default only what changed since then is rebuilt)")
     serve = sub.add_parser(
         "serve", help="preview with drafts on 127.0.0.1; rebuild and reload on every change",
         description="Build the site with drafts into a preview folder and serve it; watch "
@@ -105,7 +108,7 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         if args.base_url:
             config = config.with_base_url(args.base_url)
         ctx = BuildContext(root=root, config=config, out_dir=(args.out or root / "site"),
-                           drafts=args.drafts, strict=args.strict)
+                           drafts=args.drafts, strict=args.strict, clean=args.clean)
         result = build(ctx)
     except BroadsheetError as exc:
         report(exc, root)
@@ -116,9 +119,13 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         return 130
     ctx.problems.print_warnings(root)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
+    if result.nothing_changed:
+        print(f"nothing changed since the last build: {where} is up to date ({result.seconds:.2f} s)")
+        return 0
     cached = result.charts_total - result.charts_rendered
     print(f"built {result.pages} page(s), {result.files} file(s), {result.charts_total} chart(s) "
-          f"({result.charts_rendered} rendered, {cached} from cache) into {where} in {result.seconds:.2f} s")
+          f"({result.charts_rendered} rendered, {cached} from cache) into {where} in {result.seconds:.2f} s; "
+          f"{result.pages_rendered} issue page(s) rendered, {result.files_written} file(s) written")
     return 0
 
 

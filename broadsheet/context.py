@@ -20,6 +20,7 @@ class BuildContext:
     drafts: bool = False  # include `draft: true` issues (serve does, a published build never)
     strict: bool = False  # warnings fail the build
     use_cache: bool = True
+    clean: bool = False  # ignore what the last build recorded: compute and write every output
     preview: bool = False  # serve mode: pages link to their email edition
 
     @property

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .data import RELEASE_FIELDS, DataStore
 from .errors import FigureError
 from .i18n import ROUNDING, NumberFormatter
+
+if TYPE_CHECKING:  # data.py loads pandas: imported only when a page's figures are computed
+    from .data import DataStore
 
 MOVES = ("up", "down")
 CLOSED = ("error", "previous")  # what level() does on a day with no close
@@ -158,6 +160,8 @@ class FigureFunctions:
 
     def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
         """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
+        from .data import RELEASE_FIELDS  # the store is loaded, so is data.py
+
         if field not in RELEASE_FIELDS:
             raise FigureError(f"field must be one of {', '.join(RELEASE_FIELDS)}, got {field!r}")
         found = self.store.release(indicator, period)

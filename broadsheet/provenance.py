@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .config import Language
-from .data import DataStore
 from .figures import FigureUse
 
 if TYPE_CHECKING:
+    from .data import DataStore
     from .render import Renderer
     from .views import IssuePage
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .errors import BroadsheetError
 
@@ -107,33 +109,95 @@ def clean_stale(dest: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+@dataclass
+class Written:
+    """What write_site put in the site: every file's [sha256, size, mtime_ns], and how many were new."""
+
+    files: dict[str, list[Any]] = field(default_factory=dict)
+    written: int = 0  # files written or copied; the others are hard links to the previous site's
+
+
+def link_or_copy(old: Path, new: Path) -> None:
+    """Hard-link an unchanged file of the previous site (same inode and mtime); copy if links fail."""
+    try:
+        os.link(old, new)
+    except OSError:  # another file system, or links not supported
+        shutil.copy2(old, new)
+
+
 def write_site(outputs: list[Output], static_dir: Path, dest: Path,
-               finish: Callable[[Path], None] | None = None) -> None:
+               finish: Callable[[Path], None] | None = None,
+               previous: dict[str, list[Any]] | None = None, keep: Iterable[str] = (),
+               before_swap: Callable[[], None] | None = None) -> Written:
     """Write every output and static/ into a fresh folder and atomically replace `dest` with it.
 
-    `finish` runs on the complete fresh folder before the swap (the search indexer); if it
-    fails, `dest` is left untouched like for any other failure. Call it while holding
+    `previous` maps the paths of the current site to [sha256, size, mtime_ns]: an output or
+    static file with the same bytes, whose file in `dest` is still the recorded one, is
+    hard-linked instead of written; the paths in `keep` (outputs not rendered again) are linked
+    as they are. `finish` runs on the complete fresh folder before the swap (the search indexer);
+    if it fails, `dest` is left untouched like for any other failure. Call it while holding
     `lock_output(dest)`, so that no other build swaps at the same time.
     """
     check_outputs(outputs)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
+    previous = previous or {}
+    # later entries win: outputs over static files, as when static/ was copied first
+    planned: dict[str, bytes | Path | None] = {}
+    if static_dir.is_dir():
+        for path in sorted(static_dir.rglob("*")):
+            if path.is_file():
+                planned["static/" + path.relative_to(static_dir).as_posix()] = path
+    for kept in keep:
+        planned[kept] = None
+    for out in outputs:
+        planned[out.path] = out.data
+    result = Written()
     tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
     try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
         tmp.mkdir(mode=0o755)
-        if static_dir.is_dir():
-            shutil.copytree(static_dir, tmp / "static", dirs_exist_ok=True)
-        for out in sorted(outputs, key=lambda o: o.path):
-            target = tmp / out.path
+        for rel in sorted(planned):
+            source = planned[rel]
+            target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(out.data)
+            record = previous.get(rel)
+            data = source.read_bytes() if isinstance(source, Path) else source
+            digest = hashlib.sha256(data).hexdigest() if data is not None else (record or [""])[0]
+            same = record is not None and record[0] == digest and unchanged(dest / rel, record)
+            if same:
+                link_or_copy(dest / rel, target)
+            elif data is None:
+                raise BroadsheetError(f"{rel} was to be kept from the previous site, but it changed")
+            else:
+                target.write_bytes(data)
+                result.written += 1
+            st = target.stat()
+            result.files[rel] = [digest, st.st_size, st.st_mtime_ns]
         if finish is not None:
             finish(tmp)
+        for path in sorted(tmp.rglob("*")):  # what `finish` added (the search index)
+            rel = path.relative_to(tmp).as_posix()
+            if path.is_file() and rel not in result.files:
+                st = path.stat()
+                result.files[rel] = [hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
+                                     st.st_mtime_ns]
         os.chmod(tmp, 0o755)
+        if before_swap is not None:
+            before_swap()
         swap_in(tmp, dest)
     finally:
         # after a swap `tmp` holds the previous site; after a failure, the unfinished one
         shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def unchanged(path: Path, record: list[Any]) -> bool:
+    """Whether a file still has the size and modification time recorded as [sha256, size, mtime_ns]."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_size == record[1] and st.st_mtime_ns == record[2]
 
 
 def swap_in(new: Path, dest: Path) -> None:

@@ -1,0 +1,242 @@
+"""Incremental builds: hash every input, remember what each output was made from, redo the rest.
+
+A build records a manifest (`.cache/builds/<output folder hash>.json`, replaced atomically after
+a successful swap) holding:
+
+- the fingerprint of every input (file hashes of content/, data/, templates/, static/,
+  translations/, fonts/ and site.yaml; broadsheet's own source and its libraries' versions; the
+  build options). A rebuild with the same fingerprint and an intact site does nothing at all, and
+  decides so from file hashes alone: neither pandas nor Altair is imported;
+- for each issue page and each issue's charts, the data series it used and their hashes (by
+  series id, from the raw CSV rows), so a changed series redoes only the pages and charts that
+  read it;
+- for each render unit (a group of outputs made from the same inputs: one issue page with its
+  email edition, the list pages, the feeds, one issue's chart images…), its key and files;
+- for every file of the site, its sha256, size and modification time: a file whose bytes did not
+  change is hard-linked from the current site into the new one instead of written again.
+
+Nothing here imports pandas, Altair or vl-convert; see docs/architecture.md ("Incremental builds").
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .cache import content_key
+from .context import BuildContext
+from .writer import unchanged
+
+MANIFEST_VERSION = 1
+# Every library whose version can change the bytes of an output.
+LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "babel", "pandas", "altair",
+             "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
+             "markupsafe")
+ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)
+
+
+def sha(data: bytes) -> str:
+    """The sha256 of bytes, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """{path relative to folder: sha256} of every file under `folder` ({} when it is absent)."""
+    if not folder.is_dir():
+        return {}
+    found: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            path = base / name
+            found[path.relative_to(folder).as_posix()] = sha(path.read_bytes())
+    return found
+
+
+def code_version() -> str:
+    """A hash of broadsheet's own source and of every library's version that shapes the output."""
+    package = Path(__file__).resolve().parent
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = ""
+    return content_key(hash_tree(package) if package.is_dir() else {}, versions)
+
+
+def data_hashes(data_dir: Path) -> dict[str, str]:
+    """{series or indicator id: hash of its rows} over data/*.csv, read with the csv module only.
+
+    Rows whose id cannot be read (a malformed file) are hashed under ALL_ROWS, which every page
+    that uses data depends on.
+    """
+    rows: dict[str, list[str]] = {}
+    for path in sorted(data_dir.glob("*.csv")) if data_dir.is_dir() else []:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        column = next((header.index(c) for c in ("series", "indicator") if c in header), None)
+        if column is None:
+            rows.setdefault(ALL_ROWS, []).append(path.name + "\0" + text)
+            continue
+        rows.setdefault(ALL_ROWS, []).append(path.name + "\0" + ",".join(header))
+        for record in reader:
+            ident = record[column].strip() if len(record) > column else ALL_ROWS
+            rows.setdefault(ident, []).append(path.name + "\0" + "\x1f".join(record))
+    return {ident: sha("\n".join(lines).encode("utf-8")) for ident, lines in rows.items()}
+
+
+@dataclass
+class Inputs:
+    """Hashes of every input of a build, computed without parsing anything heavy."""
+
+    code: str
+    options: dict[str, Any]
+    site: str
+    templates: str
+    translations: str
+    fonts: str
+    static: dict[str, str]
+    data: dict[str, str]
+    content: dict[str, str]  # path relative to content/ → sha256
+
+    def fingerprint(self) -> str:
+        """One hash of everything: equal fingerprints build equal sites."""
+        return content_key(asdict(self))
+
+    def body_base(self) -> str:
+        """What every issue body (figures, Markdown, charts) depends on besides its own inputs."""
+        return content_key(self.code, self.options, self.site, self.translations, self.fonts)
+
+    def render_base(self) -> str:
+        """What every templated output depends on besides its own inputs."""
+        return content_key(self.body_base(), self.templates)
+
+    @property
+    def catalog(self) -> str:
+        """The hash of data/catalog.yaml."""
+        return self.data.get("catalog.yaml", "")
+
+
+def read_inputs(ctx: BuildContext) -> Inputs:
+    """Hash every input of the build described by `ctx`."""
+    config = ctx.config
+    site_file = ctx.root / "site.yaml"
+    return Inputs(
+        code=code_version(),
+        options={"base_url": config.base_url, "drafts": ctx.drafts, "preview": ctx.preview},
+        site=sha(site_file.read_bytes()) if site_file.is_file() else "",
+        templates=content_key(hash_tree(ctx.templates_dir)),
+        translations=content_key(hash_tree(ctx.translations_dir)),
+        fonts=content_key(hash_tree(ctx.root / "fonts")),
+        static=hash_tree(ctx.static_dir),
+        data=hash_tree(ctx.data_dir),
+        content=hash_tree(ctx.content_dir),
+    )
+
+
+@dataclass
+class Manifest:
+    """What the last successful build into an output folder was made from (see module doc)."""
+
+    fingerprint: str = ""
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # "issue/lang" → key, deps
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → key, files
+    files: dict[str, list[Any]] = field(default_factory=dict)  # site path → [sha, size, mtime_ns]
+    search: str = ""  # the key of the search index: the hashes of every HTML page
+    warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, hint]
+    data: dict[str, str] = field(default_factory=dict)  # data/ file → sha256, to know when to check it
+    page_count: int = 0
+    charts: int = 0
+    version: int = MANIFEST_VERSION
+
+
+def manifest_path(ctx: BuildContext) -> Path:
+    """Where the manifest of ctx.out_dir lives: one per output folder (site/, .preview/, --out)."""
+    return ctx.cache_dir / "builds" / f"{sha(str(ctx.out_dir.resolve()).encode())[:16]}.json"
+
+
+def load_manifest(ctx: BuildContext) -> Manifest | None:
+    """The manifest of the last build into ctx.out_dir, or None (none, unreadable, other version)."""
+    try:
+        data = json.loads(manifest_path(ctx).read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return manifest if manifest.version == MANIFEST_VERSION else None
+
+
+def save_manifest(ctx: BuildContext, manifest: Manifest) -> None:
+    """Replace the manifest atomically (a killed build leaves the previous one or none)."""
+    path = manifest_path(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fp:
+            json.dump(asdict(manifest), fp, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def forget_manifest(ctx: BuildContext) -> None:
+    """Remove the manifest (before a swap whose manifest might not get written)."""
+    manifest_path(ctx).unlink(missing_ok=True)
+
+
+def intact(site: Path, path: str, record: list[Any] | None) -> bool:
+    """Whether the site's file is still the one the manifest recorded (size and mtime)."""
+    return record is not None and unchanged(site / path, record)
+
+
+def site_intact(site: Path, manifest: Manifest) -> bool:
+    """Whether every file the manifest lists is in the site, unchanged."""
+    return (site / "index.html").is_file() and all(
+        intact(site, path, record) for path, record in manifest.files.items())
+
+
+def chart_series(path: Path) -> list[str]:
+    """The series and indicators a charts.yaml reads (its `series:` fields), without the data."""
+    import yaml
+
+    try:
+        declared = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return [ALL_ROWS]  # the build reports the file; until then it depends on everything
+    found: set[str] = set()
+    for spec in declared.values() if isinstance(declared, dict) else []:
+        series = spec.get("series") if isinstance(spec, dict) else None
+        for ident in [series] if isinstance(series, str) else series if isinstance(series, list) else []:
+            found.add(str(ident))
+    return sorted(found)
+
+
+@dataclass
+class DataState:
+    """The current hashes of the data, by series id, computed once and only when needed."""
+
+    data_dir: Path
+    catalog: str
+    _hashes: dict[str, str] | None = None
+
+    def hashes(self, ids: list[str]) -> dict[str, str]:
+        """{id: current hash} for `ids`, plus the catalog and the unreadable rows."""
+        if self._hashes is None:
+            self._hashes = data_hashes(self.data_dir)
+        known = self._hashes
+        state = {ident: known.get(ident, "") for ident in ids}
+        if ids:
+            state["catalog.yaml"] = self.catalog
+            state[ALL_ROWS] = known.get(ALL_ROWS, "")
+        return state

@@ -1,0 +1,189 @@
+"""Incremental builds: every kind of change shows up, and gives the bytes of a clean build.
+
+One project (the sample site plus a chart) is built once per module; each test changes one input,
+rebuilds incrementally, and compares the whole tree with a clean build of the same inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, SAMPLE
+
+from broadsheet.config import load_config
+from broadsheet.context import BuildContext
+from broadsheet.pipeline import BuildResult, build
+
+EARLIER = "content/issues/2025-04-06-earlier"
+SAMPLE_ISSUE = "content/issues/2025-04-13-sample"
+CHART = """\
+rates:
+  kind: line
+  series: [VIX]
+  start: 2025-03-03
+  end: 2025-04-11
+  title: {zh-Hant: 恐慌指數, en: VIX}
+"""
+
+
+def run(root: Path, out: Path | None = None, **options: bool) -> BuildResult:
+    """Build `root` into site/ (or `out`) with the pipeline API."""
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out or root / "site", **options)
+    return build(ctx)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `folder` with its inode and modification time."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def page(root: Path, path: str) -> BeautifulSoup:
+    """A built page of site/, parsed (a folder path means its index.html)."""
+    file = root / "site" / path
+    file = file / "index.html" if file.is_dir() else file
+    return BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text in a project file (it must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site with a chart in the earlier issue, built once."""
+    root = tmp_path_factory.mktemp("incremental") / "project"
+    for name in ("templates", "static", "translations", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    shutil.copytree(SAMPLE / "content", root / "content")
+    (root / EARLIER / "charts.yaml").write_text(CHART, encoding="utf-8")
+    for name in ("zh-Hant.md", "en.md"):
+        with (root / EARLIER / name).open("a", encoding="utf-8") as fp:
+            fp.write('\n{{ chart("rates") }}\n')
+    first = run(root)
+    assert first.pages_rendered == 3 and first.charts_total == 2
+    return root
+
+
+@pytest.fixture
+def same_as_clean(project: Path):
+    """After the test's incremental build: a clean build of the same inputs has the same bytes."""
+    yield
+    clean = project.parent / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    run(project, out=clean, clean=True)
+    built, expected = tree(project / "site"), tree(clean)
+    assert sorted(built) == sorted(expected)
+    assert [path for path in built if built[path] != expected[path]] == []
+
+
+def test_no_change_rewrites_nothing_and_imports_no_pandas(project: Path) -> None:
+    before = stats(project / "site")
+    script = ("import json, sys; from broadsheet.cli import main; "
+              f"code = main(['--root', {str(project)!r}]); "
+              "print(json.dumps([code, sorted(m for m in ('pandas', 'altair', 'vl_convert') if m in sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, "BROADSHEET_NO_VENV": "1"})
+    assert json.loads(done.stdout.splitlines()[-1]) == [0, []]
+    assert "nothing changed" in done.stdout
+    assert stats(project / "site") == before  # same inodes, same modification times
+
+
+def test_paragraph_edit(project: Path, same_as_clean: None) -> None:
+    edit(project / EARLIER / "en.md", "March payrolls rose", "March payrolls, revised, rose")
+    before = stats(project / "site")
+    result = run(project)
+    assert "March payrolls, revised, rose" in page(project, "en/issues/2025-04-06-earlier/").get_text()
+    assert result.pages_rendered == 1 and result.charts_rendered == 0
+    after = stats(project / "site")
+    kept = [path for path in after if after[path] == before.get(path)]
+    assert "index.html" in kept and "issues/2025-04-06-earlier/index.html" in kept  # the zh edition
+    assert after["en/issues/2025-04-06-earlier/index.html"] != before["en/issues/2025-04-06-earlier/index.html"]
+    assert result.files_written < len(after) / 4
+
+
+def test_data_series_redoes_only_its_pages_and_charts(project: Path, same_as_clean: None) -> None:
+    markets = project / "data" / "markets.csv"
+    edit(markets, "2025-04-04,SP500,5074.08", "2025-04-04,SP500,5000.01")  # read by the sample issue only
+    result = run(project)
+    assert "5,000.01" in page(project, "issues/2025-04-13-sample/").get_text()
+    assert (result.pages_rendered, result.charts_rendered) == (1, 0)
+    rows = markets.read_text(encoding="utf-8").splitlines()
+    changed = [row.rsplit(",", 2)[0] + ",30.5," + row.rsplit(",", 1)[1] if ",VIX," in row and "2025-03-1" in row
+               else row for row in rows]  # read by the earlier issue's chart only
+    markets.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    result = run(project)
+    assert (result.pages_rendered, result.charts_rendered) == (2, 2)  # both editions and their charts
+
+
+def test_template_change(project: Path, same_as_clean: None) -> None:
+    edit(project / "templates" / "base.html", "</body>", "<p id=colophon>Set in Noto.</p></body>")
+    result = run(project)
+    assert page(project, "issues/2025-04-06-earlier/").find(id="colophon").get_text() == "Set in Noto."
+    assert page(project, "archive/").find(id="colophon") is not None
+    assert result.pages_rendered == 3 and result.charts_rendered == 0
+
+
+def test_config_change(project: Path, same_as_clean: None) -> None:
+    edit(project / "site.yaml", "author:", "author: Renamed Desk #")
+    run(project)
+    data = json.loads((project / "site" / "feed.json").read_text(encoding="utf-8"))
+    assert "Renamed Desk" in json.dumps(data, ensure_ascii=False)
+
+
+def test_translation_catalog_change(project: Path, same_as_clean: None) -> None:
+    po = project / "translations" / "zh_Hant_TW" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    start = text.index('msgid "Archive"\nmsgstr "') + len('msgid "Archive"\nmsgstr "')
+    po.write_text(text[:start] + "舊聞" + text[text.index('"', start):], encoding="utf-8")
+    run(project)
+    assert "舊聞" in page(project, "index.html").get_text()
+
+
+def test_static_file_change(project: Path, same_as_clean: None) -> None:
+    css = project / "static" / "css" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.colophon { color: teal; }\n", encoding="utf-8")
+    before = stats(project / "site")
+    result = run(project)
+    assert (project / "site" / "static" / "css" / "site.css").read_bytes() == css.read_bytes()
+    assert result.pages_rendered == 0 and result.files_written == 1
+    assert stats(project / "site")["index.html"] == before["index.html"]
+
+
+def test_new_and_deleted_issue(project: Path, same_as_clean: None) -> None:
+    folder = project / "content" / "issues" / "2025-04-20-next"
+    shutil.copytree(project / SAMPLE_ISSUE, folder)
+    edit(folder / "zh-Hant.md", "title: 範例週報", "title: 下一期")
+    edit(folder / "zh-Hant.md", "date: 2025-04-13", "date: 2025-04-20")
+    run(project)
+    assert page(project, "index.html").find("a", string=lambda s: s.startswith("下一期")) is not None
+    assert (project / "site" / "issues" / "2025-04-20-next" / "index.html").is_file()
+    shutil.rmtree(project / SAMPLE_ISSUE)
+    run(project)
+    assert not (project / "site" / "issues" / "2025-04-13-sample").exists()
+    assert page(project, "archive/").find("a", string=lambda s: s.startswith("範例週報")) is None
+
+
+def test_clean_flag_and_damaged_site(project: Path, same_as_clean: None) -> None:
+    damaged = project / "site" / "issues" / "2025-04-06-earlier" / "index.html"
+    damaged.unlink()
+    result = run(project)  # not "nothing changed": the site lost a file
+    assert not result.nothing_changed and damaged.is_file() and result.files_written == 1
+    result = run(project, clean=True)
+    assert result.pages_rendered == 3 and result.charts_rendered == 0  # the chart images stay cached
