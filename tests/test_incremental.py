@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SAMPLE
 
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.pipeline import BuildResult, build
+from conftest import ROOT, SAMPLE
 
 EARLIER = "content/issues/2025-04-06-earlier"
 SAMPLE_ISSUE = "content/issues/2025-04-13-sample"
