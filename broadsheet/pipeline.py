@@ -8,9 +8,13 @@ pandas, Altair and vl-convert are imported only when a page's figures or a chart
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +58,9 @@ if TYPE_CHECKING:  # both load pandas: imported when a page or a chart has to be
 CHARTS_FILE = "charts.yaml"  # as charts.CHARTS_FILE, without importing the chart machinery
 PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
 CHARTS_NAMESPACE = "chartsets"  # one issue's rendered charts in the cache, by chart key
+# Pages per extra process when assembling (figures + Markdown): below it one process is faster
+# (measured on bench/generate.py's corpus, see docs/architecture.md "Incremental builds").
+ASSEMBLE_PARALLEL_MIN = 100
 
 
 class Pages(Mapping[tuple[str, str], IssuePage]):
@@ -214,11 +221,9 @@ def template_units(site_issues: list[Issue], pages: Mapping[tuple[str, str], Iss
         html = renderer().render(template, lang, site=site, **context)
         return Output(output_file(path), html.encode("utf-8"))
 
-    def add(path: str, lang: Language, alternates: dict[str, str] | None,
-            make: Callable[[], Output] | None = None) -> Callable[[], Output]:
-        """List the page in the sitemap (every page, rendered or not); return its maker."""
+    def listed(path: str, lang: Language, alternates: dict[str, str] | None) -> None:
+        """Every page is in the sitemap, rendered by this build or not."""
         sitemap.append(SitemapEntry(path, alternates if alternates is not None else {lang.code: path}))
-        return make or (lambda: Output("", b""))
 
     def home(lang: Language, path: str, alternates: dict[str, str], summaries: list[dict[str, Any]]) -> Output:
         return page(path, "home.html", lang, alternates, issues=summaries,
@@ -233,34 +238,34 @@ def template_units(site_issues: list[Issue], pages: Mapping[tuple[str, str], Iss
     for lang in config.languages:
         summaries = [issue_summary(i, lang, config, urls) for i in site_issues]
         every_lang = {o.code: urls.home(o) for o in config.languages}
-        lists.append(add(urls.home(lang), lang, every_lang,
-                         lambda lang=lang, s=summaries, a=every_lang: home(lang, urls.home(lang), a, s)))
+        listed(urls.home(lang), lang, every_lang)
+        lists.append(lambda lang=lang, s=summaries, a=every_lang: home(lang, urls.home(lang), a, s))
         archive_alts = {o.code: urls.archive(o) for o in config.languages}
-        lists.append(add(urls.archive(lang), lang, archive_alts,
-                         lambda lang=lang, s=summaries, a=archive_alts: page(
-                             urls.archive(lang), "archive.html", lang, a, groups=archive_groups(s))))
+        listed(urls.archive(lang), lang, archive_alts)
+        lists.append(lambda lang=lang, s=summaries, a=archive_alts: page(
+            urls.archive(lang), "archive.html", lang, a, groups=archive_groups(s)))
         tags: dict[str, list[dict[str, Any]]] = {}
         for issue, summary in zip(site_issues, summaries, strict=True):
             if lang.code in issue.pages:
                 for tag in issue.pages[lang.code].meta.tags:
                     tags.setdefault(tag, []).append(summary)
         for tag, items in sorted(tags.items()):
-            lists.append(add(urls.tag(tag, lang), lang, None,
-                             lambda lang=lang, t=tag, i=items: page(urls.tag(t, lang), "tag.html", lang, None,
-                                                                    tag=t, issues=i)))
+            listed(urls.tag(tag, lang), lang, None)
+            lists.append(lambda lang=lang, t=tag, i=items: page(urls.tag(t, lang), "tag.html", lang, None,
+                                                                tag=t, issues=i))
         in_lang = [i for i in site_issues if lang.code in i.pages]
         for n, issue in enumerate(in_lang):
             alternates = {code: urls.issue(issue.key, config.language(code)) for code in issue.pages}
             newer = in_lang[n - 1] if n > 0 else None
             older = in_lang[n + 1] if n + 1 < len(in_lang) else None
-            add(urls.issue(issue.key, lang), lang, alternates)
+            listed(urls.issue(issue.key, lang), lang, alternates)
             key = content_key("issue", keys.render, keys.body[(issue.key, lang.code)], keys.meta[issue.key],
                               keys.meta[newer.key] if newer else "", keys.meta[older.key] if older else "")
             units.append(Unit(f"issue:{issue.key}:{lang.code}", key,
                               lambda i=issue, lg=lang, a=alternates, nw=newer, od=older: issue_page(i, lg, a, nw, od)))
         search_alts = {o.code: urls.search(o) for o in config.languages}
-        lists.append(add(urls.search(lang), lang, search_alts,
-                         lambda lang=lang, a=search_alts: page(urls.search(lang), "search.html", lang, a)))
+        listed(urls.search(lang), lang, search_alts)
+        lists.append(lambda lang=lang, a=search_alts: page(urls.search(lang), "search.html", lang, a))
 
     def list_pages() -> list[Output]:
         outputs = [make() for make in lists]
@@ -408,22 +413,16 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     charts = _chart_set(needed, keys, cache, data, ctx, pending) if needed else None
     checkpoint()
     # 4. assemble: figures, charts and Markdown, per issue and language
-    for issue, code in todo:
-        lang = ctx.config.language(code)
-        try:
-            ip = assemble_page(issue, lang, data(), ctx, charts)
-        except FigureProblems as many:
-            for err in many.errors:
+    for (issue, code), done in zip(todo, assemble_many(todo, data() if todo else None, ctx, charts), strict=True):
+        if isinstance(done, list):
+            for err in done:
                 problems.error(err)
             continue
-        ip.extra["provenance"] = page_provenance(ip, data())  # the "data as of" footer
-        if ctx.preview:  # the email link in serve mode
-            ip.extra["email_href"] = Urls(ctx.config).href(Urls(ctx.config).email(issue.key, lang, "html"))
-        pages.add((issue.key, code), ip)
-        deps = sorted({use.series for use in ip.figures})
+        pages.add((issue.key, code), done)
+        deps = sorted({use.series for use in done.figures})
         key = keys.body[(issue.key, code)] = page_key(issue, code, deps)
         page_records[f"{issue.key}/{code}"] = {"key": key, "deps": deps}
-        pending.append((PAGES_NAMESPACE, key, (ip.body, ip.figures, ip.reading_minutes, ip.extra)))
+        pending.append((PAGES_NAMESPACE, key, (done.body, done.figures, done.reading_minutes, done.extra)))
     for issue in issues:
         for code in issue.pages:
             if code != ctx.config.default_language.code:
@@ -464,6 +463,50 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     site.manifest.data = inputs.data
     site.manifest.charts = site.charts_total
     return site
+
+
+def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
+                 charts: ChartSet | None) -> IssuePage | list[SourceError]:
+    """One issue page with its provenance footer (and email link in serve mode), or its problems."""
+    lang = ctx.config.language(code)
+    try:
+        ip = assemble_page(issue, lang, store, ctx, charts)
+    except FigureProblems as many:
+        return many.errors
+    ip.extra["provenance"] = page_provenance(ip, store)  # the "data as of" footer
+    if ctx.preview:  # the email link in serve mode
+        urls = Urls(ctx.config)
+        ip.extra["email_href"] = urls.href(urls.email(issue.key, lang, "html"))
+    return ip
+
+
+# The worker processes' copy of the store, context and charts: inherited through fork, because
+# pickling the market frame for every page would cost more than converting the page.
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(store: DataStore, ctx: BuildContext, charts: ChartSet | None) -> None:
+    _WORKER.update(store=store, ctx=ctx, charts=charts)
+
+
+def _worker_assemble(job: tuple[Issue, str]) -> IssuePage | list[SourceError]:
+    return assemble_one(job[0], job[1], _WORKER["store"], _WORKER["ctx"], _WORKER["charts"])
+
+
+def assemble_many(todo: list[tuple[Issue, str]], store: DataStore | None, ctx: BuildContext,
+                  charts: ChartSet | None) -> list[IssuePage | list[SourceError]]:
+    """Assemble pages; on every core when there are enough of them to pay for the processes."""
+    if store is None:
+        return []
+    workers = min(os.cpu_count() or 1, len(todo) // ASSEMBLE_PARALLEL_MIN + 1)
+    # fork shares the loaded data without copying; it is unsafe once vl-convert's engine threads
+    # run in this process (charts rendered here), so then the pages are assembled here
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
+        return [assemble_one(issue, code, store, ctx, charts) for issue, code in todo]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                             initargs=(store, ctx, charts)) as pool:
+        return list(pool.map(_worker_assemble, todo, chunksize=max(1, len(todo) // (workers * 8))))
 
 
 def _load_page(cache: Cache, key: str, issue: Issue, code: str, ctx: BuildContext) -> IssuePage:
