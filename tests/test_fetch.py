@@ -169,3 +169,20 @@ def test_cli_reads_the_url_from_the_environment_and_skips_series_without_fred_id
     assert "SP500 (FRED SP500): 3 new row(s)" in out
     assert "DJIA: no fred_id in data/catalog.yaml, not fetched" in out
     assert [q["id"] for q in fred.requests] == [["SP500"]]
+
+
+def test_a_server_that_never_answers_times_out_and_changes_nothing(stale_site) -> None:
+    import socket
+
+    root, _ = stale_site
+    before = (root / "data/markets.csv").read_bytes()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never sends a byte
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/fred"
+        with pytest.raises(BroadsheetError, match="timed out"):
+            fetch_data(root, series=["SP500"], source_url=url, timeout=0.5)
+    finally:
+        silent.close()
+    assert (root / "data/markets.csv").read_bytes() == before

@@ -224,3 +224,10 @@ def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) 
         page.write_text(good, encoding="utf-8")
         wait.until(lambda d: not d.find_elements(By.ID, "broadsheet-errors")
                    and d.find_element(By.CSS_SELECTOR, "h1").text == "草稿週報")
+
+
+def test_serve_listens_on_localhost_unless_told_otherwise(shared) -> None:
+    from broadsheet.cli import make_parser
+
+    assert make_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert shared.server.server_address[0] == "127.0.0.1"
