@@ -27,7 +27,7 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog="broadsheet" if Path(sys.argv[0]).name == "broadsheet" else "build.py",  # the console script
         description="broadsheet: build the bilingual markets newsletter site from content/, data/ and templates/.",
     )
     parser.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
