@@ -3,7 +3,9 @@
 Builds are incremental (incremental.py, docs/architecture.md "Incremental builds"): a build whose
 inputs all hash as the last one's does nothing; otherwise only the issue pages, charts and render
 units whose inputs changed are computed again, and only files whose bytes changed are written.
-pandas, Altair and vl-convert are imported only when a page's figures or a chart must be computed.
+pandas, Altair and vl-convert are imported only when a page's figures or a chart must be computed,
+and the rendering stages' modules only when something is rendered, so a no-change build costs
+little more than hashing the inputs.
 """
 
 from __future__ import annotations
@@ -23,11 +25,7 @@ from .cache import Cache, content_key, open_cache
 from .config import Language
 from .content import Issue, read_issues
 from .context import BuildContext
-from .email import email_edition
 from .errors import BuildFailed, SourceError
-from .feeds import FEED_LIMIT, render_feeds
-from .figures import FigureFunctions
-from .i18n import NumberFormatter, reading_minutes
 from .incremental import (
     DataState,
     Inputs,
@@ -41,12 +39,6 @@ from .incremental import (
     site_intact,
 )
 from .incremental import intact as file_intact
-from .markdown import FigureProblems, render_markdown
-from .provenance import page_provenance
-from .render import Renderer
-from .search import BUNDLE_DIR, index_site
-from .sharing import lead_view, share_view
-from .sitemap import SitemapEntry, render_discovery
 from .urls import Urls, output_file
 from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
 from .writer import Output, check_destination, link_or_copy, lock_output, write_site
@@ -54,6 +46,8 @@ from .writer import Output, check_destination, link_or_copy, lock_output, write_
 if TYPE_CHECKING:  # both load pandas: imported when a page or a chart has to be computed
     from .charts import ChartSet, RenderedChart
     from .data import DataStore
+    from .render import Renderer
+    from .sitemap import SitemapEntry
 
 CHARTS_FILE = "charts.yaml"  # as charts.CHARTS_FILE, without importing the chart machinery
 PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
@@ -135,6 +129,9 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
                   charts: ChartSet | None = None) -> IssuePage:
     """Evaluate a page's figures and convert its Markdown (raises FigureProblems)."""
     from .charts import ChartSet
+    from .figures import FigureFunctions
+    from .i18n import NumberFormatter, reading_minutes
+    from .markdown import render_markdown
 
     page = issue.pages[lang.code]
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
@@ -210,6 +207,10 @@ def _once(make: Callable[[], Renderer]) -> Callable[[], Renderer]:
 def template_units(site_issues: list[Issue], pages: Mapping[tuple[str, str], IssuePage], ctx: BuildContext,
                    keys: Keys, renderer: Callable[[], Renderer]) -> list[Unit]:
     """The templated pages, feeds, sitemap and 404 page as units, each with the key of its inputs."""
+    from .feeds import FEED_LIMIT, render_feeds
+    from .sharing import lead_view, share_view
+    from .sitemap import SitemapEntry, render_discovery
+
     config = ctx.config
     urls = Urls(config)
     sitemap: list[SitemapEntry] = []
@@ -305,6 +306,8 @@ def template_units(site_issues: list[Issue], pages: Mapping[tuple[str, str], Iss
 def render_outputs(site_issues: list[Issue], pages: Mapping[tuple[str, str], IssuePage],
                    ctx: BuildContext) -> list[Output]:
     """Render every templated page of the site (no I/O besides reading templates)."""
+    from .render import Renderer
+
     keys = Keys(meta={i.key: "" for i in site_issues},
                 body={(i.key, code): "" for i in site_issues for code in i.pages})
     renderer = _once(lambda: Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config))
@@ -314,6 +317,8 @@ def render_outputs(site_issues: list[Issue], pages: Mapping[tuple[str, str], Iss
 def email_units(site_issues: list[Issue], pages: Mapping[tuple[str, str], IssuePage], ctx: BuildContext,
                 keys: Keys, renderer: Callable[[], Renderer]) -> list[Unit]:
     """The email edition (email.html, email.txt) of every issue page, one unit per page."""
+    from .email import email_edition
+
     urls = Urls(ctx.config)
 
     def email(issue: Issue, code: str) -> list[Output]:
@@ -431,6 +436,8 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     checkpoint(strict=ctx.strict)
     # 5. render: templates → bytes (when keeping going, without the issues that failed above)
     rendered = [i for i in issues if all((i.key, code) in pages for code in i.pages)]
+    from .render import Renderer
+
     renderer = _once(lambda: Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config))
     site = Site(issues=issues, pages=pages, outputs=[])
     try:
@@ -469,6 +476,9 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
                  charts: ChartSet | None) -> IssuePage | list[SourceError]:
     """One issue page with its provenance footer (and email link in serve mode), or its problems."""
+    from .markdown import FigureProblems
+    from .provenance import page_provenance
+
     lang = ctx.config.language(code)
     try:
         ip = assemble_page(issue, lang, store, ctx, charts)
@@ -596,6 +606,8 @@ def build(ctx: BuildContext) -> BuildResult:
             return BuildResult(pages=previous.page_count, files=len(previous.files),
                                seconds=time.perf_counter() - started, charts_total=previous.charts,
                                nothing_changed=True)
+        from .search import BUNDLE_DIR, index_site
+
         site = assemble_site(ctx, previous=previous, inputs=inputs)
         old_files = previous.files if previous is not None else {}
         # the search index is made from every HTML page: index again only when one changed

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .config import Config, Language
 from .content import Issue, Page
-from .figures import FigureUse
-from .markdown import RenderedBody
 from .urls import Urls
+
+if TYPE_CHECKING:  # annotations only: a no-change build imports neither
+    from .figures import FigureUse
+    from .markdown import RenderedBody
 
 
 @dataclass
