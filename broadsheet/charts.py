@@ -299,16 +299,12 @@ def _label(store: DataStore, sid: str, loc: ChartLocale) -> str:
     return store.catalog.indicators[sid].name.get(loc.code, sid)
 
 
-def _sources(store: DataStore, decl: ChartDecl) -> list[str]:
+def _sources(store: DataStore, decl: ChartDecl, lang: str) -> list[str]:
     names: list[str] = []
     for sid in decl.series:
-        if sid in store.catalog.series:
-            source = store.catalog.sources.get(store.catalog.series[sid].source, {})
-            name = source.get("name", store.catalog.series[sid].source)
-        else:
-            name = store.catalog.indicators[sid].source_name
-        if name not in names:
-            names.append(name)
+        found = store.catalog.source_of(sid, lang)
+        if found is not None and found[0] not in names:
+            names.append(found[0])
     return names
 
 
@@ -658,7 +654,7 @@ def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec
         "%(title)s, from %(start)s to %(end)s. The numbers are in the data table.") % {
         "title": title, "start": loc.fmt.short_date(decl.start),
         "end": loc.fmt.short_date(decl.end)}
-    return ChartSpec(decl, loc.code, title, description, built.note, _sources(store, decl), spec,
+    return ChartSpec(decl, loc.code, title, description, built.note, _sources(store, decl, loc.code), spec,
                      interactive, built.table, loc.format_locale, loc.time_format_locale)
 
 

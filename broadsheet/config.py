@@ -34,7 +34,7 @@ class Config:
     description: dict[str, str]
     base_url: str
     languages: tuple[Language, ...]
-    author: str
+    author: dict[str, str]  # per language; one text in site.yaml applies to every edition
     timezone: str
     disclaimer: dict[str, str]
     cname: str | None
@@ -131,6 +131,9 @@ def load_config(path: Path) -> Config:
     title = per_language("title", True)
     description = per_language("description", True)
     disclaimer = per_language("disclaimer", False)
+    raw_author = data.get("author")
+    author = {code: raw_author.strip() for code in codes} if isinstance(raw_author, str) else \
+        per_language("author", True) if raw_author is not None else {}
 
     base_url = data.get("base_url", "")
     parsed = urlparse(str(base_url))
@@ -154,7 +157,7 @@ def load_config(path: Path) -> Config:
         description=description,
         base_url=normalize_base_url(str(base_url)),
         languages=tuple(languages),
-        author=str(data["author"]),
+        author=author,
         timezone=timezone,
         disclaimer=disclaimer,
         cname=cname,

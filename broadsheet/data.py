@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -42,7 +43,7 @@ class IndicatorInfo:
     id: str
     name: dict[str, str]
     unit: str
-    source_name: str
+    source_name: str | dict[str, str]  # one text, or one per language
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,26 @@ class Catalog:
 
     series: dict[str, SeriesInfo]
     indicators: dict[str, IndicatorInfo]
-    sources: dict[str, dict[str, str]]
+    sources: dict[str, dict[str, Any]]  # tag → {name: text or {language: text}, url}
     markets_file: str
     releases_file: str
+
+    def source_of(self, ident: str, lang: str) -> tuple[str, str] | None:
+        """(name in `lang`, url) of the source of a series or indicator; None when unknown."""
+        if ident in self.series:
+            tag = self.series[ident].source
+            spec = self.sources.get(tag, {})
+            return localized(spec.get("name", tag), lang), str(spec.get("url", "") or "")
+        if ident in self.indicators:
+            return localized(self.indicators[ident].source_name, lang), ""
+        return None
+
+
+def localized(value: str | dict[str, str], lang: str) -> str:
+    """A catalog text that is either one text or one per language code."""
+    if isinstance(value, dict):
+        return value.get(lang) or next(iter(value.values()), "")
+    return value
 
 
 class DataStore:
@@ -191,7 +209,7 @@ def load_catalog(path: Path) -> Catalog:
     sources = section("sources")
     for tag, spec in sources.items():
         url = spec.get("url", "") if isinstance(spec, dict) else None
-        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) \
+        if not isinstance(spec, dict) or not _text_or_per_language(spec.get("name")) \
                 or not isinstance(url, str):
             errors.append(SourceError(path, line_of(sources, tag, 1),
                                       f"source {tag}: needs a name and a url (text)",
@@ -229,8 +247,9 @@ def load_catalog(path: Path) -> Catalog:
                                       f"indicator {iid}: needs the fields name, unit, source_name",
                                       "name maps each language code to a text"))
             continue
+        source_name = spec["source_name"]
         indicators[str(iid)] = IndicatorInfo(str(iid), dict(spec["name"]), spec["unit"],
-                                             spec["source_name"])
+                                             dict(source_name) if isinstance(source_name, dict) else source_name)
         if spec["unit"] not in UNITS:
             errors.append(SourceError(path, line,
                                       f"indicator {iid}: unknown unit {spec['unit']!r}"))
@@ -248,8 +267,17 @@ def _fields_ok(spec: object, required: tuple[str, ...]) -> bool:
     names = [spec["name"], spec.get("short", spec["name"])]
     if not all(isinstance(n, dict) and all(isinstance(v, str) for v in n.values()) for n in names):
         return False
-    text_fields = [key for key in required if key not in ("name", "retrieved")]
+    text_fields = [key for key in required if key not in ("name", "retrieved", "source_name")]
+    if "source_name" in required and not _text_or_per_language(spec["source_name"]):
+        return False
     return all(isinstance(spec[key], str) for key in text_fields)
+
+
+def _text_or_per_language(value: object) -> bool:
+    """A text, or a non-empty mapping of language code → text."""
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, str) and bool(value)
 
 
 def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:

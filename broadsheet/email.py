@@ -79,7 +79,7 @@ def email_edition(ip: IssuePage, config: Config, urls: Urls, renderer: Renderer)
         "corrections": list(meta.corrections),
         "provenance": provenance_html(renderer, lang, prov) if prov else "",
         "disclaimer": config.disclaimer.get(lang.code, ""),
-        "author": config.author,
+        "author": config.author[lang.code],
     }
     html = renderer.render(TEMPLATE, lang, email=context)
     inlined = css_inline.inline(html, load_remote_stylesheets=False)  # drops the <style> block once applied

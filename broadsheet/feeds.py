@@ -308,7 +308,7 @@ def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], c
                         description=config.description[lang.code],
                         home_url=urls.absolute(urls.home(lang)),
                         urls={k: urls.absolute(urls.feed(lang, k)) for k in kinds},
-                        author=config.author, updated=newest)
+                        author=config.author[lang.code], updated=newest)
         outputs.append(Output(urls.feed(lang, "rss"), render_rss(info, entries)))
         outputs.append(Output(urls.feed(lang, "atom"), render_atom(info, entries)))
         outputs.append(Output(urls.feed(lang, "json"), render_json_feed(info, entries)))

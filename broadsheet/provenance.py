@@ -38,20 +38,17 @@ def _chart_usage(charts: Iterable[Any]) -> tuple[list[str], list[dt.date]]:
     return series, dates
 
 
-def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Any] = ()) -> dict[str, Any]:
+def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Any] = (),
+               lang: str = "") -> dict[str, Any]:
     """{as_of: the last date the figures (and charts) used, sources: [{name, url}] in order of first use}."""
     chart_series, chart_dates = _chart_usage(charts)
     dates = [d for use in figures for d in use.dates] + chart_dates
     sources: dict[str, dict[str, str]] = {}
     for ident in [use.series for use in figures] + chart_series:
-        if ident in store.catalog.series:
-            tag = store.catalog.series[ident].source
-            spec = store.catalog.sources.get(tag, {})
-            name, url = str(spec.get("name", tag)), str(spec.get("url", "") or "")
-        elif ident in store.catalog.indicators:
-            name, url = store.catalog.indicators[ident].source_name, ""
-        else:
+        found = store.catalog.source_of(ident, lang)
+        if found is None:
             continue
+        name, url = found
         known = sources.setdefault(name, {"name": name, "url": url})
         if url and not known["url"]:
             known["url"] = url
@@ -60,7 +57,7 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Any]
 
 def page_provenance(ip: IssuePage, store: DataStore) -> dict[str, Any]:
     """The provenance of an assembled page: its figures and the charts it placed."""
-    return provenance(ip.figures, store, ip.extra.get("charts") or ())
+    return provenance(ip.figures, store, ip.extra.get("charts") or (), ip.lang.code)
 
 
 def provenance_html(renderer: Renderer, lang: Language, prov: dict[str, Any]) -> Markup:

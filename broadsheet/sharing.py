@@ -57,10 +57,11 @@ def share_view(ip: IssuePage, config: Config, urls: Urls) -> dict[str, Any]:
             "mainEntityOfPage": {"@type": "WebPage", "@id": url},
             "image": [image["url"]],
             "datePublished": published,
-            "dateModified": published,
+            "dateModified": publish_datetime(meta.updated, config.timezone).isoformat() if meta.updated
+            else published,  # a correction's date
             "inLanguage": ip.lang.html_lang,
             "keywords": list(meta.tags),
-            "author": {"@type": "Organization", "name": config.author},
+            "author": {"@type": "Organization", "name": config.author[ip.lang.code]},
             "publisher": {"@type": "Organization", "name": config.title[ip.lang.code],
                           "url": urls.absolute(urls.home(ip.lang))},
         },

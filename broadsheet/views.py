@@ -63,7 +63,7 @@ def site_view(config: Config, urls: Urls, lang: Language, path: str,
                        for code, p in alternates.items()]
                       + ([{"hreflang": "x-default", "href": urls.absolute(alternates[default])}]
                          if default in alternates else []),
-        "author": config.author,
+        "author": config.author[lang.code],
         "disclaimer": config.disclaimer.get(lang.code, ""),
     }
 

@@ -141,7 +141,7 @@ def test_template_change(project: Path, same_as_clean: None) -> None:
 
 
 def test_config_change(project: Path, same_as_clean: None) -> None:
-    edit(project / "site.yaml", "author:", "author: Renamed Desk #")
+    edit(project / "site.yaml", "zh-Hant: 市場週報編輯室", "zh-Hant: Renamed Desk")
     run(project)
     data = json.loads((project / "site" / "feed.json").read_text(encoding="utf-8"))
     assert "Renamed Desk" in json.dumps(data, ensure_ascii=False)

@@ -146,9 +146,10 @@ def test_hostile_text_from_content_and_data_is_escaped_everywhere(make_site) -> 
     names = "{zh-Hant: 標普 500 指數, en: S&P 500}"
     assert names in catalog
     catalog = catalog.replace(names, f"{{zh-Hant: {title}, en: {title}}}")
-    source = 'name: "FRED (Federal Reserve Bank of St. Louis) download"'
+    source = ('name: {zh-Hant: "FRED(聖路易聯邦準備銀行)資料庫", '
+              'en: "FRED (Federal Reserve Bank of St. Louis) download"}')
     assert source in catalog  # the source of SP500, cited in the page's provenance note
-    catalog = catalog.replace(source, f"name: {title}")
+    catalog = catalog.replace(source, f"name: {{zh-Hant: {title}, en: {title}}}")
     chart = ("drop:\n  kind: drawdown\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
              f"  title: {{zh-Hant: {title}, en: {title}}}\n"
              f"  description: {{zh-Hant: {title}, en: {title}}}\n")
