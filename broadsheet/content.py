@@ -225,6 +225,8 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
             continue
         default = config.default_language.code
         if default not in issue.pages:
+            if (folder / f"{default}.md").is_file():
+                continue  # the original exists but did not load: its own error says why
             first = next(iter(issue.pages.values()))
             problems.error(SourceError(first.src_path, None, f"issue has no {default}.md",
                                        f"every issue needs its {default} original"))

@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, run_cli
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"
+EARLIER = "content/issues/2025-04-06-earlier/zh-Hant.md"  # has an en.md beside it
 HEAD = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nslug: sample\n---\n"  # body from line 7
 MARKETS_HEAD = "date,series,value,source\n"
 TRAILER = "build failed: {} problem(s); the site was not changed"
@@ -154,6 +155,13 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      {"data/markets.csv": "day,series,close,source\n"},
      ["data/markets.csv:1: unexpected header ['day', 'series', 'close', 'source'] (the header must "
       "be: date,series,value,source)"]),
+    ("a Big5 original beside its translation",  # only its own error: not also "no zh-Hant.md"
+     {EARLIER: ("---\ntitle: 範例\ndate: 2025-04-06\nsummary: 標普\n---\n").encode("big5")},
+     [f"{EARLIER}:2: file is not valid UTF-8 (save it as UTF-8; a Big5 or CP950 file can be "
+      "converted with `iconv -f BIG5 -t UTF-8`)"]),
+    ("an original with a broken field beside its translation",
+     {EARLIER: "---\ntitle: 範例\ndate: next week\nsummary: 摘要\n---\n"},
+     [f"{EARLIER}:3: date must be a date like 2025-04-13, got 'next week'"]),
     ("a Big5 data file",
      {"data/markets.csv": (MARKETS_HEAD + "2025-04-04,SP500,5074.08,標普\n").encode("big5")},
      ["data/markets.csv:2: file is not valid UTF-8 (save it as UTF-8; a Big5 or CP950 file can be "
