@@ -67,12 +67,18 @@ def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
 
 
 def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:
-    files: dict[str, bytes | None] = {out.path: out.data for out in site.outputs}
+    # the email editions repeat each page's body: their links would be reported twice, at a file
+    # the editor cannot open; they still count as existing targets
+    files: dict[str, bytes | None] = {out.path: None if _is_email(out.path) else out.data for out in site.outputs}
     if ctx.static_dir.is_dir():  # copied to site/static/ as they are: they only need to exist
         for path in ctx.static_dir.rglob("*"):
             if path.is_file():
                 files.setdefault("static/" + path.relative_to(ctx.static_dir).as_posix(), None)
     return files
+
+
+def _is_email(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in ("email.html", "email.txt")
 
 
 def _locate(found: list[LinkProblem], site: Site, ctx: BuildContext) -> list[SourceError]:

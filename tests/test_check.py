@@ -96,6 +96,7 @@ def test_check_finds_broken_links_anchors_and_missing_alt_in_the_text(make_site)
     assert any(line.startswith(f"{path}:{link_line}: broken link {gone}") for line in lines)
     assert f"{path}:{img_line}: image without alt text: chart.png" in lines
     assert not any("#美股回顧" in line for line in lines)  # a real heading anchor is fine
+    assert not any("email.html" in line for line in lines)  # each problem once, at its Markdown line
 
 
 def test_check_reports_a_missing_translation(make_site) -> None:
