@@ -90,13 +90,15 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def report(exc: BroadsheetError, root: Path) -> None:
-    """Print an error as `path:line: message` lines on stderr."""
+def report(exc: BroadsheetError, root: Path, outcome: str | None = "build failed: {n} problem(s); "
+                                                                     "the site was not changed") -> None:
+    """Print an error as `path:line: message` lines on stderr, then the command's outcome line."""
     problems = exc.problems if isinstance(exc, BuildFailed) else [exc]
     for problem in problems:
         text = problem.format(root) if isinstance(problem, SourceError) else str(problem)
         print(text, file=sys.stderr)
-    print(f"build failed: {len(problems)} problem(s); the site was not changed", file=sys.stderr)
+    if outcome:
+        print(outcome.format(n=len(problems)), file=sys.stderr)
 
 
 def run_build(args: argparse.Namespace, root: Path) -> int:
@@ -145,7 +147,7 @@ def run_new(args: argparse.Namespace, root: Path) -> int:
         config = load_config(root / "site.yaml")
         folder = scaffold_issue(root, config, args.title, date=args.date, slug=args.slug)
     except BroadsheetError as exc:
-        report(exc, root)
+        report(exc, root, "new: nothing was created")
         return 1
     for path in sorted(folder.iterdir()):
         print(f"created {path.relative_to(root)}")
@@ -163,7 +165,7 @@ def run_check(args: argparse.Namespace, root: Path) -> int:
         ctx = BuildContext(root=root, config=config, out_dir=root / "site", drafts=args.drafts)
         result = check_site(ctx)
     except BroadsheetError as exc:
-        report(exc, root)
+        report(exc, root, "check: {n} error(s)")
         return 1
     for line in format_result(result, root):
         print(line)
@@ -183,8 +185,7 @@ def run_fetch(args: argparse.Namespace, root: Path) -> int:
         result = fetch_data(root, series=args.series, source_url=args.source_url,
                             overwrite=args.overwrite, timeout=args.timeout)
     except BroadsheetError as exc:
-        report(exc, root)
-        print("fetch: nothing was changed", file=sys.stderr)
+        report(exc, root, "fetch: nothing was changed")
         return 1
     for line in format_report(result, root):
         print(line)

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from markdown.extensions.toc import slugify_unicode
+
 from .config import Config
 from .content import SLUG_RE, hash_text
 from .data import load_data
 from .errors import BroadsheetError, BuildFailed
-from .urls import tag_slug
 
 # The sections every issue has, in the order they are written (headings of both editions).
 SECTIONS = {
@@ -44,7 +45,11 @@ def site_today(config: Config) -> dt.date:
 
 def make_slug(title: str) -> str:
     """A URL slug from a title; Chinese characters are kept (browsers percent-encode them)."""
-    return tag_slug(title)
+    slug = slugify_unicode(title, "-")
+    if not slug:
+        raise BroadsheetError(f"the title {title!r} has no letters or digits to make a slug from: "
+                              "give one with --slug, e.g. --slug tariff-week")
+    return slug
 
 
 def last_trading_day(root: Path, before: dt.date) -> dt.date | None:

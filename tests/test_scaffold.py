@@ -77,3 +77,12 @@ def test_new_rejects_a_bad_date_or_slug(make_site, capsys) -> None:
     err = capsys.readouterr().err
     assert "--date '2025-02-30' is not a date" in err
     assert "slug 'a/b' may hold only letters, digits and -" in err
+
+
+def test_a_title_with_nothing_to_slug_asks_for_a_slug(make_site, capsys) -> None:
+    root = make_site()
+    assert run_cli(root, "new", "???", "--date", "2025-04-20") == 1
+    err = capsys.readouterr().err
+    assert "has no letters or digits to make a slug from: give one with --slug" in err
+    assert "new: nothing was created" in err
+    assert not list((root / "content/issues").glob("2025-04-20-*"))
