@@ -340,3 +340,20 @@ def test_cjk_font_search(tmp_path, monkeypatch):
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts/NotoSansTC-Regular.otf").write_bytes(b"")
     assert font_folders(tmp_path / "fonts") == ([tmp_path / "fonts"], True)
+
+
+def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path):
+    """Reproducible builds hold for chart SVGs and PNGs themselves, not only thanks to the cache."""
+    from broadsheet.context import BuildContext
+    from broadsheet.pipeline import build
+
+    root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": ZH_PAGE + '\n{{ chart("spx") }}\n',
+                      "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"site{n}"
+        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, use_cache=False)
+        assert build(ctx).charts_rendered == 1  # drawn again, not taken from a cache
+        outs.append(out)
+    for rel in ("issues/2025-04-13-sample/index.html", "issues/2025-04-13-sample/charts/spx.png"):
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
