@@ -2,8 +2,9 @@
 
 Peers have no figure functions, so their pages carry the numbers the figures compute. Both sites
 get what broadsheet builds and no more: two languages linked as translations, a page per issue
-with a table of contents, tag pages, an archive and a home page; feeds and sitemaps are off in
-both because broadsheet does not write them yet. Python-Markdown in Pelican gets the extensions
+with a table of contents, tag pages, an archive and a home page, and feeds (Pelican: Atom and
+RSS with full content, per language; Hugo: its RSS per section and language) and Hugo's sitemap.
+Neither peer writes a search index or email editions, which broadsheet does. Python-Markdown in Pelican gets the extensions
 broadsheet uses; Hugo uses its own Goldmark with tables and a table of contents.
 """
 
@@ -28,10 +29,14 @@ TIMEZONE = "Asia/Taipei"
 DEFAULT_LANG = "zh"
 PATH = "content"
 DEFAULT_PAGINATION = False
-# feeds off: broadsheet writes none yet
-FEED_ALL_ATOM = None
+# feeds on, as broadsheet writes them: the newest 20 issues, full text, per language
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
+TRANSLATION_FEED_RSS = "feeds/all-{lang}.rss.xml"
+RSS_FEED_SUMMARY_ONLY = False
+FEED_MAX_ITEMS = 20
 CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 # the caching the issue asks for: reuse parsed content on a rebuild
@@ -58,7 +63,8 @@ HUGO_CONF = """\
 baseURL = "https://example.github.io/broadsheet/"
 title = "Markets Weekly"
 defaultContentLanguage = "zh-hant"
-disableKinds = ["rss", "sitemap", "robotsTXT"]
+[services.rss]
+  limit = 20
 [languages.zh-hant]
   weight = 1
   languageCode = "zh-Hant-TW"
