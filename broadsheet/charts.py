@@ -33,8 +33,9 @@ from .config import Config, Language
 from .content import Issue
 from .data import DataStore
 from .errors import FigureError, Problems, SourceError
+from .figures import FigureFunctions
 from .i18n import NumberFormatter, load_translations
-from .markdown import BlockHTML
+from .markdown import BlockHTML, FigureProblems, evaluate_figures
 from .urls import Urls
 from .writer import Output
 from .yamlsource import LineDict, line_of, load_yaml, read_text
@@ -94,6 +95,7 @@ class ChartDecl:
     options: dict[str, Any]
     src_path: Path
     line: int
+    text_lines: dict[str, int] = field(default_factory=dict)  # "description.en" → its line
 
 
 @dataclass(frozen=True)
@@ -201,12 +203,15 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
     if start and end and start > end:
         err("end", f"end {end} is before start {start}")
     texts: dict[str, dict[str, str]] = {}
+    text_lines: dict[str, int] = {}
     for key in ("title", "description"):
         value = spec.get(key, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             err(key, f"{key} must map each language to a text", "e.g. {zh-Hant: …, en: …}")
             value = {}
         texts[key] = {str(k): v.strip() for k, v in value.items()}
+        for code in value:
+            text_lines[f"{key}.{code}"] = line_of(value, code, line_of(spec, key, line))
     for code in codes:
         if code not in texts["title"]:
             err("title", f"title has no {code!r} text", f"add `{code}: …` under title")
@@ -226,7 +231,7 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
     if errors or start is None or end is None:
         return errors
     decl = ChartDecl(name, spec["kind"], tuple(series), start, end, texts["title"],
-                     texts["description"], merged, path, line)
+                     texts["description"], merged, path, line, text_lines)
     if kind.data == "markets":
         for sid in decl.series:
             if len(_window(store, sid, decl.start, decl.end)) < 2:
@@ -690,14 +695,34 @@ def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec
     interactive = to_spec(kind.build(decl, store, loc, True, WIDE).chart)
     narrow = to_spec(kind.build(decl, store, loc, False, NARROW).chart)
     narrow_interactive = to_spec(kind.build(decl, store, loc, True, NARROW).chart)
-    title = decl.title[loc.code]
-    description = decl.description.get(loc.code) or loc.gettext(
+    title, description = chart_texts(decl, store, loc)
+    description = description or loc.gettext(
         "%(title)s, from %(start)s to %(end)s. The numbers are in the data table.") % {
         "title": title, "start": loc.fmt.short_date(decl.start),
         "end": loc.fmt.short_date(decl.end)}
     return ChartSpec(decl, loc.code, title, description, built.note, _sources(store, decl, loc.code), spec,
                      interactive, narrow, narrow_interactive, built.table, loc.format_locale,
                      loc.time_format_locale)
+
+
+def chart_texts(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> tuple[str, str]:
+    """A chart's title and description in one language, figure expressions evaluated.
+
+    Raises FigureProblems with the charts.yaml line of each expression that fails.
+    """
+    functions = FigureFunctions(store, loc.fmt).namespace()
+    out: list[str] = []
+    errors: list[SourceError] = []
+    for key, texts in (("title", decl.title), ("description", decl.description)):
+        text = texts.get(loc.code, "")
+        line = decl.text_lines.get(f"{key}.{loc.code}", decl.line)
+        value, _, problems = evaluate_figures(text, decl.src_path, line, functions)
+        errors.extend(problems)
+        # evaluate_figures escapes the figures for HTML; figure_html escapes the whole text
+        out.append(html.unescape(value))
+    if errors:
+        raise FigureProblems(errors)
+    return out[0], out[1]
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -934,6 +959,9 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
             for decl in decls:
                 try:
                     specs.append((issue.key, build_spec(decl, store, loc), loc))
+                except FigureProblems as many:
+                    for err in many.errors:
+                        problems.error(err)
                 except FigureError as exc:
                     problems.error(SourceError(decl.src_path, decl.line,
                                                f"chart {decl.name!r}: {exc.message}", exc.hint))
