@@ -4,8 +4,8 @@ Peers have no figure functions, so their pages carry the numbers the figures com
 get what broadsheet builds and no more: two languages linked as translations, a page per issue
 with a table of contents, tag pages, an archive and a home page, and feeds (Pelican: Atom and
 RSS with full content, per language; Hugo: its RSS per section and language) and Hugo's sitemap.
-Neither peer writes a search index or email editions, which broadsheet does. Python-Markdown in Pelican gets the extensions
-broadsheet uses; Hugo uses its own Goldmark with tables and a table of contents.
+Neither peer writes a search index or email editions, which broadsheet does. Python-Markdown in
+Pelican gets the extensions broadsheet uses; Hugo uses its own Goldmark with tables and a table of contents.
 """
 
 from __future__ import annotations

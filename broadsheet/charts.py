@@ -33,8 +33,9 @@ from .config import Config, Language
 from .content import Issue
 from .data import DataStore
 from .errors import FigureError, Problems, SourceError
+from .figures import FigureFunctions
 from .i18n import NumberFormatter, load_translations
-from .markdown import BlockHTML
+from .markdown import BlockHTML, FigureProblems, evaluate_figures
 from .urls import Urls
 from .writer import Output
 from .yamlsource import LineDict, line_of, load_yaml, read_text
@@ -94,13 +95,30 @@ class ChartDecl:
     options: dict[str, Any]
     src_path: Path
     line: int
+    text_lines: dict[str, int] = field(default_factory=dict)  # "description.en" → its line
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The size a chart is drawn at: wide for the text column, narrow for phones."""
+
+    width: int  # the plot area
+    height: int
+    ticks: int  # about this many labels on a date axis
+    narrow: bool  # panels stacked vertically, legends wrapped
+
+
+# A phone's text column is ~384 px: the narrow variant must fit it unscaled, axis labels included,
+# or its 12 px labels shrink below legibility.
+WIDE = Layout(WIDTH, HEIGHT, 6, False)
+NARROW = Layout(300, 220, 4, True)
 
 
 @dataclass(frozen=True)
 class Kind:
     """A chart kind: its builder, which data it reads, and its options with their defaults."""
 
-    build: Callable[[ChartDecl, DataStore, ChartLocale, bool], Built]
+    build: Callable[[ChartDecl, DataStore, ChartLocale, bool, Layout], Built]
     data: str  # "markets" (daily series) or "releases" (macro indicators)
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -185,12 +203,15 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
     if start and end and start > end:
         err("end", f"end {end} is before start {start}")
     texts: dict[str, dict[str, str]] = {}
+    text_lines: dict[str, int] = {}
     for key in ("title", "description"):
         value = spec.get(key, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             err(key, f"{key} must map each language to a text", "e.g. {zh-Hant: …, en: …}")
             value = {}
         texts[key] = {str(k): v.strip() for k, v in value.items()}
+        for code in value:
+            text_lines[f"{key}.{code}"] = line_of(value, code, line_of(spec, key, line))
     for code in codes:
         if code not in texts["title"]:
             err("title", f"title has no {code!r} text", f"add `{code}: …` under title")
@@ -210,7 +231,7 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
     if errors or start is None or end is None:
         return errors
     decl = ChartDecl(name, spec["kind"], tuple(series), start, end, texts["title"],
-                     texts["description"], merged, path, line)
+                     texts["description"], merged, path, line, text_lines)
     if kind.data == "markets":
         for sid in decl.series:
             if len(_window(store, sid, decl.start, decl.end)) < 2:
@@ -346,15 +367,17 @@ def _long(wide: pd.DataFrame, labels: list[str]) -> list[dict[str, Any]]:
 # --- builders (one per kind) -------------------------------------------------------------------
 def _line_chart(values: list[dict[str, Any]], labels: list[str], loc: ChartLocale, y_title: str,
                 y_format: str, tip_format: str, interactive: bool, zero: bool = False,
-                legend: bool = True) -> Any:
+                legend: bool = True, layout: Layout = WIDE) -> Any:
     import altair as alt
 
     x = alt.X("date:T", timeUnit="utcyearmonthdate", title=None,
-              axis=alt.Axis(format=loc.style["day"], labelOverlap=True, tickCount=6, grid=False))
+              axis=alt.Axis(format=loc.style["day"], labelOverlap=True, tickCount=layout.ticks,
+                                       grid=False))
     # no axis title: it would collide with the legend; the caption's note says what y is
     y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=zero, nice=True, padding=6),
               axis=alt.Axis(format=y_format))
-    key = alt.Legend(orient="top", direction="horizontal", symbolType="stroke", symbolStrokeWidth=3)
+    key = alt.Legend(orient="top", direction="horizontal", symbolType="stroke", symbolStrokeWidth=3,
+                     columns=3 if layout.narrow else alt.Undefined)
     color = alt.Color("series:N", sort=labels, title=None,
                       scale=alt.Scale(domain=labels, range=list(SERIES_COLORS[: len(labels)])),
                       legend=key if legend and len(labels) > 1 else None)
@@ -365,10 +388,11 @@ def _line_chart(values: list[dict[str, Any]], labels: list[str], loc: ChartLocal
     # invisible points only in the interactive version: they carry the tooltips
     point = alt.OverlayMarkDef(opacity=0, size=80) if interactive else False
     return alt.Chart(alt.Data(values=values)).mark_line(strokeWidth=2, point=point).encode(
-        x=x, y=y, color=color, tooltip=tooltip).properties(width=WIDTH, height=HEIGHT)
+        x=x, y=y, color=color, tooltip=tooltip).properties(width=layout.width, height=layout.height)
 
 
-def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Each series as % below its highest close since `start` (optional threshold line)."""
     import altair as alt
 
@@ -376,7 +400,7 @@ def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interact
     frames = [_window(store, s, decl.start, decl.end) for s in decl.series]
     wide = pd.concat([f / f.cummax() - 1 for f in frames], axis=1)
     chart = _line_chart(_long(wide, labels), labels, loc, loc.gettext("Below the high"), ".0%",
-                        ".1%", interactive, zero=True)
+                        ".1%", interactive, zero=True, layout=layout)
     threshold = decl.options["threshold"]
     if threshold is not None:
         text = loc.gettext("Bear market") + " " + loc.fmt.percent(threshold, 0)
@@ -394,27 +418,31 @@ def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interact
     return Built(chart, table, note)
 
 
-def build_rebased(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_rebased(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Each series rebased to `base` (100) on its first close in the range."""
     labels = [_label(store, s, loc) for s in decl.series]
     base = decl.options["base"]
     frames = [_window(store, s, decl.start, decl.end) for s in decl.series]
     wide = pd.concat([f / f.iloc[0] * base for f in frames], axis=1)
     title = loc.gettext("Rebased, first day = %(base)s") % {"base": loc.fmt.decimal(base, 0)}
-    chart = _line_chart(_long(wide, labels), labels, loc, title, ",.0f", ",.1f", interactive)
+    chart = _line_chart(_long(wide, labels), labels, loc, title, ",.0f", ",.1f", interactive,
+                        layout=layout)
     return Built(chart, _day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 1)), title)
 
 
-def build_yields(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_yields(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Yields in percent, several maturities on one axis."""
     labels = [_label(store, s, loc) for s in decl.series]
     wide = pd.concat([_window(store, s, decl.start, decl.end) for s in decl.series], axis=1)
     chart = _line_chart(_long(wide / 100, labels), labels, loc, loc.gettext("Yield"), ".1%", ".2%",
-                        interactive)
+                        interactive, layout=layout)
     return Built(chart, _day_table(wide, labels, loc, lambda v: loc.fmt.percent(v, 2)))
 
 
-def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Levels; with `panels: true` one panel per series, each with its own scale."""
     import altair as alt
 
@@ -423,11 +451,11 @@ def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive:
     table = _day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 2))
     if not decl.options["panels"] or len(labels) == 1:
         chart = _line_chart(_long(wide, labels), labels, loc, loc.gettext("Close"), ",.0f", ",.2f",
-                            interactive)
+                            interactive, layout=layout)
         return Built(chart, table)
-    height = max(110, HEIGHT // len(labels) + 20)
+    height = max(110, layout.height // len(labels) + 20)
     base = _line_chart(_long(wide, labels), labels, loc, "", ",.0f", ",.2f", interactive,
-                       legend=False)
+                       legend=False, layout=layout)
     chart = base.properties(height=height).facet(
         row=alt.Row("series:N", sort=labels, title=None,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
@@ -448,7 +476,8 @@ def _changes(values: pd.Series, start: dt.date, end: dt.date, step: str) -> pd.S
     return change[inside].dropna()
 
 
-def build_moves(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_moves(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Bars of each day's (or week's) % change, one panel per series, coloured up/down."""
     import altair as alt
 
@@ -494,19 +523,27 @@ def build_moves(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
     down = text.transform_filter("datum.value < 0").mark_text(baseline="top", dy=3, fontSize=11)
     up, down = up.properties(name="value_up"), down.properties(name="value_down")
     gap = 14
-    cell = max(120, (WIDTH - gap * (len(labels) - 1)) // len(labels))
-    chart = alt.layer(bars, up, down, data=alt.Data(values=values)).properties(
-        width=cell, height=HEIGHT).facet(
-        column=alt.Column("series:N", sort=labels, title=None,
-                          header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
-        spacing=gap)
+    layered = alt.layer(bars, up, down, data=alt.Data(values=values))
+    header = alt.Header(labelFontSize=13, labelFontWeight="bold")
+    if layout.narrow:  # panels stacked, each as wide as the phone's column
+        chart = layered.properties(width=layout.width, height=max(120, layout.height * 2 // 3)).facet(
+            row=alt.Row("series:N", sort=labels, title=None,
+                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                          labelOrient="top", labelFontSize=13,
+                                          labelFontWeight="bold", labelPadding=4)),
+            spacing=gap)
+    else:
+        cell = max(120, (layout.width - gap * (len(labels) - 1)) // len(labels))
+        chart = layered.properties(width=cell, height=layout.height).facet(
+            column=alt.Column("series:N", sort=labels, title=None, header=header), spacing=gap)
     table_rows = [[p.replace("\n", " ")] + ["" if pd.isna(v) else loc.fmt.percent(float(v) * 100, 2)
                                             for v in row]
                   for p, row in zip(order, wide.to_numpy(), strict=True)]
     return Built(chart, Table([_("Date"), *labels], table_rows))
 
 
-def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool) -> Built:
+def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+               layout: Layout = WIDE) -> Built:
     """Macro releases: bars of the actual print, marks for the consensus; optional reference."""
     import altair as alt
 
@@ -554,7 +591,7 @@ def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
         encoding["y2"] = alt.datum(reference * scale)
     layers: list[Any] = [base.mark_bar().encode(**encoding)]
     note_parts = [_("Bars: actual")]
-    tick = max(8, round(WIDTH / max(1, len(order)) / len(labels) * 0.75))  # about a bar's width
+    tick = max(6, round(layout.width / max(1, len(order)) / len(labels) * 0.75))  # about a bar's width
     for f in fields[1:]:
         layers.append(base.mark_tick(thickness=3, size=tick,
                                      color=LIGHT["fg"] if f == "consensus" else LIGHT["muted"])
@@ -566,7 +603,8 @@ def build_macro(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive
         layers.append(ref.mark_rule(color=REFERENCE_COLOR, strokeDash=[5, 4]).encode(y="y:Q")
                       .properties(name="reference"))
         note_parts.append(_("line: %(value)s") % {"value": loc.fmt.decimal(reference, 0)})
-    chart = alt.layer(*layers, data=alt.Data(values=values)).properties(width=WIDTH, height=HEIGHT)
+    chart = alt.layer(*layers, data=alt.Data(values=values)).properties(width=layout.width,
+                                                                        height=layout.height)
     table = Table([_("Month"), _("Indicator"), *(field_names[f] for f in fields)], rows)
     return Built(chart, table, note=_("; ").join(note_parts))
 
@@ -620,6 +658,8 @@ class ChartSpec:
     sources: list[str]
     spec: dict[str, Any]  # without title: the page shows the title as HTML
     interactive: dict[str, Any]
+    narrow: dict[str, Any]  # the phone variant of `spec` (the PNG twin stays wide)
+    narrow_interactive: dict[str, Any]
     table: Table
     format_locale: dict[str, Any]
     time_format_locale: dict[str, Any]
@@ -634,28 +674,55 @@ class ChartSpec:
 
     def key(self) -> str:
         """The cache key: everything that decides the SVG and the PNG bytes."""
-        return content_key(self.spec, self.png_spec(), self.format_locale, self.time_format_locale,
-                           PNG_SCALE, version("vl-convert-python"))
+        return content_key(self.spec, self.narrow, self.png_spec(), self.format_locale,
+                           self.time_format_locale, PNG_SCALE, version("vl-convert-python"))
 
 
 def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec:
     """Build the Vega-Lite specs of a chart in one language (pure: data in, dicts out)."""
     kind = KINDS[decl.kind]
-    built = kind.build(decl, store, loc, False)
-    # schema validation costs ~50 ms a chart; tests validate every kind against the schema
-    spec = built.chart.to_dict(validate=False)
-    spec["config"] = {**theme_config(), **{k: v for k, v in spec.get("config", {}).items()
-                                           if k not in theme_config()}}
-    spec.pop("$schema", None)
-    interactive = kind.build(decl, store, loc, True).chart.to_dict(validate=False)
-    interactive["config"] = spec["config"]
-    title = decl.title[loc.code]
-    description = decl.description.get(loc.code) or loc.gettext(
+    built = kind.build(decl, store, loc, False, WIDE)
+
+    def to_spec(chart: Any) -> dict[str, Any]:
+        # schema validation costs ~50 ms a chart; tests validate every kind against the schema
+        spec = chart.to_dict(validate=False)
+        spec["config"] = {**theme_config(), **{k: v for k, v in spec.get("config", {}).items()
+                                               if k not in theme_config()}}
+        spec.pop("$schema", None)
+        return spec
+
+    spec = to_spec(built.chart)
+    interactive = to_spec(kind.build(decl, store, loc, True, WIDE).chart)
+    narrow = to_spec(kind.build(decl, store, loc, False, NARROW).chart)
+    narrow_interactive = to_spec(kind.build(decl, store, loc, True, NARROW).chart)
+    title, description = chart_texts(decl, store, loc)
+    description = description or loc.gettext(
         "%(title)s, from %(start)s to %(end)s. The numbers are in the data table.") % {
         "title": title, "start": loc.fmt.short_date(decl.start),
         "end": loc.fmt.short_date(decl.end)}
     return ChartSpec(decl, loc.code, title, description, built.note, _sources(store, decl, loc.code), spec,
-                     interactive, built.table, loc.format_locale, loc.time_format_locale)
+                     interactive, narrow, narrow_interactive, built.table, loc.format_locale,
+                     loc.time_format_locale)
+
+
+def chart_texts(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> tuple[str, str]:
+    """A chart's title and description in one language, figure expressions evaluated.
+
+    Raises FigureProblems with the charts.yaml line of each expression that fails.
+    """
+    functions = FigureFunctions(store, loc.fmt).namespace()
+    out: list[str] = []
+    errors: list[SourceError] = []
+    for key, texts in (("title", decl.title), ("description", decl.description)):
+        text = texts.get(loc.code, "")
+        line = decl.text_lines.get(f"{key}.{loc.code}", decl.line)
+        value, _, problems = evaluate_figures(text, decl.src_path, line, functions)
+        errors.extend(problems)
+        # evaluate_figures escapes the figures for HTML; figure_html escapes the whole text
+        out.append(html.unescape(value))
+    if errors:
+        raise FigureProblems(errors)
+    return out[0], out[1]
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -664,6 +731,7 @@ class RenderJob:
     """What a worker needs to render one chart (picklable)."""
 
     svg_spec: dict[str, Any]
+    narrow_spec: dict[str, Any]
     png_spec: dict[str, Any]
     format_locale: dict[str, Any]
     time_format_locale: dict[str, Any]
@@ -689,22 +757,23 @@ def register_fonts(folders: list[Path]) -> None:
         vlc.register_font_directory(str(folder))
 
 
-def render_job(job: RenderJob) -> tuple[str, bytes]:
-    """Render one chart to (SVG text, PNG bytes) with vl-convert."""
+def render_job(job: RenderJob) -> tuple[str, str, bytes]:
+    """Render one chart to (wide SVG, narrow SVG, PNG bytes) with vl-convert."""
     import vl_convert as vlc
 
     locales = {"format_locale": job.format_locale, "time_format_locale": job.time_format_locale}
     svg = vlc.vegalite_to_svg(job.svg_spec, **locales)
+    narrow = vlc.vegalite_to_svg(job.narrow_spec, **locales)
     png = vlc.vegalite_to_png(job.png_spec, scale=PNG_SCALE, **locales)
-    return svg, png
+    return svg, narrow, png
 
 
-def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, bytes]]:
+def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
     register_fonts(fonts)
     return [render_job(job) for job in jobs]
 
 
-def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, bytes]]:
+def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
     """Render jobs, in several processes when there are enough to pay for the engines' start."""
     workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_MIN + 1)
     if workers <= 1:
@@ -716,7 +785,7 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, byt
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = list(pool.map(_render_batch, batches, [fonts] * workers))
-    out: list[tuple[str, bytes]] = [("", b"")] * len(jobs)
+    out: list[tuple[str, str, bytes]] = [("", "", b"")] * len(jobs)
     for i, batch in enumerate(results):
         for j, result in enumerate(batch):
             out[i + j * workers] = result
@@ -758,8 +827,8 @@ def accessible_svg(svg: str, prefix: str, title: str, description: str) -> str:
                                      f'{prefix}-desc">{labels}', svg, count=1)
 
 
-def figure_html(spec: ChartSpec, svg: str, loc: ChartLocale) -> str:
-    """The <figure> placed in the page: caption, inline SVG, data table, interactive spec."""
+def figure_html(spec: ChartSpec, svg: str, narrow: str, loc: ChartLocale) -> str:
+    """The <figure> placed in the page: caption, inline SVGs, data table, interactive specs."""
     _ = loc.gettext
     prefix = f"chart-{spec.decl.name}"
     esc = html.escape
@@ -767,12 +836,16 @@ def figure_html(spec: ChartSpec, svg: str, loc: ChartLocale) -> str:
     body = "".join("<tr>" + f"<th scope=\"row\">{esc(row[0])}</th>"
                    + "".join(f"<td>{esc(c)}</td>" for c in row[1:]) + "</tr>"
                    for row in spec.table.rows)
-    payload = json.dumps({"spec": spec.interactive, "formatLocale": spec.format_locale,
+    payload = json.dumps({"spec": spec.interactive, "narrow": spec.narrow_interactive,
+                          "formatLocale": spec.format_locale,
                           "timeFormatLocale": spec.time_format_locale},
                          ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("<", "\\u003c")  # nothing inside may close the <script>
     note = f'<span class="chart-note">{esc(spec.note)}</span>' if spec.note else ""
-    graphic = accessible_svg(svg, prefix, spec.title, spec.description)
+    # both sizes ship; site.css shows the narrow one on phones, where the wide one would shrink
+    graphic = (f'<div class="chart-wide">{accessible_svg(svg, prefix, spec.title, spec.description)}'
+               f'</div><div class="chart-narrow">'
+               f'{accessible_svg(narrow, prefix + "-narrow", spec.title, spec.description)}</div>')
     source = _("Source: %(names)s") % {"names": _(", ").join(spec.sources)}
     data_label = _("Data")
     return (
@@ -886,6 +959,9 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
             for decl in decls:
                 try:
                     specs.append((issue.key, build_spec(decl, store, loc), loc))
+                except FigureProblems as many:
+                    for err in many.errors:
+                        problems.error(err)
                 except FigureError as exc:
                     problems.error(SourceError(decl.src_path, decl.line,
                                                f"chart {decl.name!r}: {exc.message}", exc.hint))
@@ -898,26 +974,29 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
                                   "will show as boxes",
                                   "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
     keys = [spec.key() for _, spec, _ in specs]
-    svgs: dict[str, str] = {}
+    svgs: dict[str, tuple[str, str]] = {}  # key → (wide, narrow)
     pngs: dict[str, bytes] = {}
     misses: dict[str, RenderJob] = {}
     for key, (_, spec, _) in zip(keys, specs, strict=True):
-        svg, png = cache.get(CACHE_NAMESPACE, key, "svg"), cache.get(CACHE_NAMESPACE, key, "png")
-        if svg is not None and png is not None:
-            svgs[key], pngs[key] = svg.decode("utf-8"), png
+        svg, narrow = (cache.get(CACHE_NAMESPACE, key, s) for s in ("svg", "narrow.svg"))
+        png = cache.get(CACHE_NAMESPACE, key, "png")
+        if svg is not None and narrow is not None and png is not None:
+            svgs[key], pngs[key] = (svg.decode("utf-8"), narrow.decode("utf-8")), png
         elif key not in misses:
-            misses[key] = RenderJob(spec.spec, spec.png_spec(), spec.format_locale,
+            misses[key] = RenderJob(spec.spec, spec.narrow, spec.png_spec(), spec.format_locale,
                                     spec.time_format_locale)
-    for key, (svg, png) in zip(misses, render_many(list(misses.values()), fonts), strict=True):
+    rendered = render_many(list(misses.values()), fonts)
+    for key, (svg, narrow, png) in zip(misses, rendered, strict=True):
         cache.put(CACHE_NAMESPACE, key, "svg", svg.encode("utf-8"))
+        cache.put(CACHE_NAMESPACE, key, "narrow.svg", narrow.encode("utf-8"))
         cache.put(CACHE_NAMESPACE, key, "png", png)
-        svgs[key], pngs[key] = svg, png
+        svgs[key], pngs[key] = (svg, narrow), png
     result.rendered = len(misses)
     for key, (issue_key, spec, loc) in zip(keys, specs, strict=True):
         width, height = png_size(pngs[key])
         page = result.charts.setdefault((issue_key, spec.lang), {})
         page[spec.decl.name] = RenderedChart(spec.decl.name, spec.title,
-                                             figure_html(spec, svgs[key], loc), pngs[key],
+                                             figure_html(spec, *svgs[key], loc), pngs[key],
                                              width, height)
     result.bundle = vega_bundle(cache)
     return result

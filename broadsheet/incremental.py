@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -40,6 +41,8 @@ MANIFEST_VERSION = 1
 LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "babel", "pandas", "altair",
              "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
              "markupsafe")
+CHART_EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}")
+QUOTED_RE = re.compile(r"[\"']([^\"']+)[\"']")
 ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)
 
 
@@ -219,6 +222,13 @@ def chart_series(path: Path) -> list[str]:
         series = spec.get("series") if isinstance(spec, dict) else None
         for ident in [series] if isinstance(series, str) else series if isinstance(series, list) else []:
             found.add(str(ident))
+        # figure expressions in titles and descriptions read series too: take every quoted word
+        # in them (dates among them hash as unknown ids, which is harmless)
+        for key in ("title", "description"):
+            texts = spec.get(key) if isinstance(spec, dict) else None
+            for text in texts.values() if isinstance(texts, dict) else []:
+                for expr in CHART_EXPRESSION_RE.findall(str(text)):
+                    found.update(QUOTED_RE.findall(expr))
     return sorted(found)
 
 

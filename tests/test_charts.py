@@ -212,16 +212,16 @@ def test_issue_page_holds_accessible_svg_charts(real_site, lang):
     assert [f["data-chart"] for f in figures] == ["drawdown", "rebound", "cpi", "ism", "yields",
                                                   "dollar-oil"]
     for figure in figures:
-        svg = figure.select_one(".chart-graphic svg")
-        assert svg["role"] == "img"
-        title_id, desc_id = svg["aria-labelledby"].split()
-        assert svg.find("title", id=title_id).text == figure.select_one(".chart-title").text
-        assert svg.find("desc", id=desc_id).text
-        labels = " ".join(t.text for t in svg.find_all("text"))
-        if lang == "zh-Hant":
-            assert CJK.search(labels), figure["data-chart"]
-        else:
-            assert not CJK.search(labels), figure["data-chart"]
+        for svg in figure.select(".chart-graphic svg"):
+            assert svg["role"] == "img"
+            title_id, desc_id = svg["aria-labelledby"].split()
+            assert svg.find("title", id=title_id).text == figure.select_one(".chart-title").text
+            assert svg.find("desc", id=desc_id).text
+            labels = " ".join(t.text for t in svg.find_all("text"))
+            if lang == "zh-Hant":
+                assert CJK.search(labels), figure["data-chart"]
+            else:
+                assert not CJK.search(labels), figure["data-chart"]
         table = figure.select_one("details.chart-data table")
         assert len(table.select("tbody tr")) >= 3
         assert re.search(r"\d", table.select("tbody td")[-1].text)
@@ -229,6 +229,20 @@ def test_issue_page_holds_accessible_svg_charts(real_site, lang):
         assert {"spec", "formatLocale", "timeFormatLocale"} <= set(embedded)
     ids = [tag["id"] for tag in soup.select("[id]")]
     assert len(ids) == len(set(ids)), "ids inside the inline SVGs must be unique on the page"
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "en"])
+def test_every_chart_has_a_narrow_drawing_for_phones(real_site, lang):
+    # a phone's text column is ~384 px: the narrow drawing fits it unscaled (labels stay 12 px),
+    # the wide one is what desktops see
+    for figure in page(real_site, lang).select("figure.chart"):
+        wide = figure.select_one(".chart-graphic .chart-wide svg")
+        narrow = figure.select_one(".chart-graphic .chart-narrow svg")
+        assert wide is not None and narrow is not None, figure["data-chart"]
+        assert float(narrow["width"]) <= 400 < 500 <= float(wide["width"]), figure["data-chart"]
+        assert narrow.find("text", string=True) is not None
+        embedded = json.loads(figure.select_one("script.chart-spec").string)
+        assert embedded["narrow"] != embedded["spec"]  # the live chart picks the same size
 
 
 def test_drawdown_table_in_page_language(real_site):
@@ -357,3 +371,38 @@ def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path
         outs.append(out)
     for rel in ("issues/2025-04-13-sample/index.html", "issues/2025-04-13-sample/charts/spx.png"):
         assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+
+
+# --- figure expressions in titles and descriptions -------------------------------------------
+def with_description(text: str) -> str:
+    return ONE_CHART + f"  description:\n    zh-Hant: '{text}'\n"
+
+
+def test_description_figures_are_computed(make_site):
+    text = '標普 500 在 4 月 9 日收在 {{ level("SP500", "2025-04-09", digits=0) }} 點'
+    page_text = ZH_PAGE + '\n{{ chart("spx") }}\n'
+    root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": page_text,
+                      "content/issues/2025-04-13-sample/charts.yaml": with_description(text)})
+    soup = BeautifulSoup((build_into(root) / "issues/2025-04-13-sample/index.html")
+                         .read_text("utf-8"), "html.parser")
+    for svg in soup.select("figure#chart-spx .chart-graphic svg"):
+        assert svg.desc.text == "標普 500 在 4 月 9 日收在 5,457 點"
+
+
+def test_description_figure_with_unknown_series_names_its_line(make_site):
+    bad = with_description('收在 {{ level("NOPE", "2025-04-09") }} 點')
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": bad})
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    text = failed.value.problems[0].format(root)
+    assert text.startswith("content/issues/2025-04-13-sample/charts.yaml:8: ")
+    assert "NOPE" in text
+    assert not (root / "site").exists()
+
+
+def test_first_issue_descriptions_say_what_the_data_says(real_site):
+    soup = page(real_site, "en")
+    drawdown = soup.select_one("#chart-drawdown .chart-wide svg desc").text
+    assert "the S&P 500 fell nearly 19% from its February high on April 8" in drawdown
+    rebound = soup.select_one("#chart-rebound .chart-narrow svg desc").text
+    assert "the Nasdaq jumped 12.2% in a day, the S&P 500 9.5% and the Dow 7.9%" in rebound

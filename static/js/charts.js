@@ -24,13 +24,16 @@
   function upgrade(figure) {
     var source = figure.querySelector("script.chart-spec");
     var graphic = figure.querySelector(".chart-graphic");
-    var still = graphic && graphic.querySelector("svg");
+    // the same size as the static drawing site.css shows (keep the query in step with it)
+    var narrow = window.matchMedia("(max-width: 40em)").matches;
+    var still = graphic && graphic.querySelector(narrow ? ".chart-narrow svg" : ".chart-wide svg");
     if (!source || !still) return;
     var data = JSON.parse(source.textContent);
+    var spec = narrow && data.narrow ? data.narrow : data.spec;
     loadVega().then(function () {
       var holder = document.createElement("div");
       var dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-      return window.vegaEmbed(holder, data.spec, {
+      return window.vegaEmbed(holder, spec, {
         renderer: "svg", actions: false,
         formatLocale: data.formatLocale, timeFormatLocale: data.timeFormatLocale,
         tooltip: { theme: dark ? "dark" : "light" }
