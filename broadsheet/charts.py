@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -985,6 +986,8 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
         elif key not in misses:
             misses[key] = RenderJob(spec.spec, spec.narrow, spec.png_spec(), spec.format_locale,
                                     spec.time_format_locale)
+    if misses and sys.stderr.isatty():  # progress for a person waiting, not for logs and tests
+        print(f"rendering {len(misses)} chart(s)…", file=sys.stderr, flush=True)
     rendered = render_many(list(misses.values()), fonts)
     for key, (svg, narrow, png) in zip(misses, rendered, strict=True):
         cache.put(CACHE_NAMESPACE, key, "svg", svg.encode("utf-8"))
