@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from .errors import BroadsheetError
@@ -33,13 +37,24 @@ def index_site(site_dir: Path) -> None:
     # Pagefind splits the index per <html lang>, so each edition's search sees its own pages.
     cmd = [str(exe), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR, "--silent"]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                              preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     except OSError as exc:
         raise BroadsheetError(f"search: cannot run Pagefind at {exe}: {exc}") from exc
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip()
         raise BroadsheetError(f"search: Pagefind failed (exit {done.returncode}): {detail}")
     _sort_languages(site_dir / BUNDLE_DIR / "pagefind-entry.json")
+
+
+def _die_with_parent() -> None:
+    """In the indexer's process: be killed with the build (Linux prctl PR_SET_PDEATHSIG).
+
+    Otherwise a build killed while Pagefind runs leaves it writing into the unfinished folder
+    after the next build has removed it, and the folder comes back.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _sort_languages(entry: Path) -> None:
