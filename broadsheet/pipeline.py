@@ -170,8 +170,6 @@ def check_translation(issue: Issue, lang: Language, ctx: BuildContext) -> None:
                                       f'update the translation, then set translated_from: "{original.source_hash}"'))
 
 
-
-
 @dataclass
 class Keys:
     """The hashes render units are keyed by (see incremental.Inputs for what `render` covers)."""
