@@ -13,14 +13,11 @@ import css_inline
 from markupsafe import Markup
 
 from .config import Config, Language
-from .content import Issue
 from .provenance import provenance_html
 from .render import Renderer
 from .urls import Urls
-from .writer import Output
 
 if TYPE_CHECKING:
-    from .context import BuildContext
     from .views import IssuePage
 
 TEMPLATE = "email.html"
@@ -85,22 +82,6 @@ def email_edition(ip: IssuePage, config: Config, urls: Urls, renderer: Renderer)
     inlined = css_inline.inline(html, load_remote_stylesheets=False)  # drops the <style> block once applied
     html = absolute_urls(inlined, web_url)
     return html, html_to_text(html)
-
-
-def email_outputs(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], ctx: BuildContext) -> list[Output]:
-    """email.html and email.txt for every issue page."""
-    renderer = Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config)
-    urls = Urls(ctx.config)
-    outputs: list[Output] = []
-    for issue in issues:
-        for code in issue.pages:
-            ip = pages.get((issue.key, code))
-            if ip is None:
-                continue
-            html, text = email_edition(ip, ctx.config, urls, renderer)
-            outputs.append(Output(urls.email(issue.key, ip.lang, "html"), html.encode("utf-8")))
-            outputs.append(Output(urls.email(issue.key, ip.lang, "txt"), text.encode("utf-8")))
-    return outputs
 
 
 # --- the plain-text part -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -673,8 +673,3 @@ def integrity_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
         problems.extend(check_parity(issue, site.pages))
     problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
     return problems
-
-
-def format_problems(problems: Iterable[SourceError], ctx: BuildContext) -> list[str]:
-    """The problems as `path:line: message (hint)` lines relative to the project."""
-    return [p.format(ctx.root) for p in problems]
