@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from .errors import BuildFailed, SourceError
+from .schema import Checked, Field, excerpt, per_language, text, validate
 from .yamlsource import line_of, load_yaml, read_text
 
 
@@ -38,6 +40,9 @@ class Config:
     timezone: str
     disclaimer: dict[str, str]
     cname: str | None
+    # the unsubscribe link of the email edition, as the mailing service spells it (e.g. Buttondown's
+    # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
+    email_unsubscribe: str = ""
 
     @property
     def default_language(self) -> Language:
@@ -61,8 +66,8 @@ class Config:
         return Config(**{**self.__dict__, "base_url": normalize_base_url(base_url)})
 
 
-KEYS = {"title", "description", "base_url", "languages", "author", "timezone", "disclaimer", "cname"}
-LANGUAGE_KEYS = {"locale", "html_lang", "name"}
+LANGUAGE_FIELDS = (Field("locale", text(40), required=True), Field("html_lang", text(40), required=True),
+                   Field("name", text(80), required=True))
 
 
 def normalize_base_url(url: str) -> str:
@@ -70,95 +75,86 @@ def normalize_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _base_url(raw: Any) -> Checked:
+    parsed = urlparse(str(raw))
+    if not isinstance(raw, str) or parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return Checked(problem=f"must be an absolute http(s) URL, got {excerpt(raw)}",
+                       hint="e.g. https://user.github.io/repo/")
+    return Checked(normalize_base_url(raw))
+
+
+def _timezone(raw: Any) -> Checked:
+    try:
+        ZoneInfo(str(raw))
+    except (ZoneInfoNotFoundError, ValueError):
+        return Checked(problem=f"is not a known time zone: {excerpt(raw)}", hint="e.g. Asia/Taipei")
+    return Checked(str(raw))
+
+
+def _cname(raw: Any) -> Checked:
+    if isinstance(raw, str) and re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw.strip()):
+        return Checked(raw.strip())
+    return Checked(problem="must be a domain name such as news.example.com")
+
+
+def _languages(path: Path, report: Any) -> Any:
+    def check(raw: Any) -> Checked:
+        if not isinstance(raw, dict) or not raw:
+            return Checked(problem="must map a language code to {locale, html_lang, name}")
+        found: list[Language] = []
+        for i, (code, spec) in enumerate(raw.items()):
+            if not isinstance(spec, dict):
+                report(SourceError(path, line_of(raw, code, 1), f"language {code!r} must be a mapping"))
+                continue
+            values = validate(spec, LANGUAGE_FIELDS, path, line_of(raw, code, 1), "language setting", report)
+            if None in values.values():
+                continue
+            try:
+                Locale.parse(values["locale"])
+            except (UnknownLocaleError, ValueError):
+                report(SourceError(path, line_of(spec, "locale", 1), f"unknown locale {values['locale']!r}",
+                                   "e.g. zh_Hant_TW, en_US"))
+            found.append(Language(str(code), values["locale"], values["html_lang"], values["name"],
+                                  "" if i == 0 else f"{code}/"))
+        return Checked(tuple(found))
+
+    return check
+
+
+def _per_language_or_one(codes: list[str]) -> Any:
+    """A text per language, or one text for every language (author)."""
+    many = per_language(codes, True, 200)
+
+    def check(raw: Any) -> Checked:
+        if isinstance(raw, str) and raw.strip():
+            return Checked({code: raw.strip() for code in codes})
+        return many(raw)
+
+    return check
+
+
 def load_config(path: Path) -> Config:
     """Read and validate site.yaml; raise BuildFailed listing every problem found."""
     if not path.exists():
         raise BuildFailed([SourceError(path, None, "site.yaml not found", "run from the project folder")])
     data = load_yaml(read_text(path), path)
-    errors: list[SourceError] = []
-
-    def err(key: str, message: str, hint: str | None = None, where: Any = None) -> None:
-        errors.append(SourceError(path, line_of(where if where is not None else data, key, 1), message, hint))
-
     if not isinstance(data, dict):
         raise BuildFailed([SourceError(path, 1, "site.yaml must be a mapping of settings")])
-    for key in sorted(set(data) - KEYS):
-        err(key, f"unknown setting {key!r}", f"known settings: {', '.join(sorted(KEYS))}")
-    for key in ("title", "description", "base_url", "languages", "author", "timezone"):
-        if key not in data:
-            errors.append(SourceError(path, 1, f"missing setting {key!r}"))
-
-    languages: list[Language] = []
-    raw_langs = data.get("languages")
-    if raw_langs is not None and not (isinstance(raw_langs, dict) and raw_langs):
-        err("languages", "languages must map a language code to {locale, html_lang, name}")
-    elif isinstance(raw_langs, dict):
-        for i, (code, spec) in enumerate(raw_langs.items()):
-            if not isinstance(spec, dict):
-                err(code, f"language {code!r} must be a mapping", where=raw_langs)
-                continue
-            for key in sorted(set(spec) - LANGUAGE_KEYS):
-                err(key, f"unknown language setting {key!r}", where=spec)
-            missing = LANGUAGE_KEYS - set(spec)
-            if missing:
-                err(code, f"language {code!r} misses {', '.join(sorted(missing))}", where=raw_langs)
-                continue
-            try:
-                Locale.parse(spec["locale"])
-            except (UnknownLocaleError, ValueError):
-                err("locale", f"unknown locale {spec['locale']!r}", "e.g. zh_Hant_TW, en_US", where=spec)
-            languages.append(
-                Language(str(code), spec["locale"], spec["html_lang"], spec["name"], "" if i == 0 else f"{code}/")
-            )
-    codes = [lang.code for lang in languages]
-
-    def per_language(key: str, required: bool) -> dict[str, str]:
-        value = data.get(key, {} if not required else None)
-        if value is None:
-            return {}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            err(key, f"{key} must map each language code to a text")
-            return {}
-        if required:
-            for code in codes:
-                if code not in value:
-                    err(key, f"{key} has no text for language {code!r}")
-        for code in value:
-            if code not in codes:
-                err(key, f"{key} names unknown language {code!r}", f"languages: {', '.join(codes)}")
-        return {str(k): v.strip() for k, v in value.items()}
-
-    title = per_language("title", True)
-    description = per_language("description", True)
-    disclaimer = per_language("disclaimer", False)
-    raw_author = data.get("author")
-    author = {code: raw_author.strip() for code in codes} if isinstance(raw_author, str) else \
-        per_language("author", True) if raw_author is not None else {}
-
-    base_url = data.get("base_url", "")
-    parsed = urlparse(str(base_url))
-    if "base_url" in data and (parsed.scheme not in ("http", "https") or not parsed.netloc):
-        err("base_url", f"base_url must be an absolute http(s) URL, got {base_url!r}",
-            "e.g. https://user.github.io/repo/")
-    timezone = str(data.get("timezone", "Asia/Taipei"))
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        err("timezone", f"unknown time zone {timezone!r}", "e.g. Asia/Taipei")
-    cname = data.get("cname")
-    if cname is not None and not isinstance(cname, str):
-        err("cname", "cname must be a domain name such as news.example.com")
-
+    errors: list[SourceError] = []
+    languages = _languages(path, errors.append)(data["languages"]) if "languages" in data else Checked(())
+    codes = [lang.code for lang in languages.value or ()]
+    fields = (
+        Field("title", per_language(codes, True, 200), required=True),
+        Field("description", per_language(codes, True, 1_000), required=True),
+        Field("base_url", _base_url, required=True),
+        Field("languages", lambda raw: languages, required=True),
+        Field("author", _per_language_or_one(codes), required=True),
+        Field("timezone", _timezone, default="Asia/Taipei"),
+        Field("disclaimer", per_language(codes, False, 2_000), default={}),
+        Field("cname", _cname),
+        Field("email_unsubscribe", text(500), default=""),
+    )
+    values = validate(data, fields, path, 1, "setting", errors.append)
     if errors:
         raise BuildFailed(errors)
-    return Config(
-        path=path,
-        title=title,
-        description=description,
-        base_url=normalize_base_url(str(base_url)),
-        languages=tuple(languages),
-        author=author,
-        timezone=timezone,
-        disclaimer=disclaimer,
-        cname=cname,
-    )
+    return Config(path=path, **values)

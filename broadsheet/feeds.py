@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from .config import Config, Language
 from .content import Issue
-from .provenance import provenance_html
 from .render import Renderer
 from .urls import Urls
-from .views import IssuePage
+from .views import IssuePage, body_parts
 from .writer import Output
 
 # Issues carry a date, not a time: every issue is stamped at this local time so that a feed
 # built twice is byte-identical (no build clock in the output).
 PUBLISH_TIME = dt.time(8, 0)
 FEED_LIMIT = 20  # newest issues per feed; older ones stay in the archive
-URL_ATTRS = {"href", "src", "poster", "xlink:href", "action", "cite"}
+FEED_ITEM = "feed-item.html"  # the template of an item's content
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -38,124 +34,11 @@ def publish_datetime(day: dt.date, timezone: str) -> dt.datetime:
     return dt.datetime.combine(day, PUBLISH_TIME, tzinfo=ZoneInfo(timezone))
 
 
-def chart_url(png_path: str, urls: Urls) -> str:
-    """Absolute URL of a chart PNG given as a site path ("issues/…/x.png"), root path or URL."""
-    if "://" in png_path:
-        return png_path
-    if png_path.startswith("/"):
-        return urljoin(urls.config.base_url, png_path)
-    return urls.absolute(png_path)
-
-
-def charts_of(ip: IssuePage) -> list[dict[str, Any]]:
-    """The page's rendered charts (name, title, png_path, width, height), or [] when none."""
-    charts = ip.extra.get("charts") or []
-    return [c for c in charts if isinstance(c, dict) and c.get("png_path")]
-
-
-class _FeedHTML(HTMLParser):
-    """Re-emit body HTML with absolute URLs, replacing inline SVG chart figures by their PNG."""
-
-    def __init__(self, page_url: str, charts: list[dict[str, Any]], urls: Urls):
-        super().__init__(convert_charrefs=False)
-        self.page_url = page_url
-        self.charts = charts
-        self.urls = urls
-        self.out: list[str] = []
-        self.skip_depth = 0  # >0 while inside a chart figure being replaced
-        self.chart_index = 0
-
-    def _chart_for(self, attrs: dict[str, str | None]) -> dict[str, Any] | None:
-        # Prefer an explicit name on the figure; otherwise charts appear in declaration order.
-        name = attrs.get("data-chart") or (attrs.get("id") or "").removeprefix("chart-")
-        for chart in self.charts:
-            if name and chart.get("name") == name:
-                return chart
-        if self.chart_index < len(self.charts):
-            return self.charts[self.chart_index]
-        return None
-
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> str:
-        parts = [tag]
-        for key, value in attrs:
-            if value is None:
-                parts.append(key)
-                continue
-            if key in URL_ATTRS:
-                value = urljoin(self.page_url, value.strip())
-            elif key == "srcset":
-                value = ", ".join(self._srcset(value))
-            parts.append(f'{key}="{html.escape(value, quote=True)}"')
-        return "<" + " ".join(parts) + close
-
-    def _srcset(self, value: str) -> list[str]:
-        items = []
-        for item in value.split(","):
-            bits = item.strip().split(maxsplit=1)
-            if bits:
-                items.append(" ".join([urljoin(self.page_url, bits[0]), *bits[1:]]))
-        return items
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip_depth:
-            self.skip_depth += tag == "figure"
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        if tag == "figure" and "chart" in classes and self.charts:
-            chart = self._chart_for(dict(attrs))
-            if chart is not None:
-                self.chart_index += 1
-                self.skip_depth = 1
-                self.out.append(self._chart_figure(chart))
-                return
-        self.out.append(self._tag(tag, attrs, ">"))
-
-    def _chart_figure(self, chart: dict[str, Any]) -> str:
-        title = html.escape(str(chart.get("title") or chart.get("name") or ""), quote=True)
-        size = "".join(f' {k}="{int(chart[k])}"' for k in ("width", "height") if chart.get(k))
-        src = html.escape(chart_url(str(chart["png_path"]), self.urls), quote=True)
-        return (f'<figure class="chart"><img src="{src}" alt="{title}"{size}>'
-                f"<figcaption>{title}</figcaption></figure>")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self.skip_depth:
-            self.out.append(self._tag(tag, attrs, " />"))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip_depth:
-            self.skip_depth -= tag == "figure"
-            return
-        self.out.append(f"</{tag}>")
-
-    def _raw(self, text: str) -> None:
-        if not self.skip_depth:
-            self.out.append(text)
-
-    def handle_data(self, data: str) -> None:
-        self._raw(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self._raw(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self._raw(f"&#{name};")
-
-    def handle_comment(self, data: str) -> None:
-        pass  # comments mean nothing to a feed reader
-
-    def handle_decl(self, decl: str) -> None:
-        self._raw(f"<!{decl}>")
-
-    def unknown_decl(self, data: str) -> None:
-        self._raw(f"<![{data}]>")
-
-
-def feed_html(body_html: str, page_url: str, charts: list[dict[str, Any]], urls: Urls) -> str:
-    """Body HTML for feed readers: every URL absolute, chart figures shown as their PNG."""
-    parser = _FeedHTML(page_url, charts, urls)
-    parser.feed(body_html)
-    parser.close()
-    return "".join(parser.out)
+def item_html(ip: IssuePage, urls: Urls, renderer: Renderer) -> str:
+    """A feed item's full content: the body with absolute URLs, charts as their PNG, provenance."""
+    return renderer.render(FEED_ITEM, ip.lang, parts=body_parts(ip.body.absolute_parts),
+                           chart_partial="partials/chart-feed.html", chart_base=urls.absolute(""),
+                           provenance=ip.provenance)
 
 
 @dataclass(frozen=True)
@@ -194,21 +77,17 @@ def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], l
         if ip is None:
             continue
         url = urls.absolute(urls.issue(issue.key, lang))
-        charts = charts_of(ip)
         meta = ip.page.meta
-        body = ip.body.html
-        if "provenance" in ip.extra:  # "data as of … · sources", as on the page
-            body += "\n" + str(provenance_html(renderer, lang, ip.extra["provenance"]))  # str: not Markup-escaped
         published = publish_datetime(meta.date, config.timezone)
         entries.append(FeedEntry(
             url=url,
             title=meta.title,
             summary=meta.summary,
-            content_html=feed_html(body, url, charts, urls),
+            content_html=item_html(ip, urls, renderer),
             published=published,
             updated=publish_datetime(meta.updated, config.timezone) if meta.updated else published,
             tags=meta.tags,
-            image=chart_url(str(charts[0]["png_path"]), urls) if charts else None,
+            image=urls.absolute(ip.charts[0].png_path) if ip.charts else None,
         ))
         if len(entries) == FEED_LIMIT:
             break

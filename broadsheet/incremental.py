@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -36,13 +35,11 @@ from .cache import content_key
 from .context import BuildContext
 from .writer import unchanged
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: pages are units of the build plan
 # Every library whose version can change the bytes of an output.
 LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "babel", "pandas", "altair",
              "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
              "markupsafe")
-CHART_EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}")
-QUOTED_RE = re.compile(r"[\"']([^\"']+)[\"']")
 ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)
 
 
@@ -153,8 +150,7 @@ class Manifest:
     """What the last successful build into an output folder was made from (see module doc)."""
 
     fingerprint: str = ""
-    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # "issue/lang" → key, deps
-    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit → key, files
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # plan unit → key, files (pages: deps)
     files: dict[str, list[Any]] = field(default_factory=dict)  # site path → [sha, size, mtime_ns]
     search: str = ""  # the key of the search index: the hashes of every HTML page
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, hint]
@@ -207,29 +203,6 @@ def site_intact(site: Path, manifest: Manifest) -> bool:
     """Whether every file the manifest lists is in the site, unchanged."""
     return (site / "index.html").is_file() and all(
         intact(site, path, record) for path, record in manifest.files.items())
-
-
-def chart_series(path: Path) -> list[str]:
-    """The series and indicators a charts.yaml reads (its `series:` fields), without the data."""
-    import yaml
-
-    try:
-        declared = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return [ALL_ROWS]  # the build reports the file; until then it depends on everything
-    found: set[str] = set()
-    for spec in declared.values() if isinstance(declared, dict) else []:
-        series = spec.get("series") if isinstance(spec, dict) else None
-        for ident in [series] if isinstance(series, str) else series if isinstance(series, list) else []:
-            found.add(str(ident))
-        # figure expressions in titles and descriptions read series too: take every quoted word
-        # in them (dates among them hash as unknown ids, which is harmless)
-        for key in ("title", "description"):
-            texts = spec.get(key) if isinstance(spec, dict) else None
-            for text in texts.values() if isinstance(texts, dict) else []:
-                for expr in CHART_EXPRESSION_RE.findall(str(text)):
-                    found.update(QUOTED_RE.findall(expr))
-    return sorted(found)
 
 
 @dataclass

@@ -1,65 +1,49 @@
-"""Provenance: as of when a page's data runs and where it comes from, from the figures it used."""
+"""Provenance: as of when a page's data runs and where it comes from, from its figures and charts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
-
-from .config import Language
 from .figures import FigureUse
 
 if TYPE_CHECKING:
+    from .charts.blocks import ChartBlock
     from .data import DataStore
-    from .render import Renderer
-    from .views import IssuePage
-
-PARTIAL = "partials/provenance.html"
 
 
-def _chart_usage(charts: Iterable[Any]) -> tuple[list[str], list[dt.date]]:
-    """Series and dates of placed charts, when their records carry them (`series`, `dates`/`last_date`)."""
-    series: list[str] = []
-    dates: list[dt.date] = []
-    for chart in charts:
-        get = chart.get if isinstance(chart, dict) else lambda k, d=None, c=chart: getattr(c, k, d)
-        named = get("series", ()) or ()
-        series.extend([named] if isinstance(named, str) else list(named))
-        for day in list(get("dates", ()) or ()) + [get("last_date")]:
-            if isinstance(day, dt.date):
-                dates.append(day)
-            elif isinstance(day, str):
-                try:
-                    dates.append(dt.date.fromisoformat(day))
-                except ValueError:
-                    continue
-    return series, dates
+@dataclass(frozen=True)
+class Source:
+    """A data source cited by a page, in the page's language."""
+
+    name: str
+    url: str = ""
 
 
-def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Any] = (),
-               lang: str = "") -> dict[str, Any]:
-    """{as_of: the last date the figures (and charts) used, sources: [{name, url}] in order of first use}."""
-    chart_series, chart_dates = _chart_usage(charts)
-    dates = [d for use in figures for d in use.dates] + chart_dates
-    sources: dict[str, dict[str, str]] = {}
-    for ident in [use.series for use in figures] + chart_series:
+@dataclass(frozen=True)
+class Provenance:
+    """The newest date a page's data shows, and its sources in order of first use."""
+
+    as_of: dt.date | None
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+
+def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[ChartBlock] = (),
+               lang: str = "") -> Provenance:
+    """The provenance of the given figures and placed charts (their series, their last data)."""
+    charts = list(charts)
+    uses = [*figures, *(use for chart in charts for use in chart.figures)]
+    dates = [d for use in uses for d in use.dates] + [c.last_date for c in charts if c.last_date is not None]
+    idents = [use.series for use in uses] + [sid for chart in charts for sid in chart.series]
+    sources: dict[str, Source] = {}
+    for ident in idents:
         found = store.catalog.source_of(ident, lang)
         if found is None:
             continue
         name, url = found
-        known = sources.setdefault(name, {"name": name, "url": url})
-        if url and not known["url"]:
-            known["url"] = url
-    return {"as_of": max(dates) if dates else None, "sources": list(sources.values())}
-
-
-def page_provenance(ip: IssuePage, store: DataStore) -> dict[str, Any]:
-    """The provenance of an assembled page: its figures and the charts it placed."""
-    return provenance(ip.figures, store, ip.extra.get("charts") or (), ip.lang.code)
-
-
-def provenance_html(renderer: Renderer, lang: Language, prov: dict[str, Any]) -> Markup:
-    """The "data as of … · sources" note as HTML in the page's language (for feeds and email)."""
-    return Markup(renderer.render(PARTIAL, lang, provenance=prov))
+        known = sources.get(name)
+        if known is None or (url and not known.url):
+            sources[name] = Source(name, url or (known.url if known else ""))
+    return Provenance(max(dates) if dates else None, tuple(sources.values()))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .config import Config, Language
 from .content import Issue
-from .feeds import chart_url, charts_of, publish_datetime
+from .feeds import publish_datetime
 from .urls import Urls
 from .views import IssuePage, issue_summary
 
@@ -23,12 +24,10 @@ def default_image(urls: Urls) -> dict[str, Any]:
 
 def card_image(ip: IssuePage, urls: Urls) -> dict[str, Any]:
     """The lead chart's PNG when the issue has charts, else the site's default image."""
-    charts = charts_of(ip)
-    if not charts:
+    if not ip.charts:
         return default_image(urls)
-    lead = charts[0]
-    return {"url": chart_url(str(lead["png_path"]), urls), "width": lead.get("width"),
-            "height": lead.get("height"), "alt": str(lead.get("title") or "")}
+    lead = ip.charts[0]
+    return {"url": urls.absolute(lead.png_path), "width": lead.width, "height": lead.height, "alt": lead.title}
 
 
 def share_view(ip: IssuePage, config: Config, urls: Urls) -> dict[str, Any]:
@@ -68,7 +67,7 @@ def share_view(ip: IssuePage, config: Config, urls: Urls) -> dict[str, Any]:
     }
 
 
-def lead_view(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], lang: Language,
+def lead_view(issues: list[Issue], pages: Mapping[tuple[str, str], IssuePage], lang: Language,
               config: Config, urls: Urls) -> dict[str, Any] | None:
     """The latest issue for the home page: its summary and, when it has charts, its key chart."""
     if not issues:
@@ -76,12 +75,7 @@ def lead_view(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], lang
     issue = issues[0]
     lead = issue_summary(issue, lang, config, urls)
     ip = pages.get((issue.key, lang.code)) or pages.get((issue.key, config.default_language.code))
-    charts = charts_of(ip) if ip is not None else []
-    lead["chart"] = None
-    if charts:
-        chart = charts[0]
-        png = str(chart["png_path"])
-        lead["chart"] = {"src": png if "://" in png or png.startswith("/") else urls.href(png),
-                         "title": str(chart.get("title") or ""),
-                         "width": chart.get("width"), "height": chart.get("height")}
+    chart = ip.charts[0] if ip is not None and ip.charts else None
+    lead["chart"] = chart
+    lead["chart_src"] = urls.href(chart.png_path) if chart is not None else ""
     return lead

@@ -12,14 +12,19 @@ from .config import Config, Language
 from .content import Issue, Page
 from .urls import Urls
 
-if TYPE_CHECKING:  # annotations only: a no-change build imports neither
+if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
+    from .charts.blocks import ChartBlock
     from .figures import FigureUse
     from .markdown import RenderedBody
+    from .provenance import Provenance
+
+CHART_SCRIPT = "js/charts.js"  # under static/: upgrades the charts with tooltips where JavaScript runs
+VEGA_BUNDLE = "vendor/vega.js"  # under static/, written by the build from vl-convert's bundle
 
 
 @dataclass
 class IssuePage:
-    """One issue in one language, assembled: its body HTML and the figures it used."""
+    """One issue in one language, assembled: its converted body, the figures and charts it placed."""
 
     issue: Issue
     lang: Language
@@ -27,7 +32,8 @@ class IssuePage:
     body: RenderedBody
     figures: list[FigureUse]
     reading_minutes: int
-    extra: dict[str, Any] = field(default_factory=dict)  # later stages add charts, provenance…
+    charts: list[ChartBlock] = field(default_factory=list)  # placed, in order of appearance
+    provenance: Provenance | None = None  # "data as of" and sources, of its figures and charts
 
 
 def site_view(config: Config, urls: Urls, lang: Language, path: str,
@@ -86,8 +92,13 @@ def issue_summary(issue: Issue, lang: Language, config: Config, urls: Urls) -> d
     }
 
 
+def body_parts(parts: list[Any]) -> list[Any]:
+    """A body's segments for a template: HTML segments as Markup, blocks (charts) as they are."""
+    return [Markup(p) if isinstance(p, str) else p for p in parts]
+
+
 def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
-               older: Issue | None) -> dict[str, Any]:
+               older: Issue | None, preview: bool = False) -> dict[str, Any]:
     """Everything issue.html shows."""
     meta = ip.page.meta
     return {
@@ -96,14 +107,17 @@ def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
         "date": meta.date,
         "date_iso": meta.date.isoformat(),
         "tags": [{"name": t, "href": urls.href(urls.tag(t, ip.lang))} for t in meta.tags],
-        "body": Markup(ip.body.html),
+        "body_parts": body_parts(ip.body.parts),
         "toc": Markup(ip.body.toc_html) if ip.body.headings else "",
         "reading_minutes": ip.reading_minutes,
         "corrections": list(meta.corrections),
         "updated": meta.updated,
         "newer": issue_summary(newer, ip.lang, config, urls) if newer else None,
         "older": issue_summary(older, ip.lang, config, urls) if older else None,
-        **ip.extra,
+        "charts": ip.charts,
+        "chart_assets": {"script": urls.href(urls.static(CHART_SCRIPT)), "vega": urls.href(urls.static(VEGA_BUNDLE))},
+        "provenance": ip.provenance,
+        "email_href": urls.href(urls.email(ip.issue.key, ip.lang, "html")) if preview else None,
     }
 
 

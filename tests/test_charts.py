@@ -67,11 +67,11 @@ def config():
 @pytest.fixture(scope="module")
 def decls(store, tmp_path_factory) -> dict[str, ChartDecl]:
     """The first issue's declarations plus one of every kind or option it does not use."""
-    real, errors = read_chart_decls(ROOT / "content/issues" / ISSUE / "charts.yaml", store,
+    real, errors = read_chart_decls(ROOT / "content/issues" / ISSUE / "charts.yaml", store.catalog,
                                     ["zh-Hant", "en"])
     extra_path = tmp_path_factory.mktemp("decls") / "charts.yaml"
     extra_path.write_text(EXTRA_DECLS, encoding="utf-8")
-    extra, more = read_chart_decls(extra_path, store, ["zh-Hant", "en"])
+    extra, more = read_chart_decls(extra_path, store.catalog, ["zh-Hant", "en"])
     assert errors == [] and more == []
     return {d.name: d for d in real + extra}
 
@@ -347,7 +347,7 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
 
 
 def test_cjk_font_search(tmp_path, monkeypatch):
-    import broadsheet.charts as charts
+    import broadsheet.charts.engine as charts
 
     monkeypatch.setattr(charts, "SYSTEM_FONT_DIRS", ())
     assert font_folders(tmp_path / "fonts") == ([], False)

@@ -184,12 +184,12 @@ def test_provenance_is_the_last_date_its_figures_used() -> None:
     last = max(d for use in ip.figures for d in use.dates)
     assert last == dt.date(2025, 4, 11)  # the UMich preliminary release date, the latest data quoted
     prov = provenance(ip.figures, load_data(ROOT / "data"), lang="en")
-    assert prov["as_of"] == last
-    names = [s["name"] for s in prov["sources"]]
+    assert prov.as_of == last
+    names = [s.name for s in prov.sources]
     assert "U.S. Bureau of Labor Statistics" in names and "University of Michigan Surveys of Consumers" in names
     assert names.count("FRED (Federal Reserve Bank of St. Louis) download") == 1
     # each edition cites its sources in its own language
-    zh = [s["name"] for s in provenance(ip.figures, load_data(ROOT / "data"), lang="zh-Hant")["sources"]]
+    zh = [s.name for s in provenance(ip.figures, load_data(ROOT / "data"), lang="zh-Hant").sources]
     assert "美國勞工統計局" in zh and "密西根大學消費者調查" in zh and not any("Bureau" in n for n in zh)
 
 

@@ -1,0 +1,147 @@
+"""Assembling issue pages: figures computed, Markdown converted, charts placed, provenance known.
+
+Pages the plan reuses are loaded from the cache when something reads them; the others are
+assembled, on every core when there are enough of them. Charts the plan reuses come from the
+cache, the others are drawn (charts/step.py).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from .cache import Cache
+from .config import Language
+from .content import Issue
+from .context import BuildContext
+from .errors import BuildFailed, SourceError
+from .urls import Urls
+from .views import IssuePage
+
+if TYPE_CHECKING:  # both load pandas: imported when a page or a chart has to be computed
+    from .charts.step import ChartSet
+    from .data import DataStore
+
+PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
+CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
+# Pages per extra process when assembling (figures + Markdown). On bench/generate.py's corpus, 2
+# cores: 100 pages took 1.06 s in one process, 1.19 s in two; 200 pages 2.16 s vs 1.77 s;
+# 1,000 pages 11.6 s vs 6.2 s.
+ASSEMBLE_PARALLEL_MIN = 200
+
+
+class Pages(Mapping[tuple[str, str], IssuePage]):
+    """Assembled issue pages by (issue key, language code); reused ones load from the cache on use."""
+
+    def __init__(self) -> None:
+        self._ready: dict[tuple[str, str], IssuePage] = {}
+        self._later: dict[tuple[str, str], Callable[[], IssuePage]] = {}
+
+    def add(self, key: tuple[str, str], page: IssuePage) -> None:
+        """An assembled page."""
+        self._ready[key] = page
+
+    def add_later(self, key: tuple[str, str], load: Callable[[], IssuePage]) -> None:
+        """A page to load from the cache when something reads it."""
+        self._later[key] = load
+
+    def __getitem__(self, key: tuple[str, str]) -> IssuePage:
+        if key not in self._ready:
+            self._ready[key] = self._later.pop(key)()
+        return self._ready[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter([*self._ready, *self._later])
+
+    def __len__(self) -> int:
+        return len(self._ready) + len(self._later)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ready or key in self._later
+
+
+def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext,
+                  charts: ChartSet | None = None) -> IssuePage:
+    """Evaluate a page's figures, convert its Markdown, place its charts (raises FigureProblems)."""
+    from .charts.step import ChartSet
+    from .figures import FigureFunctions
+    from .i18n import NumberFormatter, reading_minutes
+    from .markdown import render_markdown
+    from .provenance import provenance
+
+    page = issue.pages[lang.code]
+    urls = Urls(ctx.config)
+    figures = FigureFunctions(store, NumberFormatter(lang.locale))
+    functions = figures.namespace()
+    placed = (charts or ChartSet()).for_page(issue.key, lang.code)
+    functions["chart"] = placed.chart
+    body = render_markdown(page.body, page.src_path, page.body_line, functions,
+                           base_url=urls.absolute(urls.issue(issue.key, lang)))
+    return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
+                     reading_minutes=reading_minutes(body.text), charts=list(placed.placed),
+                     provenance=provenance(figures.uses, store, placed.placed, lang.code))
+
+
+def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
+                 charts: ChartSet | None) -> IssuePage | list[SourceError]:
+    """One issue page, or its problems."""
+    from .markdown import FigureProblems
+
+    try:
+        return assemble_page(issue, ctx.config.language(code), store, ctx, charts)
+    except FigureProblems as many:
+        return many.errors
+
+
+# The worker processes' copy of the store, context and charts: inherited through fork, because
+# pickling the market frame for every page would cost more than converting the page.
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(store: DataStore, ctx: BuildContext, charts: ChartSet | None) -> None:
+    _WORKER.update(store=store, ctx=ctx, charts=charts)
+
+
+def _worker_assemble(job: tuple[Issue, str]) -> IssuePage | list[SourceError]:
+    return assemble_one(job[0], job[1], _WORKER["store"], _WORKER["ctx"], _WORKER["charts"])
+
+
+def assemble_many(todo: list[tuple[Issue, str]], store: DataStore, ctx: BuildContext,
+                  charts: ChartSet | None) -> list[IssuePage | list[SourceError]]:
+    """Assemble pages; on every core when there are enough of them to pay for the processes."""
+    workers = min(os.cpu_count() or 1, len(todo) // ASSEMBLE_PARALLEL_MIN + 1)
+    # fork shares the loaded data without copying; it is unsafe once vl-convert's engine threads
+    # run in this process (charts drawn here), so then the pages are assembled here
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
+        return [assemble_one(issue, code, store, ctx, charts) for issue, code in todo]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                             initargs=(store, ctx, charts)) as pool:
+        return list(pool.map(_worker_assemble, todo, chunksize=max(1, len(todo) // (workers * 8))))
+
+
+def cached_page(cache: Cache, key: str, issue: Issue, code: str, ctx: BuildContext) -> IssuePage:
+    """An issue page assembled by an earlier build, from the cache, with today's Issue around it."""
+    data = cache.get(PAGES_NAMESPACE, key, "pickle")
+    if data is None:
+        raise BuildFailed([SourceError(issue.pages[code].src_path, None, "the build cache changed during the build",
+                                       "build again, or with --clean")])
+    ip: IssuePage = pickle.loads(data)
+    ip.issue, ip.page, ip.lang = issue, issue.pages[code], ctx.config.language(code)
+    return ip
+
+
+def store_page(ip: IssuePage) -> bytes:
+    """The cache form of an assembled page."""
+    return pickle.dumps(ip, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def cached_charts(cache: Cache, key: str) -> ChartSet | None:
+    """One issue's drawn charts from the cache, or None."""
+    data = cache.get(CHARTS_NAMESPACE, key, "pickle")
+    return pickle.loads(data) if data is not None else None

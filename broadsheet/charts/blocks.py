@@ -1,0 +1,87 @@
+"""A placed chart as data: what the page, the feeds and the email each render in their own partial.
+
+Nothing here writes HTML for a page: templates/partials/chart.html (page: inline SVGs and the
+data table), chart-feed.html (PNG and caption) and chart-email.html (PNG) do. The SVGs are
+prepared once here (unique ids, an accessible name) because they are vl-convert's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from dataclasses import dataclass
+
+from ..figures import FigureUse
+from ..urls import Urls
+from .builders import Table
+from .engine import Drawing, png_size
+from .spec import ChartSpec
+
+SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
+SVG_URL_RE = re.compile(r"url\(#([^)]+)\)")
+SVG_OPEN_RE = re.compile(r"<svg\b([^>]*)>")
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    """One chart placed on one page, with everything any output needs to show it."""
+
+    name: str
+    kind: str
+    title: str
+    description: str
+    note: str
+    sources: tuple[str, ...]
+    series: tuple[str, ...]  # the series or indicators it draws: they count as the page's sources
+    start: dt.date
+    end: dt.date
+    last_date: dt.date | None  # the newest data it shows: counts toward the page's "data as of"
+    figures: tuple[FigureUse, ...]  # figures quoted in its title and description
+    svg: str  # wide drawing, accessible, ids unique on the page
+    narrow_svg: str  # the phone drawing
+    table: Table
+    payload: str  # the interactive specs as JSON, safe inside <script>
+    png_path: str  # site path of the PNG twin
+    width: int
+    height: int
+
+    @property
+    def anchor(self) -> str:
+        """The figure's id on the page."""
+        return f"chart-{self.name}"
+
+
+def accessible_svg(svg: str, prefix: str, title: str, description: str) -> str:
+    """Give the SVG unique ids (several share a page), role="img", a <title> and a <desc>."""
+    svg = SVG_ID_RE.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = SVG_URL_RE.sub(lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    labels = (f'<title id="{prefix}-title">{html.escape(title)}</title>'
+              f'<desc id="{prefix}-desc">{html.escape(description)}</desc>')
+    return SVG_OPEN_RE.sub(lambda m: f'<svg{m.group(1)} role="img" aria-labelledby="{prefix}-title '
+                                     f'{prefix}-desc">{labels}', svg, count=1)
+
+
+def interactive_payload(spec: ChartSpec) -> str:
+    """The specs and locales the page's script needs to redraw the chart with tooltips."""
+    payload = json.dumps({"spec": spec.interactive, "narrow": spec.narrow_interactive,
+                          "formatLocale": spec.format_locale, "timeFormatLocale": spec.time_format_locale},
+                         ensure_ascii=False, separators=(",", ":"))
+    return payload.replace("<", "\\u003c")  # nothing inside may close the <script>
+
+
+def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -> ChartBlock:
+    """The block of one chart of one page."""
+    decl = spec.decl
+    prefix = f"chart-{decl.name}"
+    width, height = png_size(drawing.png)
+    return ChartBlock(
+        name=decl.name, kind=decl.kind, title=spec.title, description=spec.description, note=spec.note,
+        sources=tuple(spec.sources), series=decl.series, start=decl.start, end=decl.end,
+        last_date=spec.last_date, figures=tuple(spec.figures),
+        svg=accessible_svg(drawing.svg, prefix, spec.title, spec.description),
+        narrow_svg=accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description),
+        table=spec.table, payload=interactive_payload(spec),
+        png_path=urls.chart(issue_key, decl.name, urls.config.language(spec.lang), "png"),
+        width=width, height=height)

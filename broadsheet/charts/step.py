@@ -1,0 +1,136 @@
+"""The chart step of a build: every issue's charts.yaml → specs → drawings → `ChartBlock`s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import FigureError, SourceError
+from ..markdown import FigureProblems
+from ..urls import Urls
+from ..writer import Output
+from . import CHARTS_FILE
+from .blocks import ChartBlock, chart_block
+from .decls import read_chart_decls
+from .engine import draw_all, font_folders
+from .locale import ChartLocale, chart_locale
+from .spec import ChartSpec, build_spec, check_data_range
+
+if TYPE_CHECKING:
+    from ..cache import Cache
+    from ..config import Config
+    from ..content import Issue
+    from ..data import DataStore
+    from ..errors import Problems
+
+
+
+@dataclass
+class PageCharts:
+    """The chart() function of one page, and the charts it placed, in order."""
+
+    blocks: dict[str, ChartBlock]
+    declared_in: Path | None
+    placed: list[ChartBlock] = field(default_factory=list)
+
+    def chart(self, name: str) -> ChartBlock:
+        """Place the chart declared as `name` in charts.yaml (a block between paragraphs)."""
+        if not isinstance(name, str):
+            raise FigureError(f"chart() takes the chart's name, got {name!r}"[:120])
+        found = self.blocks.get(name)
+        if found is None:
+            if self.declared_in is None:
+                raise FigureError(f"no chart {name!r}: this issue has no {CHARTS_FILE}",
+                                  f"declare it in {CHARTS_FILE} beside the Markdown files")
+            known = ", ".join(sorted(self.blocks)) or "none"
+            raise FigureError(f"unknown chart {name!r}", f"charts in {CHARTS_FILE}: {known}")
+        if found not in self.placed:
+            self.placed.append(found)
+        return found
+
+
+@dataclass
+class ChartSet:
+    """The drawn charts of some issues: blocks by (issue key, language code), PNG twins by path."""
+
+    blocks: dict[tuple[str, str], dict[str, ChartBlock]] = field(default_factory=dict)
+    pngs: dict[str, bytes] = field(default_factory=dict)
+    declared_in: dict[str, Path] = field(default_factory=dict)
+    rendered: int = 0  # charts drawn by this build (cache misses)
+
+    def for_page(self, issue_key: str, code: str) -> PageCharts:
+        """The chart() function for one page."""
+        return PageCharts(self.blocks.get((issue_key, code), {}), self.declared_in.get(issue_key))
+
+    def of_issue(self, issue_key: str) -> ChartSet:
+        """The part of the set that belongs to one issue (what the cache keeps per issue)."""
+        blocks = {k: v for k, v in self.blocks.items() if k[0] == issue_key}
+        paths = {b.png_path for found in blocks.values() for b in found.values()}
+        declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
+        return ChartSet(blocks, {p: d for p, d in self.pngs.items() if p in paths}, declared)
+
+    def merge(self, other: ChartSet) -> None:
+        """Add another set's charts (from the cache or another batch)."""
+        self.blocks.update(other.blocks)
+        self.pngs.update(other.pngs)
+        self.declared_in.update(other.declared_in)
+
+    def outputs(self) -> list[Output]:
+        """The PNG twins."""
+        return [Output(path, data) for path, data in sorted(self.pngs.items())]
+
+
+def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: Path, locales: dict[str, ChartLocale],
+              problems: Problems) -> list[ChartSpec]:
+    """Every chart of an issue in every language it is written in."""
+    path = issue.src_dir / CHARTS_FILE
+    decls, errors = read_chart_decls(path, store.catalog, list(issue.pages))
+    for decl in decls:
+        errors.extend(check_data_range(decl, store))
+    for err in errors:
+        problems.error(err)
+    if errors:
+        return []
+    specs: list[ChartSpec] = []
+    for code in issue.pages:
+        loc = locales.setdefault(code, chart_locale(config.language(code), translations_dir))
+        for decl in decls:
+            try:
+                specs.append(build_spec(decl, store, loc))
+            except FigureProblems as many:
+                for err in many.errors:
+                    problems.error(err)
+            except FigureError as exc:
+                problems.error(SourceError(decl.src_path, decl.line, f"chart {decl.name!r}: {exc.message}", exc.hint))
+    return specs
+
+
+def prepare_charts(issues: list[Issue], store: DataStore, config: Config, translations_dir: Path,
+                   fonts_dir: Path, cache: Cache, problems: Problems) -> ChartSet:
+    """Read every charts.yaml, build the specs per language, draw them; collect problems."""
+    result = ChartSet()
+    owners: list[str] = []
+    specs: list[ChartSpec] = []
+    locales: dict[str, ChartLocale] = {}
+    for issue in issues:
+        if not (issue.src_dir / CHARTS_FILE).is_file():
+            continue
+        result.declared_in[issue.key] = issue.src_dir / CHARTS_FILE
+        found = _specs_of(issue, store, config, translations_dir, locales, problems)
+        specs.extend(found)
+        owners.extend([issue.key] * len(found))
+    if not specs:
+        return result
+    fonts, cjk = font_folders(fonts_dir)
+    if not cjk:
+        problems.warn(SourceError(next(iter(result.declared_in.values())), None,
+                                  "no CJK font found: Chinese text in chart images will show as boxes",
+                                  "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
+    drawings, result.rendered = draw_all(specs, cache, fonts)
+    urls = Urls(config)
+    for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
+        block = chart_block(issue_key, spec, drawing, urls)
+        result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
+        result.pngs[block.png_path] = drawing.png
+    return result
