@@ -39,7 +39,10 @@ class KeepTreeExtension(markdown.Extension):
 
 def absolute_html(md: markdown.Markdown, base: str) -> str:
     """The converted body again, with every relative URL resolved against `base`."""
-    root = copy.deepcopy(md.kept_tree)  # type: ignore[attr-defined]
+    kept = getattr(md, "kept_tree", None)
+    if kept is None:  # an empty body: Python-Markdown made no tree
+        return ""
+    root = copy.deepcopy(kept)
     for element in root.iter():
         for attr in URL_ATTRS:
             value = element.get(attr)
@@ -59,8 +62,11 @@ def absolute_html(md: markdown.Markdown, base: str) -> str:
 
 def plain_text(md: markdown.Markdown, base: str) -> str:
     """The converted body as readable plain text: headings, paragraphs, lists, links as `text <url>`."""
+    kept = getattr(md, "kept_tree", None)
+    if kept is None:
+        return ""
     writer = _TextWriter(md, base)
-    writer.block(md.kept_tree)  # type: ignore[attr-defined]
+    writer.block(kept)
     text = "".join(writer.out)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -208,9 +208,10 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
             made.append(Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config))
         return made[0]
 
+    keys = {issue.key for issue in issues}
     for step in plan.steps.values():
-        if step.kind in ("page", "search"):
-            continue
+        if step.kind in ("page", "search") or (":" in step.unit and step.unit.split(":")[1] not in keys):
+            continue  # pages and search are not rendered here; an issue that failed is left out
         if step.redo:
             outputs = _render_step(step, issues, pages, charts, ctx, cache, renderer)
             site.outputs.extend(outputs)

@@ -9,7 +9,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from broadsheet.config import load_config
-from broadsheet.email import email_body, html_to_text
 from broadsheet.urls import Urls
 from conftest import ROOT, build_into
 
@@ -30,7 +29,9 @@ def test_email_html_is_mail_safe(real_site: Path, prefix: str, code: str) -> Non
     assert urls
     assert all(u.startswith(("http://", "https://")) for u in urls), [u for u in urls if not u.startswith("http")]
     column = email.select_one("table.column")
-    assert column is not None and column["width"] == "600" and column["role"] == "presentation"
+    # fluid: the full width of a phone, at most 600 px (Outlook gets a fixed 600 px ghost table)
+    assert column is not None and column["width"] == "100%" and column["role"] == "presentation"
+    assert "max-width: 600px" in column["style"] and 'width="600"' in str(email)
     assert "background-color" in email.body["style"]  # the CSS now sits in style attributes
     assert email.select_one("h2")["style"]
 
@@ -44,7 +45,7 @@ def test_email_carries_the_page_content(real_site: Path, prefix: str, code: str)
     config = load_config(ROOT / "site.yaml")
     assert email.select_one(".disclaimer").get_text(strip=True) == config.disclaimer[code]
     assert page.select_one(".provenance").get_text(" ", strip=True) == email.select_one(
-        ".provenance aside").get_text(" ", strip=True)
+        "aside.provenance").get_text(" ", strip=True)
     web = email.select_one(".weblink a")["href"]
     assert web == Urls(config).absolute(f"{prefix}issues/{ISSUE}/")
 
@@ -61,20 +62,38 @@ def test_email_plain_text_part(real_site: Path, prefix: str, code: str) -> None:
     assert f"## {first_heading}" in text
 
 
-def test_charts_become_png_images_by_absolute_url() -> None:
-    config = load_config(ROOT / "site.yaml")
-    body = ('<p>Before</p><figure class="chart chart-line" id="c1" data-chart="spx"><figcaption>S&amp;P</figcaption>'
-            '<div class="chart-graphic"><svg viewBox="0 0 10 10"><path d="M0 0"/></svg></div>'
-            '<script type="application/json" class="chart-spec">{}</script></figure><p>After</p>')
-    charts = [{"name": "spx", "title": "S&P 500", "width": 720, "height": 400,
-               "png_path": f"issues/{ISSUE}/charts/spx.png"}]
-    html = BeautifulSoup(email_body(body, charts, Urls(config)), "html.parser")
-    img = html.find("img")
-    assert img["src"] == f"https://example.github.io/broadsheet/issues/{ISSUE}/charts/spx.png"
-    assert img["width"] == "560" and img["alt"] == "S&P 500"
-    assert html.find("svg") is None and html.find("script") is None
-    assert [p.get_text() for p in html.find_all("p")] == ["Before", "After"]
-    assert "[S&P 500] <https://" in html_to_text(str(html))
+@pytest.mark.parametrize(("prefix", "code"), EDITIONS)
+def test_charts_become_png_images_by_absolute_url(real_site: Path, prefix: str, code: str) -> None:
+    page = soup(real_site / f"{prefix}issues/{ISSUE}/index.html")
+    email = soup(real_site / f"{prefix}issues/{ISSUE}/email.html")
+    figures = page.select(".issue-body figure.chart")
+    images = email.select(".body img")
+    assert len(images) == len(figures) == 6
+    for figure, img in zip(figures, images, strict=True):
+        title = figure.select_one(".chart-title").get_text()
+        assert img["src"] == f"https://example.github.io/broadsheet/{prefix}issues/{ISSUE}/charts/{figure['data-chart']}.png"
+        assert img["width"] == "560" and img["alt"] == title
+    assert email.find("svg") is None and email.find("script") is None
+    text = (real_site / f"{prefix}issues/{ISSUE}/email.txt").read_text(encoding="utf-8")
+    title = figures[0].select_one(".chart-title").get_text()
+    assert f"[{title}] <https://example.github.io/broadsheet/{prefix}issues/{ISSUE}/charts/" in text
+
+
+@pytest.mark.parametrize(("prefix", "code"), EDITIONS)
+def test_each_chart_title_once_and_one_provenance_block(real_site: Path, prefix: str, code: str) -> None:
+    """The PNG carries the chart's title, so the email repeats it nowhere; one sources block."""
+    email = soup(real_site / f"{prefix}issues/{ISSUE}/email.html")
+    page = soup(real_site / f"{prefix}issues/{ISSUE}/index.html")
+    body_text = email.select_one(".body").get_text()
+    for title in page.select(".issue-body .chart-title"):
+        assert body_text.count(title.get_text()) == 0  # only in the image and its alt text
+    assert len(email.select(".provenance")) == 1
+    assert len(email.select("td.sources")) == 1
+    text = (real_site / f"{prefix}issues/{ISSUE}/email.txt").read_text(encoding="utf-8")
+    as_of = "資料截至" if code == "zh-Hant" else "Data as of"
+    assert text.count(as_of) == 1
+    preheader = email.select_one(".preheader")
+    assert preheader is not None and preheader.get_text(strip=True) == page.select_one(".summary").get_text(strip=True)
 
 
 def test_the_email_link_shows_only_in_serve_mode(make_site, real_site: Path) -> None:

@@ -13,11 +13,6 @@ import html5lib
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.feeds import feed_html
-from broadsheet.pipeline import assemble_site, render_outputs
-from broadsheet.urls import Urls
 from conftest import ROOT, build_into
 
 BASE = "https://example.github.io/broadsheet/"
@@ -102,55 +97,70 @@ def test_every_page_advertises_its_feeds(real_site: Path) -> None:
                          "application/feed+json": f"/broadsheet/{prefix}feed.json"}
 
 
-CHART_BODY = """<h2 id="s">Section</h2>
-<p>See <a href="/broadsheet/archive/">the archive</a> and <a href="#s">this</a>.</p>
-<figure class="chart" data-chart="yields"><svg viewBox="0 0 10 10"><title>Yields</title>
-<a href="x.html"><rect width="10" height="10"/></a></svg><figcaption>Ten-year yield</figcaption></figure>
-<p>Then &amp; after <img src="pic.png" alt="a picture"></p>"""
+LINKS_BODY = """## Section
+
+See [the archive](/broadsheet/archive/) and [this](#section).
+
+Then & after ![a picture](pic.png)
+"""
 
 
-def test_feed_body_replaces_chart_figures_by_their_png() -> None:
-    urls = Urls(load_config(ROOT / "site.yaml"))
-    page = BASE + ISSUE
-    charts = [{"name": "yields", "title": "Ten-year yield", "png_path": ISSUE + "charts/yields.png",
-               "width": 640, "height": 360}]
-    out = BeautifulSoup(feed_html(CHART_BODY, page, charts, urls), "html.parser")
-    assert out.find("svg") is None
-    img = out.select_one("figure.chart img")
-    assert img["src"] == BASE + ISSUE + "charts/yields.png"
-    assert img["alt"] == "Ten-year yield" and img["width"] == "640"
-    assert [a["href"] for a in out.find_all("a")] == [BASE + "archive/", page + "#s"]
+def test_feed_body_replaces_chart_figures_by_their_png(real_site: Path) -> None:
+    page = BeautifulSoup((real_site / ISSUE / "index.html").read_text("utf-8"), "html.parser")
+    feed = feedparser.parse((real_site / "feed.xml").read_bytes())
+    out = BeautifulSoup(feed.entries[0].content[0].value, "html.parser")
+    assert out.find("svg") is None and out.find("script") is None
+    figures = page.select(".issue-body figure.chart")
+    images = out.select("figure.chart img")
+    assert len(images) == len(figures) == 6
+    for figure, img in zip(figures, images, strict=True):
+        assert img["src"] == BASE + ISSUE + f"charts/{figure['data-chart']}.png"
+        assert img["alt"] == figure.select_one(".chart-title").get_text() and int(img["width"]) > 600
+    assert all(a["href"].startswith(("https://", "http://")) for a in out.find_all("a", href=True))
+
+
+def test_feed_body_makes_every_link_absolute(make_site) -> None:
+    body = "---\ntitle: 連結週報\ndate: 2025-04-20\nsummary: 連結。\nslug: links\n---\n" + LINKS_BODY
+    root = make_site({"content/issues/2025-04-20-links/zh-Hant.md": body})
+    out_dir = build_into(root)
+    page = BASE + "issues/2025-04-20-links/"
+    feed = feedparser.parse((out_dir / "feed.xml").read_bytes())
+    out = BeautifulSoup(feed.entries[0].content[0].value, "html.parser")
+    assert [a["href"] for a in out.find_all("a")] == [BASE + "archive/", page + "#section"]
     assert out.select("p img")[0]["src"] == page + "pic.png"
     assert "Then & after" in out.get_text()
+    # the page itself keeps the links as written
+    html = BeautifulSoup((out_dir / "issues/2025-04-20-links/index.html").read_text("utf-8"), "html.parser")
+    assert [a["href"] for a in html.select(".issue-body a")] == ["/broadsheet/archive/", "#section"]
 
 
-def test_feed_body_keeps_figures_when_no_chart_list() -> None:
-    urls = Urls(load_config(ROOT / "site.yaml"))
-    out = BeautifulSoup(feed_html(CHART_BODY, BASE + ISSUE, [], urls), "html.parser")
-    assert out.select_one("figure.chart svg") is not None
-    assert out.select_one("figure.chart svg a")["href"] == BASE + ISSUE + "x.html"
+SPX_CHART = """spx:
+  kind: drawdown
+  series: [SP500]
+  start: 2025-03-03
+  end: 2025-04-11
+  title: {zh-Hant: 十年期殖利率}
+"""
 
 
 def test_built_feed_and_card_use_the_lead_chart_png(make_site) -> None:
-    """With charts on the page, the feed shows the PNG and the card image is the lead chart."""
-    body = "---\ntitle: 圖表週報\ndate: 2025-04-20\nsummary: 有圖。\nslug: charts\n---\n## 圖\n\n" + \
-        CHART_BODY.replace("\n<a", "<a") + "\n"
-    root = make_site({"content/issues/2025-04-20-charts/zh-Hant.md": body})
-    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
-    site = assemble_site(ctx)
-    ip = site.pages[("2025-04-20-charts", "zh-Hant")]
-    ip.extra["charts"] = [{"name": "yields", "title": "十年期殖利率", "width": 640, "height": 360,
-                           "png_path": "issues/2025-04-20-charts/charts/yields.png"}]
-    outputs = {o.path: o.data for o in render_outputs(site.issues, site.pages, ctx)}
-    png = BASE + "issues/2025-04-20-charts/charts/yields.png"
-    feed = feedparser.parse(outputs["feed.xml"])
+    """With charts on the page, the feed shows the PNG, the card image is the lead chart, the home
+    page draws it (the responsive SVG pair)."""
+    body = "---\ntitle: 圖表週報\ndate: 2025-04-20\nsummary: 有圖。\nslug: charts\n---\n## 圖\n\n{{ chart('spx') }}\n"
+    root = make_site({"content/issues/2025-04-20-charts/zh-Hant.md": body,
+                      "content/issues/2025-04-20-charts/charts.yaml": SPX_CHART})
+    out_dir = build_into(root)
+    png = BASE + "issues/2025-04-20-charts/charts/spx.png"
+    feed = feedparser.parse((out_dir / "feed.xml").read_bytes())
     content = BeautifulSoup(feed.entries[0].content[0].value, "html.parser")
     assert content.select_one("figure.chart img")["src"] == png and content.find("svg") is None
-    page = BeautifulSoup(outputs["issues/2025-04-20-charts/index.html"], "html.parser")
+    page = BeautifulSoup((out_dir / "issues/2025-04-20-charts/index.html").read_text("utf-8"), "html.parser")
     assert page.select_one("meta[property='og:image']")["content"] == png
-    home = BeautifulSoup(outputs["index.html"], "html.parser")
-    assert home.select_one(".lead img")["src"] == "/broadsheet/issues/2025-04-20-charts/charts/yields.png"
-    assert home.select_one(".lead img")["alt"] == "十年期殖利率"
+    home = BeautifulSoup((out_dir / "index.html").read_text("utf-8"), "html.parser")
+    lead = home.select_one(".lead figure.chart")
+    assert lead.select_one(".chart-wide svg") and lead.select_one(".chart-narrow svg")
+    assert lead.select_one(".chart-title").get_text() == "十年期殖利率"
+    assert lead.select_one("a")["href"] == "/broadsheet/issues/2025-04-20-charts/"
 
 
 # --- sitemap and robots ---------------------------------------------------------------------------
