@@ -233,6 +233,8 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
             continue
         if issue.pages[default].meta.draft and not drafts:
             continue
+        _check_slugs(issue, default, problems)
+        issue.key = issue.permalink_key  # the address: the original's date and slug, not the folder name
         issues.append(issue)
     check_tag_pages(issues, problems)
     seen: dict[str, Issue] = {}
@@ -241,10 +243,22 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         if other is not None:
             page = issue.pages[config.default_language.code]
             problems.error(SourceError(page.src_path, 2, f"duplicate slug {issue.slug!r} on {issue.date}",
-                                       f"{other.key} uses it already; choose another slug"))
+                                       f"{other.src_dir.name} uses it already; choose another slug"))
         seen[issue.permalink_key] = issue
     issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return issues
+
+
+def _check_slugs(issue: Issue, default: str, problems: Problems) -> None:
+    """A translation's `slug:`, when given, must be the original's: both editions share one address."""
+    slug = issue.pages[default].meta.slug
+    folder_slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", issue.src_dir.name)  # what an unset slug defaults to
+    for code, page in issue.pages.items():
+        if code != default and page.meta.slug not in (slug, folder_slug):
+            problems.error(SourceError(page.src_path, 2,
+                                       f"slug {page.meta.slug!r} differs from the original's {slug!r}",
+                                       f"both editions share the address issues/{issue.permalink_key}/; "
+                                       f"remove slug: here or set it to {slug}"))
 
 
 def check_tag_pages(issues: list[Issue], problems: Problems) -> None:

@@ -262,3 +262,22 @@ def test_every_issue_ends_with_the_disclaimer_in_its_language(real_site: Path) -
         page = soup(real_site / f"{prefix}issues/{ISSUE}/index.html")
         disclaimer = page.select_one("article .disclaimer")
         assert disclaimer is not None and disclaimer.get_text(strip=True) == config.disclaimer[code]
+
+
+def test_a_charts_series_and_dates_count_toward_data_as_of_and_sources(make_site) -> None:
+    """The sample's figures quote SP500 and DGS10 up to 2025-04-09; its chart draws the dollar index
+    (no figure quotes it) to 2025-04-11: the page is as of April 11 and cites the dollar's source."""
+    from bs4 import BeautifulSoup
+
+    chart = ("dollar:\n  kind: line\n  series: [DXY]\n  start: 2025-03-03\n  end: 2025-04-11\n"
+             "  title: {zh-Hant: 美元指數, en: The dollar index}\n")
+    page = (ROOT / "tests/sample_site/content/issues/2025-04-13-sample/zh-Hant.md").read_text(encoding="utf-8")
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": chart,
+                      "content/issues/2025-04-13-sample/zh-Hant.md": page + '\n{{ chart("dollar") }}\n'})
+    out = build_into(root)
+    html = BeautifulSoup((out / "issues/2025-04-13-sample/index.html").read_text("utf-8"), "html.parser")
+    footer = html.select_one("article .provenance").get_text(" ", strip=True)
+    assert "2025年4月11日" in footer
+    store = load_data(root / "data")
+    dollar_source = store.catalog.source_of("DXY", "zh-Hant")[0]
+    assert dollar_source in footer and dollar_source != store.catalog.source_of("SP500", "zh-Hant")[0]

@@ -86,3 +86,28 @@ def test_a_title_with_nothing_to_slug_asks_for_a_slug(make_site, capsys) -> None
     assert "has no letters or digits to make a slug from: give one with --slug" in err
     assert "new: nothing was created" in err
     assert not list((root / "content/issues").glob("2025-04-20-*"))
+
+
+def test_slug_decides_the_address_not_the_folder(make_site) -> None:
+    """docs/writing.md: `slug` is the address segment; the folder name only locates the source."""
+    from bs4 import BeautifulSoup
+
+    from conftest import build_into
+
+    page = "---\ntitle: 改名\ndate: 2025-04-20\nsummary: 資料夾不是網址。\nslug: renamed-week\n---\n\n內文。\n"
+    root = make_site({"content/issues/draft-folder/zh-Hant.md": page})
+    out = build_into(root)
+    assert (out / "issues/2025-04-20-renamed-week/index.html").is_file()
+    assert not (out / "issues/draft-folder").exists()
+    home = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    assert home.select_one(".lead a")["href"] == "/broadsheet/issues/2025-04-20-renamed-week/"
+    # two folders may not claim the same address
+    (root / "content/issues/other").mkdir()
+    (root / "content/issues/other/zh-Hant.md").write_text(page, encoding="utf-8")
+    import pytest
+
+    from broadsheet.errors import BuildFailed
+
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    assert "duplicate slug 'renamed-week' on 2025-04-20" in failed.value.problems[0].message
