@@ -38,6 +38,7 @@ class Config:
     timezone: str
     disclaimer: dict[str, str]
     cname: str | None
+    raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
 
     @property
     def default_language(self) -> Language:
@@ -61,7 +62,8 @@ class Config:
         return Config(**{**self.__dict__, "base_url": normalize_base_url(base_url)})
 
 
-KEYS = {"title", "description", "base_url", "languages", "author", "timezone", "disclaimer", "cname"}
+KEYS = {"title", "description", "base_url", "languages", "author", "timezone", "disclaimer", "cname",
+        "raw_html"}
 LANGUAGE_KEYS = {"locale", "html_lang", "name"}
 
 
@@ -148,6 +150,9 @@ def load_config(path: Path) -> Config:
     cname = data.get("cname")
     if cname is not None and not isinstance(cname, str):
         err("cname", "cname must be a domain name such as news.example.com")
+    raw_html = data.get("raw_html", False)
+    if not isinstance(raw_html, bool):
+        err("raw_html", "raw_html must be true or false")
 
     if errors:
         raise BuildFailed(errors)
@@ -161,4 +166,5 @@ def load_config(path: Path) -> Config:
         timezone=timezone,
         disclaimer=disclaimer,
         cname=cname,
+        raw_html=raw_html is True,
     )

@@ -24,8 +24,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions.toc import slugify_unicode
 
 from .errors import FigureError, SourceError
+from .sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
 
 MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
+MAX_NESTING = 8  # brackets inside a figure expression; Jinja's parser recurses per level
 # bounded, so that a page full of `{{` without `}}` costs linear time, not quadratic
 EXPRESSION_RE = re.compile(r"\{\{(.{0,%s}?)\}\}" % MAX_EXPRESSION, re.S)  # noqa: UP031 (regex braces)
 STATEMENT_RE = re.compile(r"\{%|\{#")
@@ -85,15 +87,40 @@ def parse_figure_call(expr: str, names: frozenset[str]) -> LiteralCall | str:
 
 def _parse_call(expr: str, env: SandboxedEnvironment, names: frozenset[str]) -> nodes.Call | str:
     """Parse `expr` with Jinja's parser and check that it is a plain call with literal arguments."""
+    if _nesting(expr) > MAX_NESTING:
+        return f"brackets nested more than {MAX_NESTING} deep are not allowed in figure expressions"
     try:
         tree = env.parse("{{" + expr + "}}")
     except TemplateSyntaxError as exc:
         return f"not a valid expression: {exc.message}"
+    except RecursionError:
+        return "the expression is nested too deeply"
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return "only one function call is allowed inside {{ }}"
     call = body[0].nodes[0]
-    # name the construct that was refused, so the editor knows what to remove
+    refused = _refused_construct(call)
+    if refused:
+        return refused
+    if call.node.name not in names:
+        return f"unknown figure function {call.node.name!r} (known: {', '.join(sorted(names))})"
+    return _check_arguments(call)
+
+
+def _nesting(expr: str) -> int:
+    """The deepest bracket nesting in `expr` (strings are not told apart: a close enough bound)."""
+    depth = deepest = 0
+    for char in expr:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _refused_construct(call: nodes.Node) -> str | None:
+    """Name the construct that is not a plain call, so the editor knows what to remove."""
     if isinstance(call, nodes.Getattr | nodes.Getitem) or call.find(nodes.Getattr | nodes.Getitem):
         return "attribute and item access ('.name', '[key]') are not allowed in figure expressions"
     if isinstance(call, nodes.Filter) or call.find(nodes.Filter):
@@ -102,8 +129,11 @@ def _parse_call(expr: str, env: SandboxedEnvironment, names: frozenset[str]) -> 
         return "arithmetic and operators are not allowed in figure expressions"
     if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
         return "only a call such as level(\"SP500\", \"2025-04-09\") is allowed inside {{ }}"
-    if call.node.name not in names:
-        return f"unknown figure function {call.node.name!r} (known: {', '.join(sorted(names))})"
+    return None
+
+
+def _check_arguments(call: nodes.Call) -> nodes.Call | str:
+    """The call itself when every argument is a literal given once, else why not."""
     values = list(call.args) + [kw.value for kw in call.kwargs]
     if call.dyn_args is not None or call.dyn_kwargs is not None:
         return "*args and **kwargs are not allowed in figure expressions"
@@ -177,21 +207,36 @@ def _line_index(breaks: list[int], offset: int) -> int:
 
 
 def render_markdown(body: str, path: Path, first_line: int,
-                    functions: dict[str, Callable[..., Any]]) -> RenderedBody:
-    """Evaluate figures and convert Markdown; raise the first SourceErrors as one list."""
+                    functions: dict[str, Callable[..., Any]], raw_html: bool = False) -> RenderedBody:
+    """Evaluate figures and convert Markdown; raise the first SourceErrors as one list.
+
+    Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
+    allow-list of sanitize.py.
+    """
     text, blocks, errors = evaluate_figures(body, path, first_line, functions)
     if errors:
         raise FigureProblems(errors)
     md = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS,
+        extensions=[*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html)],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
-    html = md.convert(COMMENT_RE.sub("", text))
+    try:
+        html = clean_body(md.convert(COMMENT_RE.sub("", text)), raw_html)
+    except RecursionError:  # e.g. thousands of nested block quotes
+        raise FigureProblems([SourceError(path, first_line, "the Markdown is nested too deeply",
+                                          "use fewer levels of quotes or lists")]) from None
+    refused = [SourceError(path, first_line + line_of_attribute(text, key),
+                           f"an attribute list may set only id and class, not {key!r}",
+                           "e.g. {: #anchor .class }")
+               for key in dict.fromkeys(refused_attributes(md))]
+    if refused:
+        raise FigureProblems(refused)
     html = PLACEHOLDER_P_RE.sub(lambda m: m.group(1), html)
     plain = re.sub(r"<[^>]+>", " ", PLACEHOLDER_RE.sub(" ", html))  # blocks (charts) are not prose
     html = PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group()[15:-3])].html, html)
-    return RenderedBody(html=html, toc_html=md.toc, headings=_flatten(md.toc_tokens), text=plain, blocks=blocks)
+    return RenderedBody(html=html, toc_html=clean_body(md.toc, raw_html=False),
+                        headings=_flatten(md.toc_tokens), text=plain, blocks=blocks)
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -138,7 +138,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     functions = figures.namespace()
     placed = (charts or ChartSet(ctx.config)).for_page(issue.key, lang)
     functions["chart"] = placed.chart
-    body = render_markdown(page.body, page.src_path, page.body_line, functions)
+    body = render_markdown(page.body, page.src_path, page.body_line, functions, raw_html=ctx.config.raw_html)
     ip = IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                    reading_minutes=reading_minutes(body.text))
     ip.extra["charts"] = placed.records()  # feeds and social cards use the PNG twins
