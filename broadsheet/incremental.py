@@ -211,11 +211,12 @@ def site_intact(site: Path, manifest: Manifest) -> bool:
 
 def chart_series(path: Path) -> list[str]:
     """The series and indicators a charts.yaml reads (its `series:` fields), without the data."""
-    import yaml
+    from .errors import SourceError
+    from .yamlsource import load_yaml, read_text
 
-    try:
-        declared = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # the project's loader: no anchors or aliases (a YAML bomb must not expand here either)
+        declared = load_yaml(read_text(path), path)
+    except SourceError:
         return [ALL_ROWS]  # the build reports the file; until then it depends on everything
     found: set[str] = set()
     for spec in declared.values() if isinstance(declared, dict) else []:

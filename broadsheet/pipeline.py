@@ -39,6 +39,7 @@ from .incremental import (
     site_intact,
 )
 from .incremental import intact as file_intact
+from .limits import refuse_outside_links
 from .urls import Urls, output_file
 from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
 from .writer import Output, check_destination, link_or_copy, lock_output, write_site
@@ -592,6 +593,7 @@ def build(ctx: BuildContext) -> BuildResult:
     started = time.perf_counter()
     sources = [ctx.content_dir, ctx.data_dir, ctx.templates_dir, ctx.static_dir,
                ctx.translations_dir]
+    refuse_outside_links(ctx.root)  # before anything reads a source (limits.py)
     check_destination(ctx.out_dir, ctx.root, sources)
     with lock_output(ctx.out_dir):  # one build at a time per output folder (serve + a manual build)
         inputs = read_inputs(ctx)
