@@ -81,7 +81,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions["chart"] = placed.chart
     body = render_markdown(page.body, page.src_path, page.body_line, functions,
-                           base_url=urls.absolute(urls.issue(issue.key, lang)))
+                           base_url=urls.absolute(urls.issue(issue.key, lang)), raw_html=ctx.config.raw_html)
     return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                      reading_minutes=reading_minutes(body.text), charts=list(placed.placed),
                      provenance=provenance(figures.uses, store, placed.placed, lang.code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -46,4 +47,14 @@ def ensure_environment(root: Path) -> None:
             sys.exit("broadsheet: installing dependencies into .venv failed (see pip's output above)")
         stamp_file.write_text(_stamp(root))
     python = str(venv_python(root))
+    # Ctrl-C while the new interpreter starts would end in Python's own "Fatal Python error"
+    # traceback; blocked here (the mask survives exec), it waits until build.py unblocks it
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     os.execv(python, [python, *sys.argv])
+
+
+def unblock_interrupts() -> None:
+    """Let a Ctrl-C that arrived while the interpreter started be raised now (see above)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

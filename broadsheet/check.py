@@ -17,6 +17,7 @@ from .content import Page
 from .context import BuildContext
 from .errors import SourceError
 from .integrity import integrity_problems
+from .limits import refuse_outside_links
 from .linkcheck import LinkProblem, check_links
 from .pipeline import Site, assemble_site
 from .search import BUNDLE_DIR
@@ -40,6 +41,7 @@ class CheckResult:
 
 def check_site(ctx: BuildContext) -> CheckResult:
     """Run every check on the project of `ctx`; nothing is written."""
+    refuse_outside_links(ctx.root)
     site = assemble_site(ctx, keep_going=True)
     problems = ctx.problems
     _check_missing_translations(site, ctx)

@@ -15,6 +15,7 @@ from pathlib import Path
 from .config import load_config
 from .context import BuildContext
 from .errors import BroadsheetError, BuildFailed, SourceError
+from .failures import print_failure
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
@@ -119,6 +120,8 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         # the writer has removed its unfinished folder; the previous site is still in place
         print("build interrupted; the site was not changed", file=sys.stderr)
         return 130
+    except Exception as exc:  # a full disk, a read-only folder, a bug: one line, never a traceback
+        return print_failure(exc, root, "the last site is intact")
     ctx.problems.print_warnings(root)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
     if result.nothing_changed:
@@ -205,7 +208,16 @@ def _with_default_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
-    """Entry point of build.py and the `broadsheet` console script."""
+    """Entry point of build.py and the `broadsheet` console script: one line for any failure."""
+    try:
+        return _main(argv, root)
+    except KeyboardInterrupt as exc:
+        return print_failure(exc)
+    except Exception as exc:  # not a problem in a source (those are reported by each command)
+        return print_failure(exc, root)
+
+
+def _main(argv: Sequence[str] | None, root: Path | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = make_parser().parse_args(_with_default_command(argv))
     root = (args.root or root or Path.cwd()).resolve()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from .errors import BuildFailed, SourceError
-from .schema import Checked, Field, excerpt, per_language, text, validate
+from .schema import Checked, Field, boolean, excerpt, per_language, text, validate
 from .yamlsource import line_of, load_yaml, read_text
 
 
@@ -43,6 +43,7 @@ class Config:
     # the unsubscribe link of the email edition, as the mailing service spells it (e.g. Buttondown's
     # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
     email_unsubscribe: str = ""
+    raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
 
     @property
     def default_language(self) -> Language:
@@ -153,6 +154,7 @@ def load_config(path: Path) -> Config:
         Field("disclaimer", per_language(codes, False, 2_000), default={}),
         Field("cname", _cname),
         Field("email_unsubscribe", text(500), default=""),
+        Field("raw_html", boolean, default=False),
     )
     values = validate(data, fields, path, 1, "setting", errors.append)
     if errors:

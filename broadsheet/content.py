@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import Problems, SourceError
+from .textcheck import unsafe_text
 from .urls import tag_slug
 from .yamlsource import LineDict, line_of, load_yaml, read_text
 
@@ -195,6 +196,8 @@ def read_page(path: Path, lang: str, folder_key: str) -> Page:
     text = read_text(path)
     raw, body, body_line = split_front_matter(text, path)
     meta = parse_front_matter(raw, path, folder_key)
+    if unsafe := unsafe_text(text, meta, path):  # control and invisible characters (textcheck.py)
+        raise _Many(unsafe)
     return Page(src_path=path, lang=lang, meta=meta, body=body, body_line=body_line,
                 source_hash=hash_text(text))
 

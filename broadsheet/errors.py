@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# a quoted value longer than this in a message is cut: a message names a value, it does not copy it
+LONG_QUOTE_RE = re.compile(r"'[^'\n]{80}[^'\n]+'|\"[^\"\n]{80}[^\"\n]+\"")
+MAX_MESSAGE = 2000
+
+
+def shorten(message: str) -> str:
+    """Cut every long quoted value of a message to its first 60 characters, and the whole to 2,000."""
+    message = LONG_QUOTE_RE.sub(lambda m: m.group()[:61] + "…" + m.group()[-1], message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
 
 
 class BroadsheetError(Exception):
@@ -18,7 +29,7 @@ class SourceError(BroadsheetError):
     def __init__(self, path: Path | str, line: int | None, message: str, hint: str | None = None):
         self.path = Path(path)
         self.line = line
-        self.message = message
+        self.message = shorten(message)
         self.hint = hint
         super().__init__(self.format())
 

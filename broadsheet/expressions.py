@@ -17,7 +17,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
-MAX_DEPTH = 20  # nested brackets: a figure call needs two; deeper is hostile or broken
+MAX_DEPTH = 8  # nested brackets: a figure call needs two; deeper is hostile or broken (Jinja recurses per level)
 # bounded, so that a page full of `{{` without `}}` costs linear time, not quadratic
 EXPRESSION_RE = re.compile(r"\{\{(.{0,%s}?)\}\}" % MAX_EXPRESSION, re.S)  # noqa: UP031 (regex braces)
 STATEMENT_RE = re.compile(r"\{%|\{#")
@@ -80,13 +80,13 @@ def parse_figure_call(expr: str, names: frozenset[str] | None = None) -> Literal
     if len(expr) > MAX_EXPRESSION:
         return f"a figure expression is at most {MAX_EXPRESSION} characters"
     if _depth(expr) > MAX_DEPTH:
-        return f"brackets nested more than {MAX_DEPTH} deep"
+        return f"brackets nested more than {MAX_DEPTH} deep are not allowed in figure expressions"
     try:
         tree = _sandbox().parse("{{" + expr + "}}")
     except TemplateSyntaxError as exc:
         return f"not a valid expression: {exc.message}"
     except RecursionError:
-        return f"brackets nested more than {MAX_DEPTH} deep"
+        return "the expression is nested too deeply"
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return "only one function call is allowed inside {{ }}"

@@ -23,6 +23,7 @@ from markdown.extensions.toc import slugify_unicode
 from .errors import FigureError, SourceError
 from .expressions import EXPRESSION_RE, MAX_EXPRESSION, STATEMENT_RE, parse_figure_call
 from .mdtree import KeepTreeExtension, absolute_html, plain_text
+from .sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
 
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
 PLACEHOLDER = "BROADSHEETBLOCK{}END"
@@ -117,26 +118,38 @@ def _line_index(breaks: list[int], offset: int) -> int:
 
 
 def render_markdown(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
-                    base_url: str = "") -> RenderedBody:
+                    base_url: str = "", raw_html: bool = False) -> RenderedBody:
     """Evaluate figures and convert Markdown; raise the first SourceErrors as one list.
 
     `base_url` is the page's absolute address, against which `absolute_parts` resolve links.
+    Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
+    allow-list of sanitize.py.
     """
     text, blocks, errors = evaluate_figures(body, path, first_line, functions)
     if errors:
         raise FigureProblems(errors)
     md = markdown.Markdown(
-        extensions=[*MARKDOWN_EXTENSIONS, KeepTreeExtension()],
+        extensions=[*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), KeepTreeExtension()],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
-    page_html = md.convert(COMMENT_RE.sub("", text))
-    prose = plain_text(md, base_url)
+    try:
+        page_html = clean_body(md.convert(COMMENT_RE.sub("", text)), raw_html)
+        feed_html = clean_body(absolute_html(md, base_url), raw_html)
+        prose = plain_text(md, base_url)
+    except RecursionError:  # e.g. thousands of nested block quotes
+        raise FigureProblems([SourceError(path, first_line, "the Markdown is nested too deeply",
+                                          "use fewer levels of quotes or lists")]) from None
+    refused = [SourceError(path, first_line + line_of_attribute(text, key),
+                           f"an attribute list may set only id and class, not {key!r}", "e.g. {: #anchor .class }")
+               for key in dict.fromkeys(refused_attributes(md))]
+    if refused:
+        raise FigureProblems(refused)
     return RenderedBody(
         parts=_split(PLACEHOLDER_P_RE.sub(lambda m: m.group(1), page_html), blocks),
-        absolute_parts=_split(PLACEHOLDER_P_RE.sub(lambda m: m.group(1), absolute_html(md, base_url)), blocks),
+        absolute_parts=_split(PLACEHOLDER_P_RE.sub(lambda m: m.group(1), feed_html), blocks),
         text_parts=_split(prose, blocks),
-        toc_html=md.toc, headings=_flatten(md.toc_tokens),
+        toc_html=clean_body(md.toc, raw_html=False), headings=_flatten(md.toc_tokens),
         text=PLACEHOLDER_RE.sub(" ", prose), blocks=blocks)
 
 

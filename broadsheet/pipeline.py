@@ -31,6 +31,7 @@ from .context import BuildContext
 from .errors import BuildFailed, SourceError
 from .incremental import Inputs, Manifest, forget_manifest, load_manifest, read_inputs, save_manifest, site_intact
 from .incremental import intact as file_intact
+from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan, page_key
 from .urls import Urls
 from .writer import Output, check_destination, link_or_copy, lock_output, write_site
@@ -305,6 +306,7 @@ def build(ctx: BuildContext) -> BuildResult:
     `ctx.clean` forces a full build.
     """
     started = time.perf_counter()
+    refuse_outside_links(ctx.root)  # before anything reads a source (limits.py)
     check_destination(ctx.out_dir, ctx.root, [ctx.content_dir, ctx.data_dir, ctx.templates_dir, ctx.static_dir,
                                               ctx.translations_dir])
     with lock_output(ctx.out_dir):  # one build at a time per output folder (serve + a manual build)

@@ -13,6 +13,7 @@ from .config import Config
 from .content import SLUG_RE, hash_text
 from .data import load_data
 from .errors import BroadsheetError, BuildFailed
+from .textcheck import INVISIBLE_RE, control_problem
 
 # The sections every issue has, in the order they are written (headings of both editions).
 SECTIONS = {
@@ -43,9 +44,15 @@ def site_today(config: Config) -> dt.date:
     return dt.datetime.now(ZoneInfo(config.timezone)).date()
 
 
+MAX_TITLE = 200  # characters: a headline, not a paragraph
+MAX_SLUG = 80  # characters of a slug: part of a folder name and of every URL of the issue
+
+
 def make_slug(title: str) -> str:
     """A URL slug from a title; Chinese characters are kept (browsers percent-encode them)."""
     slug = slugify_unicode(title, "-")
+    if len(slug) > MAX_SLUG:  # cut at a word where there is one
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
     if not slug:
         raise BroadsheetError(f"the title {title!r} has no letters or digits to make a slug from: "
                               "give one with --slug, e.g. --slug tariff-week")
@@ -87,11 +94,22 @@ def render_page(lang: str, title: str, date: dt.date, slug: str, example_day: dt
     return "\n".join(lines)
 
 
+def check_title(title: str) -> None:
+    """Refuse an empty, overlong or unprintable title before anything is created."""
+    if not title.strip():
+        raise BroadsheetError("the title is empty: python build.py new \"本週標題\"")
+    if len(title) > MAX_TITLE:
+        raise BroadsheetError(f"the title is {len(title):,} characters long; keep it under {MAX_TITLE}")
+    problem = control_problem(title) or (INVISIBLE_RE.search(title) and "invisible characters "
+                                         "(bidi controls, zero-width) are not allowed in a title")
+    if problem:
+        raise BroadsheetError(f"the title cannot be used: {problem}")
+
+
 def scaffold_issue(root: Path, config: Config, title: str, date: str | None = None,
                    slug: str | None = None, today: dt.date | None = None) -> Path:
     """Create content/issues/<date>-<slug>/ with a file per language; never overwrite."""
-    if not title.strip():
-        raise BroadsheetError("the title is empty: python build.py new \"本週標題\"")
+    check_title(title)
     if date is None:
         day = coming_sunday(today or site_today(config))
     else:
@@ -100,6 +118,8 @@ def scaffold_issue(root: Path, config: Config, title: str, date: str | None = No
         except ValueError as exc:
             raise BroadsheetError(f"--date {date!r} is not a date; write it as YYYY-MM-DD") from exc
     slug = slug if slug is not None else make_slug(title)
+    if len(slug) > MAX_SLUG:
+        raise BroadsheetError(f"the slug is {len(slug)} characters long; keep it under {MAX_SLUG}")
     if not SLUG_RE.match(slug):
         raise BroadsheetError(f"slug {slug!r} may hold only letters, digits and -; "
                               "choose one with --slug, e.g. --slug tariff-shock")

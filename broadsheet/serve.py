@@ -10,6 +10,8 @@ reload script is added to HTML responses by this server only: it is never in a b
 from __future__ import annotations
 
 import contextlib
+import errno
+import ipaddress
 import json
 import mimetypes
 import queue
@@ -17,7 +19,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import watchfiles
 from .config import load_config
 from .context import BuildContext
 from .errors import BroadsheetError, BuildFailed, SourceError
+from .failures import failure_text
 from .pipeline import build
 
 WATCHED_DIRS = ("content", "templates", "data", "static", "translations")
@@ -39,6 +41,8 @@ PREFIX = "/__broadsheet/"  # the dev server's own endpoints, outside any site pa
 EVENTS_PATH = PREFIX + "events"
 SCRIPT_PATH = PREFIX + "live.js"
 KEEPALIVE_SECONDS = 10.0  # an idle event stream sends a comment this often (finds closed tabs)
+MAX_PATH = 2048  # characters of a request path; longer gets 414 (a site path is far shorter)
+LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 LIVE_JS = """\
 // broadsheet serve: reload when the site is rebuilt; show build errors over the page.
@@ -113,6 +117,32 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         super().__init__(address, PreviewHandler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A request that failed in a way not handled below: one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            print(f"serve: a request failed: {failure_text(error) if error else 'unknown error'}",
+                  file=sys.stderr)
+
+    def allows_host(self, header: str | None) -> bool:
+        """Whether a request's Host names this server: its address or localhost (no DNS rebinding).
+
+        A page on another site can make the browser send requests here under its own name (DNS
+        rebinding); such a request carries that name in Host and gets 421.
+        """
+        if header is None:
+            return True  # HTTP/1.0 without Host: not a browser
+        name = header.strip().lower()
+        name = name[1:name.index("]")] if name.startswith("[") and "]" in name else name.rsplit(":", 1)[0]
+        bound = str(self.server_address[0]).lower()
+        if name in LOCAL_NAMES or name == bound:
+            return True
+        try:  # bound to every interface: an address literal is fine (rebinding needs a name)
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return bound in ("0.0.0.0", "::")
+
 
 class PreviewHandler(BaseHTTPRequestHandler):
     """Serves files of the preview folder only, the live-reload script and the event stream."""
@@ -133,13 +163,25 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._respond(head=False)  # a browser may go away mid-response: nothing to do
 
     def _respond(self, head: bool) -> None:
+        if not self.server.allows_host(self.headers.get("Host")):
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"this preview answers only to its own address "
+                       b"(127.0.0.1 or localhost)\n", "text/plain", head)
+            return
+        if len(self.path) > MAX_PATH:
+            self._send(HTTPStatus.REQUEST_URI_TOO_LONG, b"path too long\n", "text/plain", head)
+            return
         path = urlsplit(self.path).path
         if path == EVENTS_PATH:
             self._events()
         elif path == SCRIPT_PATH:
             self._send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript; charset=utf-8", head)
         else:
-            self._file(unquote(path), head)
+            try:
+                self._file(unquote(path), head)
+            except OSError as exc:  # a name too long for the file system, a path through a file
+                status = (HTTPStatus.REQUEST_URI_TOO_LONG if exc.errno == errno.ENAMETOOLONG
+                          else HTTPStatus.NOT_FOUND)
+                self._send(status, b"not found\n", "text/plain", head)
 
     def _file(self, path: str, head: bool) -> None:
         base = self.server.base_path
@@ -244,18 +286,26 @@ def build_preview(root: Path, out_dir: Path, base_url: str, drafts: bool) -> tup
         ctx = BuildContext(root=root, config=config, out_dir=out_dir, drafts=drafts, preview=True)
         result = build(ctx)
     except BuildFailed as exc:
-        return [p.format(root) for p in exc.problems], ""
+        return [_relative(p.format(root), root) for p in exc.problems], ""
     except SourceError as exc:
-        return [exc.format(root)], ""
+        return [_relative(exc.format(root), root)], ""
     except BroadsheetError as exc:
-        return [str(exc)], ""
-    except Exception:  # a bug must not stop the preview: show it like a build error
-        return ["internal error while building:", *traceback.format_exc().splitlines()], ""
+        return [_relative(str(exc), root)], ""
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a full disk, a bug: it must not stop the preview; one line, no traceback
+        return [_relative(failure_text(exc, root), root)], ""
     warnings = [w.format(root).replace(": ", ": warning: ", 1) for w in ctx.problems.warnings]
     for line in warnings:
         print(line, file=sys.stderr)
     took = time.perf_counter() - started
     return [], f"built {result.pages} page(s), {result.files} file(s) in {took:.2f} s"
+
+
+def _relative(line: str, root: Path) -> str:
+    """A message without the project's absolute path (the overlay is shown in a browser)."""
+    line = line.replace(str(root.resolve()) + "/", "").replace(str(root.resolve()), ".")
+    return line.replace(str(Path.home()) + "/", "~/")
 
 
 class Preview:
@@ -362,8 +412,9 @@ def serve(root: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
     """Run the preview until Ctrl-C; return the exit status."""
     try:
         preview = Preview(root, out_dir, host=host, port=port, drafts=drafts)
-    except OSError as exc:
-        print(f"serve: cannot listen on {host}:{port} ({exc.strerror}); try another --port",
+    except (OSError, OverflowError) as exc:  # in use, not an address here, port out of range
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"serve: cannot listen on {host}:{port} ({reason}); try another --port",
               file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C

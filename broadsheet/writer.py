@@ -78,8 +78,16 @@ def lock_output(dest: Path) -> Iterator[Path]:
         yield path
 
 
+MARKER = ".broadsheet-site"  # in every folder broadsheet writes: `--out` replaces only those
+MARKER_TEXT = b"This folder was built by broadsheet; a build with --out may replace all of it.\n"
+
+
 def check_destination(dest: Path, root: Path, source_dirs: list[Path]) -> None:
-    """Refuse an output folder whose replacement would destroy sources or an unrelated folder."""
+    """Refuse an output folder whose replacement would destroy sources or an unrelated folder.
+
+    A build replaces only a folder it made (it holds MARKER), an empty or absent one, or the
+    project's own site/ and .preview/ (built before the marker existed).
+    """
     dest = dest.resolve()
     for src in [root, *source_dirs]:
         src = src.resolve()
@@ -87,11 +95,15 @@ def check_destination(dest: Path, root: Path, source_dirs: list[Path]) -> None:
         if dest == src or dest in src.parents or inside_source:
             raise BroadsheetError(f"refusing to build into {dest}: it would replace or lie inside "
                                   f"{src}; choose another --out")
-    if dest.exists() and not dest.is_dir():
-        raise BroadsheetError(f"refusing to build into {dest}: it is a file, not a folder")
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / "index.html").exists():
-        raise BroadsheetError(f"refusing to replace {dest}: it is not empty and holds no "
-                              "index.html, so it is not a site built before; choose another --out")
+    for folder in [dest, *dest.parents]:
+        if folder.exists() and not folder.is_dir():
+            raise BroadsheetError(f"refusing to build into {dest}: {folder} is a file, not a folder; "
+                                  "choose another --out")
+    own = dest in (root.resolve() / "site", root.resolve() / ".preview")
+    if dest.is_dir() and not own and not (dest / MARKER).is_file() and any(dest.iterdir()):
+        raise BroadsheetError(f"refusing to replace {dest}: it is not empty and was not built by "
+                              f"broadsheet (it has no {MARKER} file); choose another --out, or "
+                              "empty the folder first")
 
 
 def clean_stale(dest: Path) -> None:
@@ -141,7 +153,28 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
     check_outputs(outputs)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    previous = previous or {}
+    planned = _plan(outputs, static_dir, keep)
+    result = Written()
+    tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
+    try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
+        tmp.mkdir(mode=0o755)
+        for rel in sorted(planned):
+            _place(rel, planned[rel], tmp, dest, (previous or {}).get(rel), result)
+        if finish is not None:
+            finish(tmp)
+        _record_added(tmp, result)
+        os.chmod(tmp, 0o755)
+        if before_swap is not None:
+            before_swap()
+        swap_in(tmp, dest)
+    finally:
+        # after a swap `tmp` holds the previous site; after a failure, the unfinished one
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def _plan(outputs: list[Output], static_dir: Path, keep: Iterable[str]) -> dict[str, bytes | Path | None]:
+    """Every file of the new site: bytes, a static file to copy, or None (kept from the last site)."""
     # later entries win: outputs over static files, as when static/ was copied first
     planned: dict[str, bytes | Path | None] = {}
     if static_dir.is_dir():
@@ -152,43 +185,37 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
         planned[kept] = None
     for out in outputs:
         planned[out.path] = out.data
-    result = Written()
-    tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
-    try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
-        tmp.mkdir(mode=0o755)
-        for rel in sorted(planned):
-            source = planned[rel]
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            record = previous.get(rel)
-            data = source.read_bytes() if isinstance(source, Path) else source
-            digest = hashlib.sha256(data).hexdigest() if data is not None else (record or [""])[0]
-            same = record is not None and record[0] == digest and unchanged(dest / rel, record)
-            if same:
-                link_or_copy(dest / rel, target)
-            elif data is None:
-                raise BroadsheetError(f"{rel} was to be kept from the previous site, but it changed")
-            else:
-                target.write_bytes(data)
-                result.written += 1
-            st = target.stat()
-            result.files[rel] = [digest, st.st_size, st.st_mtime_ns]
-        if finish is not None:
-            finish(tmp)
-        for path in sorted(tmp.rglob("*")):  # what `finish` added (the search index)
-            rel = path.relative_to(tmp).as_posix()
-            if path.is_file() and rel not in result.files:
-                st = path.stat()
-                result.files[rel] = [hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
-                                     st.st_mtime_ns]
-        os.chmod(tmp, 0o755)
-        if before_swap is not None:
-            before_swap()
-        swap_in(tmp, dest)
-    finally:
-        # after a swap `tmp` holds the previous site; after a failure, the unfinished one
-        shutil.rmtree(tmp, ignore_errors=True)
-    return result
+    planned[MARKER] = MARKER_TEXT
+    return planned
+
+
+def _place(rel: str, source: bytes | Path | None, tmp: Path, dest: Path, record: list[Any] | None,
+           result: Written) -> None:
+    """Write one file into the fresh folder, or hard-link it when the last site has the same bytes."""
+    target = tmp / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = source.read_bytes() if isinstance(source, Path) else source
+    digest = hashlib.sha256(data).hexdigest() if data is not None else (record or [""])[0]
+    same = record is not None and record[0] == digest and unchanged(dest / rel, record)
+    if same:
+        link_or_copy(dest / rel, target)
+    elif data is None:
+        raise BroadsheetError(f"{rel} was to be kept from the previous site, but it changed")
+    else:
+        target.write_bytes(data)
+        result.written += 1
+    st = target.stat()
+    result.files[rel] = [digest, st.st_size, st.st_mtime_ns]
+
+
+def _record_added(tmp: Path, result: Written) -> None:
+    """Record what `finish` added to the fresh folder (the search index)."""
+    for path in sorted(tmp.rglob("*")):
+        rel = path.relative_to(tmp).as_posix()
+        if path.is_file() and rel not in result.files:
+            st = path.stat()
+            result.files[rel] = [hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
+                                 st.st_mtime_ns]
 
 
 def unchanged(path: Path, record: list[Any]) -> bool:

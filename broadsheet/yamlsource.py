@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import SourceError
+from .limits import MAX_YAML_VALUE, check_size, excerpt
+from .textcheck import control_problem
 
 
 class LineDict(dict):
@@ -18,6 +21,22 @@ class LineDict(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        # anchors and aliases let twelve lines expand to gigabytes ("billion laughs"); sources
+        # never need them, so they are refused before anything is expanded
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed; write the value out",
+                event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_VALUE:
+            raise yaml.composer.ComposerError(
+                None, None, f"a value of {len(event.value):,} characters is longer than the limit of "
+                            f"{MAX_YAML_VALUE:,}", event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and control_problem(event.value):
+            raise yaml.composer.ComposerError(None, None, control_problem(event.value), event.start_mark)
+        return super().compose_node(parent, index)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         mapping = LineDict(super().construct_mapping(node, deep=deep))
         mapping.lines = {}
@@ -38,7 +57,7 @@ class _LineLoader(yaml.SafeLoader):
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, AttributeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}",
+                None, None, f"cannot read {excerpt(node.value)} as {node.tag.rsplit(':', 1)[-1][:40]}",
                 node.start_mark,
             ) from exc
 
@@ -48,7 +67,7 @@ class _LineLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value} is not a real date ({exc})", node.start_mark
+                None, None, f"{node.value[:40]} is not a real date ({exc})", node.start_mark
             ) from exc
 
 
@@ -72,7 +91,7 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             hint = f"{exc.context} started on line {first_line + exc.context_mark.line}"
         raise SourceError(path, line, f"invalid YAML: {problem}", hint) from exc
     except yaml.YAMLError as exc:
-        raise SourceError(path, first_line, f"invalid YAML: {exc}") from exc
+        raise SourceError(path, first_line, f"invalid YAML: {excerpt(str(exc), 200)}") from exc
     except RecursionError as exc:
         raise SourceError(path, first_line, "invalid YAML: nested too deeply") from exc
 
@@ -84,9 +103,12 @@ def line_of(mapping: Any, key: str, default: int) -> int:
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 source file (a BOM and CRLF line endings are accepted)."""
+    """Read a UTF-8 source file (a BOM and CRLF line endings are accepted), refusing huge ones."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            check_size(path, size)
+            raw = handle.read()
     except OSError as exc:  # a folder named like a file, no permission, a broken link
         raise SourceError(path, None, f"cannot read the file: {exc.strerror}") from exc
     try:

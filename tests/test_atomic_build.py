@@ -239,6 +239,6 @@ def test_out_folder_that_is_not_a_site_is_refused(make_site, tmp_path, capsys) -
     (documents / "thesis.txt").write_text("years of work")
     assert run_cli(root, "build", "--out", str(documents)) == 1
     assert capsys.readouterr().err.splitlines()[0] == (
-        f"refusing to replace {documents.resolve()}: it is not empty and holds no index.html, so "
-        "it is not a site built before; choose another --out")
+        f"refusing to replace {documents.resolve()}: it is not empty and was not built by broadsheet "
+        "(it has no .broadsheet-site file); choose another --out, or empty the folder first")
     assert (documents / "thesis.txt").read_text() == "years of work"

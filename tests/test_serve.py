@@ -67,7 +67,7 @@ class EventStream:
     def __init__(self, preview: Preview):
         host, port = preview.server.server_address[:2]
         self.sock = socket.create_connection((host, port), timeout=10)
-        self.sock.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.sock.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
         self.buffer = b""
 
     def next_state(self) -> dict:
