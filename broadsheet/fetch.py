@@ -118,7 +118,9 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
              releases_path.name: _csv_text(merged_releases, RELEASE_COLUMNS, _newline(releases_path)),
              catalog_path.name: set_retrieved(read_text(catalog_path), catalog_path, wanted, retrieved)}
     _check_loads(files, catalog, data_dir)
-    commit(data_dir, files)
+    changed = {name: text for name, text in files.items() if text.encode() != (data_dir / name).read_bytes()}
+    if changed:
+        commit(data_dir, changed)
     return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved)
 
 

@@ -72,12 +72,12 @@ class _Deadline:
         return left
 
 
-def _read_body(response: http.client.HTTPResponse, conn: http.client.HTTPConnection, deadline: _Deadline,
+def _read_body(response: http.client.HTTPResponse, sock: socket.socket, deadline: _Deadline,
                url: str, max_bytes: int) -> bytes:
     expected = response.getheader("Content-Length")
     chunks, total = [], 0
     while True:
-        conn.sock.settimeout(deadline.remaining())
+        sock.settimeout(deadline.remaining())
         chunk = response.read1(65536)
         if not chunk:
             break
@@ -95,14 +95,16 @@ def _get_once(url: str, deadline: _Deadline, max_bytes: int) -> tuple[int, str |
     conn = _connection(url, deadline.remaining())
     try:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.connect()
+        sock = conn.sock  # kept: with "Connection: close" the response takes it over from conn
         conn.request("GET", target, headers={"User-Agent": "broadsheet-fetch/0.2", "Accept-Encoding": "identity"})
-        conn.sock.settimeout(deadline.remaining())
+        sock.settimeout(deadline.remaining())
         response = conn.getresponse()
         if response.status in (301, 302, 303, 307, 308):
             return response.status, response.getheader("Location"), b""
         if response.status != 200:
             return response.status, response.reason, b""
-        return 200, None, _read_body(response, conn, deadline, url, max_bytes)
+        return 200, None, _read_body(response, sock, deadline, url, max_bytes)
     finally:
         conn.close()
 
