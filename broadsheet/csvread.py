@@ -21,9 +21,9 @@ from .yamlsource import read_text
 
 MAX_LINE = 2_000  # characters: a data row is ~40; anything this long is a pasted blob
 MAX_NUMBER = 24  # characters of a number: 1234567.123456 fits, a 300-digit value does not
-NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-MONTH_RE = re.compile(r"\d{4}-\d{2}")
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 def iso_date(text: str) -> dt.date:

@@ -208,7 +208,7 @@ def _market_row(path: Path, line: int, row: dict[str, str],
         value = plain_number(row["value"])
     except ValueError:
         return SourceError(path, line, f"value {_short(row['value'])} is not a number",
-                           "a plain decimal such as 5158.20 (no _ , or exponent)")
+                           "a plain decimal such as 5158.20, without _ or an exponent")
     if value is None:
         return SourceError(path, line, "empty value", "leave the row out instead of leaving a gap")
     if catalog.series[sid].sign == "positive" and value <= 0:
