@@ -135,3 +135,15 @@ def week_last_sessions(code: str, days: list[dt.date]) -> dict[dt.date, dt.date]
         sunday = day + dt.timedelta(days=6 - day.weekday())
         out[day] = session_on_or_before(code, min(sunday, bounds(code)[1]))
     return out
+
+
+def weekly_closes(values):  # noqa: ANN001, ANN201 - pandas Series in and out (pandas imported lazily)
+    """The last close of each calendar week (Monday–Sunday), indexed by the day it was made: a
+    holiday-shortened week ends on its last trading day (Thursday 2025-04-17 for Good Friday's)."""
+    import pandas as pd
+
+    weeks = values.index.to_period("W-SUN")
+    last_days = values.index.to_series().groupby(weeks).max()
+    closes = values.groupby(weeks).last()
+    closes.index = pd.DatetimeIndex(last_days.to_numpy())
+    return closes

@@ -29,9 +29,11 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from . import calendars
 from .cache import Cache, content_key
 from .config import Config, Language
 from .content import Issue
+from .curve import build_curve, check_also
 from .data import DataStore
 from .errors import FigureError, Problems, SourceError
 from .figures import FigureFunctions
@@ -246,6 +248,8 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
 
 
 def _check_option(key: str, value: Any, default: Any) -> str | None:
+    if key == "also":  # curve: a third date
+        return check_also(value)
     choices = OPTION_CHOICES.get(key)
     if choices and value not in choices:
         return f"option {key} must be one of {', '.join(map(str, choices))}, got {value!r}"
@@ -469,9 +473,8 @@ def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive:
 
 def _changes(values: pd.Series, start: dt.date, end: dt.date, step: str) -> pd.Series:
     """Percent changes over each trading day (or calendar week) ending inside [start, end]."""
-    if step == "week":
-        values = values.groupby(values.index.to_period("W-FRI")).last()
-        values.index = values.index.end_time.normalize() - pd.Timedelta(days=0)
+    if step == "week":  # each week ends on its last trading day (Thursday before Good Friday)
+        values = calendars.weekly_closes(values)
     change = values / values.shift(1) - 1
     inside = (change.index >= pd.Timestamp(start)) & (change.index <= pd.Timestamp(end))
     return change[inside].dropna()
@@ -617,6 +620,7 @@ KINDS: dict[str, Kind] = {
     "line": Kind(build_line, "markets", {"panels": False}),
     "moves": Kind(build_moves, "markets", {"step": "day"}),
     "macro": Kind(build_macro, "releases", {"fields": ["actual", "consensus"], "reference": None}),
+    "curve": Kind(build_curve, "markets", {"also": None}),  # broadsheet/curve.py
 }
 OPTION_CHOICES: dict[str, tuple[Any, ...]] = {"step": ("day", "week")}
 OPTION_LISTS: dict[str, tuple[str, ...]] = {"fields": ("actual", "consensus", "prior")}
