@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 from functools import cache
 
-FIRST_YEAR = 2000  # calendars are built from here to a year past today (exchange_calendars' default end)
+FIRST_YEAR = 2010  # calendars are built from here to a year past today (exchange_calendars' default end)
 NAMES = {"XNYS": "NYSE", "XNAS": "Nasdaq", "XTAI": "TWSE", "XLON": "LSE", "XTKS": "TSE", "XHKG": "HKEX",
          "XFRA": "Frankfurt", "XSHG": "SSE", "XKRX": "KRX"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -24,12 +24,16 @@ class CalendarError(ValueError):
 
 @cache
 def _calendar(code: str):  # noqa: ANN202 - an exchange_calendars.ExchangeCalendar
-    import exchange_calendars as xcals
+    import warnings
 
-    try:
-        return xcals.get_calendar(code, start=f"{FIRST_YEAR}-01-01")
-    except xcals.errors.InvalidCalendarName as exc:
-        raise CalendarError(f"unknown exchange calendar {code!r}") from exc
+    with warnings.catch_warnings():  # its use of newer pandas' deprecated APIs is not ours to report
+        warnings.simplefilter("ignore")
+        import exchange_calendars as xcals
+
+        try:
+            return xcals.get_calendar(code, start=f"{FIRST_YEAR}-01-01")
+        except xcals.errors.InvalidCalendarName as exc:
+            raise CalendarError(f"unknown exchange calendar {code!r}") from exc
 
 
 def known(code: str) -> bool:
@@ -56,8 +60,11 @@ def _holiday_names(code: str) -> dict[dt.date, str]:
     cal = _calendar(code)
     names: dict[dt.date, str] = {}
     if cal.regular_holidays is not None:
-        first, last = cal.first_session, cal.last_session
-        found = cal.regular_holidays.holidays(first, last, return_name=True)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = cal.regular_holidays.holidays(cal.first_session, cal.last_session, return_name=True)
         names = {stamp.date(): str(label) for stamp, label in found.items()}
     return names
 
