@@ -56,3 +56,12 @@ def test_a_source_is_required(make_site, capsys) -> None:
     with pytest.raises(SystemExit):
         run_cli(root, "data", "add", "ISM_MFG_PMI", "2025-04", "--actual", "48.7", "--release-date", "2025-05-01")
     assert "--source" in capsys.readouterr().err
+
+
+def test_data_add_has_help(capsys) -> None:
+    from conftest import ROOT
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(ROOT, "data", "add", "--help")
+    assert exit_info.value.code == 0
+    assert "--consensus" in capsys.readouterr().out

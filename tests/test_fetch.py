@@ -330,3 +330,27 @@ def test_a_failure_between_renames_is_finished_by_the_next_reader(old_and_new, m
     store = load_data(root / "data")  # … until the next reader finishes the journal
     assert snapshot(root) == new
     assert store.release("CPI_MOM", "2025-04").actual == 0.2
+
+
+def test_every_series_and_release_has_a_source_or_is_editor_entered() -> None:
+    catalog = load_catalog(ROOT / "data/catalog.yaml")
+    for ident, info in [*catalog.series.items(), *catalog.indicators.items()]:
+        assert info.fetch is not None, f"{ident} names no fetch source"
+    kinds = {ident: info.fetch.kind for ident, info in [*catalog.series.items(), *catalog.indicators.items()]}
+    assert {k for k, v in kinds.items() if v == "editor"} == {
+        "ISM_MFG_PMI", "ISM_NEW_ORDERS", "ISM_EMPLOYMENT", "ISM_SUPPLIER_DELIVERIES", "UMICH_SENTIMENT_PRELIM",
+        "UMICH_1Y_INFL_EXP_PRELIM", "UMICH_5_10Y_INFL_EXP_PRELIM"}
+    assert all(info.calendar == "XNYS" for info in catalog.series.values())
+    assert all(not hasattr(info, "calendar") for info in catalog.indicators.values())  # releases have none
+
+
+def test_a_catalog_fetch_source_is_checked(make_site) -> None:
+    root = make_site()
+    catalog = root / "data/catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("fetch: {fred: SP500}", "fetch: {ftp: SP500}"),
+                       encoding="utf-8")
+    from broadsheet.errors import BuildFailed
+
+    with pytest.raises(BuildFailed) as failed:
+        load_catalog(catalog)
+    assert "series SP500: fetch needs exactly one of fred, alfred, csv" in failed.value.problems[0].message
