@@ -12,14 +12,16 @@ import bisect
 import datetime as dt
 from functools import cache
 
+from .errors import NoDataForDate
+
 FIRST_YEAR = 2010  # calendars are built from here to a year past today (exchange_calendars' default end)
 NAMES = {"XNYS": "NYSE", "XNAS": "Nasdaq", "XTAI": "TWSE", "XLON": "LSE", "XTKS": "TSE", "XHKG": "HKEX",
          "XFRA": "Frankfurt", "XSHG": "SSE", "XKRX": "KRX"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class CalendarError(ValueError):
-    """An unknown calendar code, or a day outside the span a calendar covers."""
+class CalendarError(NoDataForDate):
+    """An unknown calendar code, or a day outside the span a calendar covers (a figure error too)."""
 
 
 @cache
