@@ -4,6 +4,11 @@ The calendars come from exchange_calendars (XNYS for the US series, XTAI for Tai
 trading days are not guessed from the data, so a missing row is a gap, a row on a holiday is an
 error, and a figure on Good Friday can say why there is no close. Each catalog series names its
 calendar (`calendar: XNYS`); macro releases have none.
+
+`A&B` is the days both trade: Treasury yields are `XNYS&USBOND`, the NYSE's days less the two
+days the US bond market closes while the NYSE trades (Columbus Day and Veterans Day, SIFMA's
+recommended closes; FRED's DGS series have no value then). `USBOND` is defined here, not by
+exchange_calendars, which has no bond-market calendar.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from functools import cache
 from .errors import NoDataForDate
 
 FIRST_YEAR = 2010  # calendars are built from here to a year past today (exchange_calendars' default end)
-NAMES = {"XNYS": "NYSE", "XNAS": "Nasdaq", "XTAI": "TWSE", "XLON": "LSE", "XTKS": "TSE", "XHKG": "HKEX",
-         "XFRA": "Frankfurt", "XSHG": "SSE", "XKRX": "KRX"}
+NAMES = {"USBOND": "US bond market", "XNYS": "NYSE", "XNAS": "Nasdaq", "XTAI": "TWSE", "XLON": "LSE",
+         "XTKS": "TSE", "XHKG": "HKEX", "XFRA": "Frankfurt", "XSHG": "SSE", "XKRX": "KRX"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -39,26 +44,60 @@ def _calendar(code: str):  # noqa: ANN202 - an exchange_calendars.ExchangeCalend
 
 
 def known(code: str) -> bool:
-    """True when `code` names an exchange calendar (XNYS, XTAI, …)."""
+    """True when `code` names an exchange calendar (XNYS, XTAI, …) or several joined by `&`."""
     try:
-        _calendar(code)
+        for part in _parts(code):
+            if part != BOND:
+                _calendar(part)
     except CalendarError:
         return False
     return True
 
 
+def _parts(code: str) -> list[str]:
+    return [part.strip() for part in code.split("&")]
+
+
 def name(code: str) -> str:
     """The exchange's short name for messages: NYSE for XNYS."""
-    return NAMES.get(code, code)
+    return " and ".join(NAMES.get(part, part) for part in _parts(code))
+
+
+BOND = "USBOND"
+
+
+def _bond_closures(year: int) -> dict[dt.date, str]:
+    """The US bond market's closes on days the NYSE trades: Columbus Day, and Veterans Day on a weekday."""
+    october = dt.date(year, 10, 1)
+    columbus = october + dt.timedelta(days=(7 - october.weekday()) % 7 + 7)  # the second Monday
+    closures = {columbus: "Columbus Day"}
+    veterans = dt.date(year, 11, 11)
+    if veterans.weekday() < 5:
+        closures[veterans] = "Veterans Day"
+    return closures
 
 
 @cache
 def _sessions(code: str) -> tuple[dt.date, ...]:
+    parts = _parts(code)
+    if len(parts) > 1:
+        days = set(_sessions(parts[0]))
+        for part in parts[1:]:
+            days &= set(_sessions(part))
+        return tuple(sorted(days))
+    if code == BOND:  # every weekday but its own closures, over the NYSE calendar's span
+        first, last = _sessions("XNYS")[0], _sessions("XNYS")[-1]
+        closed = {d for year in range(first.year, last.year + 1) for d in _bond_closures(year)}
+        every = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+        return tuple(d for d in every if d.weekday() < 5 and d not in closed)
     return tuple(d.date() for d in _calendar(code).sessions)
 
 
 @cache
 def _holiday_names(code: str) -> dict[dt.date, str]:
+    if code == BOND:
+        first, last = bounds(code)
+        return {d: label for year in range(first.year, last.year + 1) for d, label in _bond_closures(year).items()}
     cal = _calendar(code)
     names: dict[dt.date, str] = {}
     if cal.regular_holidays is not None:
@@ -125,15 +164,16 @@ def closed_reason(code: str, day: dt.date) -> str:
 
 
 def closed_message(code: str, day: dt.date) -> str:
-    """"2025-04-18: NYSE closed, Good Friday"."""
-    return f"{day}: {name(code)} closed, {closed_reason(code, day)}"
+    """"2025-04-18: NYSE closed, Good Friday" (for `A&B`, the one that was closed)."""
+    part = next((p for p in _parts(code) if not is_session(p, day)), _parts(code)[0])
+    return f"{day}: {name(part)} closed, {closed_reason(part, day)}"
 
 
 def is_early_close(code: str, day: dt.date) -> bool:
     """True on a shortened session (the day after Thanksgiving, Christmas Eve on the NYSE)."""
     import pandas as pd
 
-    return pd.Timestamp(day) in _calendar(code).early_closes
+    return any(pd.Timestamp(day) in _calendar(part).early_closes for part in _parts(code) if part != BOND)
 
 
 def week_last_sessions(code: str, days: list[dt.date]) -> dict[dt.date, dt.date]:

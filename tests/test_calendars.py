@@ -146,3 +146,18 @@ def test_an_early_close_is_a_trading_day_and_missing_it_is_a_gap(make_site) -> N
     values = {(D(2024, 12, 23), "SP500"): 1.0, (D(2024, 12, 26), "SP500"): 1.0}
     assert find_gaps(values, catalog) == {"SP500": [D(2024, 12, 24)]}
     assert calendars.week_last_sessions("XNYS", [D(2025, 4, 14)]) == {D(2025, 4, 14): D(2025, 4, 17)}
+
+
+# --- Treasury yields: the NYSE's days that the bond market trades too ------------------------------
+def test_the_bond_market_closes_on_columbus_and_veterans_day(en) -> None:
+    code = en.store.calendar("DGS10")
+    assert code == "XNYS&USBOND" and en.store.calendar("SP500") == "XNYS"
+    assert calendars.is_session("XNYS", D(2025, 10, 13)) and not calendars.is_session(code, D(2025, 10, 13))
+    assert calendars.closed_message(code, D(2025, 10, 13)) == "2025-10-13: US bond market closed, Columbus Day"
+    assert calendars.closed_message(code, D(2025, 11, 11)) == "2025-11-11: US bond market closed, Veterans Day"
+    assert calendars.closed_message(code, D(2025, 4, 18)) == "2025-04-18: NYSE closed, Good Friday"
+    assert calendars.is_session(code, D(2023, 11, 10))  # Veterans Day on a Saturday: no Friday close
+    # so a yield series without a 2025-10-13 row has no gap there
+    catalog = en.store.catalog
+    values = {(D(2025, 10, 10), "DGS10"): 1.0, (D(2025, 10, 14), "DGS10"): 1.0}  # placeholders: dates only
+    assert find_gaps(values, catalog) == {}
