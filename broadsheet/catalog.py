@@ -203,7 +203,9 @@ class _Reader:
         if sign not in SIGNS:
             self.err(raw, sid, f"series {sid}: sign must be one of {', '.join(SIGNS)}")
         fetch = self.fetch(raw, sid, spec, f"series {sid}", sources)
-        fred_id = spec.get("fred_id") or (fetch.id if fetch and fetch.kind == "fred" else None)
+        if fetch is None and isinstance(spec.get("fred_id"), str):  # the catalog's older spelling
+            fetch = FetchSpec("fred", id=spec["fred_id"])
+        fred_id = fetch.id if fetch and fetch.kind == "fred" else None
         return SeriesInfo(str(sid), dict(spec["name"]), dict(spec.get("short", spec["name"])), spec["unit"],
                           spec["source"], str(spec["retrieved"]), fred_id,
                           self.bound(spec.get("max_daily_move_pct"), raw, sid), calendar, fetch, sign)
