@@ -317,12 +317,13 @@ def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release
 
 def load_data(data_dir: Path) -> DataStore:
     """Load catalog, market series and releases from data/, validating every row."""
-    from .datawrite import recover
+    from .datawrite import locked, recover
 
-    recover(data_dir)  # finish (or undo) a fetch or `data add` that was killed half-way
-    catalog = load_catalog(data_dir / "catalog.yaml")
-    markets = read_markets(data_dir / catalog.markets_file, catalog)
-    releases = load_releases(data_dir / catalog.releases_file, catalog)
+    with locked(data_dir):  # never beside a fetch's renames: one whole set of files
+        recover(data_dir)  # finish (or undo) a fetch or `data add` that was killed half-way
+        catalog = load_catalog(data_dir / "catalog.yaml")
+        markets = read_markets(data_dir / catalog.markets_file, catalog)
+        releases = load_releases(data_dir / catalog.releases_file, catalog)
     return DataStore(catalog, _wide(markets.values), releases, markets.gaps)
 
 

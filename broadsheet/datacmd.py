@@ -22,7 +22,7 @@ from pathlib import Path
 from .catalog import Catalog, load_catalog
 from .csvread import iso_date, iso_month, plain_number
 from .data import RELEASE_COLUMNS, load_releases, read_release_rows
-from .datawrite import commit, recover
+from .datawrite import commit, locked, recover, snapshot
 from .errors import BroadsheetError, BuildFailed
 
 UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons": "k"}
@@ -93,11 +93,13 @@ def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None) -> None:
 def add_release_value(root: Path, entry: Entry) -> str:
     """Write the entry into data/releases.csv, all or nothing; return what was done, for the editor."""
     data_dir = root / "data"
-    recover(data_dir)
-    catalog = load_catalog(data_dir / "catalog.yaml")
-    path = data_dir / catalog.releases_file
-    load_releases(path, catalog)  # the file must be valid before anything is added to it
-    rows = read_release_rows(path)
+    with locked(data_dir):
+        recover(data_dir)
+        catalog = load_catalog(data_dir / "catalog.yaml")
+        path = data_dir / catalog.releases_file
+        load_releases(path, catalog)  # the file must be valid before anything is added to it
+        rows = read_release_rows(path)
+        before = snapshot(data_dir, [path.name])
     row = next((r for r in rows if (r["indicator"], r["period"]) == (entry.indicator, entry.period)), None)
     _check(entry, catalog, row)
     note = "; ".join(f"{name}: {entry.source}" for name in entry.values)
@@ -114,9 +116,9 @@ def add_release_value(root: Path, entry: Entry) -> str:
     row.update(entry.values)
     if entry.release_date:
         row["release_date"] = entry.release_date
-    text = _csv_text(rows, "\r\n" if b"\r\n" in path.read_bytes()[:4096] else "\n")
+    text = _csv_text(rows, "\r\n" if b"\r\n" in before[path.name][:4096] else "\n")
     _check_loads(text, path.name, catalog)
-    commit(data_dir, {path.name: text})
+    commit(data_dir, {path.name: text}, expected=before)
     shown = ", ".join(f"{k} {v}" for k, v in entry.values.items())
     return f"{done} {entry.indicator} {entry.period}: {shown} (source: {entry.source}) in data/{path.name}"
 

@@ -13,6 +13,9 @@ A reader (`load_data`, `fetch`, `data add`) first calls `recover()`: with a jour
 step 3 for the files still waiting (the new set), without one it removes the folder (the old set).
 So whatever moment a kill hits, the data read afterwards is one whole set. The folder lives inside
 data/ so every rename stays on one file system and `serve`'s watcher of data/ keeps working.
+A commit, and a reader's recovery and reading (`locked`), hold an flock on the data/ folder
+itself, so a build running beside a fetch (`serve` rebuilds on every change) never reads a set
+half-renamed nor tidies away a commit still being written.
 """
 
 from __future__ import annotations
@@ -20,8 +23,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import BroadsheetError
+
+try:  # POSIX; where flock does not exist the lock is skipped (one writer at a time is then the editor's care)
+    import fcntl
+except ImportError:  # pragma: no cover - not on the platforms the project supports
+    fcntl = None  # type: ignore[assignment]
 
 TXN = ".txn"
 JOURNAL = "JOURNAL"
@@ -55,8 +66,22 @@ def _write(path: Path, text: str) -> None:
     os.chmod(path, 0o644)
 
 
+@contextmanager
+def locked(data_dir: Path) -> Iterator[None]:
+    """Hold the data/ folder's lock (exclusive: commits and recoveries are short)."""
+    if fcntl is None or not data_dir.is_dir():
+        yield
+        return
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
 def recover(data_dir: Path) -> None:
-    """Finish a commit that passed its commit point, or drop one that did not."""
+    """Finish a commit that passed its commit point, or drop one that did not (call under `locked`)."""
     txn = data_dir / TXN
     if not txn.is_dir():
         return
@@ -70,12 +95,31 @@ def recover(data_dir: Path) -> None:
     shutil.rmtree(txn, ignore_errors=True)
 
 
-def commit(data_dir: Path, files: dict[str, str]) -> None:
-    """Replace data/<name> by each text, all or nothing (see the module's doc)."""
+class DataChanged(BroadsheetError):
+    """A file of data/ changed between being read and being replaced; nothing was written."""
+
+
+def snapshot(data_dir: Path, names: list[str]) -> dict[str, bytes]:
+    """The bytes of data/ files as read now (under `locked`), for `commit(expected=…)`."""
+    return {name: (data_dir / name).read_bytes() for name in names}
+
+
+def commit(data_dir: Path, files: dict[str, str], expected: dict[str, bytes] | None = None) -> None:
+    """Replace data/<name> by each text, all or nothing (see the module's doc). With `expected`, first
+    check that those files still hold the bytes the new texts were made from (no lost update)."""
     for name in files:
         if Path(name).name != name or name.startswith("."):
             raise ValueError(f"not a data file name: {name!r}")
-    recover(data_dir)
+    with locked(data_dir):
+        recover(data_dir)
+        for name, before in (expected or {}).items():
+            if (data_dir / name).read_bytes() != before:
+                raise DataChanged(f"data/{name} changed while this ran (another fetch or `data add`?); "
+                                  "nothing was written: run it again")
+        _commit(data_dir, files)
+
+
+def _commit(data_dir: Path, files: dict[str, str]) -> None:
     txn = data_dir / TXN
     txn.mkdir()
     for name, text in files.items():

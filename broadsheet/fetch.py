@@ -26,10 +26,10 @@ from . import calendars, sources
 from .catalog import Catalog, load_catalog
 from .config import load_config
 from .data import MARKET_COLUMNS, RELEASE_COLUMNS, load_releases, read_market_rows, read_markets, read_release_rows
-from .datawrite import commit, recover
+from .datawrite import commit, locked, recover, snapshot
 from .errors import BroadsheetError, BuildFailed
 from .sources import FetchError, FirstRelease
-from .yamlsource import load_yaml, read_text
+from .yamlsource import load_yaml
 
 __all__ = ["FetchError", "fetch_data", "format_report"]
 FRED_TAG = "FRED"  # the `source` of rows fetched from FRED (catalog.yaml sources: FRED)
@@ -87,13 +87,15 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
                overwrite: bool = False, timeout: float = 30.0, today: dt.date | None = None) -> FetchReport:
     """Download everything, merge, check, then replace data/'s files together."""
     data_dir = root / "data"
-    recover(data_dir)
-    catalog_path = data_dir / "catalog.yaml"
-    catalog = load_catalog(catalog_path)
-    markets_path, releases_path = data_dir / catalog.markets_file, data_dir / catalog.releases_file
-    read_markets(markets_path, catalog)  # the files must be valid before anything is merged into them
-    load_releases(releases_path, catalog)
-    market_rows, release_rows = read_market_rows(markets_path), read_release_rows(releases_path)
+    with locked(data_dir):
+        recover(data_dir)
+        catalog_path = data_dir / "catalog.yaml"
+        catalog = load_catalog(catalog_path)
+        markets_path, releases_path = data_dir / catalog.markets_file, data_dir / catalog.releases_file
+        read_markets(markets_path, catalog)  # the files must be valid before anything is merged into them
+        load_releases(releases_path, catalog)
+        market_rows, release_rows = read_market_rows(markets_path), read_release_rows(releases_path)
+        before = snapshot(data_dir, [markets_path.name, releases_path.name, catalog_path.name])
     wanted, indicators, skipped = _select(catalog, series)
     if any(catalog.series[s].fetch.kind == "fred" for s in wanted) and FRED_TAG not in catalog.sources:
         raise FetchError(f"{catalog_path}: add a `{FRED_TAG}` entry under sources: (the source of fetched rows)")
@@ -116,11 +118,12 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
     retrieved = today or dt.datetime.now(ZoneInfo(_timezone(root))).date()
     files = {markets_path.name: _csv_text(merged, MARKET_COLUMNS, _newline(markets_path)),
              releases_path.name: _csv_text(merged_releases, RELEASE_COLUMNS, _newline(releases_path)),
-             catalog_path.name: set_retrieved(read_text(catalog_path), catalog_path, wanted, retrieved)}
+             catalog_path.name: set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path, wanted,
+                                              retrieved)}
     _check_loads(files, catalog, data_dir)
-    changed = {name: text for name, text in files.items() if text.encode() != (data_dir / name).read_bytes()}
+    changed = {name: text for name, text in files.items() if text.encode() != before[name]}
     if changed:
-        commit(data_dir, changed)
+        commit(data_dir, changed, expected=before)
     return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved)
 
 

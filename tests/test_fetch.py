@@ -355,3 +355,22 @@ def test_a_catalog_fetch_source_is_checked(make_site) -> None:
     with pytest.raises(BuildFailed) as failed:
         load_catalog(catalog)
     assert "series SP500: fetch needs exactly one of fred, alfred, csv" in failed.value.problems[0].message
+
+
+def test_a_data_add_during_a_fetch_is_not_lost(stale_site, api: FakeApi, monkeypatch) -> None:
+    """fetch merges into the files as it read them: if one changed meanwhile it writes nothing."""
+    from broadsheet import sources
+    from broadsheet.datacmd import add_release_value, parse_entry
+
+    root, _ = stale_site
+    real = sources.fetch_fred
+
+    def slow_fetch(*args, **kwargs):  # the editor runs `data add` while fetch downloads
+        add_release_value(root, parse_entry("ISM_NEW_ORDERS", "2025-03", {"consensus": "46.0"}, None, "a survey"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sources, "fetch_fred", slow_fetch)
+    with pytest.raises(BroadsheetError, match="data/releases.csv changed while this ran"):
+        fetch_data(root, series=["SP500"], today=TODAY)
+    assert ",46.0," in (root / "data/releases.csv").read_text(encoding="utf-8")  # the editor's value stays
+    assert ("2025-04-15", "SP500") not in rows(root)
