@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|serve|new|check|fetch|test] …` and the `broadsheet` script.
+"""Command line: `python build.py [build|serve|new|check|fetch|data|test] …` and the `broadsheet` script.
 
 This module only wires arguments to the modules that do the work (pipeline, serve, scaffold,
 check, fetch); run `python build.py COMMAND --help` for each command's options.
@@ -71,24 +71,40 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-drafts", dest="drafts", action="store_false",
                        help="check only what a published build holds (default: drafts too)")
     fetch = sub.add_parser(
-        "fetch", help="refresh data/markets.csv from FRED's CSV download",
-        description="Download each catalog series that has a fred_id from FRED, add the new "
-                    "rows to data/markets.csv (existing values are kept unless --overwrite) and "
-                    "record the retrieval date in data/catalog.yaml. If any download fails, "
-                    "nothing changes.")
+        "fetch", help="refresh data/ from each series' and release's source (FRED, ALFRED, CSV)",
+        description="Download every catalog series and release that has a fetch source, check every "
+                    "value, add the new rows to data/markets.csv and data/releases.csv (existing values "
+                    "are kept unless --overwrite) and record the retrieval date in data/catalog.yaml. "
+                    "If anything fails, nothing changes. Needs FRED_API_KEY in the environment.")
     fetch.add_argument("--series", nargs="+", metavar="ID", default=None,
-                       help="catalog series to fetch (default: every series with a fred_id)")
-    fetch.add_argument("--source-url", default=None,
-                       help="FRED CSV endpoint (default: $BROADSHEET_FRED_URL, else "
-                            "https://fred.stlouisfed.org/graph/fredgraph.csv)")
+                       help="catalog series or releases to fetch (default: every one with a source)")
+    fetch.add_argument("--api-url", default=None,
+                       help="FRED API root (default: $BROADSHEET_FRED_API, else https://api.stlouisfed.org/fred)")
     fetch.add_argument("--overwrite", action="store_true",
-                       help="replace existing values that FRED has since revised")
+                       help="replace existing values that the source has since revised")
     fetch.add_argument("--timeout", type=float, default=30.0,
-                       help="seconds to wait for each download (default: 30)")
+                       help="seconds each whole download may take (default: 30)")
+    _add_data_command(sub)
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
                           description="Run pytest; extra arguments are passed to it.")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
     return parser
+
+
+def _add_data_command(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="enter a value fetch cannot get (a consensus, an ISM print)",
+                          description="`data add INDICATOR PERIOD --consensus X --source TEXT`: checked, "
+                                      "written atomically into data/releases.csv with its source.")
+    actions = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add or fill in a release value",
+                             description="Add a release value with its source; see docs/data.md.")
+    add.add_argument("indicator", help="a release id of data/catalog.yaml, e.g. CPI_YOY, ISM_MFG_PMI")
+    add.add_argument("period", help="the month the release is for, YYYY-MM")
+    for name in ("actual", "consensus", "prior"):
+        add.add_argument(f"--{name}", default=None, metavar="X", help=f"the {name} value (a plain number)")
+    add.add_argument("--release-date", default=None, help="YYYY-MM-DD (required for a new row)")
+    add.add_argument("--source", required=True, help="where the value was read (recorded in the row)")
+    add.add_argument("--replace", action="store_true", help="replace a value the row already holds")
 
 
 def report(exc: BroadsheetError, root: Path, outcome: str | None = "build failed: {n} problem(s); "
@@ -181,11 +197,11 @@ def run_check(args: argparse.Namespace, root: Path) -> int:
 
 
 def run_fetch(args: argparse.Namespace, root: Path) -> int:
-    """Refresh data/ from FRED."""
+    """Refresh data/ from each source."""
     from .fetch import fetch_data, format_report
 
     try:
-        result = fetch_data(root, series=args.series, source_url=args.source_url,
+        result = fetch_data(root, series=args.series, api_url=args.api_url,
                             overwrite=args.overwrite, timeout=args.timeout)
     except BroadsheetError as exc:
         report(exc, root, "fetch: nothing was changed")
@@ -195,8 +211,22 @@ def run_fetch(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def run_data(args: argparse.Namespace, root: Path) -> int:
+    """`data add`: one checked value into data/releases.csv."""
+    from .datacmd import add_release_value, parse_entry
+
+    try:
+        entry = parse_entry(args.indicator, args.period, {"actual": args.actual, "consensus": args.consensus,
+                            "prior": args.prior}, args.release_date, args.source, args.replace)
+        print(add_release_value(root, entry))
+    except BroadsheetError as exc:
+        report(exc, root, "data: nothing was changed")
+        return 1
+    return 0
+
+
 COMMANDS = {"build": run_build, "serve": run_serve, "new": run_new, "check": run_check,
-            "fetch": run_fetch}
+            "fetch": run_fetch, "data": run_data}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:

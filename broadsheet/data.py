@@ -1,49 +1,28 @@
-"""data/ → DataStore: the catalog, the daily market series (pandas) and the macro releases."""
+"""data/ → DataStore: the catalog, the daily market series (pandas) and the macro releases.
+
+Every series lives on its exchange's calendar (broadsheet/calendars.py): a row dated on a day the
+exchange was closed is an error, a trading day missing inside a series' span is a gap that no
+figure papers over, and a figure on a closed day says why there is no close.
+"""
 
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 
+from . import calendars
+from .catalog import Catalog, IndicatorInfo, SeriesInfo, load_catalog, localized  # noqa: F401 - re-exported
+from .csvread import iso_date, iso_month, plain_number, read_rows
 from .errors import BuildFailed, NoDataForDate, SeriesNotFound, SourceError
-from .yamlsource import line_of, load_yaml, read_text
 
-UNITS = {"index", "percent", "usd", "thousands_persons"}
 MARKET_COLUMNS = ["date", "series", "value", "source"]
 RELEASE_COLUMNS = ["indicator", "period", "release_date", "actual", "consensus", "prior", "unit", "source"]
 RELEASE_FIELDS = ("actual", "consensus", "prior")
-
-
-@dataclass(frozen=True)
-class SeriesInfo:
-    """Catalog entry of a daily market series."""
-
-    id: str
-    name: dict[str, str]
-    short: dict[str, str]
-    unit: str
-    source: str
-    retrieved: str
-    fred_id: str | None = None
-    max_daily_move_pct: float | None = None  # `check` flags a bigger one-day move as a data error
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    """Catalog entry of a macro indicator (one row per release period in releases.csv)."""
-
-    id: str
-    name: dict[str, str]
-    unit: str
-    source_name: str | dict[str, str]  # one text, or one per language
+FETCH = "python3 build.py fetch"
 
 
 @dataclass(frozen=True)
@@ -60,41 +39,25 @@ class Release:
     line: int
 
 
-@dataclass(frozen=True)
-class Catalog:
-    """What data exists, its names in each language, units and sources."""
+@dataclass
+class MarketRows:
+    """The market CSV read and checked: values, the line of each row, and the gaps found."""
 
-    series: dict[str, SeriesInfo]
-    indicators: dict[str, IndicatorInfo]
-    sources: dict[str, dict[str, Any]]  # tag → {name: text or {language: text}, url}
-    markets_file: str
-    releases_file: str
-
-    def source_of(self, ident: str, lang: str) -> tuple[str, str] | None:
-        """(name in `lang`, url) of the source of a series or indicator; None when unknown."""
-        if ident in self.series:
-            tag = self.series[ident].source
-            spec = self.sources.get(tag, {})
-            return localized(spec.get("name", tag), lang), str(spec.get("url", "") or "")
-        if ident in self.indicators:
-            return localized(self.indicators[ident].source_name, lang), ""
-        return None
-
-
-def localized(value: str | dict[str, str], lang: str) -> str:
-    """A catalog text that is either one text or one per language code."""
-    if isinstance(value, dict):
-        return value.get(lang) or next(iter(value.values()), "")
-    return value
+    values: dict[tuple[dt.date, str], float] = field(default_factory=dict)
+    lines: dict[tuple[dt.date, str], int] = field(default_factory=dict)
+    gaps: dict[str, list[dt.date]] = field(default_factory=dict)  # series → trading days without a row
 
 
 class DataStore:
     """Market series as a wide pandas frame (dates × series) plus the macro releases."""
 
-    def __init__(self, catalog: Catalog, markets: pd.DataFrame, releases: dict[tuple[str, str], Release]):
+    def __init__(self, catalog: Catalog, markets: pd.DataFrame, releases: dict[tuple[str, str], Release],
+                 gaps: dict[str, list[dt.date]] | None = None, today: dt.date | None = None):
         self.catalog = catalog
         self.markets = markets
         self.releases = releases
+        self.gaps = gaps or {}
+        self.today = today or dt.date.today()
         self._closes: dict[str, tuple[list[dt.date], list[float]]] = {}  # per series, built on first use
 
     def _dated_closes(self, series_id: str) -> tuple[list[dt.date], list[float]]:
@@ -104,13 +67,8 @@ class DataStore:
             self._closes[series_id] = ([d.date() for d in values.index], [float(v) for v in values])
         return self._closes[series_id]
 
-    def _close_before(self, series_id: str, day: dt.date) -> tuple[dt.date, float] | None:
-        dates, values = self._dated_closes(series_id)
-        i = bisect.bisect_left(dates, day)
-        return (dates[i - 1], values[i - 1]) if i > 0 else None
-
     def series(self, series_id: str) -> pd.Series:
-        """Return the daily closes of a series, indexed by date, with no gaps."""
+        """Return the daily closes of a series, indexed by date."""
         if series_id not in self.catalog.series:
             known = ", ".join(sorted(self.catalog.series))
             raise SeriesNotFound(f"unknown series {series_id!r}", f"known series: {known}")
@@ -118,38 +76,96 @@ class DataStore:
             raise SeriesNotFound(f"series {series_id!r} is in the catalog but has no rows in the data")
         return self.markets[series_id].dropna()
 
+    def calendar(self, series_id: str) -> str | None:
+        """The exchange calendar code of a series (None: the series has no calendar)."""
+        return self.catalog.series[series_id].calendar
+
+    # --- one close -------------------------------------------------------------------------
     def close(self, series_id: str, date: str, closed: str = "error") -> tuple[dt.date, float]:
-        """Return (date, close) on `date`; on a day with no close fail, or take the previous one."""
+        """Return (date, close) on `date`. On a day the exchange was closed fail saying why, or with
+        closed="previous" take the previous trading day (even one after the last row); a gap in the
+        data fails either way."""
         day = parse_day(date)
         dates, values = self._dated_closes(series_id)
         i = bisect.bisect_left(dates, day)
         if i < len(dates) and dates[i] == day:
             return day, values[i]
+        code = self.calendar(series_id)
+        if code is None or not _in_calendar(code, day):
+            return self._uncalendared(series_id, day, closed)
+        if not calendars.is_session(code, day):
+            if closed != "previous":
+                raise NoDataForDate(f"{series_id} has no close on {calendars.closed_message(code, day)}",
+                                    'use a trading day, or add closed="previous" to take the previous close')
+            day = calendars.previous_session(code, day)
+        return self.on_session(series_id, day)
+
+    def on_session(self, series_id: str, day: dt.date) -> tuple[dt.date, float]:
+        """The close on a trading day of the series' calendar; a missing one is a gap or not fetched yet."""
+        dates, values = self._dated_closes(series_id)
+        i = bisect.bisect_left(dates, day)
+        if i < len(dates) and dates[i] == day:
+            return day, values[i]
+        first, last = dates[0], dates[-1]
+        span = f"the data runs {first} … {last}"
+        if day < first:
+            raise NoDataForDate(f"{series_id} has no data for {day} ({span})", "pick a date inside the data")
+        if day > last:
+            raise NoDataForDate(f"{series_id} has no data for {day} ({span})", self._later_hint(series_id, day))
+        market = calendars.name(self.calendar(series_id) or "")
+        raise NoDataForDate(f"{series_id} has no close on {day}, a {market} trading day: a gap in the data",
+                            self._gap_hint(series_id))
+
+    def _uncalendared(self, series_id: str, day: dt.date, closed: str) -> tuple[dt.date, float]:
+        """A day outside the series' calendar (or a series without one): only the rows decide."""
+        dates, values = self._dated_closes(series_id)
         first, last = dates[0], dates[-1]
         if not first <= day <= last:
-            raise NoDataForDate(f"{series_id} has no data for {day} (the data runs {first} … {last})",
-                                "pick a date inside the data, or run `python build.py fetch`")
+            hint = "pick a date inside the data" if day < first else self._later_hint(series_id, day)
+            raise NoDataForDate(f"{series_id} has no data for {day} (the data runs {first} … {last})", hint)
         if closed == "previous":
+            i = bisect.bisect_left(dates, day)
             return dates[i - 1], values[i - 1]
-        raise NoDataForDate(f"{series_id} has no close on {day} ({day:%A}, a market holiday or weekend)",
-                            'use a trading day, or add closed="previous" to take the previous close')
+        raise NoDataForDate(f"{series_id} has no close on {day} ({day:%A})",
+                            'use a day with a value, or add closed="previous" to take the previous one')
 
-    def previous_close(self, series_id: str, date: str) -> tuple[dt.date, float]:
-        """Return (date, close) of the trading day before `date`."""
-        day, _ = self.close(series_id, date)
-        found = self._close_before(series_id, day)
-        if found is None:
+    def _later_hint(self, series_id: str, day: dt.date) -> str:
+        if day > self.today:
+            return "that day has not come yet"
+        if self.catalog.fetchable(series_id):
+            return f"pick a date inside the data, or run `{FETCH}`"
+        return "pick a date inside the data, or add the rows by hand (docs/data.md)"
+
+    def _gap_hint(self, series_id: str) -> str:
+        if self.catalog.fetchable(series_id):
+            return f"run `{FETCH}`, or add the row from the series' source; closed=\"previous\" does not skip a gap"
+        return "add the row from the series' source (docs/data.md); closed=\"previous\" does not skip a gap"
+
+    # --- closes relative to another ----------------------------------------------------------
+    def previous_close(self, series_id: str, date: str, closed: str = "error") -> tuple[dt.date, float]:
+        """Return (date, close) of the trading day before `date` (before the close it resolves to)."""
+        day, _ = self.close(series_id, date, closed)
+        code = self.calendar(series_id)
+        if code is not None and _in_calendar(code, day):
+            return self.on_session(series_id, calendars.previous_session(code, day))
+        dates, values = self._dated_closes(series_id)
+        i = bisect.bisect_left(dates, day)
+        if i == 0:
             raise NoDataForDate(f"{series_id} has no close before {day}", "the data starts on that day")
-        return found
+        return dates[i - 1], values[i - 1]
 
-    def week_start_close(self, series_id: str, week_ending: str) -> tuple[dt.date, float]:
-        """Return the last close of the calendar week before the week containing `week_ending`."""
-        day, _ = self.close(series_id, week_ending)
+    def week_start_close(self, series_id: str, week_ending: str, closed: str = "error") -> tuple[dt.date, float]:
+        """Return the close of the last trading day of the calendar week before `week_ending`'s."""
+        day, _ = self.close(series_id, week_ending, closed)
+        code = self.calendar(series_id)
+        if code is not None and _in_calendar(code, day):
+            return self.on_session(series_id, calendars.last_session_of_week_before(code, day))
         monday = day - dt.timedelta(days=day.weekday())
-        found = self._close_before(series_id, monday)
-        if found is None:
+        dates, values = self._dated_closes(series_id)
+        i = bisect.bisect_left(dates, monday)
+        if i == 0:
             raise NoDataForDate(f"{series_id} has no close in the week before {monday}")
-        return found
+        return dates[i - 1], values[i - 1]
 
     def release(self, indicator: str, period: str) -> Release:
         """Return the release of `indicator` for `period` ("YYYY-MM")."""
@@ -164,168 +180,93 @@ class DataStore:
         return found
 
 
+def _in_calendar(code: str, day: dt.date) -> bool:
+    first, last = calendars.bounds(code)
+    return first <= day <= last
+
+
 def parse_day(text: str) -> dt.date:
     """Parse an ISO date given to a figure or chart ("2025-04-09")."""
     try:
-        return dt.date.fromisoformat(str(text))
+        return iso_date(str(text))
     except ValueError as exc:
         raise NoDataForDate(f"{text!r} is not a date", "write dates as YYYY-MM-DD") from exc
 
 
-def _number(text: str) -> float | None:
-    if text.strip() == "":
-        return None
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
-def _bound(value: object, sid: str, path: Path, line: int, errors: list[SourceError]) -> float | None:
-    """An optional positive percent such as `max_daily_move_pct: 15`."""
+# --- markets.csv -------------------------------------------------------------------------------
+def _market_row(path: Path, line: int, row: dict[str, str],
+                catalog: Catalog) -> tuple[dt.date, str, float] | SourceError:
+    try:
+        day = iso_date(row["date"])
+    except ValueError:
+        return SourceError(path, line, f"bad date {row['date']!r}", "write dates as YYYY-MM-DD")
+    sid = row["series"].strip()
+    if sid not in catalog.series:
+        return SourceError(path, line, f"series {sid!r} is not in data/catalog.yaml",
+                           "add it to the catalog with its source")
+    try:
+        value = plain_number(row["value"])
+    except ValueError:
+        return SourceError(path, line, f"value {_short(row['value'])} is not a number",
+                           "a plain decimal such as 5158.20, without _ or an exponent")
     if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        errors.append(SourceError(path, line, f"series {sid}: max_daily_move_pct must be a positive number of "
-                                  f"percent, got {value!r}", "e.g. max_daily_move_pct: 15"))
-        return None
-    return float(value)
+        return SourceError(path, line, "empty value", "leave the row out instead of leaving a gap")
+    if catalog.series[sid].sign == "positive" and value <= 0:
+        return SourceError(path, line, f"{sid} {value:g} is not positive", "sign: any in the catalog allows it")
+    code = catalog.series[sid].calendar
+    if code is not None and _in_calendar(code, day) and not calendars.is_session(code, day):
+        return SourceError(path, line, f"{sid} has a value on {calendars.closed_message(code, day)}",
+                           "a value on a day the exchange was closed is wrong: remove the row")
+    return day, sid, value
 
 
-def load_catalog(path: Path) -> Catalog:
-    """Read data/catalog.yaml."""
-    data = load_yaml(read_text(path), path)
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 30 else f"{text[:20]!r}… ({len(text)} characters)"
+
+
+def read_markets(path: Path, catalog: Catalog) -> MarketRows:
+    """Read and check every row of the market CSV, then find the gaps of each series' calendar."""
     errors: list[SourceError] = []
-    if not isinstance(data, dict):
-        raise BuildFailed([SourceError(path, 1, "catalog must be a mapping with files, sources, series, releases")])
-    def section(key: str) -> dict:
-        value = data.get(key) or {}
-        if not isinstance(value, dict):
-            errors.append(SourceError(path, line_of(data, key, 1),
-                                      f"{key}: must be a mapping of id → fields"))
-            return {}
-        return value
-
-    sources = section("sources")
-    for tag, spec in sources.items():
-        url = spec.get("url", "") if isinstance(spec, dict) else None
-        if not isinstance(spec, dict) or not _text_or_per_language(spec.get("name")) \
-                or not isinstance(url, str):
-            errors.append(SourceError(path, line_of(sources, tag, 1),
-                                      f"source {tag}: needs a name and a url (text)",
-                                      'e.g. {name: "FRED download", url: "https://fred.stlouisfed.org/"}'))
-        elif url and urlparse(url).scheme not in ("http", "https"):
-            # the url becomes a link on every page that cites the source
-            errors.append(SourceError(path, line_of(sources, tag, 1),
-                                      f"source {tag}: url must start with http:// or https://, "
-                                      f"got {url!r}", 'leave it "" when there is no page to link'))
-    series: dict[str, SeriesInfo] = {}
-    raw_series = section("series")
-    for sid, spec in raw_series.items():
-        line = line_of(raw_series, sid, 1)
-        if not _fields_ok(spec, ("name", "unit", "source", "retrieved")):
-            errors.append(SourceError(path, line, f"series {sid}: needs the fields name, unit, "
-                                      "source, retrieved",
-                                      "name (and short) map each language code to a text"))
+    found = MarketRows()
+    for line, row in read_rows(path, MARKET_COLUMNS):
+        parsed = _market_row(path, line, row, catalog)
+        if isinstance(parsed, SourceError):
+            errors.append(parsed)
             continue
-        if spec["unit"] not in UNITS:
-            errors.append(SourceError(path, line, f"series {sid}: unknown unit {spec['unit']!r}",
-                                      f"units: {', '.join(sorted(UNITS))}"))
-        if spec["source"] not in sources:
-            errors.append(SourceError(path, line, f"series {sid}: source {spec['source']!r} is "
-                                      "not under sources:"))
-        series[str(sid)] = SeriesInfo(str(sid), dict(spec["name"]),
-                                      dict(spec.get("short", spec["name"])), spec["unit"],
-                                      spec["source"], str(spec["retrieved"]), spec.get("fred_id"),
-                                      _bound(spec.get("max_daily_move_pct"), sid, path, line, errors))
-    indicators: dict[str, IndicatorInfo] = {}
-    raw_releases = section("releases")
-    for iid, spec in raw_releases.items():
-        line = line_of(raw_releases, iid, 1)
-        if not _fields_ok(spec, ("name", "unit", "source_name")):
-            errors.append(SourceError(path, line,
-                                      f"indicator {iid}: needs the fields name, unit, source_name",
-                                      "name maps each language code to a text"))
+        day, sid, value = parsed
+        if (day, sid) in found.values:
+            errors.append(SourceError(path, line, f"duplicate row for {sid} on {day}"))
             continue
-        source_name = spec["source_name"]
-        indicators[str(iid)] = IndicatorInfo(str(iid), dict(spec["name"]), spec["unit"],
-                                             dict(source_name) if isinstance(source_name, dict) else source_name)
-        if spec["unit"] not in UNITS:
-            errors.append(SourceError(path, line,
-                                      f"indicator {iid}: unknown unit {spec['unit']!r}"))
-    files = section("files")
+        found.values[(day, sid)] = value
+        found.lines[(day, sid)] = line
     if errors:
         raise BuildFailed(errors)
-    return Catalog(series, indicators, sources, files.get("markets", "markets.csv"),
-                   files.get("releases", "releases.csv"))
+    found.gaps = find_gaps(found.values, catalog)
+    return found
 
 
-def _fields_ok(spec: object, required: tuple[str, ...]) -> bool:
-    """True when a catalog entry is a mapping with every required field of the right shape."""
-    if not isinstance(spec, dict) or any(spec.get(key) in (None, "") for key in required):
-        return False
-    names = [spec["name"], spec.get("short", spec["name"])]
-    if not all(isinstance(n, dict) and all(isinstance(v, str) for v in n.values()) for n in names):
-        return False
-    text_fields = [key for key in required if key not in ("name", "retrieved", "source_name")]
-    if "source_name" in required and not _text_or_per_language(spec["source_name"]):
-        return False
-    return all(isinstance(spec[key], str) for key in text_fields)
-
-
-def _text_or_per_language(value: object) -> bool:
-    """A text, or a non-empty mapping of language code → text."""
-    if isinstance(value, dict):
-        return bool(value) and all(isinstance(v, str) for v in value.values())
-    return isinstance(value, str) and bool(value)
-
-
-def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    text = read_text(path)
-    reader = csv.DictReader(text.split("\n"))
-    if reader.fieldnames != columns:
-        raise BuildFailed([SourceError(path, 1, f"unexpected header {reader.fieldnames}",
-                                       f"the header must be: {','.join(columns)}")])
-    rows = []
-    for row in reader:
-        if not any((v or "").strip() for v in row.values()):
+def find_gaps(values: dict[tuple[dt.date, str], float], catalog: Catalog) -> dict[str, list[dt.date]]:
+    """Per series, the trading days of its calendar inside its first … last row that have no row."""
+    days: dict[str, set[dt.date]] = {}
+    for day, sid in values:
+        days.setdefault(sid, set()).add(day)
+    gaps: dict[str, list[dt.date]] = {}
+    for sid, have in sorted(days.items()):
+        code = catalog.series[sid].calendar
+        if code is None:
             continue
-        rows.append((reader.line_num, row))
-    return rows
+        missing = [d for d in calendars.sessions(code, min(have), max(have)) if d not in have]
+        if missing:
+            gaps[sid] = missing
+    return gaps
 
 
 def load_markets(path: Path, catalog: Catalog) -> pd.DataFrame:
     """Read the long-format market CSV into a wide frame (one column per series)."""
-    errors: list[SourceError] = []
-    records: dict[tuple[dt.date, str], float] = {}
-    for line, row in _read_csv(path, MARKET_COLUMNS):
-        if None in row or any(v is None for v in row.values()):
-            errors.append(SourceError(path, line, "wrong number of fields", "expected date,series,value,source"))
-            continue
-        try:
-            day = dt.date.fromisoformat(row["date"].strip())
-        except ValueError:
-            errors.append(SourceError(path, line, f"bad date {row['date']!r}", "write dates as YYYY-MM-DD"))
-            continue
-        sid = row["series"].strip()
-        if sid not in catalog.series:
-            errors.append(SourceError(path, line, f"series {sid!r} is not in data/catalog.yaml",
-                                      "add it to the catalog with its source"))
-            continue
-        try:
-            value = _number(row["value"])
-        except ValueError:
-            errors.append(SourceError(path, line, f"value {row['value']!r} is not a number"))
-            continue
-        if value is None:
-            errors.append(SourceError(path, line, "empty value", "leave the row out instead of leaving a gap"))
-            continue
-        if (day, sid) in records:
-            errors.append(SourceError(path, line, f"duplicate row for {sid} on {day}"))
-            continue
-        records[(day, sid)] = value
-    if errors:
-        raise BuildFailed(errors)
+    return _wide(read_markets(path, catalog).values)
+
+
+def _wide(records: dict[tuple[dt.date, str], float]) -> pd.DataFrame:
     frame = pd.Series(records, dtype="float64")
     if frame.empty:
         return pd.DataFrame()
@@ -334,38 +275,41 @@ def load_markets(path: Path, catalog: Catalog) -> pd.DataFrame:
     return wide.sort_index()
 
 
+# --- releases.csv ------------------------------------------------------------------------------
+def _release_row(path: Path, line: int, row: dict[str, str], catalog: Catalog) -> Release | list[SourceError]:
+    ind = row["indicator"].strip()
+    if ind not in catalog.indicators:
+        return [SourceError(path, line, f"indicator {ind!r} is not in data/catalog.yaml")]
+    try:
+        period = iso_month(row["period"])
+        day = iso_date(row["release_date"])
+    except ValueError:
+        return [SourceError(path, line, "bad period or release_date", "period YYYY-MM, date YYYY-MM-DD")]
+    values: dict[str, float | None] = {}
+    errors = []
+    for name in RELEASE_FIELDS:
+        try:
+            values[name] = plain_number(row[name])
+        except ValueError:
+            errors.append(SourceError(path, line, f"{name} {_short(row[name])} is not a number",
+                                      "leave it empty when the value is unknown"))
+    if errors:
+        return errors
+    return Release(ind, period, day, values["actual"], values["consensus"], values["prior"], row["source"], line)
+
+
 def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release]:
     """Read the macro releases CSV, keyed by (indicator, period)."""
     errors: list[SourceError] = []
     releases: dict[tuple[str, str], Release] = {}
-    for line, row in _read_csv(path, RELEASE_COLUMNS):
-        if None in row or any(v is None for v in row.values()):
-            errors.append(SourceError(path, line, "wrong number of fields", f"expected {','.join(RELEASE_COLUMNS)}"))
-            continue
-        ind, period = row["indicator"].strip(), row["period"].strip()
-        if ind not in catalog.indicators:
-            errors.append(SourceError(path, line, f"indicator {ind!r} is not in data/catalog.yaml"))
-            continue
-        try:
-            day = dt.date.fromisoformat(row["release_date"].strip())
-            dt.date.fromisoformat(period + "-01")
-        except ValueError:
-            errors.append(SourceError(path, line, "bad period or release_date", "period YYYY-MM, date YYYY-MM-DD"))
-            continue
-        values: dict[str, float | None] = {}
-        for name in RELEASE_FIELDS:
-            try:
-                values[name] = _number(row[name])
-            except ValueError:
-                errors.append(SourceError(path, line, f"{name} {row[name]!r} is not a number",
-                                          "leave it empty when the value is unknown"))
-        if len(values) < len(RELEASE_FIELDS):
-            continue
-        if (ind, period) in releases:
-            errors.append(SourceError(path, line, f"duplicate release {ind} {period}"))
-            continue
-        releases[(ind, period)] = Release(ind, period, day, values["actual"], values["consensus"],
-                                          values["prior"], row["source"], line)
+    for line, row in read_rows(path, RELEASE_COLUMNS):
+        parsed = _release_row(path, line, row, catalog)
+        if isinstance(parsed, list):
+            errors.extend(parsed)
+        elif (parsed.indicator, parsed.period) in releases:
+            errors.append(SourceError(path, line, f"duplicate release {parsed.indicator} {parsed.period}"))
+        else:
+            releases[(parsed.indicator, parsed.period)] = parsed
     if errors:
         raise BuildFailed(errors)
     return releases
@@ -373,12 +317,21 @@ def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release
 
 def load_data(data_dir: Path) -> DataStore:
     """Load catalog, market series and releases from data/, validating every row."""
-    catalog = load_catalog(data_dir / "catalog.yaml")
-    markets = load_markets(data_dir / catalog.markets_file, catalog)
-    releases = load_releases(data_dir / catalog.releases_file, catalog)
-    return DataStore(catalog, markets, releases)
+    from .datawrite import locked, recover
+
+    with locked(data_dir):  # never beside a fetch's renames: one whole set of files
+        recover(data_dir)  # finish (or undo) a fetch or `data add` that was killed half-way
+        catalog = load_catalog(data_dir / "catalog.yaml")
+        markets = read_markets(data_dir / catalog.markets_file, catalog)
+        releases = load_releases(data_dir / catalog.releases_file, catalog)
+    return DataStore(catalog, _wide(markets.values), releases, markets.gaps)
 
 
 def read_market_rows(path: Path) -> list[dict[str, str]]:
     """Return the rows of the market CSV as written (text values), for `fetch` to merge into."""
-    return [row for _, row in _read_csv(path, MARKET_COLUMNS)]
+    return [row for _, row in read_rows(path, MARKET_COLUMNS)]
+
+
+def read_release_rows(path: Path) -> list[dict[str, str]]:
+    """Return the rows of the releases CSV as written, for `fetch` and `data add` to merge into."""
+    return [row for _, row in read_rows(path, RELEASE_COLUMNS)]

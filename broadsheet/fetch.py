@@ -1,12 +1,13 @@
-"""`fetch`: refresh data/markets.csv from FRED's CSV download, all or nothing.
+"""`fetch`: refresh data/ from each series' and release's source, all or nothing.
 
-Every series of data/catalog.yaml that has a `fred_id` is downloaded from
-https://fred.stlouisfed.org/graph/fredgraph.csv?id=<fred_id>. New rows are merged in; rows
-already in the file win unless `overwrite` (FRED sometimes revises a value, and the values an
-issue quoted must not move silently); each revision is reported. The data keeps one calendar
-for every series, the NYSE trading days on which the S&P 500 has a close (docs/data.md): values
-FRED has on other days (the bond market is open on some exchange holidays) are left out. If
-any download fails or any response is not the CSV expected, nothing is written.
+Each catalog entry names its source (`fetch:` in data/catalog.yaml, docs/data.md): the FRED API
+for the market series FRED carries, a CSV address for the others, ALFRED's first releases for the
+macro releases (consensus figures and ISM are entered with `data add`). Everything is downloaded
+and checked first: strict dates, finite numbers of the series' sign, no one-day move beyond the
+series' `max_daily_move_pct`, values only on the trading days of its calendar. Rows already in the
+files win unless `overwrite` (the values an issue quoted must not move silently); every revision
+is reported. markets.csv, releases.csv and catalog.yaml are then replaced together
+(broadsheet/datawrite.py): a failure or a kill at any moment leaves the old set or the new set.
 """
 
 from __future__ import annotations
@@ -14,194 +15,216 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
-import os
 import re
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import calendars, sources
+from .catalog import Catalog, load_catalog
 from .config import load_config
-from .data import MARKET_COLUMNS, Catalog, load_catalog, load_markets, read_market_rows
+from .data import MARKET_COLUMNS, RELEASE_COLUMNS, load_releases, read_market_rows, read_markets, read_release_rows
+from .datawrite import commit, locked, recover, snapshot
 from .errors import BroadsheetError, BuildFailed
-from .yamlsource import load_yaml, read_text
+from .sources import FetchError, FirstRelease
+from .yamlsource import load_yaml
 
-DEFAULT_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
-URL_ENV = "BROADSHEET_FRED_URL"  # tests point fetch at a local server with this (or --source-url)
-MAX_BYTES = 5_000_000  # a daily FRED series since 2024 is a few kB; anything this big is wrong
-CALENDAR_SERIES = "SP500"  # its dates are the NYSE trading days every series shares
-SOURCE_TAG = "FRED"  # the `source` of fetched rows (catalog.yaml sources: FRED)
-DATE_HEADERS = {"observation_date", "date"}
-
-
-class FetchError(BroadsheetError):
-    """A download failed or returned something other than FRED's CSV; nothing was changed."""
+__all__ = ["FetchError", "fetch_data", "format_report"]
+FRED_TAG = "FRED"  # the `source` of rows fetched from FRED (catalog.yaml sources: FRED)
+DEFAULT_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0}
 
 
 @dataclass
 class SeriesReport:
-    """What fetch did to one series."""
+    """What fetch did to one series or release."""
 
     series: str
-    fred_id: str
+    source: str  # "FRED SP500", "ALFRED CPIAUCSL", "CSV https://…"
     added: int = 0
-    kept: list[tuple[dt.date, str, str]] = field(default_factory=list)  # (date, ours, FRED's)
-    revised: list[tuple[dt.date, str, str]] = field(default_factory=list)
-    off_calendar: int = 0  # FRED values on days that are not NYSE trading days
+    unchanged: int = 0  # values the source confirms
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (date, ours, the source's) not taken
+    revised: list[tuple[str, str, str]] = field(default_factory=list)  # taken with --overwrite
+    off_calendar: int = 0  # values on days the series' exchange was closed, left out
 
 
 @dataclass
 class FetchReport:
-    """What fetch did: per series, plus the series it could not fetch from FRED."""
+    """What fetch did: per series and release, plus those it has no source for."""
 
     series: list[SeriesReport]
     skipped: list[str]
     retrieved: dt.date
 
 
-def resolve_source_url(explicit: str | None) -> str:
-    """The FRED CSV endpoint: --source-url, else $BROADSHEET_FRED_URL, else FRED itself."""
-    return explicit or os.environ.get(URL_ENV) or DEFAULT_URL
-
-
-def download(url: str, timeout: float, max_bytes: int = MAX_BYTES) -> str:
-    """GET `url` and return its text; any failure becomes a FetchError saying why."""
-    request = urllib.request.Request(url, headers={"User-Agent": "broadsheet-fetch/0.1"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            data = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        raise FetchError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from exc
-    except urllib.error.URLError as exc:
-        raise FetchError(f"{url}: could not connect ({exc.reason})") from exc
-    except (TimeoutError, OSError) as exc:
-        raise FetchError(f"{url}: download failed ({exc or 'timed out'})") from exc
-    if len(data) > max_bytes:
-        raise FetchError(f"{url}: the response is larger than {max_bytes:,} bytes")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FetchError(f"{url}: the response is not UTF-8 text") from exc
-
-
-def parse_fred_csv(text: str, fred_id: str, url: str) -> dict[dt.date, str]:
-    """Parse FRED's `observation_date,<ID>` CSV into {date: value text}, skipping "." (none)."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or len(rows[0]) != 2 or rows[0][0].strip().lower() not in DATE_HEADERS \
-            or rows[0][1].strip().upper() != fred_id.upper():
-        head = text[:80].strip().replace("\n", " ")
-        raise FetchError(f"{url}: not a FRED CSV for {fred_id} (it starts with {head!r})")
-    values: dict[dt.date, str] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        if len(row) != 2:
-            raise FetchError(f"{url}: line {number} has {len(row)} fields, expected 2")
-        try:
-            day = dt.date.fromisoformat(row[0].strip())
-        except ValueError as exc:
-            raise FetchError(f"{url}: line {number}: bad date {row[0]!r}") from exc
-        value = row[1].strip()
-        if value in (".", ""):
-            continue  # FRED's mark for a day without a value
-        try:
-            number_value = float(value)
-        except ValueError as exc:
-            raise FetchError(f"{url}: line {number}: {value!r} is not a number") from exc
-        if not math.isfinite(number_value):
-            raise FetchError(f"{url}: line {number}: {value!r} is not a number")
-        values[day] = value
-    return values
-
-
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def fetch_data(root: Path, series: list[str] | None = None, source_url: str | None = None,
-               overwrite: bool = False, timeout: float = 30.0,
-               today: dt.date | None = None) -> FetchReport:
-    """Download, merge and write data/markets.csv and the catalog's `retrieved` dates."""
-    data_dir = root / "data"
-    catalog_path = data_dir / "catalog.yaml"
-    catalog = load_catalog(catalog_path)
-    markets_path = data_dir / catalog.markets_file
-    load_markets(markets_path, catalog)  # the file must be valid before anything is merged into it
-    rows = read_market_rows(markets_path)
-    wanted, skipped = _select(catalog, series)
-    if SOURCE_TAG not in catalog.sources:
-        raise FetchError(f"{catalog_path}: add a `{SOURCE_TAG}` entry under sources: "
-                         "(the source of fetched rows)")
-    start = min((r["date"] for r in rows), default="2024-12-31")
-    base = resolve_source_url(source_url)
-    # 1. download and parse everything first: one failure and nothing is written
-    fetched: dict[str, dict[dt.date, str]] = {}
-    for n, sid in enumerate(wanted, start=1):
-        fred_id = catalog.series[sid].fred_id or sid
-        query = urllib.parse.urlencode({"id": fred_id, "cosd": start})
-        url = f"{base}{'&' if '?' in base else '?'}{query}"
-        _progress(f"fetch: [{n}/{len(wanted)}] {sid} (FRED {fred_id}) …")
-        fetched[sid] = parse_fred_csv(download(url, timeout), fred_id, url)
-    # 2. merge on the shared calendar
-    reports, merged = _merge(rows, fetched, catalog, dt.date.fromisoformat(start), overwrite)
-    # 3. write: the markets file, then the retrieval dates, each by an atomic replace
-    retrieved = today or dt.datetime.now(ZoneInfo(_timezone(root))).date()
-    newline = "\r\n" if b"\r\n" in markets_path.read_bytes()[:4096] else "\n"
-    text = _csv_text(merged, newline)
-    _check_loads(text, markets_path, catalog)
-    write_atomic(markets_path, text)
-    catalog_text = set_retrieved(read_text(catalog_path), catalog_path, wanted, retrieved)
-    write_atomic(catalog_path, catalog_text)
-    return FetchReport(series=reports, skipped=skipped, retrieved=retrieved)
-
-
-def _select(catalog: Catalog, series: list[str] | None) -> tuple[list[str], list[str]]:
-    names = series or list(catalog.series)
-    unknown = [s for s in names if s not in catalog.series]
+def _select(catalog: Catalog, names: list[str] | None) -> tuple[list[str], list[str], list[str]]:
+    """(market series to fetch, releases to fetch, names without a fetch source)."""
+    every = list(catalog.series) + list(catalog.indicators)
+    names = names or every
+    unknown = [n for n in names if n not in every]
     if unknown:
-        raise FetchError(f"unknown series {', '.join(unknown)} "
-                         f"(catalog series: {', '.join(catalog.series)})")
-    wanted = [s for s in names if catalog.series[s].fred_id]
-    skipped = [s for s in names if not catalog.series[s].fred_id]
-    # the calendar series first: its dates decide which dates the others keep
-    wanted.sort(key=lambda s: s != CALENDAR_SERIES)
-    return wanted, skipped
+        raise FetchError(f"unknown series or release {', '.join(unknown)} (catalog: {', '.join(every)})")
+    fetchable = [n for n in names if catalog.fetchable(n)]
+    skipped = [n for n in names if not catalog.fetchable(n)]
+    return [n for n in fetchable if n in catalog.series], [n for n in fetchable if n in catalog.indicators], skipped
 
 
-def _merge(rows: list[dict[str, str]], fetched: dict[str, dict[dt.date, str]], catalog: Catalog,
-           start: dt.date, overwrite: bool) -> tuple[list[SeriesReport], list[dict[str, str]]]:
-    by_key = {(r["series"], dt.date.fromisoformat(r["date"])): r for r in rows}
-    calendar = {d for (s, d) in by_key if s == CALENDAR_SERIES}
-    calendar |= {d for d in fetched.get(CALENDAR_SERIES, {}) if d >= start}
-    shared = CALENDAR_SERIES in catalog.series  # a project without it keeps every date
+def _download_series(catalog: Catalog, sid: str, start: dt.date, timeout: float,
+                     api: str | None) -> tuple[str, dict[dt.date, str]]:
+    spec = catalog.series[sid].fetch
+    assert spec is not None
+    if spec.kind == "fred":
+        return f"FRED {spec.id}", sources.fetch_fred(spec, start, timeout, api)
+    return f"CSV {spec.url}", sources.fetch_csv(spec, timeout)
+
+
+def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None = None,
+               overwrite: bool = False, timeout: float = 30.0, today: dt.date | None = None) -> FetchReport:
+    """Download everything, merge, check, then replace data/'s files together."""
+    data_dir = root / "data"
+    with locked(data_dir):
+        recover(data_dir)
+        catalog_path = data_dir / "catalog.yaml"
+        catalog = load_catalog(catalog_path)
+        markets_path, releases_path = data_dir / catalog.markets_file, data_dir / catalog.releases_file
+        read_markets(markets_path, catalog)  # the files must be valid before anything is merged into them
+        load_releases(releases_path, catalog)
+        market_rows, release_rows = read_market_rows(markets_path), read_release_rows(releases_path)
+        before = snapshot(data_dir, [markets_path.name, releases_path.name, catalog_path.name])
+    wanted, indicators, skipped = _select(catalog, series)
+    if any(catalog.series[s].fetch.kind == "fred" for s in wanted) and FRED_TAG not in catalog.sources:
+        raise FetchError(f"{catalog_path}: add a `{FRED_TAG}` entry under sources: (the source of fetched rows)")
+    start = dt.date.fromisoformat(min((r["date"] for r in market_rows), default="2024-12-31"))
+    since = min((r["period"] for r in release_rows), default="2025-01")
+    # 1. download and parse everything first: one failure and nothing is written
+    fetched: dict[str, tuple[str, dict[dt.date, str]]] = {}
+    for n, sid in enumerate(wanted, start=1):
+        _progress(f"fetch: [{n}/{len(wanted) + len(indicators)}] {sid} …")
+        fetched[sid] = _download_series(catalog, sid, start, timeout, api_url)
+    releases: dict[str, list[FirstRelease]] = {}
+    for n, iid in enumerate(indicators, start=len(wanted) + 1):
+        _progress(f"fetch: [{n}/{len(wanted) + len(indicators)}] {iid} (ALFRED first releases) …")
+        releases[iid] = sources.fetch_alfred(catalog.indicators[iid].fetch, since, timeout, api_url)
+    # 2. merge and check: a value that is wrong stops everything
+    reports, merged = merge_markets(market_rows, fetched, catalog, start, overwrite)
+    check_values(merged, catalog, list(fetched))
+    release_reports, merged_releases = merge_releases(release_rows, releases, catalog, overwrite)
+    # 3. write the new set, checked by loading it, all or nothing
+    retrieved = today or dt.datetime.now(ZoneInfo(_timezone(root))).date()
+    files = {markets_path.name: _csv_text(merged, MARKET_COLUMNS, _newline(markets_path)),
+             releases_path.name: _csv_text(merged_releases, RELEASE_COLUMNS, _newline(releases_path)),
+             catalog_path.name: set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path, wanted,
+                                              retrieved)}
+    _check_loads(files, catalog, data_dir)
+    changed = {name: text for name, text in files.items() if text.encode() != before[name]}
+    if changed:
+        commit(data_dir, changed, expected=before)
+    return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved)
+
+
+def merge_markets(rows: list[dict[str, str]], fetched: dict[str, tuple[str, dict[dt.date, str]]],
+                  catalog: Catalog, start: dt.date, overwrite: bool) -> tuple[list[SeriesReport], list[dict[str, str]]]:
+    """Add new rows, compare existing ones; values on days the series' exchange was closed are left out."""
+    by_key = {(r["series"], r["date"]): r for r in rows}
     reports = []
-    for sid, values in fetched.items():
-        report = SeriesReport(sid, catalog.series[sid].fred_id or sid)
+    for sid, (where, values) in fetched.items():
+        info = catalog.series[sid]
+        tag = FRED_TAG if info.fetch.kind == "fred" else info.fetch.tag
+        report = SeriesReport(sid, where)
         for day, value in sorted(values.items()):
             if day < start:
                 continue
-            if shared and day not in calendar:
+            code = info.calendar
+            if code and (not _in(code, day) or not calendars.is_session(code, day)):
                 report.off_calendar += 1
                 continue
-            row = by_key.get((sid, day))
-            if row is None:
-                by_key[(sid, day)] = {"date": day.isoformat(), "series": sid, "value": value,
-                                      "source": SOURCE_TAG}
-                report.added += 1
-            elif float(row["value"]) != float(value):
-                if overwrite:
-                    report.revised.append((day, row["value"], value))
-                    row.update(value=value, source=SOURCE_TAG)
-                else:
-                    report.kept.append((day, row["value"], value))
+            _merge_one(by_key, report, (sid, day.isoformat()), value, tag, overwrite)
         reports.append(report)
-    merged = [by_key[k] for k in sorted(by_key)]
-    return reports, merged
+    return reports, [by_key[k] for k in sorted(by_key)]
+
+
+def _in(code: str, day: dt.date) -> bool:
+    first, last = calendars.bounds(code)
+    return first <= day <= last
+
+
+def _merge_one(by_key: dict, report: SeriesReport, key: tuple[str, str], value: str, tag: str,
+               overwrite: bool) -> None:
+    row = by_key.get(key)
+    if row is None:
+        by_key[key] = {"date": key[1], "series": key[0], "value": value, "source": tag}
+        report.added += 1
+    elif float(row["value"]) == float(value):
+        report.unchanged += 1
+    elif overwrite:
+        report.revised.append((key[1], row["value"], value))
+        row.update(value=value, source=tag)
+    else:
+        report.kept.append((key[1], row["value"], value))
+
+
+def check_values(rows: list[dict[str, str]], catalog: Catalog, fetched: list[str]) -> None:
+    """Every fetched series: of its sign, and no one-day move beyond its max_daily_move_pct."""
+    previous: dict[str, tuple[str, float]] = {}
+    for row in rows:  # sorted by series, then date
+        sid = row["series"]
+        if sid not in fetched:
+            continue
+        info = catalog.series[sid]
+        value = float(row["value"])
+        if info.sign == "positive" and value <= 0:
+            raise FetchError(f"{sid} {row['date']}: {row['value']} is not positive (from {row['source']})")
+        bound = info.max_daily_move_pct or DEFAULT_MOVE.get(info.unit, 25.0)
+        before = previous.get(sid)
+        if before is not None and before[1] and abs(value / before[1] - 1) * 100 > bound:
+            move = (value / before[1] - 1) * 100
+            raise FetchError(f"{sid} {row['date']}: {row['value']} is {move:+.1f}% from the previous close "
+                             f"{before[0]} ({before[1]:g}), beyond its max_daily_move_pct of {bound:g}%")
+        previous[sid] = (row["date"], value)
+
+
+def merge_releases(rows: list[dict[str, str]], fetched: dict[str, list[FirstRelease]], catalog: Catalog,
+                   overwrite: bool) -> tuple[list[SeriesReport], list[dict[str, str]]]:
+    """Add first releases the file lacks (consensus left for `data add`); compare the others."""
+    by_key = {(r["indicator"], r["period"]): r for r in rows}
+    reports = []
+    for iid, found in fetched.items():
+        spec = catalog.indicators[iid].fetch
+        report = SeriesReport(iid, f"ALFRED {spec.id}")
+        units = [r["unit"] for r in rows if r["indicator"] == iid]
+        for release in found:
+            row = by_key.get((iid, release.period))
+            source = f"ALFRED {spec.id} first release {release.vintage}"
+            if row is None:
+                by_key[(iid, release.period)] = {
+                    "indicator": iid, "period": release.period, "release_date": release.vintage.isoformat(),
+                    "actual": release.actual, "consensus": "", "prior": release.prior or "",
+                    "unit": units[-1] if units else catalog.indicators[iid].unit, "source": source}
+                report.added += 1
+            elif row["actual"] and float(row["actual"]) == float(release.actual):
+                report.unchanged += 1
+            elif not row["actual"]:  # entered ahead with `data add --consensus`: the release is out
+                row.update(actual=release.actual, prior=row["prior"] or release.prior or "",
+                           release_date=release.vintage.isoformat(), source=f"{row['source']}; actual: {source}")
+                report.added += 1
+            elif overwrite:
+                report.revised.append((release.period, row["actual"], release.actual))
+                row.update(actual=release.actual, source=f"{row['source']}; actual: {source}")
+            else:
+                report.kept.append((release.period, row["actual"], release.actual))
+        reports.append(report)
+    return reports, sorted(by_key.values(), key=_release_order(rows))
+
+
+def _release_order(rows: list[dict[str, str]]):  # noqa: ANN202
+    """Existing rows keep their place; new ones follow, by period then indicator."""
+    place = {(r["indicator"], r["period"]): n for n, r in enumerate(rows)}
+    return lambda r: (place.get((r["indicator"], r["period"]), len(place)), r["period"], r["indicator"])
 
 
 def _timezone(root: Path) -> str:
@@ -211,21 +234,27 @@ def _timezone(root: Path) -> str:
         return "UTC"
 
 
-def _csv_text(rows: list[dict[str, str]], newline: str) -> str:
+def _newline(path: Path) -> str:
+    return "\r\n" if b"\r\n" in path.read_bytes()[:4096] else "\n"
+
+
+def _csv_text(rows: list[dict[str, str]], columns: list[str], newline: str) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=MARKET_COLUMNS, lineterminator=newline)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator=newline)
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-def _check_loads(text: str, markets_path: Path, catalog: Catalog) -> None:
-    """Load the merged file from a scratch copy: a merge that breaks the data writes nothing."""
+def _check_loads(files: dict[str, str], catalog: Catalog, data_dir: Path) -> None:
+    """Load the new set from a scratch folder: a merge that breaks the data writes nothing."""
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / markets_path.name
-        path.write_text(text, encoding="utf-8", newline="")
+        for name, text in files.items():
+            Path(scratch, name).write_text(text, encoding="utf-8", newline="")
         try:
-            load_markets(path, catalog)
+            new_catalog = load_catalog(Path(scratch) / "catalog.yaml")
+            read_markets(Path(scratch) / catalog.markets_file, new_catalog)
+            load_releases(Path(scratch) / catalog.releases_file, new_catalog)
         except BuildFailed as exc:
             raise FetchError(f"the merged data would not load: {exc.problems[0].message}") from exc
 
@@ -242,40 +271,23 @@ def set_retrieved(text: str, path: Path, series: list[str], day: dt.date) -> str
         number = spec.lines.get("retrieved") if hasattr(spec, "lines") else None
         if number is None:
             raise FetchError(f"{path}: series {sid} has no `retrieved:` field to update")
-        lines[number - 1] = RETRIEVED_RE.sub(lambda m: m.group(1) + day.isoformat(),
-                                             lines[number - 1], count=1)
+        lines[number - 1] = RETRIEVED_RE.sub(lambda m: m.group(1) + day.isoformat(), lines[number - 1], count=1)
     return "\n".join(lines)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def format_report(report: FetchReport, root: Path) -> list[str]:
-    """Human-readable lines: per series what was added, revised or kept, then the skipped ones."""
+    """Per series and release: added, revised, kept; then what has no source."""
     lines = []
     for s in report.series:
-        line = f"{s.series} (FRED {s.fred_id}): {s.added} new row(s)"
-        if s.revised:
-            line += f", {len(s.revised)} revised value(s) replaced"
+        line = (f"{s.series} ({s.source}): {s.added} added, {len(s.revised)} revised, "
+                f"{s.unchanged + len(s.kept)} kept")
         if s.off_calendar:
-            line += (f", {s.off_calendar} value(s) left out (no {CALENDAR_SERIES} close that day: "
-                     "an exchange holiday, or the S&P 500 not fetched yet)")
+            line += f"; {s.off_calendar} value(s) on days its exchange was closed left out"
         lines.append(line)
-        for day, ours, theirs in s.revised:
-            lines.append(f"  {day}: {ours} → {theirs}")
-        for day, ours, theirs in s.kept:
-            lines.append(f"  {day}: FRED now says {theirs}, kept {ours} (--overwrite takes FRED's)")
+        lines.extend(f"  {day}: {ours} → {theirs} (revised)" for day, ours, theirs in s.revised)
+        lines.extend(f"  {day}: the source now says {theirs}, kept {ours} (--overwrite takes the source's)"
+                     for day, ours, theirs in s.kept)
     for sid in report.skipped:
-        lines.append(f"{sid}: no fred_id in data/catalog.yaml, not fetched (update it by hand)")
+        lines.append(f"{sid}: entered by the editor (`python3 build.py data add`), not fetched")
     lines.append(f"retrieved: {report.retrieved} recorded in data/catalog.yaml")
     return lines

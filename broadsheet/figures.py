@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import FigureError
-from .i18n import ROUNDING, NumberFormatter
+from .i18n import ROUNDING, NumberFormatter, quantize
 
 if TYPE_CHECKING:  # data.py loads pandas: imported only when a page's figures are computed
     from .data import DataStore
 
 MOVES = ("up", "down")
-CLOSED = ("error", "previous")  # what level() does on a day with no close
+CLOSED = ("error", "previous")  # what a figure does on a day the exchange was closed
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class FigureFunctions:
 
     def namespace(self) -> dict[str, Callable[..., str]]:
         """Return the name → function mapping that figure expressions may call."""
-        names = ("level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "release")
+        names = ("level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "spread", "spread_change",
+                 "release")
         return {name: self._guarded(name, getattr(self, name)) for name in names}
 
     def _guarded(self, name: str, func: Callable[..., str]) -> Callable[..., str]:
@@ -65,13 +66,20 @@ class FigureFunctions:
 
     # --- checks shared by the change functions -------------------------------------------
     @staticmethod
-    def _options(digits: int, rounding: str, move: str | None) -> None:
+    def _options(digits: int, rounding: str, move: str | None, closed: str = "error", sign: bool = False) -> None:
         if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
             raise FigureError(f"digits must be a whole number from 0 to 6, got {digits!r}")
         if rounding not in ROUNDING:
             raise FigureError(f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}")
         if move is not None and move not in MOVES:
             raise FigureError(f'move must be "up" or "down", got {move!r}')
+        if closed not in CLOSED:
+            raise FigureError(f'closed must be "error" or "previous", got {closed!r}')
+        if not isinstance(sign, bool):
+            raise FigureError(f"sign must be True or False, got {sign!r}")
+        if sign and move is not None:
+            raise FigureError("sign=True and move= contradict each other",
+                              "move prints the size for prose that says the direction; sign prints +/-")
 
     @staticmethod
     def _directed(change: float, move: str | None, what: str) -> float:
@@ -84,17 +92,34 @@ class FigureFunctions:
                               "fix the wording or the dates")
         return abs(change)
 
-    def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str) -> str:
+    @staticmethod
+    def _signed(text: str, value: float, digits: int, rounding: str, sign: bool) -> str:
+        """With sign=True a rise prints "+2.8%" (as the charts do); a fall keeps its minus, zero none."""
+        if sign and quantize(value, digits, rounding) > 0:
+            return "+" + text
+        return text
+
+    def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str,
+                  sign: bool = False) -> str:
         change = self._directed((end / start - 1) * 100, move, what)
-        return self.fmt.percent(change, digits, rounding)
+        return self._signed(self.fmt.percent(change, digits, rounding), change, digits, rounding, sign)
+
+    def _points_text(self, change: float, digits: int, rounding: str, move: str | None, what: str,
+                     sign: bool) -> str:
+        change = self._directed(change, move, what)
+        return self._signed(self.fmt.decimal(change, digits, rounding), change, digits, rounding, sign)
+
+    def _yield_series(self, name: str, *series: str) -> None:
+        for sid in series:
+            info = self.store.catalog.series.get(sid)
+            if info is not None and info.unit != "percent":
+                raise FigureError(f"{name}() needs yield series in percent; {sid} is not one")
 
     # --- the functions -------------------------------------------------------------------
     def level(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
               grouping: bool = True, closed: str = "error") -> str:
         """The close of `series` on `date` (percent series print with a % sign)."""
-        self._options(digits, rounding, None)
-        if closed not in CLOSED:
-            raise FigureError(f'closed must be "error" or "previous", got {closed!r}')
+        self._options(digits, rounding, None, closed)
         day, value = self.store.close(series, date, closed=closed)
         unit = self.store.catalog.series[series].unit
         if unit == "percent":
@@ -104,59 +129,86 @@ class FigureFunctions:
         return self._record("level", (series, date), {"digits": digits}, series, (day,), text)
 
     def pct(self, series: str, start: str, end: str, digits: int = 1, rounding: str = "half-up",
-            move: str | None = None) -> str:
+            move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The % change of `series` from the close on `start` to the close on `end`."""
-        self._options(digits, rounding, move)
-        d0, v0 = self.store.close(series, start)
-        d1, v1 = self.store.close(series, end)
-        text = self._pct_text(v0, v1, digits, rounding, move, series)
+        self._options(digits, rounding, move, closed, sign)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
         return self._record("pct", (series, start, end), {"digits": digits}, series, (d0, d1), text)
 
     def day_pct(self, series: str, date: str, digits: int = 1, rounding: str = "half-up",
-                move: str | None = None) -> str:
+                move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The % change of `series` on `date` from the previous trading day's close."""
-        self._options(digits, rounding, move)
-        d1, v1 = self.store.close(series, date)
-        d0, v0 = self.store.previous_close(series, date)
-        text = self._pct_text(v0, v1, digits, rounding, move, series)
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, date, closed)
+        d0, v0 = self.store.previous_close(series, date, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
         return self._record("day_pct", (series, date), {"digits": digits}, series, (d0, d1), text)
 
     def week_pct(self, series: str, week_ending: str, digits: int = 1, rounding: str = "half-up",
-                 move: str | None = None) -> str:
-        """The % change over the week ending on `week_ending` (from the previous week's last close)."""
-        self._options(digits, rounding, move)
-        d1, v1 = self.store.close(series, week_ending)
-        d0, v0 = self.store.week_start_close(series, week_ending)
-        text = self._pct_text(v0, v1, digits, rounding, move, series)
+                 move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The % change over the week ending on `week_ending`, from the last close of the week before
+        (a holiday-shortened week ends on its last trading day: closed="previous" on Good Friday)."""
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, week_ending, closed)
+        d0, v0 = self.store.week_start_close(series, week_ending, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
         return self._record("week_pct", (series, week_ending), {"digits": digits}, series, (d0, d1), text)
 
     def points(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
-               move: str | None = None) -> str:
+               move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The change of `series` in points from `start` to `end`."""
-        self._options(digits, rounding, move)
-        d0, v0 = self.store.close(series, start)
-        d1, v1 = self.store.close(series, end)
-        text = self.fmt.decimal(self._directed(v1 - v0, move, series), digits, rounding)
+        self._options(digits, rounding, move, closed, sign)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._points_text(v1 - v0, digits, rounding, move, series, sign)
         return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text)
 
     def day_points(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
-                   move: str | None = None) -> str:
+                   move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The change of `series` in points on `date` from the previous trading day."""
-        self._options(digits, rounding, move)
-        d1, v1 = self.store.close(series, date)
-        d0, v0 = self.store.previous_close(series, date)
-        text = self.fmt.decimal(self._directed(v1 - v0, move, series), digits, rounding)
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, date, closed)
+        d0, v0 = self.store.previous_close(series, date, closed)
+        text = self._points_text(v1 - v0, digits, rounding, move, series, sign)
         return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text)
 
-    def bp(self, series: str, start: str, end: str, move: str | None = None) -> str:
+    def bp(self, series: str, start: str, end: str, move: str | None = None, closed: str = "error",
+           sign: bool = False) -> str:
         """The change of a yield series in basis points from `start` to `end`."""
-        self._options(0, "half-up", move)
-        if self.store.catalog.series.get(series) and self.store.catalog.series[series].unit != "percent":
-            raise FigureError(f"bp() needs a yield series in percent; {series} is not one")
-        d0, v0 = self.store.close(series, start)
-        d1, v1 = self.store.close(series, end)
-        text = self.fmt.decimal(self._directed((v1 - v0) * 100, move, series), 0)
+        self._options(0, "half-up", move, closed, sign)
+        self._yield_series("bp", series)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._points_text((v1 - v0) * 100, 0, "half-up", move, series, sign)
         return self._record("bp", (series, start, end), {}, series, (d0, d1), text)
+
+    def spread(self, long: str, short: str, date: str, closed: str = "error", sign: bool = False) -> str:
+        """The spread `long` − `short` of two yields on `date`, in basis points (the 2s10s: DGS10, DGS2)."""
+        self._options(0, "half-up", None, closed, sign)
+        self._yield_series("spread", long, short)
+        d0, v0 = self.store.close(long, date, closed)
+        d1, v1 = self.store.close(short, date, closed)
+        text = self._points_text((v0 - v1) * 100, 0, "half-up", None, long, sign)
+        self._record("spread", (long, short, date), {}, short, (d1,), text)  # it reads both series
+        return self._record("spread", (long, short, date), {}, long, (d0,), text)
+
+    def spread_change(self, long: str, short: str, start: str, end: str, move: str | None = None,
+                      closed: str = "error", sign: bool = False) -> str:
+        """How the spread `long` − `short` changed from `start` to `end`, in basis points (steepening > 0)."""
+        self._options(0, "half-up", move, closed, sign)
+        self._yield_series("spread_change", long, short)
+        days, values = [], []
+        for sid in (long, short):
+            for when in (start, end):
+                day, value = self.store.close(sid, when, closed)
+                days.append(day)
+                values.append(value)
+        change = ((values[1] - values[3]) - (values[0] - values[2])) * 100
+        text = self._points_text(change, 0, "half-up", move, f"the {long}-{short} spread", sign)
+        self._record("spread_change", (long, short, start, end), {}, short, (days[2], days[3]), text)
+        return self._record("spread_change", (long, short, start, end), {}, long, (days[0], days[1]), text)
 
     def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
         """A field of a macro release (actual, consensus or prior), in the indicator's unit."""

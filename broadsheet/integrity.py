@@ -581,7 +581,6 @@ def check_parity(issue: Issue, pages: dict[tuple[str, str], IssuePage]) -> list[
 
 # --- data sanity ---------------------------------------------------------------------------------
 DEFAULT_MAX_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0, "thousands_persons": 100.0}
-CALENDAR_SERIES = "SP500"  # the NYSE calendar: every daily series should have its trading days
 UNCHANGED_RE = re.compile(r"unchanged|no change|same as (?:the )?prior|持平|不變", re.I)
 
 
@@ -636,19 +635,11 @@ def check_data_sanity(store: DataStore, config: Config, data_dir: Any = None) ->
                     f"beyond its {bound:g}% daily bound",
                     "check the value against the source; if the move is real, raise max_daily_move_pct "
                     "for the series in data/catalog.yaml"))
-    if CALENDAR_SERIES in store.markets.columns:
-        calendar = store.series(CALENDAR_SERIES).index
-        for sid in sorted(store.catalog.series):
-            if sid == CALENDAR_SERIES or sid not in store.markets.columns:
-                continue
-            values = store.series(sid)
-            span = calendar[(calendar >= values.index[0]) & (calendar <= values.index[-1])]
-            for stamp in span.difference(values.index):
-                day = stamp.date()
-                problems.append(SourceError(
-                    markets_path, rows.lines.get((day, CALENDAR_SERIES)),
-                    f"{sid} has no close on {day}, a trading day ({CALENDAR_SERIES} has one)",
-                    f"add the {sid} row for {day} from its source"))
+    for sid, days in sorted(getattr(store, "gaps", {}).items()):  # trading days of its calendar, no row
+        for day in days:
+            problems.append(SourceError(
+                markets_path, None, f"{sid} has no close on {day}, a trading day of its calendar "
+                f"({store.catalog.series[sid].calendar})", f"add the {sid} row for {day} from its source"))
     for release in sorted(store.releases.values(), key=lambda r: r.line):
         if (release.actual is not None and release.actual == release.prior
                 and not UNCHANGED_RE.search(release.source)):

@@ -19,7 +19,7 @@ HEAD = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nslug: sample\n---
 MARKETS_HEAD = "date,series,value,source\n"
 TRAILER = "build failed: {} problem(s); the site was not changed"
 HINT_FIGURES = "(see docs/writing.md for the figure functions)"
-KNOWN = "known: bp, chart, day_pct, day_points, level, pct, points, release, week_pct"
+KNOWN = "known: bp, chart, day_pct, day_points, level, pct, points, release, spread, spread_change, week_pct"
 
 
 def body(*lines: str) -> str:
@@ -71,14 +71,12 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
     ("a date with no data (a weekend)",
      {ISSUE: body("{{ level('SP500', '2025-04-05') }}")},
-     [f"{ISSUE}:7: {{{{ level('SP500', '2025-04-05') }}}}: SP500 has no close on 2025-04-05 "
-      "(Saturday, a market holiday or weekend) (use a trading day, or add closed=\"previous\" to "
-      "take the previous close)"]),
+     [f"{ISSUE}:7: {{{{ level('SP500', '2025-04-05') }}}}: SP500 has no close on 2025-04-05: NYSE "
+      "closed, Saturday (use a trading day, or add closed=\"previous\" to take the previous close)"]),
     ("a date outside the data",
      {ISSUE: body("{{ level('SP500', '2019-01-02') }}")},
      [f"{ISSUE}:7: {{{{ level('SP500', '2019-01-02') }}}}: SP500 has no data for 2019-01-02 (the "
-      "data runs 2024-12-31 … 2025-04-17) (pick a date inside the data, or run `python build.py "
-      "fetch`)"]),
+      "data runs 2024-12-31 … 2025-04-17) (pick a date inside the data)"]),
     ("a date argument that is not a date",
      {ISSUE: body("{{ level('SP500', 'last Friday') }}")},
      [f"{ISSUE}:7: {{{{ level('SP500', 'last Friday') }}}}: 'last Friday' is not a date (write "
@@ -140,13 +138,14 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "converted with `iconv -f BIG5 -t UTF-8`)"]),
     ("a data value that is not a number",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-04,SP500,5074.08,X\n2025-04-07,SP500,5o62,X\n"},
-     ["data/markets.csv:3: value '5o62' is not a number"]),
+     ["data/markets.csv:3: value '5o62' is not a number (a plain decimal such as 5158.20, without _ or "
+      "an exponent)"]),
     ("a data row with a bad date",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-31,SP500,5074.08,X\n"},
      ["data/markets.csv:2: bad date '2025-04-31' (write dates as YYYY-MM-DD)"]),
     ("a data row with too few fields",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-04,SP500\n"},
-     ["data/markets.csv:2: wrong number of fields (expected date,series,value,source)"]),
+     ["data/markets.csv:2: wrong number of fields: 2, expected 4 (expected date,series,value,source)"]),
     ("a data row naming a series the catalog lacks",
      {"data/markets.csv": MARKETS_HEAD + "2025-04-04,SPX,5074.08,X\n"},
      ["data/markets.csv:2: series 'SPX' is not in data/catalog.yaml (add it to the catalog with "

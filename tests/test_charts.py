@@ -51,6 +51,13 @@ levels:
   start: 2025-03-03
   end: 2025-04-11
   title: {zh-Hant: 恐慌指數, en: VIX}
+curve:
+  kind: curve
+  series: [DGS2, DGS10, DGS20, DGS30]
+  start: 2025-04-04
+  end: 2025-04-11
+  title: {zh-Hant: 殖利率曲線, en: The Treasury curve}
+  options: {also: 2025-04-08}
 """
 
 

@@ -81,7 +81,7 @@ def test_releases_in_each_locale(zh, en):
 
 
 def test_missing_values_are_errors_not_guesses(zh):
-    with pytest.raises(NoDataForDate, match=r"SP500 has no close on 2025-01-09 \(Thursday"):
+    with pytest.raises(NoDataForDate, match=r"SP500 has no close on 2025-01-09: NYSE closed, Thursday"):
         zh.level("SP500", "2025-01-09")
     assert zh.level("SP500", "2025-01-09", closed="previous") == zh.level("SP500", "2025-01-08")
     with pytest.raises(NoDataForDate, match="the data runs 2024-12-31 … 2025-04-17"):

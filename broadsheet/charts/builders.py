@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from babel.dates import format_date, format_skeleton
 
+from .. import calendars
 from .decls import ChartDecl
 from .locale import ChartLocale
 from .theme import LIGHT, REFERENCE_COLOR, SERIES_COLORS, WIDE, Layout
@@ -187,9 +188,8 @@ def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive:
 
 def _changes(values: pd.Series, start: dt.date, end: dt.date, step: str) -> pd.Series:
     """Percent changes over each trading day (or calendar week) ending inside [start, end]."""
-    if step == "week":
-        values = values.groupby(values.index.to_period("W-FRI")).last()
-        values.index = values.index.end_time.normalize() - pd.Timedelta(days=0)
+    if step == "week":  # each week ends on its last trading day (Thursday before Good Friday)
+        values = calendars.weekly_closes(values)
     change = values / values.shift(1) - 1
     inside = (change.index >= pd.Timestamp(start)) & (change.index <= pd.Timestamp(end))
     return change[inside].dropna()
@@ -337,3 +337,12 @@ BUILDERS: dict[str, Builder] = {
     "moves": build_moves,
     "macro": build_macro,
 }
+
+
+def _curve(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool, layout: Layout = WIDE) -> Built:
+    from .curve import build_curve  # the Treasury curve on two or three dates (curve.py)
+
+    return build_curve(decl, store, loc, interactive, layout)
+
+
+BUILDERS["curve"] = _curve

@@ -69,9 +69,17 @@ KIND_SCHEMAS: dict[str, KindSchema] = {
     "yields": KindSchema("markets"),
     "line": KindSchema("markets", (Field("panels", boolean, default=False),)),
     "moves": KindSchema("markets", (Field("step", one_of("day", "week"), default="day"),)),
+    "curve": KindSchema("markets", (Field("also", lambda raw: _also(raw)),)),
     "macro": KindSchema("releases", (Field("fields", _fields, default=["actual", "consensus"]),
                                      Field("reference", number(-1e9, 1e9, allow_none=True)))),
 }
+
+
+def _also(raw: Any) -> Checked:
+    from .curve import check_also
+
+    problem = check_also(raw)
+    return Checked(problem=problem.removeprefix("option also ") if problem else None, value=raw)
 
 
 def _date_value(value: Any, monthly: bool) -> dt.date | None:
