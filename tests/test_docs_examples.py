@@ -48,4 +48,4 @@ def test_example_builds(make_site, n: int) -> None:
         assert all(p.line for p in failed.value.problems)
     else:
         out = build_into(root)
-        assert any(Path(out, "issues").glob("2025-04-13-*/index.html"))
+        assert any(Path(out, "issues").glob("*/index.html"))  # the address is the front matter's date and slug

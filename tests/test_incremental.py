@@ -171,6 +171,7 @@ def test_new_and_deleted_issue(project: Path, same_as_clean: None) -> None:
     shutil.copytree(project / SAMPLE_ISSUE, folder)
     edit(folder / "zh-Hant.md", "title: 範例週報", "title: 下一期")
     edit(folder / "zh-Hant.md", "date: 2025-04-13", "date: 2025-04-20")
+    edit(folder / "zh-Hant.md", "slug: sample", "slug: next")  # the address is the date and slug
     run(project)
     assert page(project, "index.html").find("a", string=lambda s: s.startswith("下一期")) is not None
     assert (project / "site" / "issues" / "2025-04-20-next" / "index.html").is_file()

@@ -116,6 +116,7 @@ DECL_FIELDS = (Field("kind", _kind, required=True), Field("series", _series, req
 
 def read_chart_decls(path: Path, catalog: Catalog, codes: list[str]) -> tuple[list[ChartDecl], list[SourceError]]:
     """Read and check an issue's charts.yaml; return the declarations and every problem found."""
+    catalog = getattr(catalog, "catalog", catalog)  # a DataStore is accepted for its catalog
     try:
         data = load_yaml(read_text(path), path)
     except SourceError as exc:
