@@ -6,7 +6,8 @@ how `fetch` refreshes it (`fetch:`); see docs/data.md for the fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -73,6 +74,8 @@ class Catalog:
     sources: dict[str, dict[str, Any]]  # tag → {name: text or {language: text}, url}
     markets_file: str
     releases_file: str
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lint: word → ids it may mean
+    narrowing: tuple[tuple[tuple[str | None, frozenset[str]], ...], ...] = ()  # lint: per family (words, ids)
 
     def source_of(self, ident: str, lang: str) -> tuple[str, str] | None:
         """(name in `lang`, url) of the source of a series or indicator; None when unknown."""
@@ -246,10 +249,40 @@ def load_catalog(path: Any) -> Catalog:
     indicators = {str(iid): info for iid, spec in raw_releases.items()
                   if (info := reader.one_indicator(raw_releases, iid, spec, sources)) is not None}
     files = reader.section("files")
+    aliases, narrowing = _lint(reader, {*series, *indicators})
     if reader.errors:
         raise BuildFailed(reader.errors)
     return Catalog(series, indicators, sources, files.get("markets", "markets.csv"),
-                   files.get("releases", "releases.csv"))
+                   files.get("releases", "releases.csv"), aliases, narrowing)
+
+
+def _lint(reader: _Reader, known: set[str]) -> tuple[dict[str, tuple[str, ...]], tuple[Any, ...]]:
+    """The `lint:` section: aliases (word → ids) and narrowing rules (per family, words → ids)."""
+    lint = reader.section("lint")
+    raw_aliases = lint.get("aliases") or {}
+    aliases: dict[str, tuple[str, ...]] = {}
+    for word, ids in raw_aliases.items() if isinstance(raw_aliases, dict) else []:
+        if not isinstance(ids, list) or not ids or any(i not in known for i in ids):
+            reader.err(raw_aliases, word, f"lint alias {str(word)[:40]!r}: must list known series or indicator ids")
+            continue
+        aliases[str(word)] = tuple(ids)
+    families = []
+    for family in lint.get("narrowing") or []:
+        rules = []
+        for rule in family if isinstance(family, list) else []:
+            words, ids = (rule.get("words"), rule.get("ids")) if isinstance(rule, dict) else (None, None)
+            try:
+                if words is not None:
+                    re.compile(str(words))
+            except re.error as exc:
+                reader.err(lint, "narrowing", f"lint narrowing: {str(words)[:40]!r} is not a pattern ({exc})")
+                continue
+            if not isinstance(ids, list) or any(i not in known for i in ids):
+                reader.err(lint, "narrowing", "lint narrowing: each rule needs ids: [known ids] (and words: a pattern)")
+                continue
+            rules.append((None if words is None else str(words), frozenset(ids)))
+        families.append(tuple(rules))
+    return aliases, tuple(families)
 
 
 def _fields_ok(spec: object, required: tuple[str, ...]) -> bool:

@@ -7,16 +7,16 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .errors import Problems, SourceError
+from .schema import Checked, Field, boolean, excerpt, text, validate
+from .schema import date as schema_date
 from .textcheck import unsafe_text
 from .urls import tag_slug
-from .yamlsource import LineDict, line_of, load_yaml, read_text
+from .yamlsource import line_of, load_yaml, read_text
 
-# Every front matter field, with the type it must have (documented in docs/writing.md).
-REQUIRED_FIELDS = ("title", "date", "summary")
-OPTIONAL_FIELDS = ("tags", "slug", "draft", "translated_from", "corrections")
 SLUG_RE = re.compile(r"^[\w\-]+$")
 
 
@@ -100,55 +100,57 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     raise SourceError(path, 1, "front matter is not closed", "add a line `---` after the last field")
 
 
+def _tags(raw: Any) -> Checked:
+    if isinstance(raw, list) and all(isinstance(t, str | int) and str(t).strip() for t in raw):
+        return Checked(tuple(str(t) for t in raw))
+    return Checked(problem="tags must be a list of words such as [關稅, 美債]", whole=True)
+
+
+def _slug(raw: Any) -> Checked:
+    if isinstance(raw, str) and SLUG_RE.match(raw):
+        return Checked(raw)
+    return Checked(problem=f"slug {excerpt(raw)} may hold only letters, digits and -", hint="e.g. slug: tariff-shock",
+                   whole=True)
+
+
+def _hash(raw: Any) -> Checked:
+    if isinstance(raw, str):
+        return Checked(raw)
+    return Checked(problem="must be a quoted hash")
+
+
+TEXT_HINT = "quote it if it starts with a special character"
+FRONT_MATTER = (  # every field, with its check (documented in docs/writing.md)
+    Field("title", text(500, TEXT_HINT), required=True),
+    Field("date", schema_date, required=True),
+    Field("summary", text(2_000, TEXT_HINT), required=True),
+    Field("tags", _tags, default=()),
+    Field("slug", _slug),
+    Field("draft", boolean, default=False),
+    Field("translated_from", _hash),
+    Field("corrections", lambda raw: Checked(raw)),
+)
+
+
 def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
     """Validate front matter fields; a missing or wrong field names its file and line."""
     data = load_yaml(raw, path, first_line=2) if raw.strip() else None
     if not isinstance(data, dict):
         raise SourceError(path, 2, "front matter must be YAML fields such as `title: …`")
     errors: list[SourceError] = []
-
-    def line(key: str) -> int:
-        return 1 + line_of(data, key, 1) if isinstance(data, LineDict) else 2
-
-    for key in sorted(set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)):
-        errors.append(SourceError(path, line(key), f"unknown front matter field {key!r}",
-                                  f"fields: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}"))
-    for key in REQUIRED_FIELDS:
-        if key not in data or data[key] in (None, ""):
-            errors.append(SourceError(path, 2, f"front matter field {key!r} is missing",
-                                      f"add `{key}: …` between the --- lines"))
-    title, summary = data.get("title"), data.get("summary")
-    for key, value in (("title", title), ("summary", summary)):
-        if value is not None and not isinstance(value, str):
-            errors.append(SourceError(path, line(key), f"{key} must be text, got {value!r}",
-                                      "quote it if it starts with a special character"))
-    date = data.get("date")
-    if date is not None and not (isinstance(date, dt.date) and not isinstance(date, dt.datetime)):
-        errors.append(SourceError(path, line("date"), f"date must be a date like 2025-04-13, got {date!r}"))
-    tags = data.get("tags", [])
-    words = isinstance(tags, list) and all(isinstance(t, str | int) and str(t).strip()
-                                           for t in tags)
-    if not words:
-        errors.append(SourceError(path, line("tags"),
-                                  "tags must be a list of words such as [關稅, 美債]"))
-        tags = []
-    slug = data.get("slug", re.sub(r"^\d{4}-\d{2}-\d{2}-", "", folder_key))
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        errors.append(SourceError(path, line("slug"), f"slug {slug!r} may hold only letters, digits and -",
-                                  "e.g. slug: tariff-shock"))
-    draft = data.get("draft", False)
-    if not isinstance(draft, bool):
-        errors.append(SourceError(path, line("draft"), f"draft must be true or false, got {draft!r}"))
-    translated_from = data.get("translated_from")
-    if translated_from is not None and not isinstance(translated_from, str):
-        errors.append(SourceError(path, line("translated_from"), "translated_from must be a quoted hash"))
-    corrections = parse_corrections(data.get("corrections"), path, line("corrections"),
-                                    date if isinstance(date, dt.date) else None, errors)
+    # the YAML starts on the file's line 2: every line the schema names is one further down
+    values = validate(data, FRONT_MATTER, path, 1, "front matter field",
+                      lambda e: errors.append(SourceError(
+                          e.path, 2 if e.message.endswith(" is missing") else (e.line or 1) + 1, e.message, e.hint)),
+                      missing_hint=lambda name: f"add `{name}: …` between the --- lines")
+    slug = values["slug"] or re.sub(r"^\d{4}-\d{2}-\d{2}-", "", folder_key)
+    corrections = parse_corrections(values["corrections"], path, 1 + line_of(data, "corrections", 1),
+                                    values["date"], errors)
     if errors:
         raise _Many(errors)
-    return FrontMatter(title=title.strip(), date=date, summary=summary.strip(),
-                       tags=tuple(str(t) for t in tags), slug=slug, draft=draft,
-                       translated_from=translated_from, corrections=corrections)
+    return FrontMatter(title=values["title"], date=values["date"], summary=values["summary"], tags=values["tags"],
+                       slug=slug, draft=values["draft"], translated_from=values["translated_from"],
+                       corrections=corrections)
 
 
 def parse_corrections(raw: object, path: Path, field_line: int, issue_date: dt.date | None,
@@ -208,31 +210,10 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
     issues_dir = content_dir / "issues"
     if not issues_dir.is_dir():
         return issues
-    codes = [lang.code for lang in config.languages]
+    default = config.default_language.code
     for folder in sorted(p for p in issues_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        issue = Issue(key=folder.name, src_dir=folder)
-        for md in sorted(folder.glob("*.md")):
-            if md.stem not in codes:
-                problems.error(SourceError(md, None, f"unknown language file {md.name!r}",
-                                           f"name it after a language in site.yaml: {', '.join(codes)}"))
-                continue
-            try:
-                issue.pages[md.stem] = read_page(md, md.stem, folder.name)
-            except SourceError as exc:
-                problems.error(exc)
-            except _Many as many:
-                for exc in many.errors:
-                    problems.error(exc)
-        issue.pages = {c: issue.pages[c] for c in codes if c in issue.pages}
-        if not issue.pages:
-            continue
-        default = config.default_language.code
-        if default not in issue.pages:
-            if (folder / f"{default}.md").is_file():
-                continue  # the original exists but did not load: its own error says why
-            first = next(iter(issue.pages.values()))
-            problems.error(SourceError(first.src_path, None, f"issue has no {default}.md",
-                                       f"every issue needs its {default} original"))
+        issue = _read_folder(folder, [lang.code for lang in config.languages], problems)
+        if issue is None or not _has_original(issue, default, problems):
             continue
         if issue.pages[default].meta.draft and not drafts:
             continue
@@ -240,16 +221,51 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         issue.key = issue.permalink_key  # the address: the original's date and slug, not the folder name
         issues.append(issue)
     check_tag_pages(issues, problems)
+    _check_addresses(issues, default, problems)
+    issues.sort(key=lambda i: (i.date, i.key), reverse=True)
+    return issues
+
+
+def _read_folder(folder: Path, codes: list[str], problems: Problems) -> Issue | None:
+    """An issue folder's language files, in site.yaml's order; None when none loaded."""
+    issue = Issue(key=folder.name, src_dir=folder)
+    for md in sorted(folder.glob("*.md")):
+        if md.stem not in codes:
+            problems.error(SourceError(md, None, f"unknown language file {md.name!r}",
+                                       f"name it after a language in site.yaml: {', '.join(codes)}"))
+            continue
+        try:
+            issue.pages[md.stem] = read_page(md, md.stem, folder.name)
+        except SourceError as exc:
+            problems.error(exc)
+        except _Many as many:
+            for exc in many.errors:
+                problems.error(exc)
+    issue.pages = {c: issue.pages[c] for c in codes if c in issue.pages}
+    return issue if issue.pages else None
+
+
+def _has_original(issue: Issue, default: str, problems: Problems) -> bool:
+    """Whether the default-language original loaded (an issue without one is an error)."""
+    if default in issue.pages:
+        return True
+    if not (issue.src_dir / f"{default}.md").is_file():  # else its own error says why it did not load
+        first = next(iter(issue.pages.values()))
+        problems.error(SourceError(first.src_path, None, f"issue has no {default}.md",
+                                   f"every issue needs its {default} original"))
+    return False
+
+
+def _check_addresses(issues: list[Issue], default: str, problems: Problems) -> None:
+    """The address holds date and slug, so only that pair must be unique."""
     seen: dict[str, Issue] = {}
-    for issue in issues:  # the URL holds date and slug, so only that pair must be unique
+    for issue in issues:
         other = seen.get(issue.permalink_key)
         if other is not None:
-            page = issue.pages[config.default_language.code]
+            page = issue.pages[default]
             problems.error(SourceError(page.src_path, 2, f"duplicate slug {issue.slug!r} on {issue.date}",
                                        f"{other.src_dir.name} uses it already; choose another slug"))
         seen[issue.permalink_key] = issue
-    issues.sort(key=lambda i: (i.date, i.key), reverse=True)
-    return issues
 
 
 def _check_slugs(issue: Issue, default: str, problems: Problems) -> None:

@@ -37,7 +37,7 @@ from .writer import unchanged
 
 MANIFEST_VERSION = 2  # 2: pages are units of the build plan
 # Every library whose version can change the bytes of an output.
-LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "babel", "pandas", "altair",
+LIBRARIES = ("jinja2", "markdown", "babel", "pandas", "altair",
              "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
              "markupsafe")
 ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +52,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 
 def known_hint(word: str, choices: Iterable[str], what: str = "known") -> str:
-    """'did you mean X? known: a, b, c' for an unknown name."""
-    choices = sorted(str(c) for c in choices)
+    """'did you mean X? known: a, b, c' for an unknown name (choices in the order given)."""
+    choices = [str(c) for c in choices]
     close = did_you_mean(word, choices)
     listed = f"{what}: {', '.join(choices)}"
     return f"did you mean {close!r}? {listed}" if close else listed
 
 
 def validate(mapping: Mapping[Any, Any], fields: Sequence[Field], path: Path, line: int, what: str,
-             report: Callable[[SourceError], None], label: str = "") -> dict[str, Any]:
+             report: Callable[[SourceError], None], label: str = "",
+             missing_hint: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Check `mapping` against `fields`; report each problem; return the checked values.
 
     `what` names a key in messages ("unknown field 'x'"); `label` goes before a key's name in a
@@ -70,14 +72,15 @@ def validate(mapping: Mapping[Any, Any], fields: Sequence[Field], path: Path, li
     for key in mapping:
         if key not in by_name:
             report(SourceError(path, line_of(mapping, key, line), f"unknown {what} {str(key)[:60]!r}",
-                               known_hint(str(key), by_name)))
+                               known_hint(str(key), by_name, what.split()[-1] + "s")))
     values: dict[str, Any] = {}
     for f in fields:
         raw = mapping.get(f.name, MISSING)
-        if raw is MISSING or (raw is None and not f.required):
+        if raw is MISSING or raw is None or (f.required and raw == ""):
             if f.required:
-                report(SourceError(path, line, f"{what} {f.name!r} is missing",
-                                   f"required: {', '.join(g.name for g in fields if g.required)}"))
+                hint = missing_hint(f.name) if missing_hint else \
+                    f"required: {', '.join(g.name for g in fields if g.required)}"
+                report(SourceError(path, line, f"{what} {f.name!r} is missing", hint))
             values[f.name] = f.default
             continue
         checked = f.check(raw)
@@ -97,12 +100,12 @@ def excerpt(value: Any, size: int = 40) -> str:
 
 
 # --- checks ----------------------------------------------------------------------------------------
-def text(max_length: int = 10_000) -> Check:
+def text(max_length: int = 10_000, hint: str | None = None) -> Check:
     """A non-empty string (stripped)."""
 
     def check(raw: Any) -> Checked:
         if not isinstance(raw, str) or not raw.strip():
-            return Checked(problem=f"must be text, got {excerpt(raw)}")
+            return Checked(problem=f"must be text, got {excerpt(raw)}", hint=hint)
         if len(raw) > max_length:
             return Checked(problem=f"is {len(raw):,} characters long (at most {max_length:,})")
         return Checked(raw.strip())
@@ -149,7 +152,7 @@ def date(raw: Any) -> Checked:
     """A calendar date written as 2025-04-13 (unquoted YAML dates are read as dates)."""
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return Checked(raw)
-    if isinstance(raw, str):
+    if isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
         try:
             return Checked(dt.date.fromisoformat(raw.strip()))
         except ValueError:
