@@ -42,8 +42,13 @@ def ensure_environment(root: Path) -> None:
         if not venv_python(root).exists():
             venv.EnvBuilder(with_pip=True).create(venv_dir)
         pip = [str(venv_python(root)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        result = subprocess.run([*pip, "-e", f"{root}[test]"], check=False)
+        # pip's output is kept and shown only when it fails: a Ctrl-C during the install then
+        # prints one line, not pip's traceback
+        result = subprocess.run([*pip, "-e", f"{root}[test]"], check=False, capture_output=True, text=True)
         if result.returncode != 0:
+            if result.returncode < 0 or "KeyboardInterrupt" in result.stderr:
+                sys.exit("broadsheet: interrupted")
+            sys.stderr.write(result.stdout + result.stderr)
             sys.exit("broadsheet: installing dependencies into .venv failed (see pip's output above)")
         stamp_file.write_text(_stamp(root))
     python = str(venv_python(root))
