@@ -178,7 +178,7 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, store: DataStore,
             err(None, f"field {key!r} is missing", f"fields: {', '.join(REQUIRED)}")
     if errors:
         return errors
-    kind = KINDS.get(spec["kind"])
+    kind = KINDS.get(spec["kind"]) if isinstance(spec["kind"], str) else None  # a list would crash
     if kind is None:
         err("kind", f"unknown kind {spec['kind']!r}", f"kinds: {', '.join(sorted(KINDS))}")
         return errors

@@ -84,7 +84,7 @@ def load_config(path: Path) -> Config:
 
     if not isinstance(data, dict):
         raise BuildFailed([SourceError(path, 1, "site.yaml must be a mapping of settings")])
-    for key in sorted(set(data) - KEYS):
+    for key in sorted(set(data) - KEYS, key=str):
         err(key, f"unknown setting {key!r}", f"known settings: {', '.join(sorted(KEYS))}")
     for key in ("title", "description", "base_url", "languages", "author", "timezone"):
         if key not in data:
@@ -99,7 +99,7 @@ def load_config(path: Path) -> Config:
             if not isinstance(spec, dict):
                 err(code, f"language {code!r} must be a mapping", where=raw_langs)
                 continue
-            for key in sorted(set(spec) - LANGUAGE_KEYS):
+            for key in sorted(set(spec) - LANGUAGE_KEYS, key=str):
                 err(key, f"unknown language setting {key!r}", where=spec)
             missing = LANGUAGE_KEYS - set(spec)
             if missing:

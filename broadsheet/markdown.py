@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -176,7 +177,7 @@ def evaluate_figures(body: str, path: Path, first_line: int,
                                       "see docs/writing.md for the figure functions"))
             return refused(match)
         try:
-            value = functions[call.name](*call.args, **dict(call.kwargs))
+            value = call_figure(functions[call.name], call)
         except FigureError as exc:
             errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
             return refused(match)
@@ -194,6 +195,18 @@ def evaluate_figures(body: str, path: Path, first_line: int,
         line = first_line + _line_index(rest_breaks, match.start())
         errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
     return text, blocks, errors
+
+
+def call_figure(function: Callable[..., Any], call: LiteralCall) -> Any:
+    """Call a content function with the literals of `call`; wrong arguments are a FigureError."""
+    kwargs = dict(call.kwargs)
+    try:
+        inspect.signature(function).bind(*call.args, **kwargs)
+    except TypeError as exc:  # chart("x", 1, 2) would otherwise fail inside the function
+        raise FigureError(f"wrong arguments: {call.name}() {exc}", "see docs/writing.md for each function") from exc
+    except ValueError:  # no signature to check: the call itself will tell
+        pass
+    return function(*call.args, **kwargs)
 
 
 def _breaks(text: str) -> list[int]:

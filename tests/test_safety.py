@@ -167,3 +167,53 @@ def test_site_yaml_value_with_a_control_character_is_refused(make_site) -> None:
     text = text.replace("zh-Hant: 市場週報\n", 'zh-Hant: "市場\\x07週報"\n', 1)
     root = make_site({"site.yaml": text})
     assert problems(root) == ["site.yaml:3: invalid YAML: control character U+0007 is not allowed in text"]
+
+
+# --- crashes the fuzz harness (tests/test_fuzz.py) found, pinned --------------------------------
+
+def test_chart_with_extra_arguments_is_located(make_site) -> None:
+    root = make_site({ISSUE: page(body="圖:\n\n{{ chart('drop', 1, 2, x=3) }}\n")})
+    assert problems(root) == [
+        f"{ISSUE}:10: {{{{ chart('drop', 1, 2, x=3) }}}}: wrong arguments: chart() too many positional "
+        "arguments (see docs/writing.md for each function)"]
+
+
+def test_a_chart_kind_that_is_a_list_is_located(make_site) -> None:
+    charts = "drop:\n  kind: [drawdown]\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n" \
+             "  title: {zh-Hant: 跌幅, en: Drawdown}\n"
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": charts})
+    assert problems(root) == ["content/issues/2025-04-13-sample/charts.yaml:2: chart 'drop': unknown kind "
+                              "['drawdown'] (kinds: drawdown, line, macro, moves, rebased, yields)"]
+
+
+@pytest.mark.xfail(reason="data.py belongs to the data work of issue 14: a catalog `files:` entry that is "
+                          "not text crashes load_data (TypeError); fuzzing skips it until fixed there")
+def test_a_catalog_files_entry_that_is_not_text(make_site) -> None:
+    catalog = (ROOT / "data/catalog.yaml").read_text(encoding="utf-8")
+    root = make_site({"data/catalog.yaml": catalog.replace("markets: markets.csv", "markets: [markets.csv]")})
+    (message,) = problems(root)
+    assert message.startswith("data/catalog.yaml:")
+
+
+@pytest.mark.parametrize("depth", [9, 40, 240])
+def test_a_deeply_nested_figure_expression_is_refused(depth) -> None:
+    from broadsheet.markdown import FigureProblems, render_markdown
+
+    expr = "{{ level(" + "(" * depth + "1" + ")" * depth + ") }}"
+    with pytest.raises(FigureProblems) as caught:
+        render_markdown("前文\n" + expr + "\n", Path("x/zh-Hant.md"), 8, {"level": lambda *a: "1"})
+    assert [e.format() for e in caught.value.errors] == [
+        "x/zh-Hant.md:9: brackets nested more than 8 deep are not allowed in figure expressions "
+        "(see docs/writing.md for the figure functions)"]
+
+
+@pytest.mark.parametrize("text", [">" * 3000 + " x", "- " * 3000 + "x", "[" * 3000 + "x" + "]" * 3000,
+                                  "*" * 10000, "    " * 2000 + "- x"])
+def test_deep_markdown_nesting_is_built_or_located(text) -> None:
+    from broadsheet.markdown import FigureProblems, render_markdown
+
+    try:
+        render_markdown("前文\n\n" + text, Path("x.md"), 8, {})
+    except FigureProblems as exc:  # Python-Markdown recursed too deeply
+        assert [e.format() for e in exc.errors] == [
+            "x.md:8: the Markdown is nested too deeply (use fewer levels of quotes or lists)"]
