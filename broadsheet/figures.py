@@ -9,6 +9,7 @@ editions.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,9 @@ class FigureFunctions:
         return abs(change)
 
     def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str) -> str:
+        if not start or not math.isfinite(end / start):  # a close of 0 (or a bad value) as the base
+            raise FigureError(f"{what} is {start:g} at the start, so a percent change has no meaning",
+                              "use points() for a change from zero, or check the data")
         change = self._directed((end / start - 1) * 100, move, what)
         return self.fmt.percent(change, digits, rounding)
 

@@ -33,9 +33,7 @@ MAX_NESTING = 8  # brackets inside a figure expression; Jinja's parser recurses 
 EXPRESSION_RE = re.compile(r"\{\{(.{0,%s}?)\}\}" % MAX_EXPRESSION, re.S)  # noqa: UP031 (regex braces)
 STATEMENT_RE = re.compile(r"\{%|\{#")
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
-PLACEHOLDER = "BROADSHEETBLOCK{}END"
-PLACEHOLDER_P_RE = re.compile(r"<p>(BROADSHEETBLOCK\d+END)</p>")
-PLACEHOLDER_RE = re.compile(r"BROADSHEETBLOCK\d+END")
+MARK = "BROADSHEETBLOCK"  # a block's place in the text: MARK + its number + "END"
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
 
@@ -148,9 +146,20 @@ def _check_arguments(call: nodes.Call) -> nodes.Call | str:
     return call
 
 
-def evaluate_figures(body: str, path: Path, first_line: int,
-                     functions: dict[str, Callable[..., Any]]) -> tuple[str, list[BlockHTML], list[SourceError]]:
-    """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors)."""
+def block_mark(body: str) -> str:
+    """A placeholder stem that does not occur in `body` (an editor may type BROADSHEETBLOCK5END)."""
+    mark = MARK
+    while mark in body:
+        mark += "X"
+    return mark
+
+
+def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
+                     mark: str = MARK) -> tuple[str, list[BlockHTML], list[SourceError]]:
+    """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors).
+
+    A block (a chart) is replaced by `mark` + its number + "END"; pass `block_mark(body)`.
+    """
     names = frozenset(functions)
     errors: list[SourceError] = []
     blocks: list[BlockHTML] = []
@@ -183,7 +192,7 @@ def evaluate_figures(body: str, path: Path, first_line: int,
             return refused(match)
         if isinstance(value, BlockHTML):
             blocks.append(value)
-            return PLACEHOLDER.format(len(blocks) - 1)
+            return f"{mark}{len(blocks) - 1}END"
         return html.escape(str(value), quote=False)  # a figure is text, never markup
 
     text = EXPRESSION_RE.sub(replace, body)
@@ -226,7 +235,8 @@ def render_markdown(body: str, path: Path, first_line: int,
     Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
     allow-list of sanitize.py.
     """
-    text, blocks, errors = evaluate_figures(body, path, first_line, functions)
+    mark = block_mark(body)
+    text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark)
     if errors:
         raise FigureProblems(errors)
     md = markdown.Markdown(
@@ -245,9 +255,9 @@ def render_markdown(body: str, path: Path, first_line: int,
                for key in dict.fromkeys(refused_attributes(md))]
     if refused:
         raise FigureProblems(refused)
-    html = PLACEHOLDER_P_RE.sub(lambda m: m.group(1), html)
-    plain = re.sub(r"<[^>]+>", " ", PLACEHOLDER_RE.sub(" ", html))  # blocks (charts) are not prose
-    html = PLACEHOLDER_RE.sub(lambda m: blocks[int(m.group()[15:-3])].html, html)
+    placeholder = re.compile(rf"<p>({mark}\d+END)</p>|{mark}\d+END")
+    plain = re.sub(r"<[^>]+>", " ", placeholder.sub(" ", html))  # blocks (charts) are not prose
+    html = placeholder.sub(lambda m: blocks[int((m.group(1) or m.group())[len(mark):-3])].html, html)
     return RenderedBody(html=html, toc_html=clean_body(md.toc, raw_html=False),
                         headings=_flatten(md.toc_tokens), text=plain, blocks=blocks)
 

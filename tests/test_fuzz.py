@@ -79,7 +79,8 @@ FRAGMENTS = [
     "{{", "}}", "{%", "{#", "#", "## ", "*", "**", "_", "`", "```", "    ", "|", "|:-|", ">", "- ", "1. ",
     "[^1]", "[^1]: n", "!!! note", "<div markdown=\"1\">", "</div>", "&amp;", "&#0;", "&", "<", "\n",
     "\n\n", "\t", "\x00", "\x01", "\x1b", "\u202e", "\u200b", "\ufeff", "\ud7ff", "關稅", "e\u0301",
-    "[a]: javascript:x", "<https://example.com>", "<mailto:x@y>", "\\", "[", "]", "(", ")", "\r",
+    "[a]: javascript:x", "BROADSHEETBLOCK0END", "<p>", "</p>", "<https://example.com>", "<mailto:x@y>",
+    "\\", "[", "]", "(", ")", "\r",
 ]
 markdown_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map("".join)
 

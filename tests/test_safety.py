@@ -5,6 +5,7 @@ Each case asserts the exact `path:line: message` the editor sees and that nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -217,3 +218,29 @@ def test_deep_markdown_nesting_is_built_or_located(text) -> None:
     except FigureProblems as exc:  # Python-Markdown recursed too deeply
         assert [e.format() for e in exc.errors] == [
             "x.md:8: the Markdown is nested too deeply (use fewer levels of quotes or lists)"]
+
+
+@pytest.mark.parametrize("text", ["BROADSHEETBLOCK5END", "`BROADSHEETBLOCK0END`", "BROADSHEETBLOCKX0END"])
+def test_literal_placeholder_text_in_the_body_stays_text(make_site, text) -> None:
+    """The text the build uses to mark a chart's place crashed the build when an editor typed it."""
+    from broadsheet.markdown import BlockHTML, render_markdown
+
+    body = render_markdown(f"{text}\n\n{{{{ chart('x') }}}}\n", Path("x.md"), 1,
+                           {"chart": lambda name: BlockHTML(f"<figure>{name}</figure>")})
+    assert text.strip("`") in body.html and body.html.endswith("<figure>x</figure>")
+
+
+def test_a_close_of_zero_as_a_base_is_a_figure_error() -> None:
+    """A percent change from a close of 0 divided by zero (a traceback); data may hold a 0 one day."""
+    from broadsheet.errors import FigureError
+    from broadsheet.figures import FigureFunctions
+    from broadsheet.i18n import NumberFormatter
+
+    class Store:
+        def close(self, series, date, closed="error"):
+            return dt.date.fromisoformat(date), {"2025-04-03": 0.0, "2025-04-04": 5074.08}[date]
+
+    functions = FigureFunctions(Store(), NumberFormatter("en_US"))
+    with pytest.raises(FigureError) as caught:
+        functions.pct("SP500", "2025-04-03", "2025-04-04")
+    assert caught.value.message == "SP500 is 0 at the start, so a percent change has no meaning"
