@@ -207,3 +207,13 @@ def test_ctrl_c_at_any_moment_prints_one_line(tmp_path, delay) -> None:
     assert proc.returncode == 130 and len(lines) == 1, stderr.decode()
     assert lines[0] in ("broadsheet: interrupted", "build interrupted; the site was not changed")
     assert not list(tmp_path.glob(".site.new-*"))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "example.com/w/", "http://", "https://ex ample.com/"])
+def test_a_base_url_that_is_not_http_is_refused(make_site, capsys, url) -> None:
+    """Every feed, canonical and sharing link is made from it: a javascript: base would be in all."""
+    root = make_site()
+    assert run_cli(root, "build", "--base-url", url) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"--base-url must be an absolute http(s) URL such as https://user.github.io/repo/, got {url!r}")
+    assert not (root / "site").exists()
