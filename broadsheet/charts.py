@@ -34,6 +34,7 @@ from .config import Config, Language
 from .content import Issue
 from .data import DataStore
 from .errors import FigureError, Problems, SourceError
+from .failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
 from .figures import FigureFunctions
 from .i18n import NumberFormatter, load_translations
 from .markdown import BlockHTML, FigureProblems, evaluate_figures
@@ -784,7 +785,7 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     # forking a process that already runs the engine's threads is unsafe.
     batches = [jobs[i::workers] for i in range(workers)]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = list(pool.map(_render_batch, batches, [fonts] * workers))
     out: list[tuple[str, str, bytes]] = [("", "", b"")] * len(jobs)
     for i, batch in enumerate(results):
