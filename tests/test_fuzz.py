@@ -187,7 +187,7 @@ def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- Markdown body -----------------------------------------------------------------------------
 
-@budget(60)
+@budget(150)
 @given(body=markdown_text, raw_html=st.booleans())
 def test_fuzz_markdown_body(functions, body: str, raw_html: bool) -> None:
     path = Path("content/issues/x/zh-Hant.md")
@@ -396,7 +396,7 @@ path_text = st.lists(st.one_of(
     st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=8)), max_size=12).map("".join)
 
 
-@budget(60)
+@budget(100)
 @given(path=path_text, host=st.one_of(st.none(), st.sampled_from(["127.0.0.1", "localhost", "evil.example",
                                                                    "[::1]", "", "127.0.0.1:1", "[", ":"])),
        method=st.sampled_from(["GET", "HEAD", "GET", "POST", "BREW", "get"]))
