@@ -244,3 +244,16 @@ def test_a_close_of_zero_as_a_base_is_a_figure_error() -> None:
     with pytest.raises(FigureError) as caught:
         functions.pct("SP500", "2025-04-03", "2025-04-04")
     assert caught.value.message == "SP500 is 0 at the start, so a percent change has no meaning"
+
+
+def test_site_yaml_keys_that_are_not_text_are_located(make_site) -> None:
+    """`sorted()` of a None key beside text keys was a TypeError (found by test_fuzz_site_yaml)."""
+    text = (ROOT / "site.yaml").read_text(encoding="utf-8")
+    text = text.replace("  en: {locale: en_US, html_lang: en, name: English}",
+                        "  en: {locale: en_US, html_lang: en, name: English, null: x, 1: y}")
+    root = make_site({"site.yaml": text + "null: z\n"})
+    found = problems(root)
+    assert found[0] == "site.yaml:19: unknown setting None (known settings: author, base_url, cname, description, " \
+                       "disclaimer, languages, raw_html, timezone, title)"
+    assert [m for m in found if "unknown language setting" in m] == [
+        "site.yaml:11: unknown language setting 1", "site.yaml:11: unknown language setting None"]
