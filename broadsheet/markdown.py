@@ -148,10 +148,8 @@ def _check_arguments(call: nodes.Call) -> nodes.Call | str:
 
 def block_mark(body: str) -> str:
     """A placeholder stem that does not occur in `body` (an editor may type BROADSHEETBLOCK5END)."""
-    mark = MARK
-    while mark in body:
-        mark += "X"
-    return mark
+    longest = max((len(m.group(1)) for m in re.finditer(MARK + "(X*)", body)), default=-1)
+    return MARK + "X" * (longest + 1)
 
 
 def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
