@@ -20,6 +20,7 @@ from .config import Language
 from .content import Issue
 from .context import BuildContext
 from .errors import BuildFailed, SourceError
+from .failures import held_interrupts
 from .urls import Urls
 from .views import IssuePage
 
@@ -120,8 +121,8 @@ def assemble_many(todo: list[tuple[Issue, str]], store: DataStore, ctx: BuildCon
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
         return [assemble_one(issue, code, store, ctx, charts) for issue, code in todo]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                             initargs=(store, ctx, charts)) as pool:
+    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                initializer=_worker_start, initargs=(store, ctx, charts)) as pool:
         return list(pool.map(_worker_assemble, todo, chunksize=max(1, len(todo) // (workers * 8))))
 
 

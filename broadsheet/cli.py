@@ -11,11 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlparse
 
 from .config import load_config
 from .context import BuildContext
 from .errors import BroadsheetError, BuildFailed, SourceError
 from .failures import print_failure
+from .limits import excerpt
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
@@ -107,6 +109,15 @@ def _add_data_command(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--replace", action="store_true", help="replace a value the row already holds")
 
 
+def checked_base_url(url: str) -> str:
+    """`--base-url` as given, if it is an absolute http(s) URL (every feed and canonical link uses it)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() or ord(c) < 32 for c in url):
+        raise BroadsheetError(f"--base-url must be an absolute http(s) URL such as "
+                              f"https://user.github.io/repo/, got {excerpt(url)}")
+    return url
+
+
 def report(exc: BroadsheetError, root: Path, outcome: str | None = "build failed: {n} problem(s); "
                                                                      "the site was not changed") -> None:
     """Print an error as `path:line: message` lines on stderr, then the command's outcome line."""
@@ -125,7 +136,7 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     try:
         config = load_config(root / "site.yaml")
         if args.base_url:
-            config = config.with_base_url(args.base_url)
+            config = config.with_base_url(checked_base_url(args.base_url))
         ctx = BuildContext(root=root, config=config, out_dir=(args.out or root / "site"),
                            drafts=args.drafts, strict=args.strict, clean=args.clean)
         result = build(ctx)
@@ -180,7 +191,7 @@ def run_check(args: argparse.Namespace, root: Path) -> int:
     try:
         config = load_config(root / "site.yaml")
         if args.base_url:
-            config = config.with_base_url(args.base_url)
+            config = config.with_base_url(checked_base_url(args.base_url))
         ctx = BuildContext(root=root, config=config, out_dir=root / "site", drafts=args.drafts)
         result = check_site(ctx)
     except BroadsheetError as exc:

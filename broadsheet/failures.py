@@ -11,8 +11,10 @@ import contextlib
 import errno
 import os
 import re
+import signal
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 DEBUG_ENV = "BROADSHEET_DEBUG"
@@ -78,3 +80,24 @@ def print_failure(exc: BaseException, root: Path | None = None, outcome: str = "
     print(f"broadsheet: {failure_text(exc, root)}" + (f"; {outcome}" if outcome else ""),
           file=sys.stderr)
     return 1
+
+
+@contextlib.contextmanager
+def held_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C back in this thread while worker processes are started and run.
+
+    Workers inherit the blocked signal, so a Ctrl-C never reaches them (each would print its own
+    traceback); this process gets it as soon as the block ends and reports it in one line.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # started now, not by the first spawned worker: starting it unblocks SIGINT in this thread
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

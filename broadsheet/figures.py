@@ -9,6 +9,7 @@ editions.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,9 @@ class FigureFunctions:
 
     def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str,
                   sign: bool = False) -> str:
+        if not start or not math.isfinite(end / start):  # a close of 0 (or a bad value) as the base
+            raise FigureError(f"{what} is {start:g} at the start, so a percent change has no meaning",
+                              "use points() for a change from zero, or check the data")
         change = self._directed((end / start - 1) * 100, move, what)
         return self._signed(self.fmt.percent(change, digits, rounding), change, digits, rounding, sign)
 

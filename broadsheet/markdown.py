@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,14 +22,12 @@ import markdown
 from markdown.extensions.toc import slugify_unicode
 
 from .errors import FigureError, SourceError
-from .expressions import EXPRESSION_RE, MAX_EXPRESSION, STATEMENT_RE, parse_figure_call
+from .expressions import EXPRESSION_RE, MAX_EXPRESSION, STATEMENT_RE, LiteralCall, parse_figure_call
 from .mdtree import KeepTreeExtension, absolute_html, plain_text
 from .sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
 
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
-PLACEHOLDER = "BROADSHEETBLOCK{}END"
-PLACEHOLDER_P_RE = re.compile(r"<p>(BROADSHEETBLOCK\d+END)</p>")
-PLACEHOLDER_RE = re.compile(r"BROADSHEETBLOCK(\d+)END")
+MARK = "BROADSHEETBLOCK"  # a block's place in the text: a mark + its number + "END"
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
 
@@ -58,9 +57,18 @@ class RenderedBody:
         return "".join(p for p in self.parts if isinstance(p, str))
 
 
-def evaluate_figures(body: str, path: Path, first_line: int,
-                     functions: dict[str, Callable[..., Any]]) -> tuple[str, list[Any], list[SourceError]]:
-    """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors)."""
+def block_mark(body: str) -> str:
+    """A placeholder stem that does not occur in `body` (an editor may type BROADSHEETBLOCK5END)."""
+    longest = max((len(m.group(1)) for m in re.finditer(MARK + "(X*)", body)), default=-1)
+    return MARK + "X" * (longest + 1)
+
+
+def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
+                     mark: str = MARK) -> tuple[str, list[Any], list[SourceError]]:
+    """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors).
+
+    A block (a chart) is replaced by `mark` + its number + "END"; pass `block_mark(body)`.
+    """
     names = frozenset(functions)
     errors: list[SourceError] = []
     blocks: list[Any] = []
@@ -87,13 +95,13 @@ def evaluate_figures(body: str, path: Path, first_line: int,
                                       "see docs/writing.md for the figure functions"))
             return refused(match)
         try:
-            value = functions[call.name](*call.args, **dict(call.kwargs))
+            value = call_figure(functions[call.name], call)
         except FigureError as exc:
             errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
             return refused(match)
         if not isinstance(value, str):  # a block (a chart): placed between paragraphs
             blocks.append(value)
-            return PLACEHOLDER.format(len(blocks) - 1)
+            return f"{mark}{len(blocks) - 1}END"
         return html.escape(str(value), quote=False)  # a figure is text, never markup
 
     text = EXPRESSION_RE.sub(replace, body)
@@ -105,6 +113,18 @@ def evaluate_figures(body: str, path: Path, first_line: int,
         line = first_line + _line_index(rest_breaks, match.start())
         errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
     return text, blocks, errors
+
+
+def call_figure(function: Callable[..., Any], call: LiteralCall) -> Any:
+    """Call a content function with the literals of `call`; wrong arguments are a FigureError."""
+    kwargs = dict(call.kwargs)
+    try:
+        inspect.signature(function).bind(*call.args, **kwargs)
+    except TypeError as exc:  # chart("x", 1, 2) would otherwise fail inside the function
+        raise FigureError(f"wrong arguments: {call.name}() {exc}", "see docs/writing.md for each function") from exc
+    except ValueError:  # no signature to check: the call itself will tell
+        pass
+    return function(*call.args, **kwargs)
 
 
 def _breaks(text: str) -> list[int]:
@@ -125,7 +145,8 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
     allow-list of sanitize.py.
     """
-    text, blocks, errors = evaluate_figures(body, path, first_line, functions)
+    mark = block_mark(body)
+    text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark)
     if errors:
         raise FigureProblems(errors)
     md = markdown.Markdown(
@@ -146,22 +167,21 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     if refused:
         raise FigureProblems(refused)
     return RenderedBody(
-        parts=_split(PLACEHOLDER_P_RE.sub(lambda m: m.group(1), page_html), blocks),
-        absolute_parts=_split(PLACEHOLDER_P_RE.sub(lambda m: m.group(1), feed_html), blocks),
-        text_parts=_split(prose, blocks),
+        parts=_split(page_html, blocks, mark), absolute_parts=_split(feed_html, blocks, mark),
+        text_parts=_split(prose, blocks, mark),
         toc_html=clean_body(md.toc, raw_html=False), headings=_flatten(md.toc_tokens),
-        text=PLACEHOLDER_RE.sub(" ", prose), blocks=blocks)
+        text=re.sub(rf"{mark}\d+END", " ", prose), blocks=blocks)
 
 
-def _split(converted: str, blocks: list[Any]) -> list[Part]:
+def _split(converted: str, blocks: list[Any], mark: str) -> list[Part]:
     """Cut a converted body at its block placeholders: [text, block, text, …] (empty texts dropped)."""
-    pieces = PLACEHOLDER_RE.split(converted)
+    pieces = re.split(rf"<p>{mark}(\d+)END</p>|{mark}(\d+)END", converted)
     parts: list[Part] = []
-    for n, piece in enumerate(pieces):
-        if n % 2:
-            parts.append(blocks[int(piece)])
-        elif piece.strip():
-            parts.append(piece)
+    for n in range(0, len(pieces), 3):  # text, then the number in either group of the mark
+        if pieces[n].strip():
+            parts.append(pieces[n])
+        if n + 1 < len(pieces):
+            parts.append(blocks[int(pieces[n + 1] or pieces[n + 2])])
     return parts
 
 

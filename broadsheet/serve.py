@@ -291,8 +291,6 @@ def build_preview(root: Path, out_dir: Path, base_url: str, drafts: bool) -> tup
         return [_relative(exc.format(root), root)], ""
     except BroadsheetError as exc:
         return [_relative(str(exc), root)], ""
-    except KeyboardInterrupt:
-        raise
     except Exception as exc:  # a full disk, a bug: it must not stop the preview; one line, no traceback
         return [_relative(failure_text(exc, root), root)], ""
     warnings = [w.format(root).replace(": ", ": warning: ", 1) for w in ctx.problems.warnings]

@@ -91,7 +91,7 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             hint = f"{exc.context} started on line {first_line + exc.context_mark.line}"
         raise SourceError(path, line, f"invalid YAML: {problem}", hint) from exc
     except yaml.YAMLError as exc:
-        raise SourceError(path, first_line, f"invalid YAML: {excerpt(str(exc), 200)}") from exc
+        raise SourceError(path, first_line, f"invalid YAML: {str(exc)[:200]}") from exc
     except RecursionError as exc:
         raise SourceError(path, first_line, "invalid YAML: nested too deeply") from exc
 

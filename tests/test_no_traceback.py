@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -207,3 +208,48 @@ def test_ctrl_c_at_any_moment_prints_one_line(tmp_path, delay) -> None:
     assert proc.returncode == 130 and len(lines) == 1, stderr.decode()
     assert lines[0] in ("broadsheet: interrupted", "build interrupted; the site was not changed")
     assert not list(tmp_path.glob(".site.new-*"))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "example.com/w/", "http://", "https://ex ample.com/"])
+def test_a_base_url_that_is_not_http_is_refused(make_site, capsys, url) -> None:
+    """Every feed, canonical and sharing link is made from it: a javascript: base would be in all."""
+    root = make_site()
+    assert run_cli(root, "build", "--base-url", url) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"--base-url must be an absolute http(s) URL such as https://user.github.io/repo/, got {url!r}")
+    assert not (root / "site").exists()
+
+
+def _spawned_workers(pid: int) -> list[int]:
+    """The ids of spawn workers (chart rendering) among the descendants of `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if b"multiprocessing" in cmdline and int(stat[3]) == pid:  # ppid, after the name
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the chart workers through /proc")
+def test_ctrl_c_while_charts_render_in_worker_processes_prints_one_line(tmp_path) -> None:
+    """Each spawned chart worker used to print its own KeyboardInterrupt traceback."""
+    root = tmp_path / "project"
+    for name in ("content", "data", "templates", "static", "translations"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")  # no .cache: every chart is rendered
+    code = f"import sys; from broadsheet.cli import main; sys.exit(main(['--root', {str(root)!r}, 'build']))"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while not _spawned_workers(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the workers are starting or rendering
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert stderr.decode().splitlines() == ["build interrupted; the site was not changed"], stderr.decode()
+    assert proc.returncode == 130 and not (root / "site").exists()

@@ -93,7 +93,7 @@ def _date_value(value: Any, monthly: bool) -> dt.date | None:
 def _kind(raw: Any) -> Checked:
     if isinstance(raw, str) and raw in KIND_SCHEMAS:
         return Checked(raw)
-    return Checked(problem=f"unknown kind {excerpt(raw)}", hint=known_hint(str(raw), KIND_SCHEMAS, "kinds"),
+    return Checked(problem=f"unknown kind {excerpt(raw)}", hint=known_hint(str(raw), sorted(KIND_SCHEMAS), "kinds"),
                    whole=True)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import Cache, content_key
+from ..failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
 from .spec import PNG_SCALE, ChartSpec
 
 CACHE_NAMESPACE = "charts"
@@ -85,7 +86,7 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     # forking a process that already runs the engine's threads is unsafe.
     batches = [jobs[i::workers] for i in range(workers)]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = list(pool.map(_render_batch, batches, [fonts] * workers))
     out: list[tuple[str, str, bytes]] = [("", "", b"")] * len(jobs)
     for i, batch in enumerate(results):
