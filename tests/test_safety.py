@@ -184,8 +184,8 @@ def test_a_chart_kind_that_is_a_list_is_located(make_site) -> None:
              "  title: {zh-Hant: 跌幅, en: Drawdown}\n"
     root = make_site({"content/issues/2025-04-13-sample/charts.yaml": charts})
     assert problems(root) == ["content/issues/2025-04-13-sample/charts.yaml:2: chart 'drop': unknown kind "
-                              "['drawdown'] (did you mean 'drawdown'? kinds: curve, drawdown, line, macro, moves, rebased, "
-                              "yields)"]
+                              "['drawdown'] (did you mean 'drawdown'? kinds: curve, drawdown, line, macro, moves, "
+                              "rebased, yields)"]
 
 
 @pytest.mark.xfail(reason="data.py belongs to the data work of issue 14: a catalog `files:` entry that is "
