@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import Problems, SourceError
+from .errors import BuildFailed, Problems, SourceError
 from .schema import Checked, Field, boolean, excerpt, text, validate
 from .schema import date as schema_date
 from .textcheck import unsafe_text
@@ -147,7 +147,7 @@ def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
     corrections = parse_corrections(values["corrections"], path, 1 + line_of(data, "corrections", 1),
                                     values["date"], errors)
     if errors:
-        raise _Many(errors)
+        raise BuildFailed(errors)
     return FrontMatter(title=values["title"], date=values["date"], summary=values["summary"], tags=values["tags"],
                        slug=slug, draft=values["draft"], translated_from=values["translated_from"],
                        corrections=corrections)
@@ -188,18 +188,13 @@ def parse_corrections(raw: object, path: Path, field_line: int, issue_date: dt.d
     return tuple(sorted(found, key=lambda c: c.date))
 
 
-class _Many(Exception):
-    def __init__(self, errors: list[SourceError]):
-        self.errors = errors
-
-
 def read_page(path: Path, lang: str, folder_key: str) -> Page:
     """Read one language file of an issue."""
     text = read_text(path)
     raw, body, body_line = split_front_matter(text, path)
     meta = parse_front_matter(raw, path, folder_key)
     if unsafe := unsafe_text(text, meta, path):  # control and invisible characters (textcheck.py)
-        raise _Many(unsafe)
+        raise BuildFailed(unsafe)
     return Page(src_path=path, lang=lang, meta=meta, body=body, body_line=body_line,
                 source_hash=hash_text(text))
 
@@ -238,8 +233,8 @@ def _read_folder(folder: Path, codes: list[str], problems: Problems) -> Issue | 
             issue.pages[md.stem] = read_page(md, md.stem, folder.name)
         except SourceError as exc:
             problems.error(exc)
-        except _Many as many:
-            for exc in many.errors:
+        except BuildFailed as many:
+            for exc in many.problems:
                 problems.error(exc)
     issue.pages = {c: issue.pages[c] for c in codes if c in issue.pages}
     return issue if issue.pages else None

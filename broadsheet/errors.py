@@ -62,11 +62,20 @@ class NoDataForDate(FigureError):
 
 
 class BuildFailed(BroadsheetError):
-    """The build stopped because of one or more problems; nothing was written to the site."""
+    """One or more problems, each `path:line: message (hint)`: the one way a step reports many.
+
+    A loader or a stage raises it (or records each problem in `Problems`); the build stops, nothing
+    is written to the site, and the CLI prints every problem.
+    """
 
     def __init__(self, problems: list[SourceError]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s)")
+
+    @property
+    def errors(self) -> list[SourceError]:
+        """The problems (the name the Markdown stage's callers use)."""
+        return self.problems
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 import markdown
 from markdown.extensions.toc import slugify_unicode
 
-from .errors import FigureError, SourceError
+from .errors import BuildFailed, FigureError, SourceError
 from .expressions import EXPRESSION_RE, MAX_EXPRESSION, STATEMENT_RE, LiteralCall, parse_figure_call
 from .mdtree import KeepTreeExtension, absolute_html, plain_text
 from .sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
@@ -193,9 +193,5 @@ def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class FigureProblems(Exception):
-    """Several SourceErrors from one page's figure expressions."""
-
-    def __init__(self, errors: list[SourceError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+class FigureProblems(BuildFailed):
+    """The problems of one page's figure expressions (a BuildFailed: the one way to report many)."""
