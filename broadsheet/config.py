@@ -38,6 +38,7 @@ class Config:
     timezone: str
     disclaimer: dict[str, str]
     cname: str | None
+    full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
 
     @property
     def default_language(self) -> Language:
@@ -61,7 +62,8 @@ class Config:
         return Config(**{**self.__dict__, "base_url": normalize_base_url(base_url)})
 
 
-KEYS = {"title", "description", "base_url", "languages", "author", "timezone", "disclaimer", "cname"}
+KEYS = {"title", "description", "base_url", "languages", "author", "timezone", "disclaimer", "cname",
+        "full_width_punctuation"}
 LANGUAGE_KEYS = {"locale", "html_lang", "name"}
 
 
@@ -148,6 +150,8 @@ def load_config(path: Path) -> Config:
     cname = data.get("cname")
     if cname is not None and not isinstance(cname, str):
         err("cname", "cname must be a domain name such as news.example.com")
+    if not isinstance(data.get("full_width_punctuation", True), bool):
+        err("full_width_punctuation", "full_width_punctuation must be true or false")
 
     if errors:
         raise BuildFailed(errors)
@@ -161,4 +165,5 @@ def load_config(path: Path) -> Config:
         timezone=timezone,
         disclaimer=disclaimer,
         cname=cname,
+        full_width_punctuation=data.get("full_width_punctuation", True),
     )
