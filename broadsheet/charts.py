@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from .cache import Cache, content_key
 from .config import Config, Language
@@ -277,9 +277,12 @@ class ChartLocale:
 
 
 def d3_format_locale(locale: Locale) -> dict[str, Any]:
-    """A d3-format locale built from Babel's symbols (vl-convert has no "zh-TW" format locale)."""
+    """A d3-format locale built from Babel's symbols (vl-convert has no "zh-TW" format locale).
+
+    The minus is CLDR's, as in the prose and the labels Babel formats ("-20%"), not d3's "−".
+    """
     return {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale),
-            "grouping": [3], "currency": ["", ""]}
+            "grouping": [3], "currency": ["", ""], "minus": get_minus_sign_symbol(locale)}
 
 
 def d3_time_format_locale(locale: Locale, date_format: str) -> dict[str, Any]:
