@@ -3,9 +3,9 @@
 Editors type half-width `,` `:` `;` `?` `!` inside Chinese sentences; Chinese text sets them
 full-width (，：；？！). `full_width_punctuation()` does that on a zh-Hant page's HTML at render
 time, in text nodes only: never inside tags or attributes, `code`/`pre`/`kbd`/`samp`, `script`,
-`style`, inline `svg`/`math`, URLs, numbers such as 40,608 or 4:30, or an English phrase between
-Latin letters ("Shield AI, Inc."). The Markdown source stays as the editor wrote it; site.yaml's
-`full_width_punctuation: false` turns the pass off.
+`style`, the drawn text of inline SVG (`text`), `math`, URLs, numbers such as 40,608 or 4:30, or
+an English phrase between Latin letters ("Shield AI, Inc."). The Markdown source stays as the
+editor wrote it; site.yaml's `full_width_punctuation: false` turns the pass off.
 
 A mark is made full-width when the character after it is CJK, or the character before it is CJK
 (in both cases unless it sits between two digits). Characters are looked at across inline tags,
@@ -27,7 +27,9 @@ CJK_RE = re.compile(
 # raw-text elements and comments are taken whole; other tags one at a time
 TOKEN_RE = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
 TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
-SKIPPED = frozenset({"code", "pre", "kbd", "samp", "svg", "math", "textarea", "script", "style"})
+# An inline SVG's <title> and <desc> are treated like the page's text (they repeat its captions);
+# the drawn <text> is not, because its layout was measured with the characters as typed.
+SKIPPED = frozenset({"code", "pre", "kbd", "samp", "text", "math", "textarea", "script", "style"})
 URL_RE = re.compile(r"(?:https?://|mailto:|www\.)[^\s\u3000-\u303f\uff00-\uffef]*", re.I)
 PUNCT_RE = re.compile("[,:;?!]")
 

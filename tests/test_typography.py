@@ -20,6 +20,9 @@ ISSUE = "issues/2025-04-13-tariff-shock/"
     ("<p>新訂單指數:45.2;就業指數!</p>", "<p>新訂單指數：45.2；就業指數！</p>"),
     # across inline tags
     ("<p><strong>漲幅</strong>:3%</p>", "<p><strong>漲幅</strong>：3%</p>"),
+    # an inline chart's accessible name, like its caption
+    ("<svg><title>年增率:實際值</title><text>年增率:實際值</text></svg>",
+     "<svg><title>年增率：實際值</title><text>年增率:實際值</text></svg>"),
 ])
 def test_marks_between_chinese_text_become_full_width(source: str, shown: str) -> None:
     assert full_width_punctuation(source) == shown
@@ -34,7 +37,7 @@ def test_marks_between_chinese_text_become_full_width(source: str, shown: str) -
     '<p><a href="https://example.com/?q=基,差">https://example.com/?q=基,差</a></p>',  # URLs, attributes
     "<p><code>中,文</code></p><pre>中:文</pre>",  # code
     '<script type="application/json">{"t":"中,文"}</script>',
-    "<svg><text>中,文</text></svg>",
+    "<svg><text>中,文<tspan>中,文</tspan></text></svg>",
     '<p title="中,文">x</p>',
 ])
 def test_numbers_urls_code_attributes_and_english_are_left_alone(kept: str) -> None:
