@@ -184,7 +184,7 @@ def render_markdown(body: str, path: Path, first_line: int,
         raise FigureProblems(errors)
     md = markdown.Markdown(
         extensions=MARKDOWN_EXTENSIONS,
-        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
+        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "toc_class": "toc-list"}},
         output_format="html",
     )
     html = md.convert(COMMENT_RE.sub("", text))
