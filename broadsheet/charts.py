@@ -30,6 +30,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from .cache import Cache, content_key
+from .chart_a11y import presentational_marks
 from .config import Config, Language
 from .content import Issue
 from .data import DataStore
@@ -823,6 +824,7 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 def accessible_svg(svg: str, prefix: str, title: str, description: str) -> str:
     """Give the SVG unique ids (several share a page), role="img", a <title> and a <desc>."""
+    svg = presentational_marks(svg)  # Vega's per-mark roles: one image, one name (chart_a11y.py)
     svg = SVG_ID_RE.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = SVG_URL_RE.sub(lambda m: f"url(#{prefix}-{m.group(1)})", svg)
     labels = (f'<title id="{prefix}-title">{html.escape(title)}</title>'
