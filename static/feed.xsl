@@ -50,7 +50,7 @@
         <main>
           <p class="muted">
             <xsl:choose>
-              <xsl:when test="$zh">網站訂閱來源(<xsl:value-of select="substring('RSSAtom', 1 + 3 * boolean(/atom:feed), 3 + boolean(/atom:feed))"/>)</xsl:when>
+              <xsl:when test="$zh">網站訂閱來源（<xsl:value-of select="substring('RSSAtom', 1 + 3 * boolean(/atom:feed), 3 + boolean(/atom:feed))"/>）</xsl:when>
               <xsl:otherwise>Web feed (<xsl:value-of select="substring('RSSAtom', 1 + 3 * boolean(/atom:feed), 3 + boolean(/atom:feed))"/>)</xsl:otherwise>
             </xsl:choose>
           </p>
@@ -60,8 +60,8 @@
             <xsl:choose>
               <xsl:when test="$zh">
                 <h2 id="how">如何訂閱</h2>
-                <p>這是一份訂閱來源(feed):把下面的網址貼進您的閱讀器(例如 Feedly、Inoreader、NetNewsWire
-                  或 Thunderbird),每週新的一期就會自動送到。您也可以用 RSS 轉寄電子郵件的服務收到信件版。</p>
+                <p>這是一份訂閱來源（feed）：把下面的網址貼進您的閱讀器（例如 Feedly、Inoreader、NetNewsWire
+                  或 Thunderbird），每週新的一期就會自動送到。您也可以用 RSS 轉寄電子郵件的服務收到信件版。</p>
                 <label for="address">訂閱網址</label>
               </xsl:when>
               <xsl:otherwise>
@@ -92,7 +92,15 @@
 
   <xsl:template match="item">
     <li>
-      <time><xsl:value-of select="substring(pubDate, 6, 11)"/></time>
+      <time>
+        <xsl:choose>
+          <xsl:when test="$zh"><!-- "Sun, 13 Apr 2025 …" → 2025年4月13日 -->
+            <xsl:value-of select="substring(pubDate, 13, 4)"/>年<xsl:value-of
+              select="string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', substring(pubDate, 9, 3))) div 3 + 1"/>月<xsl:value-of
+              select="number(substring(pubDate, 6, 2))"/>日</xsl:when>
+          <xsl:otherwise><xsl:value-of select="substring(pubDate, 6, 11)"/></xsl:otherwise>
+        </xsl:choose>
+      </time>
       <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
       <p><xsl:value-of select="description"/></p>
     </li>
