@@ -11,6 +11,7 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v pngquant >/dev/null 2>&1 || need+=(pngquant)  # scripts/screenshots.py
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
