@@ -44,6 +44,7 @@ class Config:
     # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
     email_unsubscribe: str = ""
     raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
+    full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
 
     @property
     def default_language(self) -> Language:
@@ -155,6 +156,7 @@ def load_config(path: Path) -> Config:
         Field("cname", _cname),
         Field("email_unsubscribe", text(500), default=""),
         Field("raw_html", boolean, default=False),
+        Field("full_width_punctuation", boolean, default=True),
     )
     values = validate(data, fields, path, 1, "setting", errors.append)
     if errors:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Config, Language
 from .content import Issue
+from .feedstyle import STYLESHEET, with_stylesheet
 from .render import Renderer
 from .urls import Urls
 from .views import IssuePage, body_parts
@@ -188,8 +189,9 @@ def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], c
                         home_url=urls.absolute(urls.home(lang)),
                         urls={k: urls.absolute(urls.feed(lang, k)) for k in kinds},
                         author=config.author[lang.code], updated=newest)
-        outputs.append(Output(urls.feed(lang, "rss"), render_rss(info, entries)))
-        outputs.append(Output(urls.feed(lang, "atom"), render_atom(info, entries)))
+        xsl = urls.href(urls.static(STYLESHEET))  # shown as a page in a browser (feedstyle.py)
+        outputs.append(Output(urls.feed(lang, "rss"), with_stylesheet(render_rss(info, entries), xsl)))
+        outputs.append(Output(urls.feed(lang, "atom"), with_stylesheet(render_atom(info, entries), xsl)))
         outputs.append(Output(urls.feed(lang, "json"), render_json_feed(info, entries)))
     return outputs
 

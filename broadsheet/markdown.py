@@ -151,7 +151,7 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
         raise FigureProblems(errors)
     md = markdown.Markdown(
         extensions=[*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), KeepTreeExtension()],
-        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
+        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "toc_class": "toc-list"}},
         output_format="html",
     )
     try:

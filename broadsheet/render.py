@@ -18,6 +18,7 @@ from jinja2 import (
 from .config import Config, Language
 from .errors import SourceError
 from .i18n import NumberFormatter, load_translations
+from .typography import clreq_filter
 
 
 class Renderer:
@@ -46,6 +47,7 @@ class Renderer:
             env.filters["month_year"] = fmt.month_year
             env.filters["number"] = lambda v, digits=0, _f=fmt: _f.decimal(v, digits)
             env.filters["iso"] = lambda d: d.isoformat()
+            env.filters["clreq"] = clreq_filter(config.full_width_punctuation and lang.html_lang.startswith("zh"))
             self._envs[lang.code] = env
 
     def render(self, template: str, lang: Language, **context: Any) -> str:

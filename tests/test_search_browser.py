@@ -8,10 +8,11 @@ contains a term must come back when the term is searched.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
@@ -168,14 +169,15 @@ def test_reader_path_home_language_issue_search(browser, server: str) -> None:
     driver.find_element(By.CSS_SELECTOR, ".site-nav a[href$='/search/']").click()
     box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#search input")))
     box.send_keys("基差交易")
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#search .pagefind-ui__result")))
-    link = "#search .pagefind-ui__result-title > a[href$='/issues/2025-04-13-tariff-shock/']"
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#search .search-result")))
+    link = "#search .search-result-title > a[href$='/issues/2025-04-13-tariff-shock/']"
 
     def found_or_load_more(d) -> bool:
         if d.find_elements(By.CSS_SELECTOR, link):
             return True
-        for more in d.find_elements(By.CSS_SELECTOR, "#search .pagefind-ui__button"):
-            more.click()  # the UI lists five results at a time
+        for more in d.find_elements(By.CSS_SELECTOR, "#search .search-more"):
+            if more.is_displayed():
+                more.click()  # the page lists ten results at a time
         return False
 
     wait.until(found_or_load_more)
@@ -206,3 +208,76 @@ def test_no_server_needed_for_the_index(search_site: Path) -> None:
             continue
         assert url.startswith("/broadsheet/"), url
     assert os.path.getsize(bundle / "pagefind-ui.js") > 1000
+
+
+def shown_results(driver, server: str, page: str):
+    """Open a search page with ?q=…; wait for its status line; return the result list items."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(server + page)
+    WebDriverWait(driver, 10).until(
+        lambda d: re.search(r"\d|No |沒有|找不到", d.find_element(By.CSS_SELECTOR, ".search-status").text))
+    for more in driver.find_elements(By.CSS_SELECTOR, "#search .search-more"):
+        while more.is_displayed():
+            more.click()
+    return driver.find_elements(By.CSS_SELECTOR, "#search .search-result")
+
+
+def test_chinese_query_is_ranked_and_highlighted_as_a_whole_term(browser, server: str) -> None:
+    """基差交易: pages that hold the term itself come first, and only the whole term is marked."""
+    from selenium.webdriver.common.by import By
+
+    results = shown_results(browser, server, "search/?q=" + "基差交易")
+    assert len(results) >= 4
+    holds = ["基差交易" in r.find_element(By.CSS_SELECTOR, ".search-result-excerpt").text for r in results]
+    assert holds == sorted(holds, reverse=True) and holds[0]  # whole-term pages first
+    marks = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#search mark")}
+    assert marks == {"基差交易"}
+    assert severe_console_entries(browser) == []
+
+
+def sentence_starts(page: Path) -> list[str]:
+    """The text from each sentence start of a page's indexed blocks (paragraphs, items, headings…)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    starts = []
+    for block in soup.select("[data-pagefind-body] :is(p, li, h1, h2, h3, h4, td, th, figcaption)"):
+        text = " ".join(block.get_text(" ").split())
+        starts.append(text)
+        starts.extend(m.group(1) for m in re.finditer(r"(?:[。！？!?；;]|\.\s)\s*(\S.*)", text))
+    return starts
+
+
+@pytest.mark.parametrize(("prefix", "term"), [("", "基差交易"), ("en/", "basis trade")])
+def test_snippets_start_at_a_sentence(browser, server: str, search_site: Path, prefix: str, term: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    results = shown_results(browser, server, prefix + "search/?q=" + term)
+    assert results
+    for result in results:
+        href = result.find_element(By.CSS_SELECTOR, ".search-result-title a").get_attribute("href")
+        starts = sentence_starts(search_site / urlparse(href).path.removeprefix("/broadsheet/") / "index.html")
+        snippet = " ".join(result.find_element(By.CSS_SELECTOR, ".search-result-excerpt").text.split())
+        assert not snippet.startswith("…"), snippet
+        assert any(start.startswith(snippet[:12]) for start in starts), snippet
+
+
+@pytest.mark.parametrize(("page", "query", "other"), [
+    ("en/search/", "基差交易", "/broadsheet/search/"),
+    ("search/", "basis trade", "/broadsheet/en/search/"),
+])
+def test_a_query_in_the_other_script_offers_the_other_edition(browser, server: str, page: str, query: str,
+                                                               other: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    shown_results(browser, server, page + "?q=" + query)
+    offer = browser.find_element(By.CSS_SELECTOR, ".search-other")
+    assert offer.is_displayed()
+    link = offer.find_element(By.TAG_NAME, "a")
+    assert urlparse(link.get_attribute("href")).path == other
+    assert parse_qs(urlparse(link.get_attribute("href")).query)["q"] == [query]
+    link.click()  # the other edition's search page runs the same query
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda d: urlparse(d.current_url).path == other)
+    assert browser.find_element(By.ID, "search-input").get_attribute("value") == query

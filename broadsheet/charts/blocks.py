@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..figures import FigureUse
 from ..urls import Urls
+from .a11y import presentational_marks
 from .builders import Table
 from .engine import Drawing, png_size
 from .spec import ChartSpec
@@ -55,6 +56,7 @@ class ChartBlock:
 
 def accessible_svg(svg: str, prefix: str, title: str, description: str) -> str:
     """Give the SVG unique ids (several share a page), role="img", a <title> and a <desc>."""
+    svg = presentational_marks(svg)  # one image with one name: Vega's per-mark roles go (a11y.py)
     svg = SVG_ID_RE.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = SVG_URL_RE.sub(lambda m: f"url(#{prefix}-{m.group(1)})", svg)
     labels = (f'<title id="{prefix}-title">{html.escape(title)}</title>'

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_time
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from ..config import Language
 from ..i18n import NumberFormatter, load_translations
@@ -33,7 +33,7 @@ class ChartLocale:
 def d3_format_locale(locale: Locale) -> dict[str, Any]:
     """A d3-format locale built from Babel's symbols (vl-convert has no "zh-TW" format locale)."""
     return {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale),
-            "grouping": [3], "currency": ["", ""]}
+            "grouping": [3], "currency": ["", ""], "minus": get_minus_sign_symbol(locale)}
 
 
 def d3_time_format_locale(locale: Locale, date_format: str) -> dict[str, Any]:

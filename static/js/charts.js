@@ -39,6 +39,10 @@
         tooltip: { theme: dark ? "dark" : "light" }
       }).then(function () {
         var live = holder.querySelector("svg");
+        // one image with one name, as the static drawing (broadsheet/chart_a11y.py): no per-mark roles
+        live.querySelectorAll("[role], [aria-roledescription], [aria-label]").forEach(function (el) {
+          ["role", "aria-roledescription", "aria-label"].forEach(function (name) { el.removeAttribute(name); });
+        });
         // keep the accessible name and description of the static chart
         ["role", "aria-labelledby"].forEach(function (name) {
           if (still.hasAttribute(name)) live.setAttribute(name, still.getAttribute(name));

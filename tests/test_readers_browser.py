@@ -1,0 +1,203 @@
+"""What a reader sees, in Debian chromium: typography, table of contents, targets, feeds as pages.
+
+The real project is built once and served under its base path; each test opens a page at a phone
+(390 px) or desktop (1280 px) width with Chrome's device emulation (a headless window cannot be
+narrower than 500 px).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from browser import chromium, serve_folder
+from conftest import build_into
+
+ISSUE = "issues/2025-04-13-tariff-shock/"
+
+
+@pytest.fixture(scope="module")
+def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    top = tmp_path_factory.mktemp("served")
+    (top / "broadsheet").symlink_to(real_site, target_is_directory=True)
+    with serve_folder(top) as url:
+        yield url + "broadsheet/"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
+def open_at(driver, url: str, width: int, scheme: str = "light") -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    driver.get(url)
+    driver.execute_script("return document.fonts.ready")
+
+
+# Each Latin word of the text (3+ letters, on one line): the width of its inner letters as drawn,
+# and the same letters drawn alone with the same font. The first and last letters are left out
+# because text-autospace adds its 1/8 em gap at a word's edges, which is spacing, not stretching.
+LATIN_WIDTHS = r"""
+const root = document.querySelector(arguments[0]);
+const probe = document.createElement("span");
+probe.style.cssText = "position:absolute;left:-9999px;top:0;white-space:pre;text-align:left";
+document.body.appendChild(probe);
+const out = [];
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+let node;
+while ((node = walker.nextNode())) {
+  if (node.parentElement.closest("svg,script,style,code,pre,.chart-data")) continue;
+  const re = /[A-Za-z]{3,}/g;
+  let m;
+  while ((m = re.exec(node.data))) {
+    const range = document.createRange();
+    range.setStart(node, m.index + 1);
+    range.setEnd(node, m.index + m[0].length - 1);
+    const rects = range.getClientRects();
+    if (rects.length !== 1) continue;
+    const style = getComputedStyle(node.parentElement);
+    probe.style.font = style.font;
+    probe.style.letterSpacing = style.letterSpacing;
+    probe.style.fontFeatureSettings = style.fontFeatureSettings;
+    probe.textContent = m[0].slice(1, -1);
+    out.push([m[0], rects[0].width, probe.getBoundingClientRect().width]);
+  }
+}
+probe.remove();
+return out;
+"""
+
+
+@pytest.mark.parametrize("page", [ISSUE, "404.html"])
+def test_justified_chinese_never_spreads_latin_words(browser, server: str, page: str) -> None:
+    open_at(browser, server + page, 390)
+    words = browser.execute_script(LATIN_WIDTHS, "main")
+    assert len(words) >= (100 if page == ISSUE else 5)
+    stretched = [(w, round(drawn / natural, 2)) for w, drawn, natural in words if drawn > natural * 1.02 + 0.5]
+    assert stretched == []
+
+
+def test_chinese_pages_ask_for_autospace_and_trim(browser, server: str) -> None:
+    open_at(browser, server + ISSUE, 390)
+    style = browser.execute_script(
+        "const s = getComputedStyle(document.querySelector('.issue-body p'));"
+        "return [s.textAlign, s.textJustify, s.textAutospace, s.textSpacingTrim]")
+    assert style[0] == "justify" and style[1] == "auto"
+    if browser.execute_script("return CSS.supports('text-autospace', 'normal')"):
+        assert style[2] == "normal"
+    if browser.execute_script("return CSS.supports('text-spacing-trim', 'trim-start')"):
+        assert style[3] == "trim-start"
+
+
+def test_autospace_fallback_inserts_thin_spaces_where_css_cannot(browser, server: str) -> None:
+    """Without CSS text-autospace, static/js/typography.js spaces Han from Latin and digits."""
+    open_at(browser, server + ISSUE, 390)
+    script = browser.execute_script("return document.querySelector('script[src$=\"typography.js\"]').src")
+    text = browser.execute_script("""
+        const p = document.createElement('main'); p.innerHTML = '<p>美國3月CPI與PPI</p><code>a中</code>';
+        document.body.replaceChildren(p);
+        const supports = CSS.supports; CSS.supports = () => false;
+        const s = document.createElement('script'); s.src = arguments[0];
+        return new Promise((done) => { s.onload = () => { CSS.supports = supports; done(p.textContent); };
+                                         document.head.appendChild(s); });""", script)
+    assert text == "美國\u20093\u2009月\u2009CPI\u2009與\u2009PPIa中"
+
+
+def rect(driver, selector: str) -> dict:
+    return driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()",
+                                 driver.find_element("css selector", selector))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_nav_and_tag_links_are_44_px_targets(browser, server: str, width: int) -> None:
+    open_at(browser, server + "en/" + ISSUE, width)
+    heights = browser.execute_script(
+        "return [...document.querySelectorAll('.site-nav a, .tags a, .share a, .to-top a')]"
+        ".map(a => [a.textContent.trim(), a.getBoundingClientRect().height])")
+    assert len(heights) > 10
+    assert [h for h in heights if h[1] < 44] == []
+
+
+def test_language_names_sit_on_one_line(browser, server: str) -> None:
+    """'繁體中文' (a CJK font) and 'English' share their baseline on an English page (it sat 2 px low)."""
+    open_at(browser, server + "en/", 1280)
+    baselines = browser.execute_script("""
+        return [...document.querySelectorAll('.lang-switch > *')].map((el) => {
+          const mark = document.createElement('span');
+          mark.style.cssText = 'display:inline-block;width:0;height:0';
+          el.appendChild(mark);
+          const baseline = mark.getBoundingClientRect().bottom;
+          mark.remove();
+          return [el.textContent.trim(), baseline]; });""")
+    assert [name for name, _ in baselines] == ["繁體中文", "English"]
+    assert abs(baselines[0][1] - baselines[1][1]) <= 0.5, baselines
+
+
+def test_table_of_contents_sections_first_subsections_on_demand(browser, server: str) -> None:
+    open_at(browser, server + ISSUE, 390)
+    count = ("return [...document.querySelectorAll(arguments[0])]"
+             ".filter(a => a.checkVisibility({contentVisibilityAuto: true})).length")
+    sections = browser.execute_script(count, ".toc .toc-list > ul > li > a")
+    assert sections >= 10
+    assert browser.execute_script(count, ".toc ul ul a") == 0
+    browser.find_element("css selector", ".toc-more input").click()
+    assert browser.execute_script(count, ".toc ul ul a") >= 5
+    browser.find_element("css selector", ".toc summary").click()  # it collapses
+    assert browser.execute_script("return document.querySelector('.toc details').open") is False
+    assert browser.execute_script(count, ".toc a") == 0
+
+
+def test_table_of_contents_stays_beside_the_text_on_wide_screens(browser, server: str) -> None:
+    open_at(browser, server + ISSUE, 1280)
+    toc, body = rect(browser, ".toc"), rect(browser, ".issue-body")
+    assert toc["left"] >= body["right"]  # beside, not above
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight / 2)")
+    toc = rect(browser, ".toc")
+    assert 0 <= toc["top"] <= 40  # still in view half way down
+
+
+def test_back_to_top_follows_a_long_page(browser, server: str) -> None:
+    open_at(browser, server + ISSUE, 390)
+    browser.execute_script("window.scrollTo(0, 8000)")
+    browser.execute_script("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    link = browser.find_element("css selector", ".to-top a")
+    box = rect(browser, ".to-top a")
+    assert 0 < box["bottom"] <= 900 and link.is_displayed()
+    link.click()
+    browser.execute_script("return new Promise(r => setTimeout(r, 300))")
+    assert browser.execute_script("return window.scrollY") < 50
+
+
+@pytest.mark.parametrize(("prefix", "words"), [("", ("如何訂閱", "訂閱網址")),
+                                               ("en/", ("How to subscribe", "Feed address"))])
+@pytest.mark.parametrize("feed", ["feed.xml", "atom.xml"])
+def test_feeds_open_as_a_page_in_their_language(browser, server: str, prefix: str, words: tuple[str, str],
+                                                feed: str) -> None:
+    open_at(browser, server + prefix + feed, 390)
+    text = browser.find_element("css selector", "main").text
+    assert all(w in text for w in words)
+    assert browser.find_element("css selector", "#address").get_attribute("value") == \
+        f"https://example.github.io/broadsheet/{prefix}{feed}"
+    issue = browser.find_element("css selector", "main li h3 a").get_attribute("href")
+    assert issue == f"https://example.github.io/broadsheet/{prefix}{ISSUE}"
+
+
+def test_previous_and_next_issue_are_shown(make_site, tmp_path: Path) -> None:
+    site = build_into(make_site())
+    top = tmp_path / "served"
+    top.mkdir()
+    (top / "broadsheet").symlink_to(site, target_is_directory=True)
+    with serve_folder(top) as url, chromium(tmp_path / "profile") as driver:
+        open_at(driver, url + "broadsheet/issues/2025-04-13-sample/", 390)
+        older = driver.find_element("css selector", ".issue-nav a[rel=prev]")
+        assert older.is_displayed() and "較早的一期" in older.text
+        older.click()
+        newer = driver.find_element("css selector", ".issue-nav a[rel=next]")
+        assert newer.is_displayed() and "範例週報" in newer.text

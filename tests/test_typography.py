@@ -1,0 +1,91 @@
+"""Chinese typography after W3C clreq: full-width punctuation at render time (typography.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from broadsheet.typography import full_width_punctuation, halfwidth, punctuate_text
+from conftest import ROOT, build_into
+
+ISSUE = "issues/2025-04-13-tariff-shock/"
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("<p>是否會真的迎來經濟衰退?讓我們逐一分析。</p>", "<p>是否會真的迎來經濟衰退？讓我們逐一分析。</p>"),
+    ("<p>下跌9.1%,那斯達克 下跌10%,道瓊</p>", "<p>下跌9.1%，那斯達克 下跌10%，道瓊</p>"),
+    ("<h2>關稅風暴升級:從全國對等到單點中國</h2>", "<h2>關稅風暴升級：從全國對等到單點中國</h2>"),
+    ("<p>新訂單指數:45.2;就業指數!</p>", "<p>新訂單指數：45.2；就業指數！</p>"),
+    # across inline tags
+    ("<p><strong>漲幅</strong>:3%</p>", "<p><strong>漲幅</strong>：3%</p>"),
+    # an inline chart's accessible name, like its caption
+    ("<svg><title>年增率:實際值</title><text>年增率:實際值</text></svg>",
+     "<svg><title>年增率：實際值</title><text>年增率:實際值</text></svg>"),
+])
+def test_marks_between_chinese_text_become_full_width(source: str, shown: str) -> None:
+    assert full_width_punctuation(source) == shown
+    assert halfwidth(shown) == source  # nothing else changed
+
+
+@pytest.mark.parametrize("kept", [
+    "<p>道瓊 狂漲7.9% 至40,608。</p>",  # a number
+    "<p>早上4:30</p>",  # a time
+    "<li>護盾人工智能公司 (Shield AI, Inc.)</li>",  # an English phrase
+    "<p>English only: yes? no! a, b; c</p>",
+    '<p><a href="https://example.com/?q=基,差">https://example.com/?q=基,差</a></p>',  # URLs, attributes
+    "<p><code>中,文</code></p><pre>中:文</pre>",  # code
+    '<script type="application/json">{"t":"中,文"}</script>',
+    "<svg><text>中,文<tspan>中,文</tspan></text></svg>",
+    '<p title="中,文">x</p>',
+])
+def test_numbers_urls_code_attributes_and_english_are_left_alone(kept: str) -> None:
+    assert full_width_punctuation(kept) == kept
+
+
+def test_entities_survive() -> None:
+    assert full_width_punctuation("<p>S&amp;P 下跌,&lt;中&gt;</p>") == "<p>S&amp;P 下跌，&lt;中&gt;</p>"
+    assert punctuate_text("下跌,中") == "下跌，中"
+
+
+@pytest.fixture(scope="module")
+def pages(real_site: Path) -> dict[str, BeautifulSoup]:
+    read = lambda p: BeautifulSoup((real_site / p).read_text(encoding="utf-8"), "html.parser")  # noqa: E731
+    return {"zh": read(ISSUE + "index.html"), "en": read("en/" + ISSUE + "index.html")}
+
+
+def test_the_zh_page_shows_full_width_marks_and_the_source_stays(pages: dict[str, BeautifulSoup]) -> None:
+    zh = pages["zh"]
+    body = zh.select_one(".issue-body").get_text()
+    assert "是否會真的迎來經濟衰退？讓我們逐一分析" in body
+    assert "道瓊 狂漲7.9% 至40,608。" in body  # the number keeps its comma
+    assert "(Shield AI, Inc.)" in body
+    assert zh.h1.get_text() == "關稅風暴週：股債匯油齊震，美國資產的信任危機"
+    assert "一週美股市場回顧：從熊市邊緣到短暫反彈" in zh.select_one(".toc").get_text()
+    # the anchors are the same slugs as before: ids are attributes
+    assert zh.find(id="一週美股市場回顧從熊市邊緣到短暫反彈") is not None
+    markdown = (ROOT / "content" / "issues" / "2025-04-13-tariff-shock" / "zh-Hant.md").read_text(encoding="utf-8")
+    assert "是否會真的迎來經濟衰退?讓我們" in markdown
+    assert "，" not in pages["en"].select_one(".issue-body").get_text()
+
+
+def test_site_option_turns_the_pass_off(make_site) -> None:
+    root = make_site()
+    config = (root / "site.yaml").read_text(encoding="utf-8")
+    (root / "site.yaml").write_text(config + "full_width_punctuation: false\n", encoding="utf-8")
+    off = build_into(root)
+    page = (off / "issues" / "2025-04-13-sample" / "index.html").read_text(encoding="utf-8")
+    assert "範例週報:關稅與美債" in page and "範例週報：關稅與美債" not in page
+
+
+def test_the_option_must_be_a_boolean(make_site) -> None:
+    from broadsheet.config import load_config
+    from broadsheet.errors import BuildFailed
+
+    root = make_site()
+    config = (root / "site.yaml").read_text(encoding="utf-8")
+    (root / "site.yaml").write_text(config + "full_width_punctuation: maybe\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_config(root / "site.yaml")
+    assert [p.message for p in failed.value.problems] == ["full_width_punctuation must be true or false"]
