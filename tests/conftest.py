@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import textwrap
@@ -19,6 +20,26 @@ from broadsheet.context import BuildContext  # noqa: E402
 from broadsheet.pipeline import build  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent / "sample_site"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true",
+                     help="also run the tests marked slow (browsers, conformance, killed builds); CI=true does too")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The default run leaves out the slow tests; `--slow` or CI=true (as .ci/run has) runs them all."""
+    if config.getoption("--slow") or os.environ.get("CI", "").lower() == "true":
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    run_all = config.getoption("--slow") or os.environ.get("CI", "").lower() == "true"
+    return "slow tests: " + ("included" if run_all else "left out (run with --slow; CI runs them)")
 
 ZH_PAGE = """\
 ---

@@ -39,6 +39,7 @@ ENV = {**os.environ, "BROADSHEET_NO_VENV": "1"}
 
 
 # --- reproducible ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_builds_give_identical_bytes(real_site: Path, tmp_path: Path) -> None:
     """A second build, in another process with another hash seed and folder, is byte-identical."""
     out = tmp_path / "again" / "public"
@@ -98,6 +99,7 @@ def start_and_kill(root: Path, site: Path, sig: int, when: str | float) -> subpr
     return proc
 
 
+@pytest.mark.slow
 def test_killed_builds_leave_the_last_site_whole(slow_project) -> None:
     """SIGKILL and Ctrl-C while writing, and a kill at a random moment: old or new, never half.
 
@@ -149,6 +151,7 @@ def test_a_gap_between_two_renames_is_repaired(make_site, capsys) -> None:
     assert leftovers(site) == []
 
 
+@pytest.mark.slow
 def test_fallback_swap_interrupted_between_renames(make_site, monkeypatch) -> None:
     root = make_site()
     site = build_into(root)

@@ -117,6 +117,7 @@ def test_every_kind_is_covered(decls):
     assert {d.kind for d in decls.values()} == set(KINDS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["zh-Hant", "en"])
 def test_every_spec_is_valid_vega_lite(specs, code):
     schema = load_schema()

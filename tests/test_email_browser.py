@@ -17,6 +17,8 @@ from broadsheet.pipeline import build
 from browser import chromium, serve_folder
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # a real browser
+
 ISSUE = "2025-04-13-tariff-shock"
 
 

@@ -302,6 +302,7 @@ def old_and_new(stale_site, api: FakeApi, tmp_path) -> tuple[Path, dict, dict]:
     return root, old, new
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", STEPS)
 def test_a_kill_at_any_step_leaves_the_old_set_or_the_new_set(old_and_new, api: FakeApi, step) -> None:
     root, old, new = old_and_new

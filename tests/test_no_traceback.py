@@ -178,6 +178,7 @@ def test_the_projects_own_folder_built_before_the_marker_is_still_replaced(built
 
 # Ctrl-C at any moment of the real command line
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.03, 0.06, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0])
 def test_ctrl_c_at_any_moment_prints_one_line(tmp_path, delay) -> None:
     """SIGINT to the whole process group, as a terminal sends it, from start-up to the swap.
@@ -235,6 +236,7 @@ def _spawned_workers(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the chart workers through /proc")
 def test_ctrl_c_while_charts_render_in_worker_processes_prints_one_line(tmp_path) -> None:
     """Each spawned chart worker used to print its own KeyboardInterrupt traceback."""

@@ -147,6 +147,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(issue_file())
 def test_random_issue_builds_or_fails_with_path_and_line(project: Path, data: bytes) -> None:

@@ -15,6 +15,8 @@ import pytest
 from browser import chromium, serve_folder
 from conftest import build_into
 
+pytestmark = pytest.mark.slow  # a real browser
+
 ISSUE = "issues/2025-04-13-tariff-shock/"
 
 

@@ -20,6 +20,8 @@ from bs4 import BeautifulSoup
 from browser import chromium, serve_folder
 from conftest import ROOT, SAMPLE, build_into, write_files
 
+pytestmark = pytest.mark.slow  # a real browser
+
 # Extra issues so that each term sits on several pages in different contexts (the regression
 # showed only with a term on many pages).
 ZH_SENTENCES = [
