@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .arithmetic import pct_change, points_change
 from .content import Page
 from .data import DataStore
 from .errors import SourceError
@@ -358,7 +359,9 @@ def _changes(values: pd.Series, window: pd.Series, sid: str, kind: str, scale: f
         if before.empty:
             continue
         prev = float(before.iloc[-1])
-        change = (close / prev - 1) * 100 if scale is None else (close - prev) * scale
+        if not prev:  # no percent change from zero (the data check reports such a close)
+            continue
+        change = pct_change(prev, close, sid) if scale is None else points_change(prev, close) * scale
         day = stamp.date()
         func = {"pct": "day_pct", "points": "day_points", "bp": "bp"}[kind]
         expr = (f'bp("{sid}", "{before.index[-1].date()}", "{day}")' if kind == "bp"
@@ -366,7 +369,7 @@ def _changes(values: pd.Series, window: pd.Series, sid: str, kind: str, scale: f
         out.append((abs(change), f"{sid} change on {day}", expr, True))
         week_start = values[values.index < stamp - pd.Timedelta(days=stamp.weekday())]
         if kind == "pct" and not week_start.empty:
-            wchange = (close / float(week_start.iloc[-1]) - 1) * 100
+            wchange = pct_change(float(week_start.iloc[-1]), close, sid)
             out.append((abs(wchange), f"{sid} change in the week to {day}", f'week_pct("{sid}", "{day}")', True))
     return out
 

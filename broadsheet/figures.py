@@ -9,11 +9,11 @@ editions.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .arithmetic import bp_change, pct_change, points_change, spread_bp
 from .errors import FigureError
 from .i18n import ROUNDING, NumberFormatter, quantize
 
@@ -102,10 +102,7 @@ class FigureFunctions:
 
     def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str,
                   sign: bool = False) -> str:
-        if not start or not math.isfinite(end / start):  # a close of 0 (or a bad value) as the base
-            raise FigureError(f"{what} is {start:g} at the start, so a percent change has no meaning",
-                              "use points() for a change from zero, or check the data")
-        change = self._directed((end / start - 1) * 100, move, what)
+        change = self._directed(pct_change(start, end, what), move, what)
         return self._signed(self.fmt.percent(change, digits, rounding), change, digits, rounding, sign)
 
     def _points_text(self, change: float, digits: int, rounding: str, move: str | None, what: str,
@@ -166,7 +163,7 @@ class FigureFunctions:
         self._options(digits, rounding, move, closed, sign)
         d0, v0 = self.store.close(series, start, closed)
         d1, v1 = self.store.close(series, end, closed)
-        text = self._points_text(v1 - v0, digits, rounding, move, series, sign)
+        text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
         return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text)
 
     def day_points(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
@@ -175,7 +172,7 @@ class FigureFunctions:
         self._options(digits, rounding, move, closed, sign)
         d1, v1 = self.store.close(series, date, closed)
         d0, v0 = self.store.previous_close(series, date, closed)
-        text = self._points_text(v1 - v0, digits, rounding, move, series, sign)
+        text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
         return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text)
 
     def bp(self, series: str, start: str, end: str, move: str | None = None, closed: str = "error",
@@ -185,7 +182,7 @@ class FigureFunctions:
         self._yield_series("bp", series)
         d0, v0 = self.store.close(series, start, closed)
         d1, v1 = self.store.close(series, end, closed)
-        text = self._points_text((v1 - v0) * 100, 0, "half-up", move, series, sign)
+        text = self._points_text(bp_change(v0, v1), 0, "half-up", move, series, sign)
         return self._record("bp", (series, start, end), {}, series, (d0, d1), text)
 
     def spread(self, long: str, short: str, date: str, closed: str = "error", sign: bool = False) -> str:
@@ -194,7 +191,7 @@ class FigureFunctions:
         self._yield_series("spread", long, short)
         d0, v0 = self.store.close(long, date, closed)
         d1, v1 = self.store.close(short, date, closed)
-        text = self._points_text((v0 - v1) * 100, 0, "half-up", None, long, sign)
+        text = self._points_text(spread_bp(v0, v1), 0, "half-up", None, long, sign)
         self._record("spread", (long, short, date), {}, short, (d1,), text)  # it reads both series
         return self._record("spread", (long, short, date), {}, long, (d0,), text)
 

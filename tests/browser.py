@@ -71,3 +71,11 @@ def serve_folder(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_site(site: Path, top: Path) -> Iterator[str]:
+    """Serve a built site under its base path (/broadsheet/) on 127.0.0.1; yield the site's URL."""
+    (top / "broadsheet").symlink_to(site, target_is_directory=True)
+    with serve_folder(top) as url:
+        yield url + "broadsheet/"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, serve_folder
+from browser import chromium, serve_site
 from conftest import ROOT
 
 TOOLS = ROOT / ".tools" / "node_modules"
@@ -48,10 +48,8 @@ def test_nu_html_checker_finds_no_error_on_any_page(real_site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    top = tmp_path_factory.mktemp("served")
-    (top / "broadsheet").symlink_to(real_site, target_is_directory=True)
-    with serve_folder(top) as url:
-        yield url + "broadsheet/"
+    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

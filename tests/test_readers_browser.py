@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, serve_folder
+from browser import chromium, serve_folder, serve_site
 from conftest import build_into
 
 pytestmark = pytest.mark.slow  # a real browser
@@ -22,10 +22,8 @@ ISSUE = "issues/2025-04-13-tariff-shock/"
 
 @pytest.fixture(scope="module")
 def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    top = tmp_path_factory.mktemp("served")
-    (top / "broadsheet").symlink_to(real_site, target_is_directory=True)
-    with serve_folder(top) as url:
-        yield url + "broadsheet/"
+    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

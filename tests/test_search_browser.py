@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from browser import chromium, serve_folder
+from browser import chromium, serve_site
 from conftest import ROOT, SAMPLE, build_into, write_files
 
 pytestmark = pytest.mark.slow  # a real browser
@@ -73,10 +73,8 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the built site on 127.0.0.1 under its base path (/broadsheet/); yield the site URL."""
-    top = tmp_path_factory.mktemp("served")
-    (top / "broadsheet").symlink_to(search_site, target_is_directory=True)
-    with serve_folder(top) as url:
-        yield url + "broadsheet/"
+    with serve_site(search_site, tmp_path_factory.mktemp("served")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -88,4 +88,4 @@ def test_the_option_must_be_a_boolean(make_site) -> None:
     (root / "site.yaml").write_text(config + "full_width_punctuation: maybe\n", encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
         load_config(root / "site.yaml")
-    assert [p.message for p in failed.value.problems] == ["full_width_punctuation must be true or false"]
+    assert [p.message for p in failed.value.problems] == ["full_width_punctuation must be true or false, got 'maybe'"]

@@ -15,6 +15,7 @@ import pandas as pd
 from babel.dates import format_date, format_skeleton
 
 from .. import calendars
+from ..arithmetic import pct_changes
 from .decls import ChartDecl
 from .locale import ChartLocale
 from .theme import LIGHT, REFERENCE_COLOR, SERIES_COLORS, WIDE, Layout
@@ -190,7 +191,7 @@ def _changes(values: pd.Series, start: dt.date, end: dt.date, step: str) -> pd.S
     """Percent changes over each trading day (or calendar week) ending inside [start, end]."""
     if step == "week":  # each week ends on its last trading day (Thursday before Good Friday)
         values = calendars.weekly_closes(values)
-    change = values / values.shift(1) - 1
+    change = pct_changes(values)
     inside = (change.index >= pd.Timestamp(start)) & (change.index <= pd.Timestamp(end))
     return change[inside].dropna()
 
