@@ -22,6 +22,7 @@ class BuildContext:
     use_cache: bool = True
     clean: bool = False  # ignore what the last build recorded: compute and write every output
     preview: bool = False  # serve mode: pages link to their email edition
+    search: bool = True  # index the site for search (Pagefind); off only where no index is wanted (tests)
 
     @property
     def content_dir(self) -> Path:

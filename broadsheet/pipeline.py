@@ -344,6 +344,8 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         file_intact(ctx.out_dir, path, old_files[path]) for path in index)
 
     def finish(tmp: Path) -> None:
+        if not ctx.search:
+            return
         if reuse_index:
             for path in index:
                 (tmp / path).parent.mkdir(parents=True, exist_ok=True)
@@ -356,7 +358,7 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     if ctx.use_cache:
         manifest = site.manifest
         manifest.fingerprint, manifest.files = inputs.fingerprint(), written.files
-        manifest.search = site.plan.steps["search"].key if reuse_index else inputs.fingerprint()
+        manifest.search = (site.plan.steps["search"].key if reuse_index else inputs.fingerprint()) if ctx.search else ""
         manifest.units["search"] = {"key": manifest.search, "files": []}
         manifest.charts = sum(len(r["files"]) for u, r in manifest.units.items() if u.startswith("charts:"))
         manifest.warnings = [[str(w.path), w.line, w.message, w.hint] for w in ctx.problems.warnings]

@@ -14,11 +14,35 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from jinja2.bccache import Bucket, BytecodeCache
 
 from .config import Config, Language
 from .errors import SourceError
 from .i18n import NumberFormatter, load_translations
 from .typography import clreq_filter
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates by name and source hash, for the life of the process.
+
+    Compiling the templates is most of a small build's rendering time, and both editions (and
+    every rebuild of `serve`, every build of the test suite) compile the same sources with the same
+    settings. The key includes the source's checksum, so an edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[tuple[str, str], bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[(bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()  # one per process: every Environment here has the same settings
 
 
 class Renderer:
@@ -37,6 +61,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
                 keep_trailing_newline=True,
+                bytecode_cache=COMPILED,
             )
             translations = load_translations(translations_dir, lang.locale)
             self._translations[lang.code] = translations

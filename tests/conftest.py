@@ -89,7 +89,12 @@ def run_cli(root: Path, *args: str) -> int:
 
 
 def build_into(root: Path, out: Path | None = None, **options) -> Path:
-    """Build a project with the pipeline API; return the output folder."""
+    """Build a project with the pipeline API; return the output folder.
+
+    Without a search index unless `search=True` (Pagefind is a second per build, and only the
+    search tests read its files).
+    """
+    options.setdefault("search", False)
     out = out or root / "site"
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, **options)
     build(ctx)

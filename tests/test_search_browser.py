@@ -67,7 +67,7 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
     shutil.copytree(SAMPLE / "content", root / "content", dirs_exist_ok=True)
     write_files(root, extra_issues())
-    return build_into(root)
+    return build_into(root, search=True)
 
 
 @pytest.fixture(scope="module")
