@@ -49,3 +49,16 @@ def test_example_builds(make_site, n: int) -> None:
     else:
         out = build_into(root)
         assert any(Path(out, "issues").glob("*/index.html"))  # the address is the front matter's date and slug
+
+
+def test_every_site_setting_is_documented() -> None:
+    """docs/writing.md's table of site.yaml settings names every setting the build accepts."""
+    import dataclasses
+
+    from broadsheet.config import Config
+
+    text = (ROOT / "docs" / "writing.md").read_text(encoding="utf-8")
+    table = text.split("## Site settings (site.yaml)", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+    settings = {f.name for f in dataclasses.fields(Config)} - {"path"}
+    assert documented == settings

@@ -103,3 +103,15 @@ def test_the_email_link_shows_only_in_serve_mode(make_site, real_site: Path) -> 
     link = soup(out / "issues" / "2025-04-13-sample" / "index.html").select_one(".email-link a")
     assert link is not None and link["href"] == "/broadsheet/issues/2025-04-13-sample/email.html"
     assert (out / "issues" / "2025-04-13-sample" / "email.html").is_file()
+
+
+def test_an_unsubscribe_placeholder_for_the_mailing_service(make_site, real_site: Path) -> None:
+    site_yaml = (ROOT / "site.yaml").read_text(encoding="utf-8") + 'email_unsubscribe: "*|UNSUB|*"\n'
+    root = make_site({"site.yaml": site_yaml})
+    out = build_into(root)
+    email = soup(out / "issues/2025-04-13-sample/email.html")
+    link = email.select_one(".footer a[href='*|UNSUB|*']")
+    assert link is not None and link.get_text() == "取消訂閱"
+    assert "*|UNSUB|*" in (out / "issues/2025-04-13-sample/email.txt").read_text(encoding="utf-8")
+    # without the setting there is no such link
+    assert "取消訂閱" not in soup(real_site / f"issues/{ISSUE}/email.html").select_one(".footer").get_text()
