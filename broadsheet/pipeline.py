@@ -317,7 +317,8 @@ def build(ctx: BuildContext) -> BuildResult:
             return _nothing_changed(ctx, previous, started)
         site = assemble_site(ctx, previous=previous, inputs=inputs)
         written = write(site, ctx, previous, inputs)
-    charts_total = sum(len(r["files"]) for u, r in site.manifest.units.items() if u.startswith("charts:"))
+    charts_total = sum(f.endswith(".png") for u, r in site.manifest.units.items() if u.startswith("charts:")
+                       for f in r["files"])  # one PNG twin per chart and language
     return BuildResult(pages=len(site.pages), files=len(site.outputs) + len(site.kept),
                        seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered,
                        charts_total=charts_total, files_written=written,
@@ -360,7 +361,8 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         manifest.fingerprint, manifest.files = inputs.fingerprint(), written.files
         manifest.search = (site.plan.steps["search"].key if reuse_index else inputs.fingerprint()) if ctx.search else ""
         manifest.units["search"] = {"key": manifest.search, "files": []}
-        manifest.charts = sum(len(r["files"]) for u, r in manifest.units.items() if u.startswith("charts:"))
+        manifest.charts = sum(f.endswith(".png") for u, r in manifest.units.items() if u.startswith("charts:")
+                              for f in r["files"])
         manifest.warnings = [[str(w.path), w.line, w.message, w.hint] for w in ctx.problems.warnings]
         save_manifest(ctx, manifest)
     return written.written

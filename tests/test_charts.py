@@ -206,6 +206,18 @@ def test_locales_come_from_babel(specs):
 
 
 # --- the built site ---------------------------------------------------------------------------
+def drawings(site: Path, figure) -> list:
+    """Both drawings of a chart: the wide one inline, the narrow one from its file (phones fetch it)."""
+    img = figure.select_one(".chart-narrow img")
+    narrow = BeautifulSoup((site / img["src"].removeprefix("/broadsheet/")).read_text("utf-8"), "html.parser")
+    return [figure.select_one(".chart-wide svg"), narrow.svg]
+
+
+def spec_of(site: Path, figure) -> dict:
+    """The interactive specs of a chart, from the file the page's script fetches."""
+    return json.loads((site / figure["data-spec"].removeprefix("/broadsheet/")).read_text("utf-8"))
+
+
 def page(site: Path, lang: str) -> BeautifulSoup:
     prefix = "en/" if lang == "en" else ""
     return BeautifulSoup((site / f"{prefix}issues/{ISSUE}/index.html").read_text("utf-8"),
@@ -220,7 +232,7 @@ def test_issue_page_holds_accessible_svg_charts(real_site, lang):
     assert [f["data-chart"] for f in figures] == ["drawdown", "rebound", "cpi", "ism", "yields",
                                                   "dollar-oil"]
     for figure in figures:
-        for svg in figure.select(".chart-graphic svg"):
+        for svg in drawings(real_site, figure):
             assert svg["role"] == "img"
             title_id, desc_id = svg["aria-labelledby"].split()
             assert svg.find("title", id=title_id).text == figure.select_one(".chart-title").text
@@ -233,7 +245,7 @@ def test_issue_page_holds_accessible_svg_charts(real_site, lang):
         table = figure.select_one("details.chart-data table")
         assert len(table.select("tbody tr")) >= 3
         assert re.search(r"\d", table.select("tbody td")[-1].text)
-        embedded = json.loads(figure.select_one('script[type="application/json"]').string)
+        embedded = spec_of(real_site, figure)
         assert {"spec", "formatLocale", "timeFormatLocale"} <= set(embedded)
     ids = [tag["id"] for tag in soup.select("[id]")]
     assert len(ids) == len(set(ids)), "ids inside the inline SVGs must be unique on the page"
@@ -244,12 +256,11 @@ def test_every_chart_has_a_narrow_drawing_for_phones(real_site, lang):
     # a phone's text column is ~384 px: the narrow drawing fits it unscaled (labels stay 12 px),
     # the wide one is what desktops see
     for figure in page(real_site, lang).select("figure.chart"):
-        wide = figure.select_one(".chart-graphic .chart-wide svg")
-        narrow = figure.select_one(".chart-graphic .chart-narrow svg")
+        wide, narrow = drawings(real_site, figure)
         assert wide is not None and narrow is not None, figure["data-chart"]
         assert float(narrow["width"]) <= 400 < 500 <= float(wide["width"]), figure["data-chart"]
         assert narrow.find("text", string=True) is not None
-        embedded = json.loads(figure.select_one("script.chart-spec").string)
+        embedded = spec_of(real_site, figure)
         assert embedded["narrow"] != embedded["spec"]  # the live chart picks the same size
 
 
@@ -391,9 +402,9 @@ def test_description_figures_are_computed(make_site):
     page_text = ZH_PAGE + '\n{{ chart("spx") }}\n'
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": page_text,
                       "content/issues/2025-04-13-sample/charts.yaml": with_description(text)})
-    soup = BeautifulSoup((build_into(root) / "issues/2025-04-13-sample/index.html")
-                         .read_text("utf-8"), "html.parser")
-    for svg in soup.select("figure#chart-spx .chart-graphic svg"):
+    out = build_into(root)
+    soup = BeautifulSoup((out / "issues/2025-04-13-sample/index.html").read_text("utf-8"), "html.parser")
+    for svg in drawings(out, soup.select_one("figure#chart-spx")):
         assert svg.desc.text == "標普 500 在 4 月 9 日收在 5,457 點"
 
 
@@ -412,5 +423,5 @@ def test_first_issue_descriptions_say_what_the_data_says(real_site):
     soup = page(real_site, "en")
     drawdown = soup.select_one("#chart-drawdown .chart-wide svg desc").text
     assert "the S&P 500 fell nearly 19% from its February high on April 8" in drawdown
-    rebound = soup.select_one("#chart-rebound .chart-narrow svg desc").text
+    rebound = drawings(real_site, soup.select_one("#chart-rebound"))[1].desc.text
     assert "the Nasdaq jumped 12.2% in a day, the S&P 500 9.5% and the Dow 7.9%" in rebound

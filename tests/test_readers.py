@@ -158,7 +158,9 @@ def test_built_feed_and_card_use_the_lead_chart_png(make_site) -> None:
     assert page.select_one("meta[property='og:image']")["content"] == png
     home = BeautifulSoup((out_dir / "index.html").read_text("utf-8"), "html.parser")
     lead = home.select_one(".lead figure.chart")
-    assert lead.select_one(".chart-wide svg") and lead.select_one(".chart-narrow svg")
+    assert lead.select_one(".chart-wide svg")
+    narrow = lead.select_one(".chart-narrow img")  # the phone drawing, fetched only where it shows
+    assert (out_dir / narrow["src"].removeprefix("/broadsheet/")).read_text("utf-8").startswith("<svg")
     assert lead.select_one(".chart-title").get_text() == "十年期殖利率"
     assert lead.select_one("a")["href"] == "/broadsheet/issues/2025-04-20-charts/"
 
@@ -326,3 +328,15 @@ def test_search_page_per_language_without_cdn(real_site: Path) -> None:
         assert page.find("noscript").find("a")["href"] == f"/broadsheet/{prefix}archive/"
     issue = soup(real_site / ISSUE / "index.html")
     assert issue.select_one("article[data-pagefind-body]") is not None
+
+
+def test_the_issue_page_is_light(real_site: Path) -> None:
+    """One drawing of each chart inline; the narrow one and the interactive specs are files."""
+    for prefix in ("", "en/"):
+        path = real_site / prefix / ISSUE / "index.html"
+        assert path.stat().st_size <= 180_000
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        assert soup.select("figure.chart .chart-wide svg") and not soup.select(".chart-narrow svg")
+        assert not soup.select("script.chart-spec")
+        for img in soup.select(".chart-narrow img"):
+            assert img["loading"] == "lazy" and (real_site / img["src"].removeprefix("/broadsheet/")).is_file()

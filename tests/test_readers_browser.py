@@ -201,3 +201,37 @@ def test_previous_and_next_issue_are_shown(make_site, tmp_path: Path) -> None:
         older.click()
         newer = driver.find_element("css selector", ".issue-nav a[rel=next]")
         assert newer.is_displayed() and "範例週報" in newer.text
+
+
+# --- weight: what a reader downloads ---------------------------------------------------------------
+FETCHED = "return performance.getEntriesByType('resource').map(e => e.name)"
+
+
+def test_the_issue_page_fetches_chart_files_only_when_needed(server: str, browser) -> None:
+    """Desktop: no narrow drawing, no specs, no vega; a phone fetches the narrow drawings it shows;
+    touching a chart fetches its specs and vega and makes it interactive."""
+    import time
+
+    open_at(browser, server + ISSUE, 1280)
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    time.sleep(0.5)
+    fetched = browser.execute_script(FETCHED)
+    assert not [u for u in fetched if u.endswith((".narrow.svg", ".json", "vega.js"))], fetched
+    figure = "#chart-drawdown"
+    browser.execute_script(f"document.querySelector('{figure}').dispatchEvent(new PointerEvent('pointerenter'))")
+    for _ in range(100):
+        if browser.execute_script(f"return document.querySelector('{figure}').classList.contains('chart-live')"):
+            break
+        time.sleep(0.1)
+    fetched = browser.execute_script(FETCHED)
+    assert any(u.endswith("vega.js") for u in fetched) and any(u.endswith("drawdown.json") for u in fetched)
+    assert browser.execute_script(f"return document.querySelector('{figure} .chart-graphic svg') !== null")
+    open_at(browser, server + ISSUE, 390)
+    for n in range(browser.execute_script("return document.querySelectorAll('.chart-narrow img').length")):
+        browser.execute_script(f"document.querySelectorAll('.chart-narrow img')[{n}].scrollIntoView()")
+        time.sleep(0.3)  # a reader scrolling past each chart
+    narrow = [u for u in browser.execute_script(FETCHED) if u.endswith(".narrow.svg")]
+    assert narrow, "a phone shows the narrow drawings"
+    drawn = browser.execute_script(
+        "return [...document.querySelectorAll('.chart-narrow img')].map(i => i.complete && i.naturalWidth > 0)")
+    assert drawn and all(drawn)

@@ -55,7 +55,7 @@ class ChartSet:
     """The drawn charts of some issues: blocks by (issue key, language code), PNG twins by path."""
 
     blocks: dict[tuple[str, str], dict[str, ChartBlock]] = field(default_factory=dict)
-    pngs: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # site path → PNG twin, narrow drawing, specs
     declared_in: dict[str, Path] = field(default_factory=dict)
     rendered: int = 0  # charts drawn by this build (cache misses)
 
@@ -66,19 +66,20 @@ class ChartSet:
     def of_issue(self, issue_key: str) -> ChartSet:
         """The part of the set that belongs to one issue (what the cache keeps per issue)."""
         blocks = {k: v for k, v in self.blocks.items() if k[0] == issue_key}
-        paths = {b.png_path for found in blocks.values() for b in found.values()}
+        paths = {p for found in blocks.values() for b in found.values() for p in (b.png_path, b.narrow_path,
+                                                                               b.spec_path)}
         declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
-        return ChartSet(blocks, {p: d for p, d in self.pngs.items() if p in paths}, declared)
+        return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared)
 
     def merge(self, other: ChartSet) -> None:
         """Add another set's charts (from the cache or another batch)."""
         self.blocks.update(other.blocks)
-        self.pngs.update(other.pngs)
+        self.files.update(other.files)
         self.declared_in.update(other.declared_in)
 
     def outputs(self) -> list[Output]:
-        """The PNG twins."""
-        return [Output(path, data) for path, data in sorted(self.pngs.items())]
+        """The files of the charts: PNG twins, narrow drawings, interactive specs."""
+        return [Output(path, data) for path, data in sorted(self.files.items())]
 
 
 def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: Path, locales: dict[str, ChartLocale],
@@ -132,5 +133,7 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
     for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
         block = chart_block(issue_key, spec, drawing, urls)
         result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
-        result.pngs[block.png_path] = drawing.png
+        result.files[block.png_path] = drawing.png
+        result.files[block.narrow_path] = block.narrow_svg.encode("utf-8")
+        result.files[block.spec_path] = block.payload.encode("utf-8")
     return result
