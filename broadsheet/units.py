@@ -39,7 +39,19 @@ def render_issue(ip: IssuePage, issues: list[Issue], ctx: BuildContext, renderer
     alternates = {code: urls.issue(ip.issue.key, ctx.config.language(code)) for code in ip.issue.pages}
     return [_page(renderer, ctx, urls.issue(ip.issue.key, ip.lang), "issue.html", ip.lang, alternates,
                   issue=issue_view(ip, ctx.config, urls, newer, older, ctx.preview),
-                  share=share_view(ip, ctx.config, urls))]
+                  share=share_view(ip, ctx.config, urls)), *_receipts(ip, urls)]
+
+
+def _receipts(ip: IssuePage, urls: Urls) -> list[Output]:
+    """The data behind an issue page: every figure it quotes, as CSV and JSON."""
+    from .receipts import receipts_csv, receipts_json
+
+    if not ip.receipts:
+        return []
+    as_of = ip.provenance.as_of if ip.provenance else None
+    key, lang = ip.issue.key, ip.lang
+    return [Output(urls.receipts(key, lang, "csv"), receipts_csv(ip.receipts)),
+            Output(urls.receipts(key, lang, "json"), receipts_json(key, lang.code, as_of, ip.receipts))]
 
 
 def render_email(ip: IssuePage, ctx: BuildContext, renderer: Renderer) -> list[Output]:

@@ -50,6 +50,10 @@ class Urls:
         """The email edition of an issue: issues/<key>/email.html (and email.txt, the plain-text part)."""
         return f"{lang.prefix}issues/{key}/email.{ext}"
 
+    def receipts(self, key: str, lang: Language, ext: str) -> str:
+        """The data behind an issue (every figure it quotes): issues/<key>/data.csv and data.json."""
+        return f"{lang.prefix}issues/{key}/data.{ext}"
+
     # --- links ------------------------------------------------------------------------------
     def href(self, path: str) -> str:
         """A root-relative link that respects the base path: /weekly/issues/…/."""

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
     from .figures import FigureUse
     from .markdown import RenderedBody
     from .provenance import Provenance
+    from .receipts import Receipt
 
 CHART_SCRIPT = "js/charts.js"  # under static/: upgrades the charts with tooltips where JavaScript runs
 VEGA_BUNDLE = "vendor/vega.js"  # under static/, written by the build from vl-convert's bundle
@@ -34,6 +35,7 @@ class IssuePage:
     reading_minutes: int
     charts: list[ChartBlock] = field(default_factory=list)  # placed, in order of appearance
     provenance: Provenance | None = None  # "data as of" and sources, of its figures and charts
+    receipts: list[Receipt] = field(default_factory=list)  # each figure's data (receipts.py), in order
 
 
 def site_view(config: Config, urls: Urls, lang: Language, path: str,
