@@ -139,6 +139,9 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     except Exception as exc:  # a full disk, a read-only folder, a bug: one line, never a traceback
         return print_failure(exc, root, "the last site is intact")
     ctx.problems.print_warnings(root)
+    if ctx.drafts_left_out:
+        print(f"left out {len(ctx.drafts_left_out)} draft(s): {', '.join(ctx.drafts_left_out)} "
+              "(serve or build --drafts shows them)", file=sys.stderr)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
     if result.nothing_changed:
         print(f"nothing changed since the last build: {where} is up to date ({result.seconds:.2f} s)")

@@ -204,8 +204,10 @@ def read_page(path: Path, lang: str, folder_key: str) -> Page:
                 source_hash=hash_text(text))
 
 
-def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: bool = False) -> list[Issue]:
-    """Read every issue folder, newest first; drafts are kept only when `drafts` is true."""
+def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: bool = False,
+                left_out: list[str] | None = None) -> list[Issue]:
+    """Read every issue folder, newest first; drafts are kept only when `drafts` is true (the
+    folders of those left out are added to `left_out`)."""
     issues: list[Issue] = []
     issues_dir = content_dir / "issues"
     if not issues_dir.is_dir():
@@ -216,6 +218,8 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         if issue is None or not _has_original(issue, default, problems):
             continue
         if issue.pages[default].meta.draft and not drafts:
+            if left_out is not None:
+                left_out.append(folder.name)
             continue
         _check_slugs(issue, default, problems)
         issue.key = issue.permalink_key  # the address: the original's date and slug, not the folder name

@@ -22,6 +22,7 @@ class BuildContext:
     use_cache: bool = True
     clean: bool = False  # ignore what the last build recorded: compute and write every output
     preview: bool = False  # serve mode: pages link to their email edition
+    drafts_left_out: list[str] = field(default_factory=list)  # folders of drafts a published build skipped
 
     @property
     def content_dir(self) -> Path:

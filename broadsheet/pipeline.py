@@ -95,7 +95,9 @@ def load(ctx: BuildContext, full: bool) -> Loaded:
     loaded = Loaded([], ctx)
     if full:
         loaded.store()  # a full build reads the data first, so its problems are reported first
-    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts)
+    ctx.drafts_left_out.clear()
+    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
+                                left_out=ctx.drafts_left_out)
     return loaded
 
 
@@ -196,6 +198,23 @@ def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
                     f'update the translation, then set translated_from: "{original.source_hash}"'))
 
 
+def check_published_parity(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildContext) -> None:
+    """A published issue whose editions quote different figures fails the build (drafts may differ).
+
+    Only issues with a page assembled again are compared: a reused page passed when it was made.
+    """
+    from .parity import check_parity
+
+    for issue in issues:
+        if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
+            continue
+        if not any(plan.redo(f"page:{issue.key}:{code}") for code in issue.pages):
+            continue
+        if all((issue.key, code) in pages for code in issue.pages):
+            for err in check_parity(issue, pages):
+                ctx.problems.error(err)
+
+
 # --- stage 5: render -------------------------------------------------------------------------------
 def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: BuildPlan, ctx: BuildContext,
                  cache: Cache, site: Site) -> None:
@@ -282,6 +301,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     pages, pending = assemble_pages(loaded, plan, charts, cache, site.manifest)
     site.pages, site.charts_rendered = pages, charts.rendered
     check_translations(loaded.issues, ctx)
+    check_published_parity(loaded.issues, pages, plan, ctx)
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:

@@ -23,7 +23,7 @@ ISSUE = "2025-04-13-tariff-shock"
 
 def assemble(root: Path) -> tuple[BuildContext, Site]:
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
-    return ctx, assemble_site(ctx)
+    return ctx, assemble_site(ctx, keep_going=True)  # parity also fails a build: collect, do not stop
 
 
 def source_line(problem: SourceError) -> str:
