@@ -39,6 +39,8 @@ class FrontMatter:
     slug: str = ""
     draft: bool = False
     translated_from: str | None = None  # hash of the default-language source this translates
+    translated_paragraphs: tuple[str, ...] = ()  # its paragraphs' short hashes then (`translated` writes them)
+    as_of: dt.date | None = None  # the newest data the issue may use (default: its date)
     corrections: tuple[Correction, ...] = ()
 
     @property
@@ -83,9 +85,29 @@ class Issue:
         return f"{self.date.isoformat()}-{self.slug}"
 
 
+FRONT_RE = re.compile(r"\A---\n.*?\n---\n", re.S)
+DRAFT_LINE_RE = re.compile(r"^draft:[^\n]*\n", re.M)
+
+
 def hash_text(text: str) -> str:
-    """Return the short content hash that translations record in `translated_from`."""
+    """Return the short content hash that translations record in `translated_from`.
+
+    The `draft:` line is left out: publishing the original does not make its translation stale.
+    """
+    front = FRONT_RE.match(text)
+    if front:
+        text = DRAFT_LINE_RE.sub("", front.group()) + text[front.end():]
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def paragraph_hashes(body: str, first_line: int) -> list[tuple[int, str, str]]:
+    """(line, short hash, first words) of each paragraph (text between blank lines) of a body."""
+    found: list[tuple[int, str, str]] = []
+    for match in re.finditer(r"(?:^[^\S\n]*\S[^\n]*(?:\n|$))+", body, re.M):
+        block = match.group().strip()
+        line = first_line + body.count("\n", 0, match.start())
+        found.append((line, hashlib.sha256(block.encode("utf-8")).hexdigest()[:6], block.split("\n")[0][:40]))
+    return found
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -128,6 +150,9 @@ FRONT_MATTER = (  # every field, with its check (documented in docs/writing.md)
     Field("slug", _slug),
     Field("draft", boolean, default=False),
     Field("translated_from", _hash),
+    Field("translated_paragraphs", lambda raw: Checked(tuple(str(raw).split())) if isinstance(raw, str)
+          else Checked(problem="must be a quoted list of hashes (written by `build.py translated`)")),
+    Field("as_of", schema_date),
     Field("corrections", lambda raw: Checked(raw)),
 )
 
@@ -150,6 +175,7 @@ def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
         raise _Many(errors)
     return FrontMatter(title=values["title"], date=values["date"], summary=values["summary"], tags=values["tags"],
                        slug=slug, draft=values["draft"], translated_from=values["translated_from"],
+                       translated_paragraphs=values["translated_paragraphs"] or (), as_of=values["as_of"],
                        corrections=corrections)
 
 

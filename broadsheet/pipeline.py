@@ -179,23 +179,11 @@ def loaded_inputs(plan: BuildPlan) -> Inputs:
 
 
 def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
-    """Warn when a translation was made from an older version of the original."""
-    default = ctx.config.default_language.code
-    for issue in issues:
-        original = issue.pages[default]
-        for code, page in issue.pages.items():
-            if code == default:
-                continue
-            recorded = page.meta.translated_from
-            if recorded is None:
-                ctx.problems.warn(SourceError(page.src_path, 2, "translation does not record its source",
-                                              f'add `translated_from: "{original.source_hash}"` once it matches '
-                                              f"{original.src_path.name}"))
-            elif recorded != original.source_hash:
-                ctx.problems.warn(SourceError(
-                    page.src_path, 2, f"translation is stale: {original.src_path.name} changed since it was "
-                    f"translated ({recorded} → {original.source_hash})",
-                    f'update the translation, then set translated_from: "{original.source_hash}"'))
+    """Warn when a translation was made from an older version of the original (translation.py)."""
+    from .translation import check_translations as stale
+
+    for warning in stale(issues, ctx.config.default_language.code):
+        ctx.problems.warn(warning)
 
 
 def check_published_parity(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildContext) -> None:

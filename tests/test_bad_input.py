@@ -57,7 +57,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("an unknown front matter field",
      {ISSUE: "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nauthor: 我\n---\n"},
      [f"{ISSUE}:5: unknown front matter field 'author' (fields: title, date, summary, tags, slug, "
-      "draft, translated_from, corrections)"]),
+      "draft, translated_from, translated_paragraphs, as_of, corrections)"]),
     ("a python tag in YAML",
      {ISSUE: "---\ntitle: !!python/object/apply:os.system [echo hi]\ndate: 2025-04-13\n---\n"},
      [f"{ISSUE}:2: invalid YAML: could not determine a constructor for the tag "

@@ -70,7 +70,7 @@ def test_check_reports_every_problem_at_its_line(make_site, capsys) -> None:
     expected_starts = [
         f"{zh}:9: ",    # unknown series
         f"{zh}:15: ",   # date outside the data
-        f"{en}:2: warning: translation is stale",
+        f"{en}:6: warning: translation is stale",  # at the translated_from line
         "content/issues/2025-04-27-broken/zh-Hant.md:5: unknown front matter field 'colour'",
     ]
     for start in expected_starts:

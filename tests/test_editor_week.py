@@ -53,3 +53,67 @@ def test_same_figures_build(make_site) -> None:
     root = make_site({FOLDER + "zh-Hant.md": ZH.format(draft="false"),
                       FOLDER + "en.md": EN.format(draft="false", day="2025-04-09")})
     assert (build_into(root) / "en" / "issues" / "2025-04-13-parity" / "index.html").exists()
+
+
+# --- translation sync ---------------------------------------------------------------------------
+ORIGINAL = """\
+---
+title: 同步
+date: 2025-04-13
+summary: 翻譯同步。
+draft: true
+---
+第一段。
+
+第二段。
+"""
+TRANSLATION = """\
+---
+title: Sync
+date: 2025-04-13
+summary: Translation sync.
+draft: true
+---
+First paragraph.
+
+Second paragraph.
+"""
+SYNC = "content/issues/2025-04-13-sync/"
+
+
+def _warnings(root) -> list[str]:
+    from broadsheet.check import check_site, format_result
+    from broadsheet.config import load_config
+    from broadsheet.context import BuildContext
+
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", drafts=True)
+    return [line for line in format_result(check_site(ctx), root) if "translation" in line]
+
+
+def test_translated_records_the_hash_and_the_stale_warning_names_the_changed_paragraph(make_site, capsys) -> None:
+    root = make_site({SYNC + "zh-Hant.md": ORIGINAL, SYNC + "en.md": TRANSLATION}, with_sample_issue=False)
+    assert any("does not record its source" in w and "build.py translated 2025-04-13-sync" in w
+               for w in _warnings(root))
+    assert run_cli(root, "translated", "2025-04-13-sync") == 0
+    assert "recorded the current zh-Hant.md in content/issues/2025-04-13-sync/en.md" in capsys.readouterr().out
+    en = (root / SYNC / "en.md").read_text(encoding="utf-8")
+    assert en.endswith("---\nFirst paragraph.\n\nSecond paragraph.\n")  # the body is untouched
+    assert 'translated_from: "' in en and 'translated_paragraphs: "' in en
+    assert _warnings(root) == []
+    zh = root / SYNC / "zh-Hant.md"
+    # publishing (draft: true → false) does not make the translation stale
+    zh.write_text(ORIGINAL.replace("draft: true", "draft: false"), encoding="utf-8")
+    assert _warnings(root) == []
+    zh.write_text(ORIGINAL.replace("第二段。", "第二段,改寫過。"), encoding="utf-8")
+    [warning] = _warnings(root)
+    assert warning.startswith(f"{SYNC}en.md:6: warning: translation is stale")  # the translated_from line
+    assert "changed paragraphs: zh-Hant.md:9 「第二段,改寫過。」" in warning
+    assert "zh-Hant.md:7" not in warning  # the first paragraph did not change
+    assert run_cli(root, "translated", "sync") == 0  # the slug works too
+    assert _warnings(root) == []
+
+
+def test_translated_names_an_unknown_issue(make_site, capsys) -> None:
+    root = make_site()
+    assert run_cli(root, "translated", "nope") == 1
+    assert "no issue folder 'nope'" in capsys.readouterr().err

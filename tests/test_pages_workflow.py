@@ -47,7 +47,7 @@ def test_build_options_without_the_command_name_build(make_site, capsys) -> None
 
 
 def test_every_command_has_help(capsys) -> None:
-    for command in ("build", "serve", "new", "check", "fetch", "test"):
+    for command in ("build", "serve", "new", "check", "fetch", "translated", "test"):
         with pytest.raises(SystemExit) as exit_info:
             run_cli(ROOT, command, "--help")
         assert exit_info.value.code == 0
