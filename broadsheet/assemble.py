@@ -71,6 +71,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     from .charts.step import ChartSet
     from .figures import FigureFunctions
     from .i18n import NumberFormatter, reading_minutes
+    from .lookahead import guarded, issue_as_of
     from .markdown import render_markdown
     from .provenance import provenance
     from .receipts import FigureMarks
@@ -78,7 +79,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     page = issue.pages[lang.code]
     urls = Urls(ctx.config)
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
-    functions = figures.namespace()
+    functions = guarded(figures.namespace(), figures.uses, issue_as_of(issue))
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions["chart"] = placed.chart
     marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview)

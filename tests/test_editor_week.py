@@ -117,3 +117,83 @@ def test_translated_names_an_unknown_issue(make_site, capsys) -> None:
     root = make_site()
     assert run_cli(root, "translated", "nope") == 1
     assert "no issue folder 'nope'" in capsys.readouterr().err
+
+
+# --- no look-ahead --------------------------------------------------------------------------------
+LATE = """\
+---
+title: 提前
+date: 2025-04-13
+summary: 用了之後的資料。
+{as_of}---
+標普500 收在 {{{{ level("SP500", "{day}") }}}}。
+
+{{{{ chart("late") }}}}
+"""
+LATE_CHART = """\
+late:
+  kind: line
+  series: [SP500]
+  start: 2025-04-01
+{end}  title:
+    zh-Hant: 標普
+  description:
+    zh-Hant: 收在 {{{{ level("SP500", "{day}") }}}}。
+"""
+LATE_DIR = "content/issues/2025-04-13-late/"
+
+
+def _late(make_site, as_of="", day="2025-04-11", end="", chart_day="2025-04-11"):
+    return make_site({LATE_DIR + "zh-Hant.md": LATE.format(as_of=as_of, day=day),
+                      LATE_DIR + "charts.yaml": LATE_CHART.format(end=end, day=chart_day)},
+                     with_sample_issue=False)
+
+
+def _problems(root) -> list[str]:
+    with pytest.raises(BuildFailed) as failed:
+        build_into(root)
+    return [p.format(root) for p in failed.value.problems]
+
+
+def test_a_figure_after_the_issue_date_is_look_ahead(make_site) -> None:
+    root = _late(make_site, day="2025-04-14")
+    assert any(m.startswith(f"{LATE_DIR}zh-Hant.md:6: ") and "uses data of 2025-04-14, after the issue's "
+               "as-of date 2025-04-13" in m for m in _problems(root))
+
+
+def test_as_of_in_the_front_matter_is_the_limit(make_site) -> None:
+    root = _late(make_site, as_of="as_of: 2025-04-10\n", day="2025-04-11", chart_day="2025-04-10")
+    assert any("zh-Hant.md:7: " in m and "as-of date 2025-04-10" in m for m in _problems(root))
+
+
+def test_a_chart_ends_at_the_as_of_date_by_default(make_site) -> None:
+    import datetime as dt
+
+    from broadsheet.charts.decls import read_chart_decls
+    from broadsheet.data import load_data
+
+    root = _late(make_site)  # no `end`
+    assert (build_into(root) / "issues/2025-04-13-late/charts/late.png").exists()
+    decls, errors = read_chart_decls(root / LATE_DIR / "charts.yaml", load_data(root / "data"), ["zh-Hant"],
+                                     dt.date(2025, 4, 13))
+    assert errors == [] and decls[0].end == dt.date(2025, 4, 13)
+
+
+def test_a_chart_may_not_end_after_the_as_of_date(make_site) -> None:
+    problems = _problems(_late(make_site, end="  end: 2025-04-17\n"))
+    assert any("charts.yaml:5: chart 'late': end 2025-04-17 is after the issue's as-of date 2025-04-13" in m
+               for m in problems), problems
+
+
+def test_a_chart_text_citing_later_data_is_look_ahead(make_site) -> None:
+    problems = _problems(_late(make_site, chart_day="2025-04-14"))
+    assert any("charts.yaml:" in m and "uses data of 2025-04-14" in m for m in problems), problems
+
+
+def test_the_first_issue_uses_no_data_after_its_week(real_site) -> None:
+    import json
+
+    for prefix in ("", "en/"):
+        doc = json.loads((real_site / prefix / "issues/2025-04-13-tariff-shock/data.json").read_text("utf-8"))
+        assert max(d for f in doc["figures"] for d in f["dates"]) <= "2025-04-11"
+        assert doc["as_of"] <= "2025-04-13"
