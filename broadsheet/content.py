@@ -13,6 +13,7 @@ from .config import Config
 from .errors import Problems, SourceError
 from .schema import Checked, Field, boolean, excerpt, text, validate
 from .schema import date as schema_date
+from .tags import check_declared
 from .textcheck import unsafe_text
 from .urls import tag_slug
 from .yamlsource import line_of, load_yaml, read_text
@@ -250,7 +251,13 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         _check_slugs(issue, default, problems)
         issue.key = issue.permalink_key  # the address: the original's date and slug, not the folder name
         issues.append(issue)
-    check_tag_pages(issues, problems)
+    if config.tags is not None:  # declared tags: every one must be known (tags.py)
+        for issue in issues:
+            for page in issue.pages.values():
+                for err in check_declared(page.meta.tags, page.src_path, config.tags):
+                    problems.error(err)
+    else:
+        check_tag_pages(issues, problems)
     _check_addresses(issues, default, problems)
     issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return issues

@@ -27,8 +27,14 @@ class Urls:
         return f"{lang.prefix}archive/"
 
     def tag(self, tag: str, lang: Language) -> str:
-        """A tag page; Chinese tags keep their characters (browsers percent-encode them)."""
-        return f"{lang.prefix}tags/{tag_slug(tag)}/"
+        """A tag page: tags/<slug>/, the slug from content/tags.yaml; without that file Chinese tags
+        keep their characters (browsers percent-encode them)."""
+        declared = self.config.tags.find(tag) if self.config.tags else None
+        return f"{lang.prefix}tags/{declared.slug if declared else tag_slug(tag)}/"
+
+    def tags(self, lang: Language) -> str:
+        """The tags index of an edition (every tag with its number of issues)."""
+        return f"{lang.prefix}tags/"
 
     def feed(self, lang: Language, kind: str = "rss") -> str:
         """Feed URLs: feed.xml (RSS 2.0), atom.xml, feed.json."""
