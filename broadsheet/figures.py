@@ -36,6 +36,29 @@ class FigureUse:
     values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
 
 
+# keywords editors reach for, and the one each function takes
+KEYWORD_SYNONYMS = {"decimals": "digits", "decimal": "digits", "precision": "digits", "places": "digits",
+                    "dp": "digits", "round": "rounding", "direction": "move", "signed": "sign", "kind": "field",
+                    "value": "field", "thousands": "grouping", "separator": "grouping"}
+
+
+def _argument_hint(error: str, func: Callable[..., Any]) -> str:
+    """'did you mean digits=?' for an unknown keyword, else where the functions are described."""
+    import inspect
+    import re
+
+    from .schema import did_you_mean
+
+    found = re.search(r"unexpected keyword argument '(\w+)'", error)
+    if found:
+        accepted = [p for p in inspect.signature(func).parameters if p != "self"]
+        word = found.group(1)
+        close = KEYWORD_SYNONYMS.get(word) if KEYWORD_SYNONYMS.get(word) in accepted else did_you_mean(word, accepted)
+        listed = f"it takes {', '.join(accepted)}"
+        return f"did you mean {close}=? {listed}" if close else listed
+    return "see docs/writing.md for each function"
+
+
 @dataclass
 class FigureFunctions:
     """The functions exposed to one page's Markdown, bound to the data and the page's locale."""
@@ -56,7 +79,7 @@ class FigureFunctions:
                 return func(*args, **kwargs)
             except TypeError as exc:
                 message = str(exc).replace(f"{func.__qualname__}()", f"{name}()")
-                raise FigureError(f"wrong arguments: {message}", "see docs/writing.md for each function") from exc
+                raise FigureError(f"wrong arguments: {message}", _argument_hint(str(exc), func)) from exc
 
         call.__name__ = name
         return call

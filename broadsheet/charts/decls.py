@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SourceError
 from ..expressions import expressions_in
 from ..schema import Checked, Field, boolean, excerpt, known_hint, mapping, number, one_of, per_language, validate
+from ..suggest import suggest
 from ..yamlsource import LineDict, line_of, load_yaml, read_text
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def _check_series(series: tuple[str, ...], kind: KindSchema, catalog: Catalog, r
     what = "series" if kind.data == "markets" else "indicator"
     for sid in series:
         if sid not in known:
-            report.at("series", f"unknown {what} {sid!r}", f"known: {', '.join(sorted(known))}")
+            report.at("series", f"unknown {what} {sid!r}", suggest(sid, known, "known"))
 
 
 def _check_range(spec: dict[str, Any], monthly: bool, report: _Report,
