@@ -4,7 +4,7 @@ Taiwan usage to write instead.
 OpenCC does the finding: a character that Big5 cannot encode and that OpenCC's s2t changes is a
 simplified character (稳 → 穩); a phrase that OpenCC's Taiwan phrases (s2twp) change where its
 character-only conversion (s2tw) does not is a mainland term (芯片 → 晶片, 服務器 → 伺服器).
-content/language.yaml adds the project's own rules: `prefer` (a term OpenCC does not know, such as
+Built-in rules and content/language.yaml add `prefer` (a term OpenCC does not know, such as
 美聯儲 → 聯準會) and `keep` (words OpenCC would change that are right in Taiwan's financial prose,
 such as 數據). A line marked `<!-- keep: why -->` (at its end, or alone on the line before: then the
 next line, or the list that follows) is left as written: a quotation.
@@ -30,12 +30,18 @@ ITEM_RE = re.compile(r"\s*(?:[-*+]|\d+\.)\s")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 
+# Taiwan usage OpenCC does not know, and words its Taiwan phrases would change that are right in
+# Taiwan's financial prose; content/language.yaml adds to both
+PREFER = {"美聯儲": "聯準會", "美联储": "聯準會"}
+KEEP = frozenset({"數據", "消息", "循環", "項目"})  # data; news; a cycle (惡性循環); items of a list
+
+
 @dataclass
 class LanguageRules:
-    """The project's additions to OpenCC (content/language.yaml)."""
+    """What the lint knows beyond OpenCC: the built-in rules and content/language.yaml's."""
 
-    prefer: dict[str, str] = field(default_factory=dict)
-    keep: frozenset[str] = frozenset()
+    prefer: dict[str, str] = field(default_factory=lambda: dict(PREFER))
+    keep: frozenset[str] = KEEP
 
 
 def load_rules(content_dir: Path) -> tuple[LanguageRules, list[SourceError]]:
@@ -52,7 +58,8 @@ def load_rules(content_dir: Path) -> tuple[LanguageRules, list[SourceError]]:
     if not isinstance(data, dict) or not isinstance(prefer, dict) or not isinstance(keep, list):
         return LanguageRules(), [SourceError(path, 1, "language.yaml holds `prefer:` (term: Taiwan term) and `keep:` "
                                                       "(a list of words)")]
-    return LanguageRules({str(k): str(v) for k, v in prefer.items()}, frozenset(str(k) for k in keep)), []
+    return LanguageRules({**PREFER, **{str(k): str(v) for k, v in prefer.items()}},
+                         KEEP | frozenset(str(k) for k in keep)), []
 
 
 @lru_cache(maxsize=1)

@@ -16,14 +16,16 @@ RULES, _ = load_rules(ROOT / "content")
 def test_simplified_characters_and_mainland_terms_get_the_taiwan_usage() -> None:
     assert findings("壓抑長債殖利率 → 稳定房貸", RULES) == [("稳", "穩")]
     assert findings("對手機、電腦、芯片等電子產品", RULES) == [("芯片", "晶片")]
-    assert findings("是否會迫使美聯儲介入市場", RULES) == [("美聯儲", "聯準會")]  # content/language.yaml
+    assert findings("是否會迫使美聯儲介入市場", RULES) == [("美聯儲", "聯準會")]  # beyond OpenCC
     assert findings("伺服器與服務器", RULES) == [("服務器", "伺服器")]
 
 
 def test_traditional_text_and_kept_words_are_quiet() -> None:
     # 干, 里, 后 are Traditional characters too; 數據 and 循環 are kept by content/language.yaml
     assert findings("若干公里外的皇后,干擾了惡性循環的經濟數據", RULES) == []
-    assert findings("經濟數據", LanguageRules()) == [("數據", "資料")]  # without the project's keep list
+    assert findings("經濟數據", LanguageRules(keep=frozenset())) == [("數據", "資料")]  # without the keep list
+    rules = LanguageRules(prefer={"特朗普": "川普"})  # a project rule (content/language.yaml)
+    assert findings("特朗普宣布", rules) == [("特朗普", "川普")]
 
 
 PAGE = """\
