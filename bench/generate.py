@@ -426,7 +426,9 @@ def broadsheet_file(doc: IssueDoc, lang: str, translated_from: str | None) -> st
     """One edition of an issue as broadsheet Markdown with front matter."""
     lines = ["---", f"title: {_yaml_text(doc.title[lang])}", f"date: {doc.date.isoformat()}",
              f"summary: {_yaml_text(doc.summary[lang])}",
-             "tags: [" + ", ".join(_yaml_text(t) for t in doc.tags[lang]) + "]", f"slug: {doc.slug}"]
+             "tags: [" + ", ".join(_yaml_text(t) for t in doc.tags[lang]) + "]", f"slug: {doc.slug}",
+             # synthetic issues quote any day of the data, not only their own week: no look-ahead limit
+             "as_of: 2099-12-31"]
     if translated_from:
         lines.append(f'translated_from: "{translated_from}"')
     return "\n".join([*lines, "---", "", doc.body[lang]])

@@ -72,20 +72,26 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     from .charts.step import ChartSet
     from .figures import FigureFunctions
     from .i18n import NumberFormatter, reading_minutes
+    from .lookahead import guarded, issue_as_of
     from .markdown import render_markdown
     from .provenance import provenance
+    from .receipts import FigureMarks
 
     page = issue.pages[lang.code]
     urls = Urls(ctx.config)
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
-    functions = figures.namespace()
+    functions = guarded(figures.namespace(), figures.uses, issue_as_of(issue))
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions["chart"] = placed.chart
+    marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview)
     body = render_markdown(page.body, page.src_path, page.body_line, functions,
-                           base_url=urls.absolute(urls.issue(issue.key, lang)), raw_html=ctx.config.raw_html)
+                           base_url=urls.absolute(urls.issue(issue.key, lang)), raw_html=ctx.config.raw_html,
+                           marks=marks)
+    data_links = {ext: urls.absolute(urls.receipts(issue.key, lang, ext)) for ext in ("csv", "json")}
     return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                      reading_minutes=reading_minutes(body.text), charts=list(placed.placed),
-                     provenance=provenance(figures.uses, store, placed.placed, lang.code))
+                     provenance=provenance(figures.uses, store, placed.placed, lang.code, data_links),
+                     receipts=marks.receipts)
 
 
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,

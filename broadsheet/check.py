@@ -53,6 +53,7 @@ def check_site(ctx: BuildContext) -> CheckResult:
     if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
         for err in integrity_problems(ctx, site):
             problems.error(err)
+    _check_language(site, ctx)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
                        pages=len(site.pages))
 
@@ -66,6 +67,20 @@ def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
                 message = f"no {lang.name} translation: {lang.code}.md is missing"
                 hint = f"add {lang.code}.md; until then that edition shows the {default.name} text"
                 ctx.problems.warn(SourceError(original.src_path, None, message, hint))
+
+
+def _check_language(site: Site, ctx: BuildContext) -> None:
+    """zh-Hant-TW usage (zhlint.py): simplified characters and mainland terms, as warnings."""
+    from .zhlint import lint_file, load_rules
+
+    rules, errors = load_rules(ctx.content_dir)
+    for err in errors:
+        ctx.problems.error(err)
+    for issue in site.issues:
+        for code, page in issue.pages.items():
+            if code.startswith("zh-Hant"):
+                for warning in lint_file(page.src_path, rules):
+                    ctx.problems.warn(warning)
 
 
 def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:

@@ -92,7 +92,7 @@ class Finding:
 def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
     """Yield (file line, prose text, reviewed?, list item?) for every line of a page body."""
     fence: str | None = None
-    reviewed_next = False
+    reviewed_next = reviewed_list = False
     for n, raw in enumerate(page.body.split("\n")):
         line = page.body_line + n
         stripped = raw.strip()
@@ -103,19 +103,22 @@ def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
         if stripped.startswith(("```", "~~~")):
             fence = stripped[:3]
             continue
-        reviewed = reviewed_next or bool(REVIEWED_RE.search(raw))
+        is_item = bool(re.match(r"\s*(?:[-*+]|\d+\.)\s", raw))
+        reviewed_list = reviewed_list and is_item
+        reviewed = reviewed_next or reviewed_list or bool(REVIEWED_RE.search(raw))
         text = COMMENT_RE.sub(" ", raw)
         if not text.strip():
-            # a comment alone on its line marks the next line with text
+            # a comment alone on its line marks the next line with text (a list: its items)
             reviewed_next = reviewed_next or bool(REVIEWED_RE.search(raw))
             continue
+        reviewed_list = reviewed_next and is_item
         reviewed_next = False
         text = re.sub(r"\{\{.*?\}\}", FIGURE_MARK, text)
         text = re.sub(r"`[^`]*`", " ", text)
         text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
         text = re.sub(r"\{:[^}]*\}", " ", text)  # attribute lists
         text = re.sub(r"<[^>]+>", " ", text)
-        yield line, text, reviewed, bool(re.match(r"\s*(?:[-*+]|\d+\.)\s", raw))
+        yield line, text, reviewed, is_item
 
 
 class NameIndex:

@@ -87,6 +87,13 @@ def make_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--timeout", type=float, default=30.0,
                        help="seconds each whole download may take (default: 30)")
     _add_data_command(sub)
+    translated = sub.add_parser(
+        "translated", help="record in en.md that the translation matches the original as it is now",
+        description="Write the original's current hash (translated_from) and its paragraphs' hashes "
+                    "(translated_paragraphs) into the front matter of each translation of the issue, "
+                    "so the build stops warning that it is stale and can later name the paragraphs "
+                    "that change.")
+    translated.add_argument("issue", help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
                           description="Run pytest; extra arguments are passed to it.")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
@@ -150,6 +157,9 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     except Exception as exc:  # a full disk, a read-only folder, a bug: one line, never a traceback
         return print_failure(exc, root, "the last site is intact")
     ctx.problems.print_warnings(root)
+    if ctx.drafts_left_out:
+        print(f"left out {len(ctx.drafts_left_out)} draft(s): {', '.join(ctx.drafts_left_out)} "
+              "(serve or build --drafts shows them)", file=sys.stderr)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
     if result.nothing_changed:
         print(f"nothing changed since the last build: {where} is up to date ({result.seconds:.2f} s)")
@@ -236,8 +246,26 @@ def run_data(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def run_translated(args: argparse.Namespace, root: Path) -> int:
+    """Record that an issue's translations match its original as it is now."""
+    from .translation import find_issue_folder, record_translation
+
+    try:
+        config = load_config(root / "site.yaml")
+        folder = find_issue_folder(root / "content", args.issue)
+        written = record_translation(folder, config)
+    except BroadsheetError as exc:
+        report(exc, root, outcome=None)
+        return 1
+    for path in written:
+        print(f"recorded the current {config.default_language.code}.md in {os.path.relpath(path, root)}")
+    if not written:
+        print(f"{folder.name} has no translation to record", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {"build": run_build, "serve": run_serve, "new": run_new, "check": run_check,
-            "fetch": run_fetch, "data": run_data}
+            "fetch": run_fetch, "data": run_data, "translated": run_translated}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from babel import Locale, UnknownLocaleError
 
 from .errors import BuildFailed, SourceError
 from .schema import Checked, Field, boolean, excerpt, per_language, text, validate
+from .tags import TagIndex, load_tags
 from .yamlsource import line_of, load_yaml, read_text
 
 
@@ -45,6 +46,7 @@ class Config:
     email_unsubscribe: str = ""
     raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
     full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
+    tags: TagIndex | None = None  # content/tags.yaml (tags.py); None: tags are free words
 
     @property
     def default_language(self) -> Language:
@@ -161,4 +163,8 @@ def load_config(path: Path) -> Config:
     values = validate(data, fields, path, 1, "setting", errors.append)
     if errors:
         raise BuildFailed(errors)
-    return Config(path=path, **values)
+    try:
+        tags = load_tags(path.parent / "content", codes)
+    except SourceError as exc:
+        raise BuildFailed([exc]) from None
+    return Config(path=path, **values, tags=tags)

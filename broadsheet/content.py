@@ -13,6 +13,7 @@ from .config import Config
 from .errors import BuildFailed, Problems, SourceError
 from .schema import Checked, Field, boolean, excerpt, text, validate
 from .schema import date as schema_date
+from .tags import check_declared
 from .textcheck import unsafe_text
 from .urls import tag_slug
 from .yamlsource import line_of, load_yaml, read_text
@@ -39,6 +40,8 @@ class FrontMatter:
     slug: str = ""
     draft: bool = False
     translated_from: str | None = None  # hash of the default-language source this translates
+    translated_paragraphs: tuple[str, ...] = ()  # its paragraphs' short hashes then (`translated` writes them)
+    as_of: dt.date | None = None  # the newest data the issue may use (default: its date)
     corrections: tuple[Correction, ...] = ()
 
     @property
@@ -83,9 +86,29 @@ class Issue:
         return f"{self.date.isoformat()}-{self.slug}"
 
 
+FRONT_RE = re.compile(r"\A---\n.*?\n---\n", re.S)
+DRAFT_LINE_RE = re.compile(r"^draft:[^\n]*\n", re.M)
+
+
 def hash_text(text: str) -> str:
-    """Return the short content hash that translations record in `translated_from`."""
+    """Return the short content hash that translations record in `translated_from`.
+
+    The `draft:` line is left out: publishing the original does not make its translation stale.
+    """
+    front = FRONT_RE.match(text)
+    if front:
+        text = DRAFT_LINE_RE.sub("", front.group()) + text[front.end():]
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def paragraph_hashes(body: str, first_line: int) -> list[tuple[int, str, str]]:
+    """(line, short hash, first words) of each paragraph (text between blank lines) of a body."""
+    found: list[tuple[int, str, str]] = []
+    for match in re.finditer(r"(?:^[^\S\n]*\S[^\n]*(?:\n|$))+", body, re.M):
+        block = match.group().strip()
+        line = first_line + body.count("\n", 0, match.start())
+        found.append((line, hashlib.sha256(block.encode("utf-8")).hexdigest()[:6], block.split("\n")[0][:40]))
+    return found
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -128,6 +151,9 @@ FRONT_MATTER = (  # every field, with its check (documented in docs/writing.md)
     Field("slug", _slug),
     Field("draft", boolean, default=False),
     Field("translated_from", _hash),
+    Field("translated_paragraphs", lambda raw: Checked(tuple(str(raw).split())) if isinstance(raw, str)
+          else Checked(problem="must be a quoted list of hashes (written by `build.py translated`)")),
+    Field("as_of", schema_date),
     Field("corrections", lambda raw: Checked(raw)),
 )
 
@@ -150,6 +176,7 @@ def parse_front_matter(raw: str, path: Path, folder_key: str) -> FrontMatter:
         raise BuildFailed(errors)
     return FrontMatter(title=values["title"], date=values["date"], summary=values["summary"], tags=values["tags"],
                        slug=slug, draft=values["draft"], translated_from=values["translated_from"],
+                       translated_paragraphs=values["translated_paragraphs"] or (), as_of=values["as_of"],
                        corrections=corrections)
 
 
@@ -199,8 +226,10 @@ def read_page(path: Path, lang: str, folder_key: str) -> Page:
                 source_hash=hash_text(text))
 
 
-def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: bool = False) -> list[Issue]:
-    """Read every issue folder, newest first; drafts are kept only when `drafts` is true."""
+def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: bool = False,
+                left_out: list[str] | None = None) -> list[Issue]:
+    """Read every issue folder, newest first; drafts are kept only when `drafts` is true (the
+    folders of those left out are added to `left_out`)."""
     issues: list[Issue] = []
     issues_dir = content_dir / "issues"
     if not issues_dir.is_dir():
@@ -211,11 +240,19 @@ def read_issues(content_dir: Path, config: Config, problems: Problems, drafts: b
         if issue is None or not _has_original(issue, default, problems):
             continue
         if issue.pages[default].meta.draft and not drafts:
+            if left_out is not None:
+                left_out.append(folder.name)
             continue
         _check_slugs(issue, default, problems)
         issue.key = issue.permalink_key  # the address: the original's date and slug, not the folder name
         issues.append(issue)
-    check_tag_pages(issues, problems)
+    if config.tags is not None:  # declared tags: every one must be known (tags.py)
+        for issue in issues:
+            for page in issue.pages.values():
+                for err in check_declared(page.meta.tags, page.src_path, config.tags):
+                    problems.error(err)
+    else:
+        check_tag_pages(issues, problems)
     _check_addresses(issues, default, problems)
     issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return issues

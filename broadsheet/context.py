@@ -23,6 +23,7 @@ class BuildContext:
     clean: bool = False  # ignore what the last build recorded: compute and write every output
     preview: bool = False  # serve mode: pages link to their email edition
     search: bool = True  # index the site for search (Pagefind); off only where no index is wanted (tests)
+    drafts_left_out: list[str] = field(default_factory=list)  # folders of drafts a published build skipped
 
     @property
     def content_dir(self) -> Path:

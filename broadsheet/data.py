@@ -18,6 +18,7 @@ from . import calendars
 from .catalog import Catalog, IndicatorInfo, SeriesInfo, load_catalog, localized  # noqa: F401 - re-exported
 from .csvread import iso_date, iso_month, plain_number, read_rows
 from .errors import BuildFailed, NoDataForDate, SeriesNotFound, SourceError
+from .suggest import suggest
 
 MARKET_COLUMNS = ["date", "series", "value", "source"]
 RELEASE_COLUMNS = ["indicator", "period", "release_date", "actual", "consensus", "prior", "unit", "source"]
@@ -70,8 +71,8 @@ class DataStore:
     def series(self, series_id: str) -> pd.Series:
         """Return the daily closes of a series, indexed by date."""
         if series_id not in self.catalog.series:
-            known = ", ".join(sorted(self.catalog.series))
-            raise SeriesNotFound(f"unknown series {series_id!r}", f"known series: {known}")
+            raise SeriesNotFound(f"unknown series {series_id!r}",
+                                 suggest(series_id, self.catalog.series, "known series"))
         if series_id not in self.markets.columns:
             raise SeriesNotFound(f"series {series_id!r} is in the catalog but has no rows in the data")
         return self.markets[series_id].dropna()
@@ -170,8 +171,8 @@ class DataStore:
     def release(self, indicator: str, period: str) -> Release:
         """Return the release of `indicator` for `period` ("YYYY-MM")."""
         if indicator not in self.catalog.indicators:
-            known = ", ".join(sorted(self.catalog.indicators))
-            raise SeriesNotFound(f"unknown indicator {indicator!r}", f"known indicators: {known}")
+            raise SeriesNotFound(f"unknown indicator {indicator!r}",
+                                 suggest(indicator, self.catalog.indicators, "known indicators"))
         found = self.releases.get((indicator, period))
         if found is None:
             periods = sorted(p for (i, p) in self.releases if i == indicator)

@@ -16,6 +16,8 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from .schema import known_hint
+
 MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
 MAX_DEPTH = 8  # nested brackets: a figure call needs two; deeper is hostile or broken (Jinja recurses per level)
 # bounded, so that a page full of `{{` without `}}` costs linear time, not quadratic
@@ -116,7 +118,7 @@ def _refused_call(call: nodes.Call, names: frozenset[str] | None) -> str | None:
     """A plain call: a known function, literal arguments, each keyword once."""
     name = call.node.name  # type: ignore[attr-defined]
     if names is not None and name not in names:
-        return f"unknown figure function {name!r} (known: {', '.join(sorted(names))})"
+        return f"unknown figure function {name!r} ({known_hint(name, sorted(names))})"
     if call.dyn_args is not None or call.dyn_kwargs is not None:
         return "*args and **kwargs are not allowed in figure expressions"
     if not all(isinstance(v, nodes.Const) for v in [*call.args, *(kw.value for kw in call.kwargs)]):

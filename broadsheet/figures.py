@@ -34,6 +34,30 @@ class FigureUse:
     series: str
     dates: tuple[dt.date, ...]
     text: str
+    values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
+
+
+# keywords editors reach for, and the one each function takes
+KEYWORD_SYNONYMS = {"decimals": "digits", "decimal": "digits", "precision": "digits", "places": "digits",
+                    "dp": "digits", "round": "rounding", "direction": "move", "signed": "sign", "kind": "field",
+                    "value": "field", "thousands": "grouping", "separator": "grouping"}
+
+
+def _argument_hint(error: str, func: Callable[..., Any]) -> str:
+    """'did you mean digits=?' for an unknown keyword, else where the functions are described."""
+    import inspect
+    import re
+
+    from .schema import did_you_mean
+
+    found = re.search(r"unexpected keyword argument '(\w+)'", error)
+    if found:
+        accepted = [p for p in inspect.signature(func).parameters if p != "self"]
+        word = found.group(1)
+        close = KEYWORD_SYNONYMS.get(word) if KEYWORD_SYNONYMS.get(word) in accepted else did_you_mean(word, accepted)
+        listed = f"it takes {', '.join(accepted)}"
+        return f"did you mean {close}=? {listed}" if close else listed
+    return "see docs/writing.md for each function"
 
 
 @dataclass
@@ -56,13 +80,15 @@ class FigureFunctions:
                 return func(*args, **kwargs)
             except TypeError as exc:
                 message = str(exc).replace(f"{func.__qualname__}()", f"{name}()")
-                raise FigureError(f"wrong arguments: {message}", "see docs/writing.md for each function") from exc
+                raise FigureError(f"wrong arguments: {message}", _argument_hint(str(exc), func)) from exc
 
         call.__name__ = name
         return call
 
-    def _record(self, name: str, args: tuple, kwargs: dict, series: str, dates: tuple, text: str) -> str:
-        self.uses.append(FigureUse(name, args, tuple(sorted(kwargs.items())), series, dates, text))
+    def _record(self, name: str, args: tuple, kwargs: dict, series: str, dates: tuple, text: str,
+                values: tuple = ()) -> str:
+        self.uses.append(FigureUse(name, args, tuple(sorted(kwargs.items())), series, dates, text,
+                                   tuple(float(v) for v in values)))
         return text
 
     # --- checks shared by the change functions -------------------------------------------
@@ -127,7 +153,7 @@ class FigureFunctions:
             text = self.fmt.percent(value, digits, rounding)
         else:
             text = self.fmt.decimal(value, digits, rounding, grouping)
-        return self._record("level", (series, date), {"digits": digits}, series, (day,), text)
+        return self._record("level", (series, date), {"digits": digits}, series, (day,), text, (value,))
 
     def pct(self, series: str, start: str, end: str, digits: int = 1, rounding: str = "half-up",
             move: str | None = None, closed: str = "error", sign: bool = False) -> str:
@@ -136,7 +162,7 @@ class FigureFunctions:
         d0, v0 = self.store.close(series, start, closed)
         d1, v1 = self.store.close(series, end, closed)
         text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
-        return self._record("pct", (series, start, end), {"digits": digits}, series, (d0, d1), text)
+        return self._record("pct", (series, start, end), {"digits": digits}, series, (d0, d1), text, (v0, v1))
 
     def day_pct(self, series: str, date: str, digits: int = 1, rounding: str = "half-up",
                 move: str | None = None, closed: str = "error", sign: bool = False) -> str:
@@ -145,7 +171,7 @@ class FigureFunctions:
         d1, v1 = self.store.close(series, date, closed)
         d0, v0 = self.store.previous_close(series, date, closed)
         text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
-        return self._record("day_pct", (series, date), {"digits": digits}, series, (d0, d1), text)
+        return self._record("day_pct", (series, date), {"digits": digits}, series, (d0, d1), text, (v0, v1))
 
     def week_pct(self, series: str, week_ending: str, digits: int = 1, rounding: str = "half-up",
                  move: str | None = None, closed: str = "error", sign: bool = False) -> str:
@@ -155,7 +181,8 @@ class FigureFunctions:
         d1, v1 = self.store.close(series, week_ending, closed)
         d0, v0 = self.store.week_start_close(series, week_ending, closed)
         text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
-        return self._record("week_pct", (series, week_ending), {"digits": digits}, series, (d0, d1), text)
+        return self._record("week_pct", (series, week_ending), {"digits": digits}, series, (d0, d1), text,
+                            (v0, v1))
 
     def points(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
                move: str | None = None, closed: str = "error", sign: bool = False) -> str:
@@ -164,7 +191,7 @@ class FigureFunctions:
         d0, v0 = self.store.close(series, start, closed)
         d1, v1 = self.store.close(series, end, closed)
         text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
-        return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text)
+        return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text, (v0, v1))
 
     def day_points(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
                    move: str | None = None, closed: str = "error", sign: bool = False) -> str:
@@ -173,7 +200,8 @@ class FigureFunctions:
         d1, v1 = self.store.close(series, date, closed)
         d0, v0 = self.store.previous_close(series, date, closed)
         text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
-        return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text)
+        return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text,
+                            (v0, v1))
 
     def bp(self, series: str, start: str, end: str, move: str | None = None, closed: str = "error",
            sign: bool = False) -> str:
@@ -183,7 +211,7 @@ class FigureFunctions:
         d0, v0 = self.store.close(series, start, closed)
         d1, v1 = self.store.close(series, end, closed)
         text = self._points_text(bp_change(v0, v1), 0, "half-up", move, series, sign)
-        return self._record("bp", (series, start, end), {}, series, (d0, d1), text)
+        return self._record("bp", (series, start, end), {}, series, (d0, d1), text, (v0, v1))
 
     def spread(self, long: str, short: str, date: str, closed: str = "error", sign: bool = False) -> str:
         """The spread `long` − `short` of two yields on `date`, in basis points (the 2s10s: DGS10, DGS2)."""
@@ -192,8 +220,8 @@ class FigureFunctions:
         d0, v0 = self.store.close(long, date, closed)
         d1, v1 = self.store.close(short, date, closed)
         text = self._points_text(spread_bp(v0, v1), 0, "half-up", None, long, sign)
-        self._record("spread", (long, short, date), {}, short, (d1,), text)  # it reads both series
-        return self._record("spread", (long, short, date), {}, long, (d0,), text)
+        self._record("spread", (long, short, date), {}, short, (d1,), text, (v1,))  # it reads both series
+        return self._record("spread", (long, short, date), {}, long, (d0,), text, (v0,))
 
     def spread_change(self, long: str, short: str, start: str, end: str, move: str | None = None,
                       closed: str = "error", sign: bool = False) -> str:
@@ -208,8 +236,10 @@ class FigureFunctions:
                 values.append(value)
         change = ((values[1] - values[3]) - (values[0] - values[2])) * 100
         text = self._points_text(change, 0, "half-up", move, f"the {long}-{short} spread", sign)
-        self._record("spread_change", (long, short, start, end), {}, short, (days[2], days[3]), text)
-        return self._record("spread_change", (long, short, start, end), {}, long, (days[0], days[1]), text)
+        self._record("spread_change", (long, short, start, end), {}, short, (days[2], days[3]), text,
+                     (values[2], values[3]))
+        return self._record("spread_change", (long, short, start, end), {}, long, (days[0], days[1]), text,
+                            (values[0], values[1]))
 
     def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
         """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
@@ -232,4 +262,4 @@ class FigureFunctions:
         else:
             text = self.fmt.decimal(value, places)
         return self._record("release", (indicator, period), {"field": field, "digits": digits},
-                            indicator, (found.release_date,), text)
+                            indicator, (found.release_date,), text, (value,))

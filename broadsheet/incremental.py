@@ -128,6 +128,11 @@ class Inputs:
         return self.data.get("catalog.yaml", "")
 
 
+def _tags_bytes(ctx: BuildContext) -> bytes:
+    path = ctx.content_dir / "tags.yaml"
+    return path.read_bytes() if path.is_file() else b""
+
+
 def read_inputs(ctx: BuildContext) -> Inputs:
     """Hash every input of the build described by `ctx`."""
     config = ctx.config
@@ -135,7 +140,8 @@ def read_inputs(ctx: BuildContext) -> Inputs:
     return Inputs(
         code=code_version(),
         options={"base_url": config.base_url, "drafts": ctx.drafts, "preview": ctx.preview},
-        site=sha(site_file.read_bytes()) if site_file.is_file() else "",
+        # content/tags.yaml is read with site.yaml (config.py): it decides tag names and addresses
+        site=sha((site_file.read_bytes() if site_file.is_file() else b"") + _tags_bytes(ctx)),
         templates=content_key(hash_tree(ctx.templates_dir)),
         translations=content_key(hash_tree(ctx.translations_dir)),
         fonts=content_key(hash_tree(ctx.root / "fonts")),

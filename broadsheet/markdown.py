@@ -24,6 +24,7 @@ from markdown.extensions.toc import slugify_unicode
 from .errors import BuildFailed, FigureError, SourceError
 from .expressions import EXPRESSION_RE, MAX_EXPRESSION, STATEMENT_RE, LiteralCall, parse_figure_call
 from .mdtree import KeepTreeExtension, absolute_html, plain_text
+from .receipts import FigureExtension, FigureMarks, marks_to_text, place_notes
 from .sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
 
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
@@ -64,10 +65,12 @@ def block_mark(body: str) -> str:
 
 
 def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
-                     mark: str = MARK) -> tuple[str, list[Any], list[SourceError]]:
+                     mark: str = MARK, marks: FigureMarks | None = None) -> tuple[str, list[Any], list[SourceError]]:
     """Replace each `{{ … }}` in `body` by its value; return (text, blocks, errors).
 
-    A block (a chart) is replaced by `mark` + its number + "END"; pass `block_mark(body)`.
+    A block (a chart) is replaced by `mark` + its number + "END"; pass `block_mark(body)`. With
+    `marks` a figure is replaced by a marker that the Markdown stage turns into the figure with its
+    receipt (receipts.py); without, by its escaped text.
     """
     names = frozenset(functions)
     errors: list[SourceError] = []
@@ -102,6 +105,8 @@ def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str
         if not isinstance(value, str):  # a block (a chart): placed between paragraphs
             blocks.append(value)
             return f"{mark}{len(blocks) - 1}END"
+        if marks is not None:
+            return marks.figure(expr, line, str(value))
         return html.escape(str(value), quote=False)  # a figure is text, never markup
 
     text = EXPRESSION_RE.sub(replace, body)
@@ -138,19 +143,24 @@ def _line_index(breaks: list[int], offset: int) -> int:
 
 
 def render_markdown(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
-                    base_url: str = "", raw_html: bool = False) -> RenderedBody:
+                    base_url: str = "", raw_html: bool = False, marks: FigureMarks | None = None) -> RenderedBody:
     """Evaluate figures and convert Markdown; raise the first SourceErrors as one list.
 
     `base_url` is the page's absolute address, against which `absolute_parts` resolve links.
     Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
-    allow-list of sanitize.py.
+    allow-list of sanitize.py. With `marks` (receipts.py) each figure carries its receipt and a
+    `<!-- reviewed: why -->` mark becomes an editor's note.
     """
     mark = block_mark(body)
-    text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark)
+    text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark, marks)
     if errors:
         raise FigureProblems(errors)
+    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), KeepTreeExtension()]
+    if marks is not None:
+        text = place_notes(text, marks.note)
+        extensions.append(FigureExtension(marks))
     md = markdown.Markdown(
-        extensions=[*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), KeepTreeExtension()],
+        extensions=extensions,
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "toc_class": "toc-list"}},
         output_format="html",
     )
@@ -158,6 +168,9 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
         page_html = clean_body(md.convert(COMMENT_RE.sub("", text)), raw_html)
         feed_html = clean_body(absolute_html(md, base_url), raw_html)
         prose = plain_text(md, base_url)
+        if marks is not None:  # a figure where inline markup is not made (a code span) is its text
+            page_html, feed_html = marks_to_text(page_html, marks, True), marks_to_text(feed_html, marks, True)
+            prose = marks_to_text(prose, marks, False)
     except RecursionError:  # e.g. thousands of nested block quotes
         raise FigureProblems([SourceError(path, first_line, "the Markdown is nested too deeply",
                                           "use fewer levels of quotes or lists")]) from None

@@ -95,7 +95,9 @@ def load(ctx: BuildContext, full: bool) -> Loaded:
     loaded = Loaded([], ctx)
     if full:
         loaded.store()  # a full build reads the data first, so its problems are reported first
-    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts)
+    ctx.drafts_left_out.clear()
+    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
+                                left_out=ctx.drafts_left_out)
     return loaded
 
 
@@ -177,23 +179,28 @@ def loaded_inputs(plan: BuildPlan) -> Inputs:
 
 
 def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
-    """Warn when a translation was made from an older version of the original."""
-    default = ctx.config.default_language.code
+    """Warn when a translation was made from an older version of the original (translation.py)."""
+    from .translation import check_translations as stale
+
+    for warning in stale(issues, ctx.config.default_language.code):
+        ctx.problems.warn(warning)
+
+
+def check_published_parity(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildContext) -> None:
+    """A published issue whose editions quote different figures fails the build (drafts may differ).
+
+    Only issues with a page assembled again are compared: a reused page passed when it was made.
+    """
+    from .parity import check_parity
+
     for issue in issues:
-        original = issue.pages[default]
-        for code, page in issue.pages.items():
-            if code == default:
-                continue
-            recorded = page.meta.translated_from
-            if recorded is None:
-                ctx.problems.warn(SourceError(page.src_path, 2, "translation does not record its source",
-                                              f'add `translated_from: "{original.source_hash}"` once it matches '
-                                              f"{original.src_path.name}"))
-            elif recorded != original.source_hash:
-                ctx.problems.warn(SourceError(
-                    page.src_path, 2, f"translation is stale: {original.src_path.name} changed since it was "
-                    f"translated ({recorded} → {original.source_hash})",
-                    f'update the translation, then set translated_from: "{original.source_hash}"'))
+        if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
+            continue
+        if not any(plan.redo(f"page:{issue.key}:{code}") for code in issue.pages):
+            continue
+        if all((issue.key, code) in pages for code in issue.pages):
+            for err in check_parity(issue, pages):
+                ctx.problems.error(err)
 
 
 # --- stage 5: render -------------------------------------------------------------------------------
@@ -282,6 +289,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     pages, pending = assemble_pages(loaded, plan, charts, cache, site.manifest)
     site.pages, site.charts_rendered = pages, charts.rendered
     check_translations(loaded.issues, ctx)
+    check_published_parity(loaded.issues, pages, plan, ctx)
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:

@@ -122,6 +122,7 @@ def make_plan(ctx: BuildContext, inputs: Inputs, previous: Manifest | None, issu
               cached: Any) -> BuildPlan:
     """Decide every unit of this build (see the module's table)."""
     from .charts.decls import declared_series
+    from .lookahead import issue_as_of
 
     planner = _Planner(ctx, inputs, previous, cached)
     plan = planner.plan
@@ -134,7 +135,7 @@ def make_plan(ctx: BuildContext, inputs: Inputs, previous: Manifest | None, issu
         declared = issue.src_dir / CHARTS_FILE
         if _rel(ctx, declared) in inputs.content:
             key = content_key("charts", body_base, inputs.content[_rel(ctx, declared)], list(issue.pages),
-                              state.hashes(declared_series(declared)))
+                              state.hashes(declared_series(declared)), issue_as_of(issue).isoformat())
             chart_keys[issue.key] = key
             planner.decide(f"charts:{issue.key}", "charts", key,
                            "" if cached("chartsets", key) else "not in the cache")

@@ -28,10 +28,12 @@ class Provenance:
 
     as_of: dt.date | None
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    data_csv: str = ""  # "the data behind this issue": every figure it quotes (receipts.py)
+    data_json: str = ""
 
 
 def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[ChartBlock] = (),
-               lang: str = "") -> Provenance:
+               lang: str = "", data_links: dict[str, str] | None = None) -> Provenance:
     """The provenance of the given figures and placed charts (their series, their last data)."""
     charts = list(charts)
     uses = [*figures, *(use for chart in charts for use in chart.figures)]
@@ -46,4 +48,6 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Char
         known = sources.get(name)
         if known is None or (url and not known.url):
             sources[name] = Source(name, url or (known.url if known else ""))
-    return Provenance(max(dates) if dates else None, tuple(sources.values()))
+    links = data_links if figures and data_links else {}
+    return Provenance(max(dates) if dates else None, tuple(sources.values()),
+                      links.get("csv", ""), links.get("json", ""))

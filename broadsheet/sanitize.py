@@ -17,9 +17,10 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor
 
-# What Python-Markdown and its extensions make (toc, tables, footnotes, admonition, sane_lists)
+# What Python-Markdown and its extensions make (toc, tables, footnotes, admonition, sane_lists), and
+# the figures' <data> elements
 MARKDOWN_TAGS = frozenset({
-    "a", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
+    "a", "blockquote", "br", "code", "data", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 })
@@ -38,6 +39,7 @@ ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
     "time": {"datetime"},
     "abbr": {"title"},
+    "data": {"value", "title", "tabindex"},  # a figure with its receipt (receipts.py)
 }
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative URLs; never javascript: or data:
 # script/style are dropped with their content: their text is code, not prose

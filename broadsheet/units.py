@@ -11,7 +11,7 @@ from .context import BuildContext
 from .render import Renderer
 from .sitemap import SitemapEntry, render_discovery
 from .urls import Urls, output_file
-from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view
+from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view, tag_name
 from .writer import Output
 
 Pages = Mapping[tuple[str, str], IssuePage]
@@ -39,7 +39,19 @@ def render_issue(ip: IssuePage, issues: list[Issue], ctx: BuildContext, renderer
     alternates = {code: urls.issue(ip.issue.key, ctx.config.language(code)) for code in ip.issue.pages}
     return [_page(renderer, ctx, urls.issue(ip.issue.key, ip.lang), "issue.html", ip.lang, alternates,
                   issue=issue_view(ip, ctx.config, urls, newer, older, ctx.preview),
-                  share=share_view(ip, ctx.config, urls))]
+                  share=share_view(ip, ctx.config, urls)), *_receipts(ip, urls)]
+
+
+def _receipts(ip: IssuePage, urls: Urls) -> list[Output]:
+    """The data behind an issue page: every figure it quotes, as CSV and JSON."""
+    from .receipts import receipts_csv, receipts_json
+
+    if not ip.receipts:
+        return []
+    as_of = ip.provenance.as_of if ip.provenance else None
+    key, lang = ip.issue.key, ip.lang
+    return [Output(urls.receipts(key, lang, "csv"), receipts_csv(ip.receipts)),
+            Output(urls.receipts(key, lang, "json"), receipts_json(key, lang.code, as_of, ip.receipts))]
 
 
 def render_email(ip: IssuePage, ctx: BuildContext, renderer: Renderer) -> list[Output]:
@@ -52,13 +64,45 @@ def render_email(ip: IssuePage, ctx: BuildContext, renderer: Renderer) -> list[O
             Output(urls.email(ip.issue.key, ip.lang, "txt"), text.encode("utf-8"))]
 
 
-def _tags(issues: list[Issue], summaries: list[dict[str, Any]], code: str) -> dict[str, list[dict[str, Any]]]:
-    tags: dict[str, list[dict[str, Any]]] = {}
+def _tags(issues: list[Issue], summaries: list[dict[str, Any]], lang: Language,
+          ctx: BuildContext) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """The tags of an edition's issues: tag page path → (the tag's name in `lang`, its issues)."""
+    urls = Urls(ctx.config)
+    tags: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     for issue, summary in zip(issues, summaries, strict=True):
-        if code in issue.pages:
-            for tag in issue.pages[code].meta.tags:
-                tags.setdefault(tag, []).append(summary)
-    return dict(sorted(tags.items()))
+        if lang.code in issue.pages:
+            for tag in issue.pages[lang.code].meta.tags:
+                path = urls.tag(tag, lang)
+                tags.setdefault(path, (tag_name(tag, lang, ctx.config), []))[1].append(summary)
+    return dict(sorted(tags.items(), key=lambda kv: kv[1][0]))
+
+
+def _tag_pages(issues: list[Issue], ctx: BuildContext, renderer: Renderer,
+               sitemap: list[SitemapEntry]) -> list[Output]:
+    """Every tag page of every edition, each linked to the same tag in the other languages, and
+    each edition's tags index with the number of issues per tag."""
+    config, urls = ctx.config, Urls(ctx.config)
+    found = {lang.code: _tags(issues, [issue_summary(i, lang, config, urls) for i in issues], lang, ctx)
+             for lang in config.languages}
+    outputs = []
+    for lang in config.languages:
+        for path, (name, items) in found[lang.code].items():
+            same = {o.code: _same_tag(path, lang, o) for o in config.languages}
+            alternates = {code: p for code, p in same.items() if p in found[code]}
+            sitemap.append(SitemapEntry(path, alternates))
+            outputs.append(_page(renderer, ctx, path, "tag.html", lang, alternates, tag=name, issues=items,
+                                 tags_href=urls.href(urls.tags(lang))))
+        index = [{"name": name, "href": urls.href(path), "count": len(items)}
+                 for path, (name, items) in found[lang.code].items()]
+        where = {o.code: urls.tags(o) for o in config.languages}
+        outputs.append(_page(renderer, ctx, urls.tags(lang), "tags.html", lang, where, tags=index))
+        sitemap.append(SitemapEntry(urls.tags(lang), where))
+    return outputs
+
+
+def _same_tag(path: str, lang: Language, other: Language) -> str:
+    """The same tag page in another edition (tags/<slug>/ under each language's prefix)."""
+    return other.prefix + path[len(lang.prefix):]
 
 
 def render_lists(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
@@ -77,13 +121,11 @@ def render_lists(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer:
             path, alternates = where(lang), {o.code: where(o) for o in config.languages}
             sitemap.append(SitemapEntry(path, alternates))
             outputs.append(_page(renderer, ctx, path, template, lang, alternates, **extra))
-        for tag, items in _tags(issues, summaries, lang.code).items():
-            sitemap.append(SitemapEntry(urls.tag(tag, lang), {lang.code: urls.tag(tag, lang)}))
-            outputs.append(_page(renderer, ctx, urls.tag(tag, lang), "tag.html", lang, None, tag=tag, issues=items))
         for issue in issues:
             if lang.code in issue.pages:
                 sitemap.append(SitemapEntry(urls.issue(issue.key, lang), {
                     code: urls.issue(issue.key, config.language(code)) for code in issue.pages}))
+    outputs.extend(_tag_pages(issues, ctx, renderer, sitemap))
     outputs.extend(render_discovery(sitemap, config, urls))
     outputs.append(_not_found(ctx, renderer))
     outputs.append(Output(".nojekyll", b""))  # GitHub Pages: serve files as they are

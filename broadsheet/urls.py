@@ -27,8 +27,14 @@ class Urls:
         return f"{lang.prefix}archive/"
 
     def tag(self, tag: str, lang: Language) -> str:
-        """A tag page; Chinese tags keep their characters (browsers percent-encode them)."""
-        return f"{lang.prefix}tags/{tag_slug(tag)}/"
+        """A tag page: tags/<slug>/, the slug from content/tags.yaml; without that file Chinese tags
+        keep their characters (browsers percent-encode them)."""
+        declared = self.config.tags.find(tag) if self.config.tags else None
+        return f"{lang.prefix}tags/{declared.slug if declared else tag_slug(tag)}/"
+
+    def tags(self, lang: Language) -> str:
+        """The tags index of an edition (every tag with its number of issues)."""
+        return f"{lang.prefix}tags/"
 
     def feed(self, lang: Language, kind: str = "rss") -> str:
         """Feed URLs: feed.xml (RSS 2.0), atom.xml, feed.json."""
@@ -49,6 +55,10 @@ class Urls:
     def email(self, key: str, lang: Language, ext: str) -> str:
         """The email edition of an issue: issues/<key>/email.html (and email.txt, the plain-text part)."""
         return f"{lang.prefix}issues/{key}/email.{ext}"
+
+    def receipts(self, key: str, lang: Language, ext: str) -> str:
+        """The data behind an issue (every figure it quotes): issues/<key>/data.csv and data.json."""
+        return f"{lang.prefix}issues/{key}/data.{ext}"
 
     # --- links ------------------------------------------------------------------------------
     def href(self, path: str) -> str:

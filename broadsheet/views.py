@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
     from .figures import FigureUse
     from .markdown import RenderedBody
     from .provenance import Provenance
+    from .receipts import Receipt
 
 CHART_SCRIPT = "js/charts.js"  # under static/: upgrades the charts with tooltips where JavaScript runs
 VEGA_BUNDLE = "vendor/vega.js"  # under static/, written by the build from vl-convert's bundle
@@ -34,6 +35,7 @@ class IssuePage:
     reading_minutes: int
     charts: list[ChartBlock] = field(default_factory=list)  # placed, in order of appearance
     provenance: Provenance | None = None  # "data as of" and sources, of its figures and charts
+    receipts: list[Receipt] = field(default_factory=list)  # each figure's data (receipts.py), in order
 
 
 def site_view(config: Config, urls: Urls, lang: Language, path: str,
@@ -85,11 +87,22 @@ def issue_summary(issue: Issue, lang: Language, config: Config, urls: Urls) -> d
         "summary": page.meta.summary,
         "date": page.meta.date,
         "href": urls.href(urls.issue(issue.key, shown_lang)),
-        "tags": [{"name": t, "href": urls.href(urls.tag(t, shown_lang))} for t in page.meta.tags],
+        "tags": [tag_link(t, shown_lang, config, urls) for t in page.meta.tags],
         "fallback": fallback,
         "fallback_language": config.default_language.name if fallback else "",
         "html_lang": shown_lang.html_lang,
     }
+
+
+def tag_name(tag: str, lang: Language, config: Config) -> str:
+    """A tag as `lang` names it (content/tags.yaml), or as written."""
+    declared = config.tags.find(tag) if config.tags else None
+    return declared.name(lang.code) if declared else tag
+
+
+def tag_link(tag: str, lang: Language, config: Config, urls: Urls) -> dict[str, str]:
+    """A tag's name in `lang` and its page's link."""
+    return {"name": tag_name(tag, lang, config), "href": urls.href(urls.tag(tag, lang))}
 
 
 def body_parts(parts: list[Any]) -> list[Any]:
@@ -106,7 +119,7 @@ def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
         "summary": meta.summary,
         "date": meta.date,
         "date_iso": meta.date.isoformat(),
-        "tags": [{"name": t, "href": urls.href(urls.tag(t, ip.lang))} for t in meta.tags],
+        "tags": [tag_link(t, ip.lang, config, urls) for t in meta.tags],
         "body_parts": body_parts(ip.body.parts),
         "toc": Markup(ip.body.toc_html) if ip.body.headings else "",
         "reading_minutes": ip.reading_minutes,

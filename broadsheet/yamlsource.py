@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +90,50 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         if exc.problem and exc.context and exc.context_mark and exc.context_mark.line != mark.line:
             # e.g. a `[` never closed: the problem shows lines later, so say where it started
             hint = f"{exc.context} started on line {first_line + exc.context_mark.line}"
+        plain = plain_yaml_error(exc, text.split("\n"))
+        if plain is not None:
+            start, message, hint = plain
+            raise SourceError(path, first_line + start, message, hint) from exc
         raise SourceError(path, line, f"invalid YAML: {problem}", hint) from exc
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, f"invalid YAML: {str(exc)[:200]}") from exc
     except RecursionError as exc:
         raise SourceError(path, first_line, "invalid YAML: nested too deeply") from exc
+
+
+def _key_of(lines: list[str], n: int) -> str:
+    """The key of a `key: value` line (0-based n), or "the value"."""
+    found = re.match(r"\s*(?:-\s*)?([\w-]+)\s*:", lines[n]) if 0 <= n < len(lines) else None
+    return found.group(1) if found else "the value"
+
+
+def plain_yaml_error(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str] | None:
+    """The usual YAML mistakes in plain words with the fix: (0-based line, message, hint), or None."""
+    problem, context = exc.problem or "", exc.context or ""
+    at = exc.problem_mark.line if exc.problem_mark else 0
+    start = exc.context_mark.line if exc.context_mark else at
+    if problem == "mapping values are not allowed here":
+        key = _key_of(lines, at)
+        return at, f"{key} holds ': ' (a colon and a space), which YAML reads as another field", \
+            f'quote the {key}: {key}: "…"'
+    if "flow sequence" in context or "flow mapping" in context:
+        key, (opening, closing, what) = _key_of(lines, start), (("[", "]", "list") if "sequence" in context
+                                                                  else ("{", "}", "mapping"))
+        return start, f"{key}: a {opening} is not closed with {closing}", \
+            f"close it on the same line, or quote the text if it is not a {what}: {key}: \"…\""
+    if "cannot start any token" in problem and "\\t" in problem:
+        return at, "a tab character: YAML indents with spaces", "replace the tab with spaces"
+    if "quoted scalar" in context:
+        return start, f"{_key_of(lines, start)}: a quote is opened and never closed", \
+            "close the quote on the same line (inside \"…\" write \\\" for a quote)"
+    if problem == "could not find expected ':'":
+        return at - 1 if at else at, "a line is not `field: value`", \
+            "add `: ` after the field's name, or indent a continued text under its field"
+    if "expected <block end>" in problem and start < len(lines) and "'" in lines[start]:
+        key = _key_of(lines, start)
+        return start, f"{key}: a quote in the middle of a quoted text ends it early", \
+            f"quote the {key} with the other quote mark: {key}: \"…'…\""
+    return None
 
 
 def line_of(mapping: Any, key: str, default: int) -> int:

@@ -31,8 +31,12 @@ def body(*lines: str) -> str:
 CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("front matter is not YAML",
      {ISSUE: "---\ntitle: [範例\ndate: 2025-04-13\nsummary: 摘要\n---\n"},
-     [f"{ISSUE}:3: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence "
-      "started on line 2)"]),
+     [f"{ISSUE}:2: title: a [ is not closed with ] (close it on the same line, or quote the text if it "
+      'is not a list: title: "…")']),
+    ("a title holding ': '",
+     {ISSUE: "---\ntitle: 關稅風暴週: 股債匯油齊震\ndate: 2025-04-13\nsummary: 摘要\n---\n"},
+     [f"{ISSUE}:2: title holds ': ' (a colon and a space), which YAML reads as another field "
+      '(quote the title: title: "…")']),
     ("front matter misses a field",
      {ISSUE: "---\ntitle: 範例\ndate: 2025-04-13\n---\n"},
      [f"{ISSUE}:2: front matter field 'summary' is missing (add `summary: …` between the --- "
@@ -57,7 +61,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("an unknown front matter field",
      {ISSUE: "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nauthor: 我\n---\n"},
      [f"{ISSUE}:5: unknown front matter field 'author' (fields: title, date, summary, tags, slug, "
-      "draft, translated_from, corrections)"]),
+      "draft, translated_from, translated_paragraphs, as_of, corrections)"]),
     ("a python tag in YAML",
      {ISSUE: "---\ntitle: !!python/object/apply:os.system [echo hi]\ndate: 2025-04-13\n---\n"},
      [f"{ISSUE}:2: invalid YAML: could not determine a constructor for the tag "
@@ -67,8 +71,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      [f"{ISSUE}:8: unknown figure function 'close' ({KNOWN}) {HINT_FIGURES}"]),
     ("an unknown series",
      {ISSUE: body("收在 {{ level('SPX', '2025-04-04') }}。")},
-     [f"{ISSUE}:7: {{{{ level('SPX', '2025-04-04') }}}}: unknown series 'SPX' (known series: "
-      "BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
+     [f"{ISSUE}:7: {{{{ level('SPX', '2025-04-04') }}}}: unknown series 'SPX' (did you mean 'SP500'? "
+      "known series: BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
     ("a date with no data (a weekend)",
      {ISSUE: body("{{ level('SP500', '2025-04-05') }}")},
      [f"{ISSUE}:7: {{{{ level('SP500', '2025-04-05') }}}}: SP500 has no close on 2025-04-05: NYSE "
@@ -81,6 +85,27 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
      {ISSUE: body("{{ level('SP500', 'last Friday') }}")},
      [f"{ISSUE}:7: {{{{ level('SP500', 'last Friday') }}}}: 'last Friday' is not a date (write "
       "dates as YYYY-MM-DD)"]),
+    ("a keyword the function does not take",
+     {ISSUE: body("{{ level('SP500', '2025-04-04', decimals=1) }}")},
+     [f"{ISSUE}:7: {{{{ level('SP500', '2025-04-04', decimals=1) }}}}: wrong arguments: level() got an "
+      "unexpected keyword argument 'decimals' (did you mean digits=? it takes series, date, digits, "
+      "rounding, grouping, closed)"]),
+    ("a misspelt figure function",
+     {ISSUE: body("{{ lvel('SP500', '2025-04-04') }}")},
+     [f"{ISSUE}:7: unknown figure function 'lvel' (did you mean 'level'? {KNOWN}) {HINT_FIGURES}"]),
+    ("a release by its short name",
+     {ISSUE: body("{{ release('CPI', '2025-03') }}")},
+     [f"{ISSUE}:7: {{{{ release('CPI', '2025-03') }}}}: unknown indicator 'CPI' (did you mean 'CPI_YOY'? "
+      "known indicators: CORE_CPI_MOM, CORE_CPI_YOY, CPI_MOM, CPI_YOY, ISM_EMPLOYMENT, ISM_MFG_PMI, "
+      "ISM_NEW_ORDERS, ISM_SUPPLIER_DELIVERIES, NFP_CHANGE, PPI_FD_MOM, PPI_FD_YOY, UMICH_1Y_INFL_EXP_PRELIM, "
+      "UMICH_5_10Y_INFL_EXP_PRELIM, UMICH_SENTIMENT_PRELIM, UNEMPLOYMENT_RATE)"]),
+    ("a misspelt chart kind",
+     {ISSUE: body("{{ chart('drop') }}"),
+      "content/issues/2025-04-13-sample/charts.yaml":
+      "drop:\n  kind: drawdwn\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
+      "  title: {zh-Hant: 跌幅, en: Drawdown}\n"},
+     ["content/issues/2025-04-13-sample/charts.yaml:2: chart 'drop': unknown kind 'drawdwn' (did you mean "
+      "'drawdown'? kinds: drawdown, rebased, yields, line, moves, curve, macro)"]),
     ("wrong arguments",
      {ISSUE: body("{{ pct('SP500', '2025-04-04') }}")},
      [f"{ISSUE}:7: {{{{ pct('SP500', '2025-04-04') }}}}: wrong arguments: pct() missing 1 required "
@@ -111,8 +136,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "content/issues/2025-04-13-sample/charts.yaml":
       "drop:\n  kind: drawdown\n  series: [SP500, SPX]\n  start: 2025-01-02\n  end: 2025-04-11\n"
       "  title: {zh-Hant: 跌幅, en: Drawdown}\n  description: {zh-Hant: 說明, en: Text}\n"},
-     ["content/issues/2025-04-13-sample/charts.yaml:3: chart 'drop': unknown series 'SPX' (known: "
-      "BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
+     ["content/issues/2025-04-13-sample/charts.yaml:3: chart 'drop': unknown series 'SPX' (did you mean "
+      "'SP500'? known: BRENT, DGS10, DGS2, DGS20, DGS30, DJIA, DXY, GOLD, NASDAQCOM, SP500, VIX, WTI)"]),
     ("a duplicate slug",
      {"content/issues/2025-04-13-copy/zh-Hant.md": HEAD},
      [f"{ISSUE}:2: duplicate slug 'sample' on 2025-04-13 (2025-04-13-copy uses it already; choose "
@@ -183,8 +208,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "(and short) map each language code to a text)"]),
     ("site.yaml that is not YAML",
      {"site.yaml": "title: {zh-Hant: 週報\n"},
-     ["site.yaml:2: invalid YAML: expected ',' or '}', but got '<stream end>' (while parsing a "
-      "flow mapping started on line 1)"]),
+     ["site.yaml:1: title: a { is not closed with } (close it on the same line, or quote the text if "
+      'it is not a mapping: title: "…")']),
     ("a template syntax error",
      {"templates/partials/issue_list.html": "<ul>\n{% for issue in issues %}\n</ul>\n"},
      ["templates/partials/issue_list.html:3: template error: Unexpected end of template. Jinja was "

@@ -11,7 +11,7 @@ from broadsheet.errors import BuildFailed
 from conftest import ROOT, build_into
 
 MARKER_RE = re.compile(
-    r"<!-- (example|example-error|example-file: (?P<name>[\w.\-]+)) -->\s*\n```[\w-]*\n(?P<body>.*?)\n```",
+    r"<!-- (example|example-error|example-(?:content-)?file: (?P<name>[\w.\-]+)) -->\s*\n```[\w-]*\n(?P<body>.*?)\n```",
     re.S,
 )
 
@@ -21,9 +21,11 @@ def examples() -> list[tuple[str, str, dict[str, str]]]:
     found: list[tuple[str, str, dict[str, str]]] = []
     for match in MARKER_RE.finditer((ROOT / "docs" / "writing.md").read_text(encoding="utf-8")):
         kind = match.group(1)
-        if kind.startswith("example-file"):
+        if kind.startswith(("example-file", "example-content-file")):
             assert found, "an example-file block must follow an example"
-            found[-1][2][match.group("name")] = match.group("body") + "\n"
+            # example-file: beside the Markdown; example-content-file: in content/ (tags.yaml)
+            name = ("../../" if kind.startswith("example-content-file") else "") + match.group("name")
+            found[-1][2][name] = match.group("body") + "\n"
         else:
             found.append((kind, match.group("body") + "\n", {}))
     return found

@@ -91,7 +91,8 @@ def test_stale_translation_is_reported(make_site, capsys) -> None:
     original.write_text(original.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
     assert run_cli(root, "build") == 0
     err = capsys.readouterr().err
-    assert "content/issues/2025-04-06-earlier/en.md:2: warning: translation is stale: zh-Hant.md changed" in err
+    # at the translated_from line, not at the top of the file
+    assert "content/issues/2025-04-06-earlier/en.md:7: warning: translation is stale: zh-Hant.md changed" in err
     with pytest.raises(BuildFailed):
         build_into(root, strict=True)
 

@@ -28,7 +28,7 @@ rates:
   kind: line
   series: [VIX]
   start: 2025-03-03
-  end: 2025-04-11
+  end: 2025-04-04  # the issue is dated 2025-04-06: no look-ahead
   title: {zh-Hant: 恐慌指數, en: VIX}
 """
 

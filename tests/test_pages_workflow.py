@@ -17,7 +17,7 @@ def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_a
     uses = [step.get("uses", "").split("@")[0] for step in build_steps]
     assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
     configure = next(s for s in build_steps if s.get("uses", "").startswith("actions/configure-pages"))
-    run = next(s["run"] for s in build_steps if "build.py" in s.get("run", ""))
+    run = next(s["run"] for s in build_steps if "build.py build" in s.get("run", ""))
     assert f'--base-url "${{{{ steps.{configure["id"]}.outputs.base_url }}}}/"' in run
     assert any("fonts-noto-cjk" in s.get("run", "") for s in build_steps)
     upload = next(s for s in build_steps if "upload-pages-artifact" in s.get("uses", ""))
@@ -47,8 +47,45 @@ def test_build_options_without_the_command_name_build(make_site, capsys) -> None
 
 
 def test_every_command_has_help(capsys) -> None:
-    for command in ("build", "serve", "new", "check", "fetch", "test"):
+    for command in ("build", "serve", "new", "check", "fetch", "translated", "test"):
         with pytest.raises(SystemExit) as exit_info:
             run_cli(ROOT, command, "--help")
         assert exit_info.value.code == 0
         assert f"usage: build.py {command}" in capsys.readouterr().out
+
+
+def _check_step() -> tuple[int, dict]:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    n = next(i for i, s in enumerate(steps) if "build.py check" in s.get("run", ""))
+    return n, steps
+
+
+def test_check_gates_the_build_before_anything_is_published() -> None:
+    n, steps = _check_step()
+    build = next(i for i, s in enumerate(steps) if "build.py build" in s.get("run", ""))
+    upload = next(i for i, s in enumerate(steps) if "upload-pages-artifact" in s.get("uses", ""))
+    assert n < build < upload
+    assert "continue-on-error" not in steps[n] and "if" not in steps[build]  # a failure stops the job
+
+
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_a_failing_check_writes_its_messages_to_the_job_summary(tmp_path, exit_code: int) -> None:
+    """The step's script runs with a stand-in `python3` whose check prints one problem."""
+    import subprocess
+
+    n, steps = _check_step()
+    shim = tmp_path / "bin" / "python3"
+    shim.parent.mkdir()
+    shim.write_text(f"#!/bin/sh\necho 'content/x/zh-Hant.md:3: title must be text'\nexit {exit_code}\n")
+    shim.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    done = subprocess.run(["bash", "-e", "-c", steps[n]["run"]], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": f"{shim.parent}:/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert done.returncode == exit_code
+    assert "zh-Hant.md:3: title must be text" in done.stdout
+    if exit_code:
+        assert "check` failed" in summary.read_text() and "zh-Hant.md:3" in summary.read_text()
+    else:
+        assert summary.read_text() == ""

@@ -161,7 +161,9 @@ def test_random_issue_builds_or_fails_with_path_and_line(project: Path, data: by
         assert_located(failed.problems, {ISSUE}, project)
     else:
         event("built")
-        assert any(out.path == "issues/2025-04-13-sample/index.html" for out in site.outputs) or \
+        # the address follows the front matter's date and slug, which the generator varies
+        assert any(out.path.startswith("issues/") and out.path.endswith("/index.html") and out.path.count("/") == 2
+                   for out in site.outputs) or \
             site.issues == []  # a draft is left out
 
 

@@ -43,7 +43,8 @@ HOSTILE_BODY = """\
 段落
 {: .note #keep }
 
-<!-- reviewed: 2025-04-12 PWN-COMMENT -->
+<!-- reviewed: 2025-04-12 PWN-NOTE <script>alert('PWN')</script> -->
+<!-- PWN-COMMENT, an editor's aside -->
 """
 ACTIVE = {"script", "iframe", "form", "input", "style", "object", "embed", "svg", "math", "meta",
           "base", "link"}
@@ -100,7 +101,9 @@ def test_hostile_markdown_leaves_nothing_active_in_page_feeds_and_email(make_sit
     bodies = built_bodies(out)
     assert [hit for where, html in bodies.items() for hit in active_markup(html, where)] == []
     page = BeautifulSoup(bodies["index.html"], "html5lib").find("div", class_="issue-body")
-    assert "PWN-COMMENT" not in str(page)  # editors' notes never reach the reader
+    assert "PWN-COMMENT" not in str(page)  # editors' comments never reach the reader
+    note = page.find("div", class_="editor-note")  # a reviewed mark's reason is shown, as text
+    assert note is not None and "PWN-NOTE" in note.get_text() and note.find("script") is None
     assert page.find("p", class_="note", id="keep") is not None  # id and class still work
     text = page.get_text()
     if raw_html:

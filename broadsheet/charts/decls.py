@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SourceError
 from ..expressions import expressions_in
 from ..schema import Checked, Field, boolean, excerpt, known_hint, mapping, number, one_of, per_language, validate
+from ..suggest import suggest
 from ..yamlsource import LineDict, line_of, load_yaml, read_text
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class ChartDecl:
     src_path: Path
     line: int
     text_lines: dict[str, int] = field(default_factory=dict)  # "description.en" → its line
+    as_of: dt.date | None = None  # the issue's as-of date: no data after it (lookahead.py)
 
 
 def _fields(raw: Any) -> Checked:
@@ -109,13 +111,17 @@ def _any(raw: Any) -> Checked:
 
 
 DECL_FIELDS = (Field("kind", _kind, required=True), Field("series", _series, required=True),
-               Field("start", _any, required=True), Field("end", _any, required=True),
+               Field("start", _any, required=True), Field("end", _any),
                Field("title", _any, required=True), Field("description", _any, default={}),
                Field("options", mapping, default={}))
 
 
-def read_chart_decls(path: Path, catalog: Catalog, codes: list[str]) -> tuple[list[ChartDecl], list[SourceError]]:
-    """Read and check an issue's charts.yaml; return the declarations and every problem found."""
+def read_chart_decls(path: Path, catalog: Catalog, codes: list[str],
+                     as_of: dt.date | None = None) -> tuple[list[ChartDecl], list[SourceError]]:
+    """Read and check an issue's charts.yaml; return the declarations and every problem found.
+
+    With the issue's `as_of` date a chart's `end` defaults to it and may not be after it.
+    """
     catalog = getattr(catalog, "catalog", catalog)  # a DataStore is accepted for its catalog
     try:
         data = load_yaml(read_text(path), path)
@@ -131,7 +137,7 @@ def read_chart_decls(path: Path, catalog: Catalog, codes: list[str]) -> tuple[li
     decls: list[ChartDecl] = []
     errors: list[SourceError] = []
     for name, spec in data.items():
-        found = _check_decl(path, str(name), spec, line_of(data, name, 1), catalog, codes)
+        found = _check_decl(path, str(name), spec, line_of(data, name, 1), catalog, codes, as_of)
         if isinstance(found, ChartDecl):
             decls.append(found)
         else:
@@ -155,7 +161,7 @@ class _Report:
 
 
 def _check_decl(path: Path, name: str, spec: Any, line: int, catalog: Catalog,
-                codes: list[str]) -> ChartDecl | list[SourceError]:
+                codes: list[str], as_of: dt.date | None = None) -> ChartDecl | list[SourceError]:
     """Validate one declaration; return it, or the list of its problems."""
     report = _Report(path, name, spec, line)
     if not NAME_RE.match(name):
@@ -168,15 +174,15 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, catalog: Catalog,
         return report.errors
     kind = KIND_SCHEMAS[values["kind"]]
     _check_series(values["series"], kind, catalog, report)
-    start, end = _check_range(spec, kind.data == "releases", report)
+    start, end = _check_range(spec, kind.data == "releases", report, as_of)
     texts, text_lines = _check_texts(spec, codes, report)
-    text_lines.update({key: line_of(spec, key, line) for key in ("start", "series")})
+    text_lines.update({key: line_of(spec, key, line) for key in ("start", "end", "series")})
     options = validate(values["options"], kind.options, path, line_of(spec, "options", line), "option",
                        lambda e: report.at("options", e.message, e.hint), label="option ")
     if report.errors or start is None or end is None:
         return report.errors
     return ChartDecl(name, values["kind"], values["series"], start, end, texts["title"], texts["description"],
-                     {**kind.defaults(), **options}, path, line, text_lines)
+                     {**kind.defaults(), **options}, path, line, text_lines, as_of)
 
 
 def _check_series(series: tuple[str, ...], kind: KindSchema, catalog: Catalog, report: _Report) -> None:
@@ -184,17 +190,25 @@ def _check_series(series: tuple[str, ...], kind: KindSchema, catalog: Catalog, r
     what = "series" if kind.data == "markets" else "indicator"
     for sid in series:
         if sid not in known:
-            report.at("series", f"unknown {what} {sid!r}", f"known: {', '.join(sorted(known))}")
+            report.at("series", f"unknown {what} {sid!r}", suggest(sid, known, "known"))
 
 
-def _check_range(spec: dict[str, Any], monthly: bool, report: _Report) -> tuple[dt.date | None, dt.date | None]:
-    start, end = (_date_value(spec[k], monthly) for k in ("start", "end"))
+def _check_range(spec: dict[str, Any], monthly: bool, report: _Report,
+                 as_of: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    if spec.get("end") is None and as_of is None:
+        report.at(None, "end is missing", "add `end: …` (a date like 2025-04-11)")
+        return None, None
+    default = (as_of.replace(day=1) if monthly else as_of) if as_of else None
+    start, end = _date_value(spec["start"], monthly), (_date_value(spec["end"], monthly) if "end" in spec else default)
     for key, value in (("start", start), ("end", end)):
         if value is None:
             report.at(key, f"{key} must be a date like 2025-04-11" + (" or a month like 2025-03" if monthly else ""),
                       f"got {excerpt(spec[key])}")
     if start and end and start > end:
         report.at("end", f"end {end} is before start {start}")
+    if as_of and end and end > (default or as_of):
+        report.at("end", f"end {end} is after the issue's as-of date {as_of}: no chart shows data its author "
+                         "could not have had", "leave `end` out (it defaults to the as-of date) or set `as_of:`")
     return start, end
 
 

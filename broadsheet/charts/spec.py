@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..cache import content_key
 from ..errors import SourceError
 from ..figures import FigureFunctions, FigureUse
+from ..lookahead import guarded
 from ..markdown import FigureProblems, evaluate_figures
 from .builders import BUILDERS, Table, chart_sources, periods, window
 from .decls import KIND_SCHEMAS, ChartDecl
@@ -94,6 +95,8 @@ def chart_texts(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> tuple[st
     """
     figures = FigureFunctions(store, loc.fmt)
     functions = figures.namespace()
+    if decl.as_of is not None:
+        functions = guarded(functions, figures.uses, decl.as_of)
     out: list[str] = []
     errors: list[SourceError] = []
     for key, texts in (("title", decl.title), ("description", decl.description)):

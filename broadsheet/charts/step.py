@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FigureError, SourceError
+from ..lookahead import issue_as_of
 from ..markdown import FigureProblems
 from ..urls import Urls
 from ..writer import Output
@@ -15,7 +16,7 @@ from .blocks import ChartBlock, chart_block
 from .decls import read_chart_decls
 from .engine import draw_all, font_folders
 from .locale import ChartLocale, chart_locale
-from .spec import ChartSpec, build_spec, check_data_range
+from .spec import ChartSpec, build_spec, check_data_range, last_data_date
 
 if TYPE_CHECKING:
     from ..cache import Cache
@@ -86,9 +87,15 @@ def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: 
               problems: Problems) -> list[ChartSpec]:
     """Every chart of an issue in every language it is written in."""
     path = issue.src_dir / CHARTS_FILE
-    decls, errors = read_chart_decls(path, store.catalog, list(issue.pages))
+    as_of = issue_as_of(issue)
+    decls, errors = read_chart_decls(path, store.catalog, list(issue.pages), as_of)
     for decl in decls:
         errors.extend(check_data_range(decl, store))
+        last = last_data_date(decl, store) if not errors else None
+        if last is not None and last > as_of:  # a macro chart's month whose release came later
+            errors.append(SourceError(decl.src_path, decl.text_lines.get("end", decl.line),
+                                      f"chart {decl.name!r} shows data of {last}, after the issue's as-of date {as_of}",
+                                      "end the chart earlier, or set `as_of:` in the front matter"))
     for err in errors:
         problems.error(err)
     if errors:

@@ -1,0 +1,114 @@
+"""A receipt for every number, the data behind an issue, and editors' notes from reviewed marks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from broadsheet.config import load_config
+from broadsheet.context import BuildContext
+from broadsheet.pipeline import assemble_site
+from conftest import ROOT, build_into
+
+ISSUE = "2025-04-13-sample"
+REVIEWED = """\
+---
+title: 審閱
+date: 2025-04-13
+summary: 一期有編者註的週報。
+---
+## 生產者物價
+
+<!-- reviewed: 作者引用初值 2.1%;資料為 {{ release("PPI_FD_YOY", "2025-03") }}。 -->
+- 3 月 PPI 年增 2.1%,低於預期的 2.2%。
+- 月增 0.2%,低於預期的 0.3%。
+
+標普500 收在 {{ level("SP500", "2025-04-04") }}。<!-- an aside for editors only -->
+"""
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_each_figure_carries_its_receipt_readable_without_javascript(make_site) -> None:
+    out = build_into(make_site())
+    page = soup(out / "issues" / ISSUE / "index.html")
+    figures = page.select(".issue-body data.fig")
+    assert [f.get_text() for f in figures] == ["9.1%", "5,074.08", "4.01%", "4.34%", "33"]
+    level = figures[1]
+    assert level["tabindex"] == "0" and level["value"] == "5074.08"  # focusable: a tap or Tab shows it
+    assert "SP500" in level["title"] and "2025-04-04" in level["title"] and "5,074.08" in level["title"]
+    assert "FRED" in level["title"]  # the source
+    week = figures[0]["title"]
+    assert "2025-03-28 5,580.94 → 2025-04-04 5,074.08" in week  # both closes the change was computed from
+    assert "{{" not in week  # the expression is shown only in the preview
+    css = page.select_one('link[href$="css/receipts.css"]')
+    assert css is not None and (ROOT / "static" / "css" / "receipts.css").exists()
+
+
+def test_preview_shows_each_figures_expression(make_site) -> None:
+    out = build_into(make_site(), preview=True, drafts=True)
+    level = soup(out / "issues" / ISSUE / "index.html").select(".issue-body data.fig")[1]
+    assert level["title"].startswith('{{ level("SP500", "2025-04-04") }}')
+
+
+def test_the_data_behind_an_issue_as_csv_and_json_linked_from_page_and_feeds(make_site) -> None:
+    out = build_into(make_site())
+    folder = out / "issues" / ISSUE
+    rows = list(csv.DictReader(io.StringIO((folder / "data.csv").read_text(encoding="utf-8"))))
+    assert [r["expression"] for r in rows][:2] == ['{{ week_pct("SP500", "2025-04-04", move="down") }}',
+                                                   '{{ level("SP500", "2025-04-04") }}']
+    assert len(rows) == 5
+    assert rows[0]["dates"] == "2025-03-28|2025-04-04" and rows[0]["values"] == "5580.94|5074.08"
+    assert rows[1]["text"] == "5,074.08" and rows[1]["line"] == "10" and rows[1]["source"]
+    doc = json.loads((folder / "data.json").read_text(encoding="utf-8"))
+    assert doc["as_of"] == "2025-04-09" and len(doc["figures"]) == 5
+    assert doc["figures"][0]["values"] == [5580.94, 5074.08]
+    page = soup(folder / "index.html")
+    links = [a["href"] for a in page.select(".provenance .data-behind a")]
+    assert [link.rsplit("/", 2)[1:] for link in links] == [[ISSUE, "data.csv"], [ISSUE, "data.json"]]
+    for feed in ("feed.xml", "atom.xml", "feed.json"):
+        assert "issues/2025-04-13-sample/data.csv" in (out / feed).read_text(encoding="utf-8")
+
+
+def test_first_issue_links_its_figures_data(real_site: Path) -> None:
+    for prefix in ("", "en/"):
+        folder = real_site / prefix / "issues" / "2025-04-13-tariff-shock"
+        rows = list(csv.DictReader(io.StringIO((folder / "data.csv").read_text(encoding="utf-8"))))
+        figures = soup(folder / "index.html").select(".issue-body data.fig")
+        assert len(rows) == len(figures) >= 35  # every figure it quotes, one row each
+        assert "issues/2025-04-13-tariff-shock/data.json" in (real_site / prefix / "feed.xml").read_text("utf-8")
+
+
+def test_reviewed_mark_becomes_an_editors_note_after_its_list(make_site) -> None:
+    root = make_site({f"content/issues/{ISSUE}/zh-Hant.md": REVIEWED})
+    out = build_into(root)
+    body = soup(out / "issues" / ISSUE / "index.html").select_one(".issue-body")
+    note = body.select_one(".editor-note")
+    assert note.find_previous_sibling("ul") is not None  # placed after the list it marks, not inside
+    text = note.get_text(" ", strip=True)
+    assert "編者註" in text and "作者引用初值 2.1%" in text
+    assert note.select_one("data.fig").get_text() == "2.7%"  # the data's value, with its receipt
+    assert "美國勞工統計局" in text  # and its source
+    assert "editors only" not in str(body)  # other comments stay out
+    # the check accepts the whole marked list
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
+    site = assemble_site(ctx)
+    from broadsheet.integrity import integrity_problems
+
+    assert [p for p in integrity_problems(ctx, site) if "disagree" in p.message] == []
+
+
+def test_first_issue_ppi_paragraph_has_the_editors_note_in_both_editions(real_site: Path) -> None:
+    for prefix, words in (("", ("編者註", "2.1%", "2.7%", "美國勞工統計局")),
+                          ("en/", ("Editor's note", "2.1%", "2.7%", "Bureau of Labor Statistics"))):
+        page = soup(real_site / prefix / "issues" / "2025-04-13-tariff-shock" / "index.html")
+        notes = page.select(".issue-body .editor-note")
+        assert len(notes) == 1
+        text = notes[0].get_text(" ", strip=True)
+        assert all(w in text for w in words), text
