@@ -249,6 +249,12 @@ def load_catalog(path: Any) -> Catalog:
     indicators = {str(iid): info for iid, spec in raw_releases.items()
                   if (info := reader.one_indicator(raw_releases, iid, spec, sources)) is not None}
     files = reader.section("files")
+    for key, name in list(files.items()):
+        # a data file's name: a plain file in data/, nothing that reaches outside it
+        if key not in ("markets", "releases") or not isinstance(name, str) or not re.fullmatch(r"[\w.-]+\.csv", name):
+            reader.err(files, key, f"files: {str(key)[:40]}: must name a .csv file in data/, such as markets.csv",
+                       "files: {markets: markets.csv, releases: releases.csv}")
+            files = {}
     aliases, narrowing = _lint(reader, {*series, *indicators})
     if reader.errors:
         raise BuildFailed(reader.errors)
