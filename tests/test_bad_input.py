@@ -105,7 +105,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
       "drop:\n  kind: drawdwn\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
       "  title: {zh-Hant: 跌幅, en: Drawdown}\n"},
      ["content/issues/2025-04-13-sample/charts.yaml:2: chart 'drop': unknown kind 'drawdwn' (did you mean "
-      "'drawdown'? kinds: drawdown, rebased, yields, line, moves, curve, macro)"]),
+      "'drawdown'? kinds: curve, drawdown, line, macro, moves, rebased, yields)"]),
     ("wrong arguments",
      {ISSUE: body("{{ pct('SP500', '2025-04-04') }}")},
      [f"{ISSUE}:7: {{{{ pct('SP500', '2025-04-04') }}}}: wrong arguments: pct() missing 1 required "

@@ -57,7 +57,7 @@ def test_404_has_no_canonical_link(real_site: Path) -> None:
     assert soup(real_site / "index.html").select("link[rel=canonical]")
 
 
-@pytest.mark.parametrize("page", ["tags/基差交易/index.html", "en/tags/basis-trade/index.html", "archive/index.html",
+@pytest.mark.parametrize("page", ["tags/basis-trade/index.html", "en/tags/basis-trade/index.html", "archive/index.html",
                                   "index.html", ISSUE + "index.html"])
 def test_heading_levels_are_not_skipped(real_site: Path, page: str) -> None:
     levels = [int(h.name[1]) for h in soup(real_site / page).find_all(re.compile(r"^h[1-6]$"))]
