@@ -354,9 +354,9 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
 
 
 def test_cjk_font_search(tmp_path, monkeypatch):
-    import broadsheet.charts.engine as charts
+    import broadsheet.fonts as fonts
 
-    monkeypatch.setattr(charts, "SYSTEM_FONT_DIRS", ())
+    monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", ())
     assert font_folders(tmp_path / "fonts") == ([], False)
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts/NotoSansTC-Regular.otf").write_bytes(b"")
