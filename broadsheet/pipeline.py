@@ -92,10 +92,13 @@ class BuildResult:
 # --- stage 1: load ---------------------------------------------------------------------------------
 def load(ctx: BuildContext, full: bool) -> Loaded:
     """Read every issue (front matter and text) and, on a full build, the data; check both."""
+    from .yamlsource import yaml_memo
+
     loaded = Loaded([], ctx)
     if full:
         loaded.store()  # a full build reads the data first, so its problems are reported first
-    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts)
+    with yaml_memo(ctx.cache_dir / "yaml.pickle" if ctx.use_cache else None):  # front matter by its hash
+        loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts)
     return loaded
 
 
