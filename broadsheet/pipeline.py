@@ -277,6 +277,10 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
         return Site(read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts), {}, [])
     checkpoint()
     plan = make_plan(ctx, inputs, previous, loaded.issues, lambda ns, key: cache.get(ns, key, "pickle") is not None)
+    if plan.redo("vega") and "vega" in plan.steps:
+        from .charts.engine import prefetch_vega_bundle  # no pandas: overlaps the charts below
+
+        prefetch_vega_bundle(cache)
     if plan.needs_data:
         loaded.store()  # changed data is checked even when no page reads the rows that changed
     site = Site(loaded.issues, {}, [], plan, previous)

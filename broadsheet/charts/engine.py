@@ -15,16 +15,18 @@ import os
 import re
 import sys
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cache import Cache, content_key
 from ..fonts import SYSTEM_FONT_DIRS, font_folders, has_cjk_font  # noqa: F401  (re-exported)
-from .spec import PNG_SCALE, ChartSpec
-from .theme import FONT, LIGHT
+from .theme import FONT, LIGHT, PNG_SCALE
+
+if TYPE_CHECKING:  # spec.py loads pandas and Altair: a render worker needs neither
+    from .spec import ChartSpec
 
 CACHE_NAMESPACE = "charts"
 PARALLEL_MIN = 8  # below this many misses, one process is faster than starting several engines
@@ -133,14 +135,41 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     return out
 
 
+_BUNDLE: dict[str, Future[str]] = {}  # cache key → the bundle being made in another process
+
+
+def _bundle_key() -> str:
+    return content_key("vega-bundle", version("vl-convert-python"))
+
+
+def _make_bundle() -> str:
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle()
+
+
+def prefetch_vega_bundle(cache: Cache) -> None:
+    """Start making the bundle in another process (~3 s of CPU that holds the GIL) when the cache
+    lacks it, so that it overlaps the chart specs and drawings instead of following them."""
+    key = _bundle_key()
+    if key in _BUNDLE or cache.get(CACHE_NAMESPACE, key, "js") is not None:
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    _BUNDLE[key] = pool.submit(_make_bundle)
+    pool.shutdown(wait=False)  # the process exits once the bundle is made
+
+
 def vega_bundle(cache: Cache) -> bytes:
-    """The offline vega + vega-lite + vega-embed bundle from vl-convert (cached: ~2 s to make)."""
-    key = content_key("vega-bundle", version("vl-convert-python"))
+    """The offline vega + vega-lite + vega-embed bundle from vl-convert (cached: ~3 s of CPU to make)."""
+    key = _bundle_key()
     data = cache.get(CACHE_NAMESPACE, key, "js")
     if data is None:
-        import vl_convert as vlc
-
-        data = vlc.javascript_bundle().encode("utf-8")
+        pending = _BUNDLE.pop(key, None)
+        try:
+            text = pending.result() if pending is not None else _make_bundle()
+        except Exception:  # noqa: BLE001  (the other process died: make it here)
+            text = _make_bundle()
+        data = text.encode("utf-8")
         cache.put(CACHE_NAMESPACE, key, "js", data)
     return data
 
