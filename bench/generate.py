@@ -436,7 +436,7 @@ def broadsheet_file(doc: IssueDoc, lang: str, translated_from: str | None) -> st
 
 def supports_charts(root: Path = REPO) -> bool:
     """Whether this version of broadsheet has chart declarations (charts.yaml)."""
-    return (root / "broadsheet" / "charts.py").exists()
+    return (root / "broadsheet" / "charts.py").exists() or (root / "broadsheet" / "charts").is_dir()
 
 
 def write_project(out: Path, docs: list[IssueDoc], root: Path = REPO) -> Path:

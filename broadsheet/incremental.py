@@ -4,9 +4,11 @@ A build records a manifest (`.cache/builds/<output folder hash>.json`, replaced 
 a successful swap) holding:
 
 - the fingerprint of every input (file hashes of content/, data/, templates/, static/,
-  translations/, fonts/ and site.yaml; broadsheet's own source and its libraries' versions; the
-  build options). A rebuild with the same fingerprint and an intact site does nothing at all, and
-  decides so from file hashes alone: neither pandas nor Altair is imported;
+  translations/, fonts/ and site.yaml, read again only when a file's size or mtime changed
+  (HashMemo); the font set the chart renderer sees, system fonts included (fonts.py);
+  broadsheet's own source and its libraries' versions; the build options). A rebuild with the
+  same fingerprint and an intact site does nothing at all, and decides so from file hashes
+  alone: neither pandas nor Altair is imported;
 - for each issue page and each issue's charts, the data series it used and their hashes (by
   series id, from the raw CSV rows), so a changed series redoes only the pages and charts that
   read it;
@@ -26,6 +28,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -48,21 +51,74 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def hash_tree(folder: Path) -> dict[str, str]:
+RACY_NS = 2_000_000_000  # a file modified this recently may change again within its mtime tick
+
+
+class HashMemo:
+    """Content hashes remembered by (path, size, mtime_ns): a file is read again only when they change.
+
+    Kept in `.cache/hashes.json`. As in git's index, a file whose mtime is within RACY_NS of
+    the moment it is looked at is hashed every time, so an edit in the same clock tick as the
+    last look is never missed.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.entries = {}
+
+    def sha(self, path: Path, now_ns: int) -> str:
+        """The sha256 of a file, from the memo when its size and mtime did not change."""
+        stat = path.stat()
+        key = str(path)
+        known = self.entries.get(key)
+        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return str(known[2])
+        digest = sha(path.read_bytes())
+        if now_ns - stat.st_mtime_ns > RACY_NS:
+            self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
+            self.dirty = True
+        return digest
+
+    def save(self) -> None:
+        """Write the memo (atomically) when it learnt something."""
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fp:
+                json.dump(self.entries, fp, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.dirty = False
+
+
+def hash_tree(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
     """{path relative to folder: sha256} of every file under `folder` ({} when it is absent)."""
     if not folder.is_dir():
         return {}
+    memo = memo or HashMemo()
+    now = time.time_ns()
     found: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         base = Path(dirpath)
         for name in sorted(filenames):
             path = base / name
-            found[path.relative_to(folder).as_posix()] = sha(path.read_bytes())
+            found[path.relative_to(folder).as_posix()] = memo.sha(path, now)
     return found
 
 
-def code_version() -> str:
+def code_version(memo: HashMemo | None = None) -> str:
     """A hash of broadsheet's own source and of every library's version that shapes the output."""
     package = Path(__file__).resolve().parent
     versions = {}
@@ -71,7 +127,7 @@ def code_version() -> str:
             versions[name] = version(name)
         except PackageNotFoundError:
             versions[name] = ""
-    return content_key(hash_tree(package) if package.is_dir() else {}, versions)
+    return content_key(hash_tree(package, memo) if package.is_dir() else {}, versions)
 
 
 def data_hashes(data_dir: Path) -> dict[str, str]:
@@ -134,21 +190,27 @@ def _tags_bytes(ctx: BuildContext) -> bytes:
 
 
 def read_inputs(ctx: BuildContext) -> Inputs:
-    """Hash every input of the build described by `ctx`."""
+    """Hash every input of the build described by `ctx` (files by size and mtime first: HashMemo)."""
+    from .fonts import font_set_key
+
     config = ctx.config
     site_file = ctx.root / "site.yaml"
-    return Inputs(
-        code=code_version(),
+    memo = HashMemo(ctx.cache_dir / "hashes.json" if ctx.use_cache else None)
+    inputs = Inputs(
+        code=code_version(memo),
         options={"base_url": config.base_url, "drafts": ctx.drafts, "preview": ctx.preview},
         # content/tags.yaml is read with site.yaml (config.py): it decides tag names and addresses
         site=sha((site_file.read_bytes() if site_file.is_file() else b"") + _tags_bytes(ctx)),
-        templates=content_key(hash_tree(ctx.templates_dir)),
-        translations=content_key(hash_tree(ctx.translations_dir)),
-        fonts=content_key(hash_tree(ctx.root / "fonts")),
-        static=hash_tree(ctx.static_dir),
-        data=hash_tree(ctx.data_dir),
-        content=hash_tree(ctx.content_dir),
+        templates=content_key(hash_tree(ctx.templates_dir, memo)),
+        translations=content_key(hash_tree(ctx.translations_dir, memo)),
+        # the project's fonts by content, and every font the renderer sees (system ones too)
+        fonts=content_key(hash_tree(ctx.root / "fonts", memo), font_set_key(ctx.root / "fonts")),
+        static=hash_tree(ctx.static_dir, memo),
+        data=hash_tree(ctx.data_dir, memo),
+        content=hash_tree(ctx.content_dir, memo),
     )
+    memo.save()
+    return inputs
 
 
 @dataclass

@@ -92,12 +92,15 @@ class BuildResult:
 # --- stage 1: load ---------------------------------------------------------------------------------
 def load(ctx: BuildContext, full: bool) -> Loaded:
     """Read every issue (front matter and text) and, on a full build, the data; check both."""
+    from .yamlsource import yaml_memo
+
     loaded = Loaded([], ctx)
     if full:
         loaded.store()  # a full build reads the data first, so its problems are reported first
     ctx.drafts_left_out.clear()
-    loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
-                                left_out=ctx.drafts_left_out)
+    with yaml_memo(ctx.cache_dir / "yaml.pickle" if ctx.use_cache else None):  # front matter by its hash
+        loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
+                                    left_out=ctx.drafts_left_out)
     return loaded
 
 
@@ -281,6 +284,10 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
         return Site(read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts), {}, [])
     checkpoint()
     plan = make_plan(ctx, inputs, previous, loaded.issues, lambda ns, key: cache.get(ns, key, "pickle") is not None)
+    if plan.redo("vega") and "vega" in plan.steps:
+        from .charts.engine import prefetch_vega_bundle  # no pandas: overlaps the charts below
+
+        prefetch_vega_bundle(cache)
     if plan.needs_data:
         loaded.store()  # changed data is checked even when no page reads the rows that changed
     site = Site(loaded.issues, {}, [], plan, previous)

@@ -4,7 +4,8 @@ A build may be killed at any moment (Ctrl-C, SIGKILL, a closed laptop). The prev
 complete because the new tree is written elsewhere and exchanged with it in one system call
 (renameat2 RENAME_EXCHANGE on Linux, renamex_np RENAME_SWAP on macOS); where neither exists, two
 renames are used and the next build repairs the short gap between them. Leftover temporary
-folders (`.site.new-*`, `.site.old-*`) are removed by the next build, under the output lock.
+folders (`.site.new-*`, `.site.old-*`) are removed by the next build, under the output lock; the
+replaced site is renamed `.site.trash-*` and removed by a detached process after the swap.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -116,7 +118,7 @@ def clean_stale(dest: Path) -> None:
         # killed between the two renames of the fallback swap: put the last good site back
         os.rename(olds[-1], dest)
         olds = olds[:-1]
-    for stale in [*olds, *dest.parent.glob(f".{dest.name}.new-*")]:
+    for stale in [*olds, *dest.parent.glob(f".{dest.name}.new-*"), *dest.parent.glob(f".{dest.name}.trash-*")]:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -156,6 +158,7 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
     planned = _plan(outputs, static_dir, keep)
     result = Written()
     tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
+    swapped = False
     try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
         tmp.mkdir(mode=0o755)
         for rel in sorted(planned):
@@ -167,10 +170,32 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
         if before_swap is not None:
             before_swap()
         swap_in(tmp, dest)
+        swapped = True
     finally:
-        # after a swap `tmp` holds the previous site; after a failure, the unfinished one
-        shutil.rmtree(tmp, ignore_errors=True)
+        # after a swap `tmp` holds the previous site: removed in the background (thousands of
+        # unlinks are seconds the editor need not wait); after a failure, the unfinished one, now
+        if not (swapped and discard_later(tmp, dest)):
+            shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+def discard_later(old: Path, dest: Path) -> bool:
+    """Rename a replaced site to `.site.trash-*` and remove it in a detached process.
+
+    Returns False when that cannot be done (the caller removes it at once). A remover killed
+    half-way leaves a trash folder that the next build's clean_stale() removes.
+    """
+    trash = dest.parent / f".{dest.name}.trash-{secrets.token_hex(4)}"
+    try:
+        os.rename(old, trash)
+    except OSError:
+        return False
+    try:  # `sh` starts rm in the background and exits at once: nothing is left to reap
+        subprocess.run(["sh", "-c", 'rm -rf -- "$0" </dev/null >/dev/null 2>&1 &', str(trash)],
+                       check=True, start_new_session=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        shutil.rmtree(trash, ignore_errors=True)
+    return True
 
 
 def _plan(outputs: list[Output], static_dir: Path, keep: Iterable[str]) -> dict[str, bytes | Path | None]:

@@ -129,6 +129,19 @@ def test_every_spec_is_valid_vega_lite(specs, code):
                 assert not errors, (_name, errors[0].message)
 
 
+def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, store, config):
+    """spec.py derives the interactive specs (builders.interactive_variant); building them agrees."""
+    from broadsheet.charts.builders import BUILDERS, interactive_variant
+    from broadsheet.charts.theme import NARROW, WIDE
+
+    loc = chart_locale(config.language("en"), ROOT / "translations")
+    for decl in decls.values():
+        for layout in (WIDE, NARROW):
+            static = BUILDERS[decl.kind](decl, store, loc, False, layout).chart.to_dict(validate=False)
+            built = BUILDERS[decl.kind](decl, store, loc, True, layout).chart.to_dict(validate=False)
+            assert interactive_variant(static) == built, (decl.kind, layout)
+
+
 def test_drawdown_spec(specs):
     zh, en = specs[("drawdown", "zh-Hant")], specs[("drawdown", "en")]
     units = layers(zh.spec)
@@ -366,9 +379,9 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
 
 
 def test_cjk_font_search(tmp_path, monkeypatch):
-    import broadsheet.charts.engine as charts
+    import broadsheet.fonts as fonts
 
-    monkeypatch.setattr(charts, "SYSTEM_FONT_DIRS", ())
+    monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", ())
     assert font_folders(tmp_path / "fonts") == ([], False)
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts/NotoSansTC-Regular.otf").write_bytes(b"")

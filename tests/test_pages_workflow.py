@@ -20,6 +20,12 @@ def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_a
     run = next(s["run"] for s in build_steps if "build.py build" in s.get("run", ""))
     assert f'--base-url "${{{{ steps.{configure["id"]}.outputs.base_url }}}}/"' in run
     assert any("fonts-noto-cjk" in s.get("run", "") for s in build_steps)
+    # .cache/ carried from run to run (tests/test_chart_cache.py: only new charts are drawn)
+    cache = next(s for s in build_steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".cache" and "hashFiles('pyproject.toml')" in cache["with"]["key"]
+    assert cache["with"]["key"].endswith("${{ github.run_id }}")
+    assert cache["with"]["restore-keys"].strip() in cache["with"]["key"]
+    assert uses.index("actions/cache") < next(i for i, s in enumerate(build_steps) if "build.py" in s.get("run", ""))
     upload = next(s for s in build_steps if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"] == {"path": "site", "include-hidden-files": True}  # keeps .nojekyll
     deploy = workflow["jobs"]["deploy"]

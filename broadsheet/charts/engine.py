@@ -1,32 +1,42 @@
 """Drawing charts: vl-convert renders each spec to SVG (wide, narrow) and a PNG twin.
 
-Results go through the content-hash cache; misses render in a pool of processes, one
-JavaScript engine each. Fonts: the system's, plus the project's fonts/ folder when present.
+The wide SVG is rendered once; the narrow one only when its spec differs; the PNG twin is
+rasterised (resvg, through vl-convert's svg_to_png) from the wide SVG framed with its title.
+Results go through the content-hash cache, keyed by the spec, RENDER_VERSION and the font set;
+misses render in a pool of processes, one JavaScript engine each. Fonts: the system's, plus the
+project's fonts/ folder when present (fonts.py).
 """
 
 from __future__ import annotations
 
+import html
 import multiprocessing
 import os
+import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import unicodedata
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cache import Cache, content_key
 from ..failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
-from .spec import PNG_SCALE, ChartSpec
+from ..fonts import SYSTEM_FONT_DIRS, font_folders, has_cjk_font  # noqa: F401  (re-exported)
+from .theme import FONT, LIGHT, PNG_SCALE
+
+if TYPE_CHECKING:  # spec.py loads pandas and Altair: a render worker needs neither
+    from .spec import ChartSpec
 
 CACHE_NAMESPACE = "charts"
 PARALLEL_MIN = 8  # below this many misses, one process is faster than starting several engines
-# vl-convert loads the system's fonts by itself (Debian's fonts-noto-cjk lives here); registering
-# them again doubles its font database and measured twice the render time, so only a project
-# folder (fonts/ beside site.yaml, for machines without a system CJK font) is registered.
-SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
-                    Path.home() / ".local/share/fonts", Path.home() / ".fonts")
-CJK_FONT_FILES = ("NotoSansCJK*", "NotoSansTC*", "NotoSansMonoCJK*", "SourceHanSans*")
+# How a chart becomes its drawings; part of every key, so a change here redraws every chart.
+# 2: the PNG is rasterised from the wide SVG under its title (one Vega render fewer); the narrow
+# drawing is rendered only when its spec differs from the wide one.
+RENDER_VERSION = 2
+PNG_PADDING = 16  # around the PNG twin, as Vega's `padding` was
+TITLE_SIZE, NOTE_SIZE, TITLE_GAP = 17, 13, 12  # theme_config()'s title, subtitle and offset
 
 
 @dataclass(frozen=True)
@@ -34,22 +44,17 @@ class RenderJob:
     """What a worker needs to render one chart (picklable)."""
 
     svg_spec: dict[str, Any]
-    narrow_spec: dict[str, Any]
-    png_spec: dict[str, Any]
+    narrow_spec: dict[str, Any] | None  # None: the narrow drawing is the wide one
+    title: str  # the PNG twin's title and note (the page shows them as HTML)
+    note: str
     format_locale: dict[str, Any]
     time_format_locale: dict[str, Any]
 
 
-def has_cjk_font(folder: Path) -> bool:
-    """Whether a folder holds a Traditional Chinese sans-serif font the renderer can use."""
-    return folder.is_dir() and any(next(folder.rglob(p), None) for p in CJK_FONT_FILES)
-
-
-def font_folders(project_fonts: Path) -> tuple[list[Path], bool]:
-    """The folders to register with vl-convert, and whether any CJK font is available."""
-    extra = [project_fonts] if project_fonts.is_dir() else []
-    found = any(has_cjk_font(folder) for folder in (*extra, *SYSTEM_FONT_DIRS))
-    return extra, found
+def job_of(spec: ChartSpec) -> RenderJob:
+    """The render job of a chart spec."""
+    narrow = None if spec.narrow == spec.spec else spec.narrow
+    return RenderJob(spec.spec, narrow, spec.title, spec.note, spec.format_locale, spec.time_format_locale)
 
 
 def register_fonts(folders: list[Path]) -> None:
@@ -61,14 +66,50 @@ def register_fonts(folders: list[Path]) -> None:
 
 
 def render_job(job: RenderJob) -> tuple[str, str, bytes]:
-    """Render one chart to (wide SVG, narrow SVG, PNG bytes) with vl-convert."""
+    """Render one chart to (wide SVG, narrow SVG, PNG bytes): one or two Vega renders, one rasterisation."""
     import vl_convert as vlc
 
     locales = {"format_locale": job.format_locale, "time_format_locale": job.time_format_locale}
     svg = vlc.vegalite_to_svg(job.svg_spec, **locales)
-    narrow = vlc.vegalite_to_svg(job.narrow_spec, **locales)
-    png = vlc.vegalite_to_png(job.png_spec, scale=PNG_SCALE, **locales)
+    narrow = svg if job.narrow_spec is None else vlc.vegalite_to_svg(job.narrow_spec, **locales)
+    png = vlc.svg_to_png(png_frame(svg, job.title, job.note), scale=PNG_SCALE)
     return svg, narrow, png
+
+
+SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+
+
+def _text_width(text: str, size: int) -> float:
+    """A generous estimate of a line's width: full-width characters 1 em, others 0.6 em."""
+    return sum(size * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6) for c in text)
+
+
+def png_frame(svg: str, title: str, note: str) -> str:
+    """The PNG twin's drawing: the wide SVG on the light background under its title and note.
+
+    It replaces a third Vega render (the same chart with a title) by a few lines of SVG that
+    resvg rasterises with the same fonts.
+    """
+    found = SVG_SIZE_RE.search(svg)
+    if found is None:
+        raise ValueError("the chart's SVG has no width and height")
+    width, height = float(found.group(1)), float(found.group(2))
+    pad = PNG_PADDING
+    font = html.escape(FONT, quote=True)
+    lines = [f'<text x="{pad}" y="{pad + TITLE_SIZE}" font-family="{font}" font-size="{TITLE_SIZE}" '
+             f'font-weight="bold" fill="{LIGHT["fg"]}">{html.escape(title)}</text>']
+    top = pad + TITLE_SIZE + 4
+    if note:
+        lines.append(f'<text x="{pad}" y="{top + NOTE_SIZE + 2}" font-family="{font}" font-size="{NOTE_SIZE}" '
+                     f'fill="{LIGHT["muted"]}">{html.escape(note)}</text>')
+        top += NOTE_SIZE + 6
+    top += TITLE_GAP
+    inner = max(width, _text_width(title, TITLE_SIZE), _text_width(note, NOTE_SIZE))
+    full_w, full_h = round(inner + 2 * pad), round(top + height + pad)
+    chart = re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg).replace("<svg", f'<svg x="{pad}" y="{top}"', 1)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{full_w}" height="{full_h}" '
+            f'viewBox="0 0 {full_w} {full_h}"><rect width="{full_w}" height="{full_h}" fill="{LIGHT["bg"]}"/>'
+            f'{"".join(lines)}{chart}</svg>')
 
 
 def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
@@ -95,14 +136,41 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     return out
 
 
+_BUNDLE: dict[str, Future[str]] = {}  # cache key → the bundle being made in another process
+
+
+def _bundle_key() -> str:
+    return content_key("vega-bundle", version("vl-convert-python"))
+
+
+def _make_bundle() -> str:
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle()
+
+
+def prefetch_vega_bundle(cache: Cache) -> None:
+    """Start making the bundle in another process (~3 s of CPU that holds the GIL) when the cache
+    lacks it, so that it overlaps the chart specs and drawings instead of following them."""
+    key = _bundle_key()
+    if key in _BUNDLE or cache.get(CACHE_NAMESPACE, key, "js") is not None:
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    _BUNDLE[key] = pool.submit(_make_bundle)
+    pool.shutdown(wait=False)  # the process exits once the bundle is made
+
+
 def vega_bundle(cache: Cache) -> bytes:
-    """The offline vega + vega-lite + vega-embed bundle from vl-convert (cached: ~2 s to make)."""
-    key = content_key("vega-bundle", version("vl-convert-python"))
+    """The offline vega + vega-lite + vega-embed bundle from vl-convert (cached: ~3 s of CPU to make)."""
+    key = _bundle_key()
     data = cache.get(CACHE_NAMESPACE, key, "js")
     if data is None:
-        import vl_convert as vlc
-
-        data = vlc.javascript_bundle().encode("utf-8")
+        pending = _BUNDLE.pop(key, None)
+        try:
+            text = pending.result() if pending is not None else _make_bundle()
+        except Exception:  # noqa: BLE001  (the other process died: make it here)
+            text = _make_bundle()
+        data = text.encode("utf-8")
         cache.put(CACHE_NAMESPACE, key, "js", data)
     return data
 
@@ -123,9 +191,14 @@ class Drawing:
     png: bytes
 
 
-def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path]) -> tuple[list[Drawing], int]:
-    """Draw every spec (from the cache when its key is known); return the drawings and the misses."""
-    keys = [spec.key() for spec in specs]
+def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],
+             fonts_key: str = "") -> tuple[list[Drawing], int]:
+    """Draw every spec (from the cache when its key is known); return the drawings and the misses.
+
+    A key is the spec's, the renderer's version and the font set (fonts.font_set_key): the same
+    spec drawn with other fonts is another drawing.
+    """
+    keys = [content_key(spec.key(), RENDER_VERSION, fonts_key) for spec in specs]
     done: dict[str, Drawing] = {}
     misses: dict[str, RenderJob] = {}
     for key, spec in zip(keys, specs, strict=True):
@@ -133,8 +206,7 @@ def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path]) -> tuple[l
         if all(p is not None for p in parts):
             done[key] = Drawing(parts[0].decode("utf-8"), parts[1].decode("utf-8"), parts[2])  # type: ignore[union-attr]
         elif key not in misses:
-            misses[key] = RenderJob(spec.spec, spec.narrow, spec.png_spec(), spec.format_locale,
-                                    spec.time_format_locale)
+            misses[key] = job_of(spec)
     if misses and sys.stderr.isatty():  # progress for a person waiting, not for logs and tests
         print(f"rendering {len(misses)} chart(s)…", file=sys.stderr, flush=True)
     for key, (svg, narrow, png) in zip(misses, render_many(list(misses.values()), fonts), strict=True):

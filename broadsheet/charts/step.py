@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FigureError, SourceError
+from ..fonts import font_folders, font_set_key
 from ..lookahead import issue_as_of
 from ..markdown import FigureProblems
 from ..urls import Urls
@@ -14,7 +15,7 @@ from ..writer import Output
 from . import CHARTS_FILE
 from .blocks import ChartBlock, chart_block
 from .decls import read_chart_decls
-from .engine import draw_all, font_folders
+from .engine import draw_all
 from .locale import ChartLocale, chart_locale
 from .spec import ChartSpec, build_spec, check_data_range, last_data_date
 
@@ -135,7 +136,7 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
         problems.warn(SourceError(next(iter(result.declared_in.values())), None,
                                   "no CJK font found: Chinese text in chart images will show as boxes",
                                   "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
-    drawings, result.rendered = draw_all(specs, cache, fonts)
+    drawings, result.rendered = draw_all(specs, cache, fonts, font_set_key(fonts_dir))
     urls = Urls(config)
     for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
         block = chart_block(issue_key, spec, drawing, urls)

@@ -14,6 +14,7 @@ RED, GREEN = "#d23f3f", "#1f9a55"
 REFERENCE_COLOR = "#8a6d1a"
 CJK_FAMILY = "Noto Sans CJK TC"  # named first: the default family may fall back to a serif face
 FONT = f'"{CJK_FAMILY}", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif'
+PNG_SCALE = 2  # the PNG twin's pixels per SVG unit: crisp on high-density screens and in social previews
 WIDTH, HEIGHT = 560, 260  # the plot area; the text column is 42rem ≈ 670 px
 
 # Date and up/down conventions per language (by Babel language code; English is the fallback).

@@ -1,0 +1,71 @@
+"""What a build remembers to skip work: input hashes by size and mtime, parsed YAML by its text,
+and the replaced site removed in the background."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from broadsheet.incremental import RACY_NS, HashMemo, hash_tree, sha
+from broadsheet.yamlsource import YamlMemo, load_yaml, yaml_memo
+from conftest import build_into
+
+
+def test_hash_memo_reads_a_file_again_only_when_its_size_or_mtime_changed(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    file = folder / "a.md"
+    file.write_bytes(b"one")
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(file, ns=(old, old))
+    memo = HashMemo(tmp_path / "hashes.json")
+    assert hash_tree(folder, memo) == {"a.md": sha(b"one")}
+    memo.save()
+    reads: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or original(self))
+    again = HashMemo(tmp_path / "hashes.json")
+    assert hash_tree(folder, again) == {"a.md": sha(b"one")} and file not in reads
+    file.write_bytes(b"two")  # new mtime (now): read again, and not remembered while racy
+    assert hash_tree(folder, again) == {"a.md": sha(b"two")} and file in reads
+    assert again.entries[str(file)][2] == sha(b"one")
+
+
+def test_an_edit_in_the_same_clock_tick_is_not_missed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    file = folder / "a.md"
+    file.write_bytes(b"one")
+    memo = HashMemo(None)
+    hash_tree(folder, memo)
+    stat = file.stat()
+    file.write_bytes(b"two")  # same size; force the same mtime
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert hash_tree(folder, memo) == {"a.md": sha(b"two")}
+
+
+def test_yaml_memo_keeps_parses_between_builds(tmp_path: Path) -> None:
+    store = tmp_path / "yaml.pickle"
+    with yaml_memo(store):
+        first = load_yaml("title: 一\ntags: [a]\n", tmp_path / "x.md", 2)
+    assert first == {"title": "一", "tags": ["a"]} and first.lines == {"title": 1, "tags": 2}
+    memo = YamlMemo(store)
+    assert len(memo.entries) == 1
+    with yaml_memo(store):
+        again = load_yaml("title: 一\ntags: [a]\n", tmp_path / "x.md", 2)
+        again["title"] = "changed"  # a copy: the memo is not changed through it
+        assert load_yaml("title: 一\ntags: [a]\n", tmp_path / "x.md", 2)["title"] == "一"
+    assert again.lines == {"title": 1, "tags": 2}
+
+
+def test_the_replaced_site_is_removed_in_the_background(make_site) -> None:
+    root = make_site()
+    build_into(root)
+    (root / "content/issues/2025-04-13-sample/zh-Hant.md").open("a", encoding="utf-8").write("\n再一段。\n")
+    build_into(root)
+    deadline = time.monotonic() + 20
+    while list(root.glob(".site.trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(root.glob(".site.*-*")) == []
+    assert (root / "site" / "index.html").is_file()
