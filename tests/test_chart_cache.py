@@ -26,7 +26,6 @@ rates:
   kind: line
   series: [VIX]
   start: 2025-03-03
-  end: 2025-04-11
   title: {zh-Hant: 恐慌指數, en: VIX}
 """
 CJK_WARNING = "no CJK font found"
