@@ -212,6 +212,10 @@ def test_the_issue_page_fetches_chart_files_only_when_needed(server: str, browse
     touching a chart fetches its specs and vega and makes it interactive."""
     import time
 
+    # as a reader who has not opened the page before: a cached image would be shown at once, lazy or not
+    browser.get("about:blank")
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
     open_at(browser, server + ISSUE, 1280)
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     time.sleep(0.5)
