@@ -358,6 +358,8 @@ def test_unknown_series_fails_with_path_and_line(make_site):
     (ONE_CHART.replace("zh-Hant", "en"), ":6: chart 'spx': title has no 'zh-Hant' text"),
     (ONE_CHART + "  options: {threshold: deep}\n",
      ":7: chart 'spx': option threshold must be a number"),
+    (ONE_CHART + "  options: {threshold: -500}\n",
+     ":7: chart 'spx': option threshold must be between -100 and 0, got -500"),
     (ONE_CHART.replace("2025-04-11", "April"), ":5: chart 'spx': end must be a date"),
 ])
 def test_bad_declarations_name_their_line(make_site, text, message):
