@@ -230,6 +230,17 @@ def test_the_issue_page_fetches_chart_files_only_when_needed(server: str, browse
     fetched = browser.execute_script(FETCHED)
     assert any(u.endswith("vega.js") for u in fetched) and any(u.endswith("drawdown.json") for u in fetched)
     assert browser.execute_script(f"return document.querySelector('{figure} .chart-graphic svg') !== null")
+    # a later chart, drawn from its file: the live chart takes the image's accessible name
+    later = "#chart-rebound"
+    browser.execute_script(f"document.querySelector('{later}').dispatchEvent(new PointerEvent('pointerenter'))")
+    for _ in range(100):
+        if browser.execute_script(f"return document.querySelector('{later}').classList.contains('chart-live')"):
+            break
+        time.sleep(0.1)
+    label = browser.execute_script(
+        f"return document.querySelector('{later} .chart-graphic svg').getAttribute('aria-label')")
+    assert label and label.startswith(browser.execute_script(
+        f"return document.querySelector('{later} .chart-title').textContent"))
     open_at(browser, server + ISSUE, 390)
     for n in range(browser.execute_script("return document.querySelectorAll('.chart-narrow img').length")):
         browser.execute_script(f"document.querySelectorAll('.chart-narrow img')[{n}].scrollIntoView()")

@@ -61,6 +61,10 @@ class ChartBlock:
     width: int
     height: int
     narrow_path: str = ""  # site path of the narrow drawing
+    wide_path: str = ""  # site path of the wide drawing as a file (charts after a page's first use it)
+    wide_file: str = ""  # its content: the wide drawing with its own dark-mode rules
+    wide_width: int = 0
+    wide_height: int = 0
     spec_path: str = ""  # site path of the interactive specs
     narrow_width: int = 0
     narrow_height: int = 0
@@ -108,9 +112,12 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
     lang = urls.config.language(spec.lang)
     width, height = png_size(drawing.png)
     narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
+    wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
     if urls.config.full_width_punctuation and lang.html_lang.startswith("zh"):
         narrow = full_width_punctuation(narrow)  # its title and description read like the page's (clreq)
+        wide_file = full_width_punctuation(wide_file)
     narrow_width, narrow_height = svg_size(narrow)
+    wide_width, wide_height = svg_size(wide_file)
     return ChartBlock(
         name=decl.name, kind=decl.kind, title=spec.title, description=spec.description, note=spec.note,
         sources=tuple(spec.sources), series=decl.series, start=decl.start, end=decl.end,
@@ -120,4 +127,5 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
         png_path=urls.chart(issue_key, decl.name, lang, "png"), width=width, height=height,
         narrow_path=urls.chart(issue_key, decl.name, lang, "narrow.svg"),
         spec_path=urls.chart(issue_key, decl.name, lang, "json"), narrow_width=narrow_width,
-        narrow_height=narrow_height)
+        narrow_height=narrow_height, wide_path=urls.chart(issue_key, decl.name, lang, "svg"), wide_file=wide_file,
+        wide_width=wide_width, wide_height=wide_height)

@@ -69,7 +69,7 @@ class ChartSet:
         """The part of the set that belongs to one issue (what the cache keeps per issue)."""
         blocks = {k: v for k, v in self.blocks.items() if k[0] == issue_key}
         paths = {p for found in blocks.values() for b in found.values() for p in (b.png_path, b.narrow_path,
-                                                                               b.spec_path)}
+                                                                               b.spec_path, b.wide_path)}
         declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
         return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared)
 
@@ -143,5 +143,6 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
         result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
         result.files[block.png_path] = drawing.png
         result.files[block.narrow_path] = block.narrow_svg.encode("utf-8")
+        result.files[block.wide_path] = block.wide_file.encode("utf-8")
         result.files[block.spec_path] = block.payload.encode("utf-8")
     return result

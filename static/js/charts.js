@@ -26,7 +26,8 @@
     var graphic = figure.querySelector(".chart-graphic");
     // the same size as the static drawing site.css shows (keep the query in step with it)
     var narrow = window.matchMedia("(max-width: 40em)").matches;
-    var still = graphic && graphic.querySelector(".chart-wide svg");  // its title and description
+    // the static drawing's accessible name: an inline SVG's title and description, or an image's alt
+    var still = graphic && (graphic.querySelector(".chart-wide svg") || graphic.querySelector(".chart-wide img"));
     if (!still) return;
     Promise.all([fetch(figure.dataset.spec).then(function (r) { return r.json(); }), loadVega()])
       .then(function (loaded) {
@@ -45,11 +46,14 @@
             ["role", "aria-roledescription", "aria-label"].forEach(function (name) { el.removeAttribute(name); });
           });
           // keep the accessible name and description of the static chart
-          ["role", "aria-labelledby"].forEach(function (name) {
-            if (still.hasAttribute(name)) live.setAttribute(name, still.getAttribute(name));
-          });
-          live.insertBefore(still.querySelector("desc").cloneNode(true), live.firstChild);
-          live.insertBefore(still.querySelector("title").cloneNode(true), live.firstChild);
+          live.setAttribute("role", "img");
+          if (still.tagName.toLowerCase() === "img") {
+            live.setAttribute("aria-label", still.alt);
+          } else {
+            live.setAttribute("aria-labelledby", still.getAttribute("aria-labelledby"));
+            live.insertBefore(still.querySelector("desc").cloneNode(true), live.firstChild);
+            live.insertBefore(still.querySelector("title").cloneNode(true), live.firstChild);
+          }
           graphic.replaceChildren(holder);
           figure.classList.add("chart-live");
         });
