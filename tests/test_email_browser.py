@@ -70,3 +70,23 @@ def test_email_renders_in_a_browser_like_the_page(served: tuple[str, Path], brow
     charts = list((out / prefix / "issues" / ISSUE / "charts").glob("*.png")) if (
         out / prefix / "issues" / ISSUE / "charts").is_dir() else []
     assert len(charts) >= 4 and len(images) >= len(charts)  # the first issue's charts, as PNG
+
+
+def test_email_fits_a_phone(served: tuple[str, Path], browser) -> None:
+    """At 390 px the column is the phone's width, not a 600 px table scaled down: text stays 16 px
+    and the chart images fit."""
+    base, _ = served
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        browser.get(f"{base}issues/{ISSUE}/email.html")
+        width = browser.execute_script("return document.querySelector('table.column').getBoundingClientRect().width")
+        assert width <= 390
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        size = browser.execute_script("return getComputedStyle(document.querySelector('.body p')).fontSize")
+        assert size == "16px"
+        widest = browser.execute_script(
+            "return Math.max(...[...document.querySelectorAll('.body img')].map(i => i.getBoundingClientRect().width))")
+        assert widest <= width
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
