@@ -207,6 +207,17 @@ def test_previous_and_next_issue_are_shown(make_site, tmp_path: Path) -> None:
 FETCHED = "return performance.getEntriesByType('resource').map(e => e.name)"
 
 
+def touch_and_wait(browser, figure: str) -> None:
+    """Move a pointer onto a chart, as a reader does, and wait until it is interactive."""
+    import time
+
+    browser.execute_script(f"document.querySelector('{figure}').dispatchEvent(new PointerEvent('pointerenter'))")
+    for _ in range(100):
+        if browser.execute_script(f"return document.querySelector('{figure}').classList.contains('chart-live')"):
+            return
+        time.sleep(0.1)
+
+
 def test_the_issue_page_fetches_chart_files_only_when_needed(server: str, browser) -> None:
     """Desktop: no narrow drawing, no specs, no vega; a phone fetches the narrow drawings it shows;
     touching a chart fetches its specs and vega and makes it interactive."""
@@ -222,21 +233,13 @@ def test_the_issue_page_fetches_chart_files_only_when_needed(server: str, browse
     fetched = browser.execute_script(FETCHED)
     assert not [u for u in fetched if u.endswith((".narrow.svg", ".json", "vega.js"))], fetched
     figure = "#chart-drawdown"
-    browser.execute_script(f"document.querySelector('{figure}').dispatchEvent(new PointerEvent('pointerenter'))")
-    for _ in range(100):
-        if browser.execute_script(f"return document.querySelector('{figure}').classList.contains('chart-live')"):
-            break
-        time.sleep(0.1)
+    touch_and_wait(browser, figure)
     fetched = browser.execute_script(FETCHED)
     assert any(u.endswith("vega.js") for u in fetched) and any(u.endswith("drawdown.json") for u in fetched)
     assert browser.execute_script(f"return document.querySelector('{figure} .chart-graphic svg') !== null")
     # a later chart, drawn from its file: the live chart takes the image's accessible name
     later = "#chart-rebound"
-    browser.execute_script(f"document.querySelector('{later}').dispatchEvent(new PointerEvent('pointerenter'))")
-    for _ in range(100):
-        if browser.execute_script(f"return document.querySelector('{later}').classList.contains('chart-live')"):
-            break
-        time.sleep(0.1)
+    touch_and_wait(browser, later)
     label = browser.execute_script(
         f"return document.querySelector('{later} .chart-graphic svg').getAttribute('aria-label')")
     assert label and label.startswith(browser.execute_script(
