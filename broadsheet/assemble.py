@@ -148,6 +148,11 @@ def store_page(ip: IssuePage) -> bytes:
     return pickle.dumps(ip, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def store_charts(charts: ChartSet) -> bytes:
+    """The cache form of one issue's drawn charts."""
+    return pickle.dumps(charts, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def cached_charts(cache: Cache, key: str) -> ChartSet | None:
     """One issue's drawn charts from the cache, or None."""
     data = cache.get(CHARTS_NAMESPACE, key, "pickle")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from .config import Config, Language
 from .content import Issue
 from .feedstyle import STYLESHEET, with_stylesheet
+from .plan import FEED_LIMIT  # the plan decides which pages the feeds read
 from .render import Renderer
 from .urls import Urls
 from .views import IssuePage, body_parts
@@ -21,7 +22,6 @@ from .writer import Output
 # Issues carry a date, not a time: every issue is stamped at this local time so that a feed
 # built twice is byte-identical (no build clock in the output).
 PUBLISH_TIME = dt.time(8, 0)
-FEED_LIMIT = 20  # newest issues per feed; older ones stay in the archive
 FEED_ITEM = "feed-item.html"  # the template of an item's content
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"

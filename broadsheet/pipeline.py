@@ -23,6 +23,7 @@ from .assemble import (
     assemble_page,
     cached_charts,
     cached_page,
+    store_charts,
     store_page,
 )
 from .cache import Cache, open_cache
@@ -32,7 +33,7 @@ from .errors import BuildFailed, SourceError
 from .incremental import Inputs, Manifest, forget_manifest, load_manifest, read_inputs, save_manifest, site_intact
 from .incremental import intact as file_intact
 from .limits import refuse_outside_links
-from .plan import BuildPlan, Step, make_plan, page_key
+from .plan import BuildPlan, Step, make_plan
 from .urls import Urls
 from .writer import Output, check_destination, link_or_copy, lock_output, write_site
 
@@ -162,23 +163,14 @@ def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cac
             continue
         pages.add((issue.key, code), page)
         deps = sorted({use.series for use in page.figures})
-        assert plan.state is not None
-        key = page_key(ctx, loaded_inputs(plan), plan.state, issue, code, plan.chart_keys.get(issue.key, ""), deps)
+        key = plan.key_of_page(ctx, issue, code, deps)
         manifest.units[f"page:{issue.key}:{code}"] = {"key": key, "files": [], "deps": deps}
         pending.append((PAGES_NAMESPACE, key, store_page(page)))
     for issue in loaded.issues:
         key = plan.chart_keys.get(issue.key)
         if key is not None and plan.redo(f"charts:{issue.key}"):
-            import pickle
-
-            pending.append((CHARTS_NAMESPACE, key, pickle.dumps(charts.of_issue(issue.key))))
+            pending.append((CHARTS_NAMESPACE, key, store_charts(charts.of_issue(issue.key))))
     return pages, pending
-
-
-def loaded_inputs(plan: BuildPlan) -> Inputs:
-    """The inputs the plan was made from."""
-    assert plan.inputs is not None
-    return plan.inputs
 
 
 def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
@@ -251,8 +243,8 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet
         from .feeds import render_feeds
 
         return render_feeds(issues, pages, ctx.config, Urls(ctx.config), renderer())
+    from .charts import VEGA_BUNDLE
     from .charts.engine import vega_bundle
-    from .views import VEGA_BUNDLE
 
     return [Output(Urls(ctx.config).static(VEGA_BUNDLE), vega_bundle(cache))]
 

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from .cache import content_key
+from .charts import CHARTS_FILE
 from .content import Issue
 from .context import BuildContext
 from .incremental import DataState, Inputs, Manifest, intact
 
-FEED_LIMIT = 20  # newest issues per feed; older ones stay in the archive
-CHARTS_FILE = "charts.yaml"
+FEED_LIMIT = 20  # newest issues per feed (feeds.py writes them); older ones stay in the archive
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ class BuildPlan:
     def needs_data(self) -> bool:
         """Whether this build loads the data: a figure or chart is computed, or the data changed."""
         return self.data_changed or any(s.redo for s in self.steps.values() if s.kind in ("page", "charts"))
+
+    def key_of_page(self, ctx: BuildContext, issue: Issue, code: str, deps: list[str]) -> str:
+        """The key of a page assembled by this build, which read the series `deps`."""
+        assert self.inputs is not None and self.state is not None  # both set by make_plan
+        return page_key(ctx, self.inputs, self.state, issue, code, self.chart_keys.get(issue.key, ""), deps)
 
     def table(self) -> list[tuple[str, str, str]]:
         """(unit, redo or reuse, why) for every step: what `build --plan` prints."""

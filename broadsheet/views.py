@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from .charts import CHART_SCRIPT, VEGA_BUNDLE  # the light package module: no pandas
 from .config import Config, Language
 from .content import Issue, Page
 from .urls import Urls
@@ -19,8 +20,6 @@ if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
     from .provenance import Provenance
     from .receipts import Receipt
 
-CHART_SCRIPT = "js/charts.js"  # under static/: upgrades the charts with tooltips where JavaScript runs
-VEGA_BUNDLE = "vendor/vega.js"  # under static/, written by the build from vl-convert's bundle
 
 
 @dataclass

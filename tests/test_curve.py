@@ -39,7 +39,7 @@ def built(tmp_path_factory):
     store = load_data(ROOT / "data")
     path = tmp_path_factory.mktemp("curve") / "charts.yaml"
     path.write_text(DECLS, encoding="utf-8")
-    decls, errors = read_chart_decls(path, store, ["zh-Hant", "en"])
+    decls, errors = read_chart_decls(path, store.catalog, ["zh-Hant", "en"])
     assert errors == []
     loc = chart_locale(load_config(ROOT / "site.yaml").language("en"), ROOT / "translations")
     return {d.name: d for d in decls}, store, loc

@@ -174,7 +174,7 @@ def test_a_chart_ends_at_the_as_of_date_by_default(make_site) -> None:
 
     root = _late(make_site)  # no `end`
     assert (build_into(root) / "issues/2025-04-13-late/charts/late.png").exists()
-    decls, errors = read_chart_decls(root / LATE_DIR / "charts.yaml", load_data(root / "data"), ["zh-Hant"],
+    decls, errors = read_chart_decls(root / LATE_DIR / "charts.yaml", load_data(root / "data").catalog, ["zh-Hant"],
                                      dt.date(2025, 4, 13))
     assert errors == [] and decls[0].end == dt.date(2025, 4, 13)
 

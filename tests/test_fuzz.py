@@ -263,7 +263,7 @@ def test_fuzz_charts_yaml(tmp_path_factory, store, text: str) -> None:
     path = tmp_path_factory.mktemp("charts") / "charts.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     config = load_config(ROOT / "site.yaml")
-    decls, errors = read_chart_decls(path, store, [lang.code for lang in config.languages])
+    decls, errors = read_chart_decls(path, store.catalog, [lang.code for lang in config.languages])
     for err in errors:
         assert_located(err, {path}, text.count("\n") + 1)
     locale = chart_locale(config.languages[0], ROOT / "translations")

@@ -122,7 +122,6 @@ def read_chart_decls(path: Path, catalog: Catalog, codes: list[str],
 
     With the issue's `as_of` date a chart's `end` defaults to it and may not be after it.
     """
-    catalog = getattr(catalog, "catalog", catalog)  # a DataStore is accepted for its catalog
     try:
         data = load_yaml(read_text(path), path)
     except SourceError as exc:
