@@ -27,6 +27,10 @@ class Cache(Protocol):
         """Return the stored bytes, or None on a miss."""
         ...
 
+    def has(self, namespace: str, key: str, suffix: str) -> bool:
+        """Whether the key is stored (without reading it)."""
+        ...
+
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Store bytes under the key."""
         ...
@@ -48,6 +52,10 @@ class DiskCache:
         except FileNotFoundError:
             return None
 
+    def has(self, namespace: str, key: str, suffix: str) -> bool:
+        """Whether the key is stored (without reading it)."""
+        return self._path(namespace, key, suffix).is_file()
+
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Store bytes; a concurrent build sees either nothing or the whole file."""
         path = self._path(namespace, key, suffix)
@@ -68,6 +76,10 @@ class NullCache:
     def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
         """Always a miss."""
         return None
+
+    def has(self, namespace: str, key: str, suffix: str) -> bool:
+        """Always a miss."""
+        return False
 
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Forget the bytes."""

@@ -275,7 +275,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
             problems.error(err)
         return Site(read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts), {}, [])
     checkpoint()
-    plan = make_plan(ctx, inputs, previous, loaded.issues, lambda ns, key: cache.get(ns, key, "pickle") is not None)
+    plan = make_plan(ctx, inputs, previous, loaded.issues, lambda ns, key: cache.has(ns, key, "pickle"))
     if plan.redo("vega") and "vega" in plan.steps:
         from .charts.engine import prefetch_vega_bundle  # no pandas: overlaps the charts below
 
