@@ -14,8 +14,13 @@ exchange_calendars, which has no bond-market calendar.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
+import os
+import pickle
+from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 from .errors import NoDataForDate
 
@@ -45,13 +50,19 @@ def _calendar(code: str):  # noqa: ANN202 - an exchange_calendars.ExchangeCalend
 
 def known(code: str) -> bool:
     """True when `code` names an exchange calendar (XNYS, XTAI, …) or several joined by `&`."""
-    try:
-        for part in _parts(code):
-            if part != BOND:
-                _calendar(part)
-    except CalendarError:
-        return False
-    return True
+    return all(part == BOND or part in _calendar_names() for part in _parts(code))
+
+
+@cache
+def _calendar_names() -> frozenset[str]:
+    """The calendar codes exchange_calendars knows (a registry lookup: no calendar is built)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import exchange_calendars as xcals
+
+        return frozenset(xcals.get_calendar_names(include_aliases=True))
 
 
 def _parts(code: str) -> list[str]:
@@ -77,8 +88,58 @@ def _bond_closures(year: int) -> dict[dt.date, str]:
     return closures
 
 
+_MEMO: list[dict[str, tuple[dt.date, ...]]] = []  # the on-disk memo of the build that is loading, if any
+
+
+@contextlib.contextmanager
+def sessions_memo(path: Path | None) -> Iterator[None]:
+    """Within the block, a calendar's trading days are taken from `path` when it holds them.
+
+    Building an exchange calendar costs about half a second per exchange (exchange_calendars
+    computes every holiday rule); the days are a function of the library's version and of today
+    (the calendar ends a year past it), which key the file, so it is made again once a day.
+    """
+    key = f"{_library_version()}:{FIRST_YEAR}:{dt.date.today().isoformat()}"
+    memo: dict[str, tuple[dt.date, ...]] = {}
+    if path is not None:
+        with contextlib.suppress(OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+            stored = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache file
+            if isinstance(stored, dict) and stored.get("key") == key:
+                memo = dict(stored["sessions"])
+    known_before = set(memo)
+    _MEMO.append(memo)
+    try:
+        yield
+    finally:
+        _MEMO.remove(memo)
+    if path is not None and set(memo) != known_before:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+            tmp.write_bytes(pickle.dumps({"key": key, "sessions": memo}))
+            os.replace(tmp, path)
+
+
+def _library_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("exchange_calendars")
+    except PackageNotFoundError:
+        return "?"
+
+
 @cache
 def _sessions(code: str) -> tuple[dt.date, ...]:
+    if _MEMO and code in _MEMO[-1]:
+        return _MEMO[-1][code]
+    days = _make_sessions(code)
+    if _MEMO:
+        _MEMO[-1][code] = days
+    return days
+
+
+def _make_sessions(code: str) -> tuple[dt.date, ...]:
     parts = _parts(code)
     if len(parts) > 1:
         days = set(_sessions(parts[0]))
