@@ -10,10 +10,11 @@ plan; none decides for itself. docs/architecture.md shows the table. Nothing her
 | `page:<issue>:<lang>` | the assembled page | its Markdown, its issue's charts, its figures' series, the body base |
 | `issue:<issue>:<lang>` | the issue page's HTML | its page is redone; its front matter, neighbours', templates |
 | `email:<issue>:<lang>` | email.html, email.txt | its page is redone; its front matter, the templates |
-| `lists` | home, archive, tags, search, 404, sitemap… | any front matter, the templates, the newest issue's pages |
+| `home` | each edition's home page | any front matter, the templates, the newest issue's pages (its lead chart) |
+| `lists` | archive, tags, search, 404, sitemap… | any front matter, the templates |
 | `feeds` | RSS, Atom, JSON Feed | any front matter, the templates, a page of the newest FEED_LIMIT issues |
 | `vega` | static/vendor/vega.js | the code or library versions |
-| `search` | the Pagefind index | any HTML unit is redone, or the index is not intact |
+| `search` | the Pagefind index | an issue page (the only pages it reads) is redone, or the index is not intact |
 
 (The body base: broadsheet's code and libraries, site.yaml, translations, fonts, build options.)
 A reused unit's files are hard-linked from the current site; a unit is also redone when any of
@@ -41,7 +42,7 @@ class Step:
     """One unit of work: its name, the key of its inputs, and whether this build redoes it."""
 
     unit: str
-    kind: str  # charts, page, issue, email, lists, feeds, vega, search
+    kind: str  # charts, page, issue, email, home, lists, feeds, vega, search
     key: str
     redo: bool
     why: str  # "new", "inputs changed", "files changed", "clean build", "unchanged", …
@@ -182,12 +183,13 @@ def _plan_renders(planner: _Planner, issues: list[Issue], render_base: str) -> N
     every = content_key([(issue.key, metas[issue.key]) for issue in issues])
     newest = issues[:1]
     lead = any(plan.redo(f"page:{i.key}:{c}") for i in newest for c in i.pages)
-    html_redone |= planner.decide("lists", "lists", content_key("lists", render_base, every),
-                                  "the newest issue's page is redone" if lead else "").redo
+    planner.decide("home", "home", content_key("home", render_base, every),
+                   "the newest issue's page is redone" if lead else "")
+    planner.decide("lists", "lists", content_key("lists", render_base, every))
     fed = any(plan.redo(f"page:{i.key}:{c}") for c in codes for i in [i for i in issues if c in i.pages][:FEED_LIMIT])
     planner.decide("feeds", "feeds", content_key("feeds", render_base, every),
                    "a page in the feeds is redone" if fed else "")
     if any(True for _ in plan.of("charts")):
         planner.decide("vega", "vega", content_key("vega", planner.inputs.code))
     search = planner.previous.search if planner.previous is not None else ""
-    planner.decide("search", "search", search, "an HTML page is redone" if html_redone else "")
+    planner.decide("search", "search", search, "an issue page is redone" if html_redone else "")

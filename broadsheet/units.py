@@ -105,17 +105,27 @@ def _same_tag(path: str, lang: Language, other: Language) -> str:
     return other.prefix + path[len(lang.prefix):]
 
 
-def render_lists(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
-    """Every page that lists issues (home, archive, tags), the search pages, 404 and discovery files."""
+def render_home(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
+    """Each edition's home page: the issues, and the newest one's lead chart (from its page)."""
     from .sharing import lead_view
 
+    config, urls = ctx.config, Urls(ctx.config)
+    alternates = {o.code: urls.home(o) for o in config.languages}
+    return [_page(renderer, ctx, urls.home(lang), "home.html", lang, alternates,
+                  issues=[issue_summary(i, lang, config, urls) for i in issues],
+                  lead=lead_view(issues, pages, lang, config, urls))
+            for lang in config.languages]
+
+
+def render_lists(issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> list[Output]:
+    """The archive and tag pages, the search pages, 404 and discovery files: front matter only."""
     config, urls = ctx.config, Urls(ctx.config)
     outputs: list[Output] = []
     sitemap: list[SitemapEntry] = []
     for lang in config.languages:
         summaries = [issue_summary(i, lang, config, urls) for i in issues]
+        sitemap.append(SitemapEntry(urls.home(lang), {o.code: urls.home(o) for o in config.languages}))
         for where, template, extra in (
-                (urls.home, "home.html", {"issues": summaries, "lead": lead_view(issues, pages, lang, config, urls)}),
                 (urls.archive, "archive.html", {"groups": archive_groups(summaries)}),
                 (urls.search, "search.html", {})):
             path, alternates = where(lang), {o.code: where(o) for o in config.languages}
