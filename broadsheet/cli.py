@@ -41,6 +41,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true",
                        help="build everything again, ignoring what the last build recorded "
                             "(by default only what changed since then is rebuilt)")
+    build.add_argument("--wait-search", action="store_true",
+                       help="index the site for search before the build returns (CI=true implies it); "
+                            "by default an incremental build keeps the previous index, whose pages all "
+                            "still exist, and updates it in the background")
     serve = sub.add_parser(
         "serve", help="preview with drafts on 127.0.0.1; rebuild and reload on every change",
         description="Build the site with drafts into a preview folder and serve it; watch "
@@ -139,13 +143,15 @@ def report(exc: BroadsheetError, root: Path, outcome: str | None = "build failed
 def run_build(args: argparse.Namespace, root: Path) -> int:
     """Build the site; return the exit status."""
     from .pipeline import build
+    from .searchjob import in_background
 
     try:
         config = load_config(root / "site.yaml")
         if args.base_url:
             config = config.with_base_url(checked_base_url(args.base_url))
         ctx = BuildContext(root=root, config=config, out_dir=(args.out or root / "site"),
-                           drafts=args.drafts, strict=args.strict, clean=args.clean)
+                           drafts=args.drafts, strict=args.strict, clean=args.clean,
+                           search_in_background=in_background(args.wait_search))
         result = build(ctx)
     except BroadsheetError as exc:
         report(exc, root)
@@ -168,6 +174,9 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     print(f"built {result.pages} page(s), {result.files} file(s), {result.charts_total} chart(s) "
           f"({result.charts_rendered} rendered, {cached} from cache) into {where} in {result.seconds:.2f} s; "
           f"{result.pages_rendered} issue page(s) rendered, {result.files_written} file(s) written")
+    if result.search_pending:
+        print("search: the previous index serves until the new one is swapped in, in a few seconds "
+              "(`build --wait-search` waits for it)")
     return 0
 
 

@@ -23,6 +23,9 @@ class BuildContext:
     clean: bool = False  # ignore what the last build recorded: compute and write every output
     preview: bool = False  # serve mode: pages link to their email edition
     search: bool = True  # index the site for search (Pagefind); off only where no index is wanted (tests)
+    # an incremental build may swap its site in with the previous index and index in a detached
+    # process (searchjob.py); off, every build waits for its index (CI, `--wait-search`, tests)
+    search_in_background: bool = False
     drafts_left_out: list[str] = field(default_factory=list)  # folders of drafts a published build skipped
 
     @property

@@ -29,7 +29,7 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -221,6 +221,10 @@ class Manifest:
     units: dict[str, dict[str, Any]] = field(default_factory=dict)  # plan unit → key, files (pages: deps)
     files: dict[str, list[Any]] = field(default_factory=dict)  # site path → [sha, size, mtime_ns]
     search: str = ""  # the key of the search index: the hashes of every HTML page
+    indexed: list[str] = field(default_factory=list)  # the pages the site's index covers
+    search_job: str = ""  # the unfinished background indexer's folder (searchjob.py), if any
+    pending_index: list[str] = field(default_factory=list)  # the pages that job indexes
+    search_error: str = ""  # why the last background indexer failed
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, hint]
     data: dict[str, str] = field(default_factory=dict)  # data/ file → sha256, to know when to check it
     page_count: int = 0
@@ -250,7 +254,9 @@ def save_manifest(ctx: BuildContext, manifest: Manifest) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            json.dump(asdict(manifest), fp, ensure_ascii=False, separators=(",", ":"))
+            # fields() rather than asdict(): the values are plain JSON already, and asdict deep-copies them
+            json.dump({f.name: getattr(manifest, f.name) for f in fields(manifest)}, fp, ensure_ascii=False,
+                      separators=(",", ":"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -30,7 +30,16 @@ from .cache import Cache, open_cache
 from .content import Issue, read_issues
 from .context import BuildContext
 from .errors import BuildFailed, SourceError
-from .incremental import Inputs, Manifest, forget_manifest, load_manifest, read_inputs, save_manifest, site_intact
+from .incremental import (
+    Inputs,
+    Manifest,
+    forget_manifest,
+    load_manifest,
+    manifest_path,
+    read_inputs,
+    save_manifest,
+    site_intact,
+)
 from .incremental import intact as file_intact
 from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
@@ -56,9 +65,12 @@ class Loaded:
     def store(self) -> DataStore:
         """The data (loaded and checked on first use)."""
         if not self._store:
+            from .calendars import sessions_memo
             from .data import load_data  # pandas: only when a figure or a chart is computed
 
-            self._store.append(load_data(self.ctx.data_dir))
+            ctx = self.ctx
+            with sessions_memo(ctx.cache_dir / "calendars.pickle" if ctx.use_cache else None):
+                self._store.append(load_data(ctx.data_dir))
         return self._store[0]
 
 
@@ -88,6 +100,7 @@ class BuildResult:
     pages_rendered: int = 0  # issue pages (issue × language) rendered again; the rest were kept
     files_written: int = 0  # files written; the others are the previous site's, hard-linked
     nothing_changed: bool = False  # no input changed: the site was left as it was
+    search_pending: bool = False  # the new search index is being made in the background (searchjob.py)
 
 
 # --- stage 1: load ---------------------------------------------------------------------------------
@@ -228,7 +241,7 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
 
 def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext,
                  cache: Cache, renderer: Callable[[], Renderer]) -> list[Output]:
-    from .units import render_email, render_issue, render_lists
+    from .units import render_email, render_home, render_issue, render_lists
 
     parts = step.unit.split(":")
     if step.kind == "issue":
@@ -237,8 +250,10 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet
         return render_email(pages[(parts[1], parts[2])], ctx, renderer())
     if step.kind == "charts":
         return charts.of_issue(parts[1]).outputs()
+    if step.kind == "home":
+        return render_home(issues, pages, ctx, renderer())
     if step.kind == "lists":
-        return render_lists(issues, pages, ctx, renderer())
+        return render_lists(issues, ctx, renderer())
     if step.kind == "feeds":
         from .feeds import render_feeds
 
@@ -319,8 +334,8 @@ def build(ctx: BuildContext) -> BuildResult:
     with lock_output(ctx.out_dir):  # one build at a time per output folder (serve + a manual build)
         inputs = read_inputs(ctx)
         previous = load_manifest(ctx) if ctx.use_cache and not ctx.clean else None
-        if previous is not None and previous.fingerprint == inputs.fingerprint() and site_intact(ctx.out_dir,
-                                                                                                  previous):
+        if previous is not None and previous.fingerprint == inputs.fingerprint() and not previous.search_error \
+                and site_intact(ctx.out_dir, previous):
             return _nothing_changed(ctx, previous, started)
         site = assemble_site(ctx, previous=previous, inputs=inputs)
         written = write(site, ctx, previous, inputs)
@@ -329,7 +344,8 @@ def build(ctx: BuildContext) -> BuildResult:
     return BuildResult(pages=len(site.pages), files=len(site.outputs) + len(site.kept),
                        seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered,
                        charts_total=charts_total, files_written=written,
-                       pages_rendered=sum(1 for step in site.plan.of("issue") if step.redo))
+                       pages_rendered=sum(1 for step in site.plan.of("issue") if step.redo),
+                       search_pending=bool(site.manifest.search_job))
 
 
 def _nothing_changed(ctx: BuildContext, previous: Manifest, started: float) -> BuildResult:
@@ -342,34 +358,77 @@ def _nothing_changed(ctx: BuildContext, previous: Manifest, started: float) -> B
 
 
 # --- stage 6: write --------------------------------------------------------------------------------
+@dataclass
+class SearchPlan:
+    """How this build's site gets its search index."""
+
+    pages: list[str]  # the pages Pagefind reads (the issue pages)
+    old: list[str]  # the previous index's files, to hard-link into the new site
+    mode: str  # "off", "reuse" (nothing to index), "background" (searchjob.py) or "now"
+
+
+def plan_search(site: Site, ctx: BuildContext, previous: Manifest | None) -> SearchPlan:
+    """Reuse the index, index now, or keep the old index and index in the background."""
+    from .search import BUNDLE_DIR
+
+    pages = sorted(f for unit, record in site.manifest.units.items() if unit.startswith("issue:")
+                   for f in record["files"] if f.endswith("index.html"))
+    if not ctx.search:
+        return SearchPlan(pages, [], "off")
+    old_files = previous.files if previous is not None else {}
+    old = [path for path in old_files if path.startswith(BUNDLE_DIR + "/")]
+    old_intact = bool(old) and all(file_intact(ctx.out_dir, path, old_files[path]) for path in old)
+    if not old_intact or previous is None or previous.search_error:
+        return SearchPlan(pages, [], "now")
+    if not site.plan.redo("search") and not previous.search_job:
+        return SearchPlan(pages, old, "reuse")
+    # the old index may find a page's old text, never a page that is gone
+    if ctx.search_in_background and set(previous.indexed) <= set(pages):
+        return SearchPlan(pages, old, "background")
+    return SearchPlan(pages, [], "now")
+
+
 def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs) -> int:
     """Write into a fresh folder, index it for search (unless the plan reuses the index), swap it in."""
     from .search import BUNDLE_DIR, index_site
+    from .searchjob import prepare_job, start_job
 
-    old_files = previous.files if previous is not None else {}
-    index = [path for path in old_files if path.startswith(BUNDLE_DIR + "/")]
-    reuse_index = not site.plan.redo("search") and index and all(
-        file_intact(ctx.out_dir, path, old_files[path]) for path in index)
+    search = plan_search(site, ctx, previous)
+    jobs: list[Path] = []
 
     def finish(tmp: Path) -> None:
-        if not ctx.search:
-            return
-        if reuse_index:
-            for path in index:
-                (tmp / path).parent.mkdir(parents=True, exist_ok=True)
-                link_or_copy(ctx.out_dir / path, tmp / path)
-        else:
+        for path in search.old:
+            (tmp / path).parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(ctx.out_dir / path, tmp / path)
+        if search.mode == "now":
             index_site(tmp)  # search: see search.py
+        elif search.mode == "background":
+            jobs.append(prepare_job(tmp, ctx.out_dir, search.pages))
 
-    written = write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=finish, previous=old_files,
-                         keep=site.kept, before_swap=lambda: forget_manifest(ctx))
+    written = write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=finish, previous=previous.files if
+                         previous is not None else {}, keep=site.kept, before_swap=lambda: forget_manifest(ctx),
+                         added=(BUNDLE_DIR,))
     if ctx.use_cache:
-        manifest = site.manifest
-        manifest.fingerprint, manifest.files = inputs.fingerprint(), written.files
-        manifest.search = (site.plan.steps["search"].key if reuse_index else inputs.fingerprint()) if ctx.search else ""
-        manifest.units["search"] = {"key": manifest.search, "files": []}
-        manifest.charts = sum(f.endswith(".png") for u, r in manifest.units.items() if u.startswith("charts:")
-                              for f in r["files"])
-        manifest.warnings = [[str(w.path), w.line, w.message, w.hint] for w in ctx.problems.warnings]
-        save_manifest(ctx, manifest)
+        _save(site, ctx, previous, inputs, written.files, search, jobs)
+    if jobs:
+        start_job(jobs[0], ctx.out_dir.resolve(), manifest_path(ctx), inputs.fingerprint())
     return written.written
+
+
+def _save(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs, files: dict[str, list[Any]],
+          search: SearchPlan, jobs: list[Path]) -> None:
+    """Record this build's manifest: what it was made from, its files, the state of its index."""
+    manifest = site.manifest
+    manifest.fingerprint, manifest.files = inputs.fingerprint(), files
+    if search.mode in ("reuse", "background"):
+        assert previous is not None  # both keep the previous index
+        manifest.search, manifest.indexed = previous.search, previous.indexed
+    elif search.mode == "now":
+        manifest.search, manifest.indexed = inputs.fingerprint(), search.pages
+    if jobs:
+        manifest.search_job, manifest.pending_index = jobs[0].name, search.pages
+    manifest.units["search"] = {"key": manifest.search, "files": []}
+    manifest.charts = sum(f.endswith(".png") for u, r in manifest.units.items() if u.startswith("charts:")
+                          for f in r["files"])
+    manifest.warnings = [[str(w.path), w.line, w.message, w.hint] for w in ctx.problems.warnings]
+    save_manifest(ctx, manifest)

@@ -36,11 +36,12 @@ def pagefind_executable() -> Path:
                               "reinstall it with pip install --force-reinstall 'pagefind[extended]'") from exc
 
 
-def index_site(site_dir: Path) -> None:
-    """Index every page marked `data-pagefind-body` in site_dir into site_dir/pagefind/."""
+def index_site(site_dir: Path, output: Path | None = None) -> None:
+    """Index every page marked `data-pagefind-body` in site_dir into site_dir/pagefind/ (or `output`)."""
     exe = pagefind_executable()
+    bundle = output if output is not None else site_dir / BUNDLE_DIR
     # Pagefind splits the index per <html lang>, so each edition's search sees its own pages.
-    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR, "--glob", INDEXED_GLOB, "--silent"]
+    cmd = [str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--glob", INDEXED_GLOB, "--silent"]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False,
                               preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
@@ -49,7 +50,7 @@ def index_site(site_dir: Path) -> None:
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip()
         raise BroadsheetError(f"search: Pagefind failed (exit {done.returncode}): {detail}")
-    _sort_languages(site_dir / BUNDLE_DIR / "pagefind-entry.json")
+    _sort_languages(bundle / "pagefind-entry.json")
 
 
 def _die_with_parent() -> None:

@@ -34,6 +34,7 @@ from .context import BuildContext
 from .errors import BroadsheetError, BuildFailed, SourceError
 from .failures import failure_text
 from .pipeline import build
+from .searchjob import in_background
 
 WATCHED_DIRS = ("content", "templates", "data", "static", "translations")
 WATCHED_FILES = ("site.yaml",)
@@ -283,7 +284,8 @@ def build_preview(root: Path, out_dir: Path, base_url: str, drafts: bool) -> tup
     started = time.perf_counter()
     try:
         config = load_config(root / "site.yaml").with_base_url(base_url)
-        ctx = BuildContext(root=root, config=config, out_dir=out_dir, drafts=drafts, preview=True)
+        ctx = BuildContext(root=root, config=config, out_dir=out_dir, drafts=drafts, preview=True,
+                           search_in_background=in_background())
         result = build(ctx)
     except BuildFailed as exc:
         return [_relative(p.format(root), root) for p in exc.problems], ""

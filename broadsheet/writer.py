@@ -18,6 +18,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,17 +68,45 @@ def lock_output(dest: Path) -> Iterator[Path]:
     path = lock_path(dest)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+b") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise BroadsheetError(
-                    f"another build is writing {dest.name}/ right now (lock: {path}); "
-                    "wait for it to finish, or stop `serve`, then build again"
-                ) from None
+        # a search job holds the lock for the few milliseconds of its swap (searchjob.py): wait that out
+        if not _flock(handle, LOCK_GRACE_SECONDS):
+            raise BroadsheetError(
+                f"another build is writing {dest.name}/ right now (lock: {path}); "
+                "wait for it to finish, or stop `serve`, then build again")
         # the lock is released when the file is closed, also when the process is killed
         clean_stale(dest)
         yield path
+
+
+LOCK_GRACE_SECONDS = 1.0
+
+
+def _flock(handle: Any, seconds: float) -> bool:
+    """Take the exclusive lock on an open file, trying for up to `seconds`; False if still held."""
+    if fcntl is None:
+        return True
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+
+@contextmanager
+def wait_for_lock(dest: Path, seconds: float) -> Iterator[None]:
+    """Hold the output folder's lock, waiting up to `seconds` for a build to release it.
+
+    For a search job's swap: unlike lock_output it leaves the folders beside `dest` alone.
+    """
+    path = lock_path(dest)
+    with path.open("a+b") as handle:
+        if not _flock(handle, seconds):
+            raise BroadsheetError(f"{dest.name}/ stayed locked for {seconds:.0f} s")
+        yield
 
 
 MARKER = ".broadsheet-site"  # in every folder broadsheet writes: `--out` replaces only those
@@ -118,6 +147,9 @@ def clean_stale(dest: Path) -> None:
         # killed between the two renames of the fallback swap: put the last good site back
         os.rename(olds[-1], dest)
         olds = olds[:-1]
+    from .searchjob import stop_jobs
+
+    stop_jobs(dest)  # an unfinished search job indexes a site this build replaces
     for stale in [*olds, *dest.parent.glob(f".{dest.name}.new-*"), *dest.parent.glob(f".{dest.name}.trash-*")]:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
@@ -131,7 +163,7 @@ class Written:
     written: int = 0  # files written or copied; the others are hard links to the previous site's
 
 
-def link_or_copy(old: Path, new: Path) -> None:
+def link_or_copy(old: str | Path, new: str | Path) -> None:
     """Hard-link an unchanged file of the previous site (same inode and mtime); copy if links fail."""
     try:
         os.link(old, new)
@@ -142,14 +174,15 @@ def link_or_copy(old: Path, new: Path) -> None:
 def write_site(outputs: list[Output], static_dir: Path, dest: Path,
                finish: Callable[[Path], None] | None = None,
                previous: dict[str, list[Any]] | None = None, keep: Iterable[str] = (),
-               before_swap: Callable[[], None] | None = None) -> Written:
+               before_swap: Callable[[], None] | None = None, added: tuple[str, ...] = ()) -> Written:
     """Write every output and static/ into a fresh folder and atomically replace `dest` with it.
 
     `previous` maps the paths of the current site to [sha256, size, mtime_ns]: an output or
     static file with the same bytes, whose file in `dest` is still the recorded one, is
     hard-linked instead of written; the paths in `keep` (outputs not rendered again) are linked
     as they are. `finish` runs on the complete fresh folder before the swap (the search indexer);
-    if it fails, `dest` is left untouched like for any other failure. Call it while holding
+    if it fails, `dest` is left untouched like for any other failure; what it adds goes under the
+    folders `added` (only those are scanned to record it). Call it while holding
     `lock_output(dest)`, so that no other build swaps at the same time.
     """
     check_outputs(outputs)
@@ -161,11 +194,13 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
     swapped = False
     try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
         tmp.mkdir(mode=0o755)
+        made: set[str] = set()
         for rel in sorted(planned):
-            _place(rel, planned[rel], tmp, dest, (previous or {}).get(rel), result)
+            _place(rel, planned[rel], (str(tmp), str(dest)), (previous or {}).get(rel), result, made)
         if finish is not None:
             finish(tmp)
-        _record_added(tmp, result)
+        for folder in added:
+            _record_added(tmp, folder, result)
         os.chmod(tmp, 0o755)
         if before_swap is not None:
             before_swap()
@@ -214,39 +249,56 @@ def _plan(outputs: list[Output], static_dir: Path, keep: Iterable[str]) -> dict[
     return planned
 
 
-def _place(rel: str, source: bytes | Path | None, tmp: Path, dest: Path, record: list[Any] | None,
-           result: Written) -> None:
-    """Write one file into the fresh folder, or hard-link it when the last site has the same bytes."""
-    target = tmp / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _place(rel: str, source: bytes | Path | None, folders: tuple[str, str], record: list[Any] | None,
+           result: Written, made: set[str]) -> None:
+    """Write one file into the fresh folder, or hard-link it when the last site has the same bytes.
+
+    `folders` are the fresh folder and the current site; `made` the folders created so far. Plain
+    os calls on strings: this runs for every file of the site on every build.
+    """
+    tmp, dest = folders
+    target, old = os.path.join(tmp, rel), os.path.join(dest, rel)
+    parent = os.path.dirname(rel)
+    if parent and parent not in made:
+        os.makedirs(os.path.join(tmp, parent), exist_ok=True)
+        made.add(parent)
+    if source is None:  # a unit the plan reused: its files were checked intact when it was planned
+        if record is None:
+            raise BroadsheetError(f"{rel} was to be kept from the previous site, but it is not recorded")
+        link_or_copy(old, target)
+        result.files[rel] = record  # a hard link: the same inode, size and mtime
+        return
     data = source.read_bytes() if isinstance(source, Path) else source
-    digest = hashlib.sha256(data).hexdigest() if data is not None else (record or [""])[0]
-    same = record is not None and record[0] == digest and unchanged(dest / rel, record)
-    if same:
-        link_or_copy(dest / rel, target)
-    elif data is None:
-        raise BroadsheetError(f"{rel} was to be kept from the previous site, but it changed")
-    else:
-        target.write_bytes(data)
-        result.written += 1
-    st = target.stat()
+    digest = hashlib.sha256(data).hexdigest()
+    if record is not None and record[0] == digest and unchanged(old, record):
+        link_or_copy(old, target)
+        result.files[rel] = record
+        return
+    with open(target, "wb") as fp:
+        fp.write(data)
+    result.written += 1
+    st = os.stat(target)
     result.files[rel] = [digest, st.st_size, st.st_mtime_ns]
 
 
-def _record_added(tmp: Path, result: Written) -> None:
-    """Record what `finish` added to the fresh folder (the search index)."""
-    for path in sorted(tmp.rglob("*")):
+def _record_added(tmp: Path, folder: str, result: Written) -> None:
+    """Record what `finish` added to a folder of the fresh site (the search index)."""
+    for path in sorted((tmp / folder).rglob("*")):
         rel = path.relative_to(tmp).as_posix()
         if path.is_file() and rel not in result.files:
-            st = path.stat()
-            result.files[rel] = [hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
-                                 st.st_mtime_ns]
+            result.files[rel] = file_record(path)
 
 
-def unchanged(path: Path, record: list[Any]) -> bool:
+def file_record(path: Path) -> list[Any]:
+    """A file's [sha256, size, mtime_ns], as the manifest records it."""
+    st = path.stat()
+    return [hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size, st.st_mtime_ns]
+
+
+def unchanged(path: str | Path, record: list[Any]) -> bool:
     """Whether a file still has the size and modification time recorded as [sha256, size, mtime_ns]."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return False
     return st.st_size == record[1] and st.st_mtime_ns == record[2]
@@ -257,7 +309,7 @@ def swap_in(new: Path, dest: Path) -> None:
     if not dest.exists():
         os.rename(new, dest)
         return
-    if _exchange(new, dest):
+    if exchange_dirs(new, dest):
         return
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
     os.rename(dest, old)
@@ -270,7 +322,7 @@ def swap_in(new: Path, dest: Path) -> None:
     os.rename(old, new)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange_dirs(a: Path, b: Path) -> bool:
     """Atomically exchange two directories; return False where the system cannot."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded into Python

@@ -20,6 +20,9 @@ from broadsheet.context import BuildContext  # noqa: E402
 from broadsheet.pipeline import build  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent / "sample_site"
+# Command-line builds in the suite wait for their search index; tests/test_search_job.py tests the
+# background indexer through the pipeline API (BuildContext.search_in_background).
+os.environ.setdefault("BROADSHEET_WAIT_SEARCH", "1")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

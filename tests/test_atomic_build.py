@@ -156,7 +156,7 @@ def test_fallback_swap_interrupted_between_renames(make_site, monkeypatch) -> No
     root = make_site()
     site = build_into(root)
     old = snapshot(site)
-    monkeypatch.setattr(writer, "_exchange", lambda a, b: False)  # a system without renameat2
+    monkeypatch.setattr(writer, "exchange_dirs", lambda a, b: False)  # a system without renameat2
     renames: list[tuple] = []
     real_rename = os.rename
 

@@ -1,0 +1,149 @@
+"""Search off the edit loop: an incremental build swaps its site in with the previous index, and a
+detached process indexes the new pages and swaps the new index in when it is done.
+
+Pagefind cannot update an index: it reads every page again (seconds on a big site), which is
+most of an edit's build. So when the site has an index whose pages all still exist, the build
+keeps that index (it finds the new pages' old text, and never a missing page), hard-links the
+pages Pagefind reads into a job folder beside the site (`.site.search-*`), saves the manifest with
+the job's name and returns. The job, outside the lock, runs Pagefind on that snapshot; then,
+holding the output lock, it checks the site is still the one it indexed, exchanges `pagefind/`
+with the new bundle in one rename and records the new index in the manifest. A newer build stops
+an unfinished job (clean_stale) and starts its own. A job that fails is recorded in the manifest:
+the next build indexes in the foreground, so the failure is reported where an editor sees it.
+
+A cold build, a build whose old index names a page that is gone, and a build with
+`--wait-search` (or CI=true, as in CI and the Pages workflow, or BROADSHEET_WAIT_SEARCH=1) index
+before the swap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .errors import BroadsheetError
+
+JOB_INFIX = ".search-"  # .site.search-<token>: one job folder per started job
+LOCK_WAIT_SECONDS = 600.0  # a job waits this long for a running build to release the output lock
+
+
+def in_background(wait: bool = False) -> bool:
+    """Whether a build may index in the background: not with `--wait-search`, CI=true (CI and the
+    Pages workflow) or BROADSHEET_WAIT_SEARCH=1 (scripts and the test suite)."""
+    return not (wait or os.environ.get("CI", "") == "true" or os.environ.get("BROADSHEET_WAIT_SEARCH", "") == "1")
+
+
+def job_glob(dest: Path) -> str:
+    """The glob of the job folders of an output folder (beside it, like the writer's folders)."""
+    return f".{dest.name}{JOB_INFIX}*"
+
+
+def prepare_job(site: Path, dest: Path, pages: list[str]) -> Path:
+    """Hard-link `pages` (site-relative paths of the fresh `site`) into a new job folder beside `dest`."""
+    job = dest.parent / f".{dest.name}{JOB_INFIX}{secrets.token_hex(4)}"
+    snapshot = job / "site"
+    for rel in pages:
+        target = snapshot / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:
+            shutil.copy2(site / rel, target)
+    return job
+
+
+def start_job(job: Path, dest: Path, manifest: Path, fingerprint: str) -> None:
+    """Start the detached indexer of `job` (it outlives the build; its pid is in job/pid)."""
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                                      os.environ.get("PYTHONPATH", "")]))}
+    with (job / "log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "broadsheet.searchjob", str(job), str(dest), str(manifest),
+                                 fingerprint], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                start_new_session=True, close_fds=True)
+    (job / "pid").write_text(str(proc.pid), encoding="ascii")
+
+
+def stop_jobs(dest: Path) -> None:
+    """Stop and remove every job of `dest` (call while holding the output lock)."""
+    for job in dest.parent.glob(job_glob(dest)):
+        if not job.is_dir() or job.is_symlink():
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            pid = int((job / "pid").read_text(encoding="ascii"))
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if os.fsencode(str(job)) in cmdline:  # still our job, not a reused pid
+                os.killpg(pid, signal.SIGKILL)
+        shutil.rmtree(job, ignore_errors=True)
+
+
+def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str) -> int:
+    """The job's process: index the snapshot, then swap the index in under the output lock."""
+    from .search import BUNDLE_DIR, index_site
+    from .writer import swap_in, wait_for_lock
+
+    error = ""
+    try:
+        index_site(job / "site", output=job / BUNDLE_DIR)
+    except BroadsheetError as exc:
+        error = str(exc)
+    try:
+        with wait_for_lock(dest, LOCK_WAIT_SECONDS):
+            try:
+                manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return 1
+            if manifest.get("fingerprint") != fingerprint or manifest.get("search_job") != job.name:
+                return 0  # a newer build replaced the site: its own job indexes it
+            if error:
+                manifest["search_job"], manifest["search_error"] = "", error
+            else:
+                swap_in(job / BUNDLE_DIR, dest / BUNDLE_DIR)  # one rename: the old index lands in the job
+                _record_index(manifest, dest, BUNDLE_DIR, fingerprint)
+            _save(manifest_file, manifest)
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+    return 0
+
+
+def _record_index(manifest: dict, dest: Path, bundle: str, fingerprint: str) -> None:
+    """Replace the manifest's records of the index with the files now in dest/bundle."""
+    from .writer import file_record
+
+    files = {path: rec for path, rec in manifest["files"].items() if not path.startswith(bundle + "/")}
+    for path in sorted((dest / bundle).rglob("*")):
+        if path.is_file():
+            files[path.relative_to(dest).as_posix()] = file_record(path)
+    manifest["files"] = files
+    manifest["search"] = fingerprint
+    manifest["units"]["search"] = {"key": fingerprint, "files": []}
+    manifest["indexed"] = manifest.get("pending_index", [])
+    manifest["search_job"] = ""
+    manifest["pending_index"] = []
+
+
+def _save(path: Path, manifest: dict) -> None:
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def wait_for_job(dest: Path, timeout: float = 120.0) -> None:
+    """Wait until no search job of `dest` is left (for tests and scripts that need the final index)."""
+    deadline = time.monotonic() + timeout
+    while any(dest.parent.glob(job_glob(dest))):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the search job of {dest} did not finish in {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    sys.exit(run_job(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]))

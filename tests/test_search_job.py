@@ -1,0 +1,143 @@
+"""Search off the edit loop (searchjob.py): an incremental build keeps the previous index, a
+detached job indexes the new pages and swaps the index in; the served index never names a
+missing page, and a failed or stopped job is made good by the next build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from broadsheet.config import load_config
+from broadsheet.context import BuildContext
+from broadsheet.errors import BroadsheetError
+from broadsheet.incremental import manifest_path
+from broadsheet.pipeline import build
+from broadsheet.searchjob import job_glob, run_job, wait_for_job
+from conftest import build_into
+
+SAMPLE_ZH = "content/issues/2025-04-13-sample/zh-Hant.md"
+
+
+def index_files(site: Path) -> dict[str, bytes]:
+    """Every file of the site's Pagefind bundle, by path."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*"))
+            if p.is_file()}
+
+
+def indexed_urls(site: Path) -> set[str]:
+    """The page URLs in the index: each Pagefind fragment is gzip'd `pagefind_dcd` + JSON."""
+    urls = set()
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        urls.add(json.loads(data)["url"])
+    return urls
+
+
+def fragment_texts(site: Path) -> list[str]:
+    """The indexed text of every page (Pagefind marks its Chinese word breaks with U+200B)."""
+    return [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["content"].replace("\u200b", "")
+            for f in (site / "pagefind" / "fragment").iterdir()]
+
+
+def manifest(root: Path, out: Path) -> dict:
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out)
+    return json.loads(manifest_path(ctx).read_text(encoding="utf-8"))
+
+
+def edit(root: Path, text: str) -> None:
+    path = root / SAMPLE_ZH
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+
+def test_an_edit_is_served_with_the_old_index_until_the_new_one_is_swapped_in(make_site, tmp_path) -> None:
+    root = make_site()
+    out = build_into(root, search=True)  # the first build has no index to keep: it indexes now
+    before = index_files(out)
+    edit(root, "新增一段關於殖利率曲線的評論。")
+    build_into(root, out, search=True, search_in_background=True)
+    # the build returned with the previous index, whose pages all still exist
+    assert index_files(out) == before
+    assert manifest(root, out)["search_job"].startswith(".site.search-")
+    wait_for_job(out)
+    after = manifest(root, out)
+    assert after["search_job"] == "" and after["search_error"] == ""
+    assert index_files(out) != before
+    assert any("殖利率曲線的評論" in text for text in fragment_texts(out))
+    # the swapped-in index is the one a full build of the same site makes, byte for byte
+    fresh = build_into(root, tmp_path / "fresh", search=True)
+    assert index_files(out) == index_files(fresh)
+    # and the manifest records it: the next build has nothing to do
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, search=True,
+                       search_in_background=True)
+    assert build(ctx).nothing_changed
+
+
+def test_a_build_whose_old_index_names_a_page_that_is_gone_indexes_before_the_swap(make_site) -> None:
+    root = make_site()
+    out = build_into(root, search=True)
+    assert any("2025-04-06-earlier" in page for page in manifest(root, out)["indexed"])
+    shutil.rmtree(root / "content/issues/2025-04-06-earlier")
+    build_into(root, out, search=True, search_in_background=True)
+    assert not list(out.parent.glob(job_glob(out)))  # no job: the index was made before the swap
+    state = manifest(root, out)
+    assert state["search_job"] == "" and not any("2025-04-06-earlier" in p for p in state["indexed"])
+    assert indexed_urls(out) and not any("2025-04-06-earlier" in url for url in indexed_urls(out))
+
+
+def test_a_newer_build_stops_an_unfinished_job(make_site) -> None:
+    root = make_site()
+    out = build_into(root, search=True)
+    job = out.parent / ".site.search-test"
+    job.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(job)],
+                               start_new_session=True)
+    (job / "pid").write_text(str(sleeper.pid), encoding="ascii")
+    edit(root, "再一段。")
+    build_into(root, out, search=True)
+    assert sleeper.wait(timeout=10) != 0  # killed
+    assert not job.exists()
+
+
+def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(make_site, monkeypatch) -> None:
+    root = make_site()
+    out = build_into(root, search=True)
+    edit(root, "失敗的索引。")
+    started: list[tuple] = []
+    monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: started.append(args))
+    build_into(root, out, search=True, search_in_background=True)
+    job, dest, manifest_file, fingerprint = started[0]
+
+    def broken(*_args, **_kwargs) -> None:
+        raise BroadsheetError("search: Pagefind failed (exit 1): out of disk")
+
+    monkeypatch.setattr("broadsheet.search.index_site", broken)
+    assert run_job(job, dest, manifest_file, fingerprint) == 0  # run here, as the detached process would
+    state = manifest(root, out)
+    assert state["search_error"].endswith("out of disk") and state["search_job"] == ""
+    assert not job.exists()
+    monkeypatch.undo()
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, search=True,
+                       search_in_background=True)
+    result = build(ctx)  # same inputs, but the index is behind: not "nothing changed"
+    assert not result.nothing_changed and not result.search_pending
+    state = manifest(root, out)
+    assert state["search_error"] == "" and state["search_job"] == ""
+    assert any("2025-04-13-sample" in page for page in state["indexed"])
+
+
+def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch) -> None:
+    root = make_site()
+    out = build_into(root, search=True)
+    edit(root, "第一次修改。")
+    started: list[tuple] = []
+    monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: started.append(args))
+    build_into(root, out, search=True, search_in_background=True)
+    job, dest, manifest_file, _ = started[0]
+    before = index_files(out)
+    assert run_job(job, dest, manifest_file, "a fingerprint of another build") == 0
+    assert index_files(out) == before  # nothing swapped in
+    assert manifest(root, out)["search_job"] == job.name
