@@ -43,6 +43,7 @@ from .incremental import (
 from .incremental import intact as file_intact
 from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
+from .searchjob import EarlyIndex
 from .urls import Urls
 from .writer import Output, check_destination, link_or_copy, lock_output, write_site
 
@@ -213,8 +214,9 @@ def check_published_parity(issues: list[Issue], pages: Pages, plan: BuildPlan, c
 
 # --- stage 5: render -------------------------------------------------------------------------------
 def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: BuildPlan, ctx: BuildContext,
-                 cache: Cache, site: Site) -> None:
-    """Render every unit the plan redoes; record every unit (redone or kept) in the manifest."""
+                 cache: Cache, site: Site, kinds: Callable[[str], bool] = lambda kind: True) -> None:
+    """Render every unit of the `kinds` the plan redoes; record every such unit (redone or kept) in
+    the manifest."""
     from .render import Renderer
 
     made: list[Renderer] = []
@@ -226,7 +228,8 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
 
     keys = {issue.key for issue in issues}
     for step in plan.steps.values():
-        if step.kind in ("page", "search") or (":" in step.unit and step.unit.split(":")[1] not in keys):
+        if step.kind in ("page", "search") or not kinds(step.kind) or (":" in step.unit and
+                                                                        step.unit.split(":")[1] not in keys):
             continue  # pages and search are not rendered here; an issue that failed is left out
         if step.redo:
             outputs = _render_step(step, issues, pages, charts, ctx, cache, renderer)
@@ -237,6 +240,15 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
             files = list(site.previous.units[step.unit]["files"])
             site.kept.extend(files)
         site.manifest.units[step.unit] = {"key": step.key, "files": files}
+
+
+def render_site(issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext, cache: Cache, site: Site,
+                issue_pages_done: Callable[[Site], None] | None = None) -> None:
+    """Render the issue pages, call `issue_pages_done`, then render every other unit."""
+    render_units(issues, pages, charts, site.plan, ctx, cache, site, lambda kind: kind == "issue")
+    if issue_pages_done is not None and not ctx.problems.errors:
+        issue_pages_done(site)
+    render_units(issues, pages, charts, site.plan, ctx, cache, site, lambda kind: kind != "issue")
 
 
 def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext,
@@ -266,12 +278,13 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet
 
 # --- the stages together ---------------------------------------------------------------------------
 def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifest | None = None,
-                  inputs: Inputs | None = None) -> Site:
+                  inputs: Inputs | None = None, issue_pages_done: Callable[[Site], None] | None = None) -> Site:
     """Load, plan, draw, assemble and render in memory (nothing is written to the site).
 
     With `keep_going` (the `check` command) a stage's problems are collected in ctx.problems
     instead of stopping, so later stages report theirs in the same run. With the `previous`
-    build's manifest the plan reuses what did not change (Site.kept).
+    build's manifest the plan reuses what did not change (Site.kept). The issue pages are
+    rendered first; `issue_pages_done` is then called (the search index starts from them).
     """
     problems = ctx.problems
 
@@ -307,7 +320,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:
-        render_units(rendered, pages, charts, plan, ctx, cache, site)
+        render_site(rendered, pages, charts, ctx, cache, site, issue_pages_done)
     except SourceError as exc:
         if not keep_going:
             raise BuildFailed([exc]) from exc
@@ -337,8 +350,13 @@ def build(ctx: BuildContext) -> BuildResult:
         if previous is not None and previous.fingerprint == inputs.fingerprint() and not previous.search_error \
                 and site_intact(ctx.out_dir, previous):
             return _nothing_changed(ctx, previous, started)
-        site = assemble_site(ctx, previous=previous, inputs=inputs)
-        written = write(site, ctx, previous, inputs)
+        early = EarlyIndex(ctx.out_dir.resolve())
+        try:
+            site = assemble_site(ctx, previous=previous, inputs=inputs,
+                                 issue_pages_done=lambda made: start_index(made, ctx, previous, early))
+            written = write(site, ctx, previous, inputs, early)
+        finally:
+            early.close()
     charts_total = sum(f.endswith(".png") for u, r in site.manifest.units.items() if u.startswith("charts:")
                        for f in r["files"])  # one PNG twin per chart and language
     return BuildResult(pages=len(site.pages), files=len(site.outputs) + len(site.kept),
@@ -388,7 +406,17 @@ def plan_search(site: Site, ctx: BuildContext, previous: Manifest | None) -> Sea
     return SearchPlan(pages, [], "now")
 
 
-def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs) -> int:
+def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early: EarlyIndex) -> None:
+    """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
+    (and the kept ones), while the rest of the site is rendered and written."""
+    search = plan_search(site, ctx, previous)
+    if search.mode == "now":
+        fresh = {out.path: out.data for out in site.outputs}
+        early.start({rel: fresh[rel] if rel in fresh else ctx.out_dir / rel for rel in search.pages})
+
+
+def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs,
+          early: EarlyIndex | None = None) -> int:
     """Write into a fresh folder, index it for search (unless the plan reuses the index), swap it in."""
     from .search import BUNDLE_DIR, index_site
     from .searchjob import prepare_job, start_job
@@ -400,7 +428,9 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         for path in search.old:
             (tmp / path).parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(ctx.out_dir / path, tmp / path)
-        if search.mode == "now":
+        if search.mode == "now" and early is not None and early.started:
+            early.finish(tmp / BUNDLE_DIR)
+        elif search.mode == "now":
             index_site(tmp)  # search: see search.py
         elif search.mode == "background":
             jobs.append(prepare_job(tmp, ctx.out_dir, search.pages))

@@ -38,18 +38,29 @@ def pagefind_executable() -> Path:
 
 def index_site(site_dir: Path, output: Path | None = None) -> None:
     """Index every page marked `data-pagefind-body` in site_dir into site_dir/pagefind/ (or `output`)."""
-    exe = pagefind_executable()
     bundle = output if output is not None else site_dir / BUNDLE_DIR
+    indexer = start_indexer(site_dir, bundle, capture=True)
+    out, err = indexer.communicate()
+    finish_index(indexer.returncode, err or out, bundle)
+
+
+def start_indexer(site_dir: Path, bundle: Path, capture: bool = True) -> subprocess.Popen:
+    """Start Pagefind on site_dir, writing its bundle to `bundle`; finish with finish_index()."""
+    exe = pagefind_executable()
     # Pagefind splits the index per <html lang>, so each edition's search sees its own pages.
     cmd = [str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--glob", INDEXED_GLOB, "--silent"]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False,
-                              preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     except OSError as exc:
         raise BroadsheetError(f"search: cannot run Pagefind at {exe}: {exc}") from exc
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip()
-        raise BroadsheetError(f"search: Pagefind failed (exit {done.returncode}): {detail}")
+
+
+def finish_index(returncode: int, output: str, bundle: Path) -> None:
+    """Check how Pagefind ended (raise with its message) and make its bundle reproducible."""
+    if returncode != 0:
+        raise BroadsheetError(f"search: Pagefind failed (exit {returncode}): {(output or '').strip()}")
     _sort_languages(bundle / "pagefind-entry.json")
 
 

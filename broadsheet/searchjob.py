@@ -60,6 +60,60 @@ def prepare_job(site: Path, dest: Path, pages: list[str]) -> Path:
     return job
 
 
+class EarlyIndex:
+    """Pagefind on a snapshot of the issue pages, run while the rest of the site is rendered.
+
+    A build that must index before its swap starts this as soon as its issue pages (the only ones
+    Pagefind reads) are rendered, instead of after every file is written: the emails, lists and
+    feeds are rendered and the site written meanwhile, on the other core. The snapshot lives in a
+    job folder beside the site, so a killed build leaves nothing a later build does not remove.
+    """
+
+    def __init__(self, dest: Path) -> None:
+        self.dest = dest
+        self.job: Path | None = None
+        self.indexer: subprocess.Popen | None = None
+
+    def start(self, pages: dict[str, bytes | Path]) -> None:
+        """Write (bytes) or link (a file of the current site) every page, then start Pagefind."""
+        from .search import BUNDLE_DIR, start_indexer
+
+        job = self.job = self.dest.parent / f".{self.dest.name}{JOB_INFIX}{secrets.token_hex(4)}"
+        for rel, page in pages.items():
+            target = job / "site" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(page, Path):
+                try:
+                    os.link(page, target)
+                except OSError:
+                    shutil.copy2(page, target)
+            else:
+                target.write_bytes(page)
+        self.indexer = start_indexer(job / "site", job / BUNDLE_DIR)
+
+    @property
+    def started(self) -> bool:
+        """Whether the index is being made."""
+        return self.indexer is not None
+
+    def finish(self, bundle: Path) -> None:
+        """Wait for Pagefind and move its bundle to `bundle` (raise with its message if it failed)."""
+        from .search import BUNDLE_DIR, finish_index
+
+        assert self.indexer is not None and self.job is not None
+        out, err = self.indexer.communicate()
+        finish_index(self.indexer.returncode, err or out, self.job / BUNDLE_DIR)
+        os.rename(self.job / BUNDLE_DIR, bundle)
+
+    def close(self) -> None:
+        """Stop Pagefind if it still runs and remove the snapshot (after finish, or a failure)."""
+        if self.indexer is not None and self.indexer.poll() is None:
+            self.indexer.kill()
+            self.indexer.communicate()
+        if self.job is not None:
+            shutil.rmtree(self.job, ignore_errors=True)
+
+
 def start_job(job: Path, dest: Path, manifest: Path, fingerprint: str) -> None:
     """Start the detached indexer of `job` (it outlives the build; its pid is in job/pid)."""
     package_parent = str(Path(__file__).resolve().parent.parent)

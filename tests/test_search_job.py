@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.errors import BroadsheetError
@@ -141,3 +143,39 @@ def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch
     assert run_job(job, dest, manifest_file, "a fingerprint of another build") == 0
     assert index_files(out) == before  # nothing swapped in
     assert manifest(root, out)["search_job"] == job.name
+
+
+def test_pagefind_starts_on_the_issue_pages_before_the_rest_is_rendered(make_site, monkeypatch) -> None:
+    import broadsheet.pipeline as pipeline
+
+    root = make_site()
+    order: list[str] = []
+    start, render = pipeline.start_index, pipeline.render_units
+
+    def noted_start(*args, **kwargs) -> None:
+        order.append("index")
+        start(*args, **kwargs)
+
+    def noted_render(*args, **kwargs) -> None:
+        order.append("render")
+        render(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "start_index", noted_start)
+    monkeypatch.setattr(pipeline, "render_units", noted_render)
+    out = build_into(root, search=True)
+    assert order == ["render", "index", "render"]  # issue pages, then Pagefind, then the rest
+    assert any("2025-04-13-sample" in url for url in indexed_urls(out))
+    assert not list(out.parent.glob(job_glob(out)))  # its snapshot is gone
+
+
+def test_a_pagefind_failure_leaves_the_site_and_nothing_beside_it(make_site, monkeypatch) -> None:
+    root = make_site()
+    out = build_into(root, search=True)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(root, "這次索引會失敗。")
+    monkeypatch.setattr("broadsheet.search.pagefind_executable", lambda: Path(shutil.which("false") or "/bin/false"))
+    shutil.rmtree(root / ".cache")  # no record: a full build, which indexes before the swap
+    with pytest.raises(BroadsheetError, match="Pagefind failed"):
+        build_into(root, out, search=True)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site.")) == [".site.lock"]
