@@ -50,6 +50,8 @@ def _calendar(code: str):  # noqa: ANN202 - an exchange_calendars.ExchangeCalend
 
 def known(code: str) -> bool:
     """True when `code` names an exchange calendar (XNYS, XTAI, …) or several joined by `&`."""
+    if _MEMO and code in _MEMO[-1]:  # its days are remembered: known without importing the library
+        return True
     return all(part == BOND or part in _calendar_names() for part in _parts(code))
 
 

@@ -18,7 +18,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from markdown import Markdown
@@ -159,9 +159,14 @@ def _block_end(lines: list[str], start: int) -> int:
 
 
 # --- the data behind an issue ----------------------------------------------------------------------
+def _fields(receipt: Receipt) -> dict[str, Any]:
+    """A receipt's fields by name (asdict would deep-copy every tuple: seconds over a big site)."""
+    return {f.name: getattr(receipt, f.name) for f in fields(receipt)}
+
+
 def receipts_json(issue: str, lang: str, as_of: dt.date | None, receipts: list[Receipt]) -> bytes:
     """Every figure an edition quotes, as JSON."""
-    rows = [{**asdict(r), "series": list(r.series), "dates": list(r.dates), "values": list(r.values),
+    rows = [{**_fields(r), "series": list(r.series), "dates": list(r.dates), "values": list(r.values),
              "source_url": r.source_url or None} for r in receipts]
     doc = {"issue": issue, "language": lang, "as_of": as_of.isoformat() if as_of else None, "figures": rows}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -173,7 +178,7 @@ def receipts_csv(receipts: list[Receipt]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in receipts:
-        row = asdict(r)
+        row = _fields(r)
         writer.writerow(["|".join(_number(x).replace(",", "") if isinstance(x, float) else str(x) for x in v)
                          if isinstance(v, tuple) else v for v in (row[c] for c in CSV_COLUMNS)])
     return out.getvalue().encode("utf-8")

@@ -105,15 +105,18 @@ def _same_tag(path: str, lang: Language, other: Language) -> str:
     return other.prefix + path[len(lang.prefix):]
 
 
+HOME_ISSUES = 10  # the home lists the newest issues (the lead among them); the archive has every one
+
+
 def render_home(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
-    """Each edition's home page: the issues, and the newest one's lead chart (from its page)."""
+    """Each edition's home page: the newest issues, the lead chart of the newest (from its page)."""
     from .sharing import lead_view
 
     config, urls = ctx.config, Urls(ctx.config)
     alternates = {o.code: urls.home(o) for o in config.languages}
     return [_page(renderer, ctx, urls.home(lang), "home.html", lang, alternates,
-                  issues=[issue_summary(i, lang, config, urls) for i in issues],
-                  lead=lead_view(issues, pages, lang, config, urls))
+                  issues=[issue_summary(i, lang, config, urls) for i in issues[:HOME_ISSUES]],
+                  more_issues=len(issues) > HOME_ISSUES, lead=lead_view(issues, pages, lang, config, urls))
             for lang in config.languages]
 
 

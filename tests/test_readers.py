@@ -346,3 +346,18 @@ def test_the_issue_page_is_light(real_site: Path) -> None:
         assert not soup.select("script.chart-spec")
         for img in soup.select(".chart-narrow img"):
             assert img["loading"] == "lazy" and (real_site / img["src"].removeprefix("/broadsheet/")).is_file()
+
+
+def test_the_home_lists_the_newest_issues_and_the_archive_has_every_one(make_site) -> None:
+    from broadsheet.units import HOME_ISSUES
+
+    extra = {f"content/issues/2025-03-{day:02d}-week/zh-Hant.md":
+             f"---\ntitle: 三月第 {day} 日\ndate: 2025-03-{day:02d}\nsummary: 摘要。\ntags: [美股]\n"
+             f"slug: march-{day:02d}\n---\n## 市場\n\n內容。\n" for day in range(1, HOME_ISSUES + 1)}
+    out = build_into(make_site(extra))
+    home, archive = soup(out / "index.html"), soup(out / "archive" / "index.html")
+    listed = [a["href"] for a in home.select(".lead h2 a, .issue-list .issue-item-title a")]
+    assert len(listed) == HOME_ISSUES and listed[0] == "/broadsheet/issues/2025-04-13-sample/"
+    assert home.select_one(".more-issues a")["href"] == "/broadsheet/archive/"
+    assert home.select_one(".more-issues a").get_text() == "全部期數"
+    assert len(archive.select(".issue-list .issue-item-title a")) == HOME_ISSUES + 2
