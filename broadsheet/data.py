@@ -10,15 +10,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import calendars
 from .catalog import Catalog, IndicatorInfo, SeriesInfo, load_catalog, localized  # noqa: F401 - re-exported
 from .csvread import iso_date, iso_month, plain_number, read_rows
 from .errors import BuildFailed, NoDataForDate, SeriesNotFound, SourceError
 from .suggest import suggest
+
+if TYPE_CHECKING:  # pandas is imported when a chart or a check reads a whole series, not by figures
+    import pandas as pd
 
 MARKET_COLUMNS = ["date", "series", "value", "source"]
 RELEASE_COLUMNS = ["indicator", "period", "release_date", "actual", "consensus", "prior", "unit", "source"]
@@ -50,31 +53,53 @@ class MarketRows:
 
 
 class DataStore:
-    """Market series as a wide pandas frame (dates × series) plus the macro releases."""
+    """The market closes (by date and series), the macro releases and the catalog.
 
-    def __init__(self, catalog: Catalog, markets: pd.DataFrame, releases: dict[tuple[str, str], Release],
-                 gaps: dict[str, list[dt.date]] | None = None, today: dt.date | None = None):
+    Figures read single closes from plain sorted lists; the wide pandas frame (dates × series)
+    that charts and checks read is made on first use, so a build that only computes figures
+    never imports pandas (about half a second).
+    """
+
+    def __init__(self, catalog: Catalog, values: dict[tuple[dt.date, str], float],
+                 releases: dict[tuple[str, str], Release], gaps: dict[str, list[dt.date]] | None = None,
+                 today: dt.date | None = None):
         self.catalog = catalog
-        self.markets = markets
+        self.values = values
         self.releases = releases
         self.gaps = gaps or {}
         self.today = today or dt.date.today()
         self._closes: dict[str, tuple[list[dt.date], list[float]]] = {}  # per series, built on first use
 
+    @cached_property
+    def markets(self) -> pd.DataFrame:
+        """Every series as a wide frame: one column per series, indexed by date."""
+        return _wide(self.values)
+
+    @cached_property
+    def _by_series(self) -> dict[str, list[tuple[dt.date, float]]]:
+        rows: dict[str, list[tuple[dt.date, float]]] = {}
+        for (day, sid), value in self.values.items():
+            rows.setdefault(sid, []).append((day, value))
+        return rows
+
     def _dated_closes(self, series_id: str) -> tuple[list[dt.date], list[float]]:
         """The closes of a series as sorted plain lists: figures look up thousands of single days."""
         if series_id not in self._closes:
-            values = self.series(series_id)
-            self._closes[series_id] = ([d.date() for d in values.index], [float(v) for v in values])
+            self._check_series(series_id)
+            rows = sorted(self._by_series[series_id])
+            self._closes[series_id] = ([d for d, _ in rows], [v for _, v in rows])
         return self._closes[series_id]
 
-    def series(self, series_id: str) -> pd.Series:
-        """Return the daily closes of a series, indexed by date."""
+    def _check_series(self, series_id: str) -> None:
         if series_id not in self.catalog.series:
             raise SeriesNotFound(f"unknown series {series_id!r}",
                                  suggest(series_id, self.catalog.series, "known series"))
-        if series_id not in self.markets.columns:
+        if series_id not in self._by_series:
             raise SeriesNotFound(f"series {series_id!r} is in the catalog but has no rows in the data")
+
+    def series(self, series_id: str) -> pd.Series:
+        """Return the daily closes of a series, indexed by date (pandas)."""
+        self._check_series(series_id)
         return self.markets[series_id].dropna()
 
     def calendar(self, series_id: str) -> str | None:
@@ -268,6 +293,8 @@ def load_markets(path: Path, catalog: Catalog) -> pd.DataFrame:
 
 
 def _wide(records: dict[tuple[dt.date, str], float]) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.Series(records, dtype="float64")
     if frame.empty:
         return pd.DataFrame()
@@ -325,7 +352,7 @@ def load_data(data_dir: Path) -> DataStore:
         catalog = load_catalog(data_dir / "catalog.yaml")
         markets = read_markets(data_dir / catalog.markets_file, catalog)
         releases = load_releases(data_dir / catalog.releases_file, catalog)
-    return DataStore(catalog, _wide(markets.values), releases, markets.gaps)
+    return DataStore(catalog, markets.values, releases, markets.gaps)
 
 
 def read_market_rows(path: Path) -> list[dict[str, str]]:

@@ -254,9 +254,10 @@ def save_manifest(ctx: BuildContext, manifest: Manifest) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            # fields() rather than asdict(): the values are plain JSON already, and asdict deep-copies them
-            json.dump({f.name: getattr(manifest, f.name) for f in fields(manifest)}, fp, ensure_ascii=False,
-                      separators=(",", ":"))
+            # fields() rather than asdict(): the values are plain JSON already, and asdict deep-copies
+            # them; dumps() rather than dump(): only a one-shot encoding uses the C encoder
+            fp.write(json.dumps({f.name: getattr(manifest, f.name) for f in fields(manifest)}, ensure_ascii=False,
+                                separators=(",", ":")))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -68,9 +68,11 @@ class Loaded:
         if not self._store:
             from .calendars import sessions_memo
             from .data import load_data  # pandas: only when a figure or a chart is computed
+            from .yamlsource import yaml_memo
 
             ctx = self.ctx
-            with sessions_memo(ctx.cache_dir / "calendars.pickle" if ctx.use_cache else None):
+            with sessions_memo(ctx.cache_dir / "calendars.pickle" if ctx.use_cache else None), \
+                    yaml_memo(ctx.cache_dir / "yaml-data.pickle" if ctx.use_cache else None):  # catalog.yaml
                 self._store.append(load_data(ctx.data_dir))
         return self._store[0]
 
@@ -223,7 +225,8 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
 
     def renderer() -> Renderer:  # compiled only when some unit is rendered
         if not made:
-            made.append(Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config))
+            made.append(Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config,
+                                 ctx.cache_dir / "templates" if ctx.use_cache else None))
         return made[0]
 
     keys = {issue.key for issue in issues}
@@ -425,15 +428,16 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     jobs: list[Path] = []
 
     def finish(tmp: Path) -> None:
+        for folder in sorted({str(Path(path).parent) for path in search.old}):
+            (tmp / folder).mkdir(parents=True, exist_ok=True)
         for path in search.old:
-            (tmp / path).parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(ctx.out_dir / path, tmp / path)
         if search.mode == "now" and early is not None and early.started:
             early.finish(tmp / BUNDLE_DIR)
         elif search.mode == "now":
             index_site(tmp)  # search: see search.py
         elif search.mode == "background":
-            jobs.append(prepare_job(tmp, ctx.out_dir, search.pages))
+            jobs.append(prepare_job(ctx.out_dir.resolve()))
 
     written = write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=finish, previous=previous.files if
                          previous is not None else {}, keep=site.kept, before_swap=lambda: forget_manifest(ctx),

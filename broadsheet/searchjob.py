@@ -3,13 +3,14 @@ detached process indexes the new pages and swaps the new index in when it is don
 
 Pagefind cannot update an index: it reads every page again (seconds on a big site), which is
 most of an edit's build. So when the site has an index whose pages all still exist, the build
-keeps that index (it finds the new pages' old text, and never a missing page), hard-links the
-pages Pagefind reads into a job folder beside the site (`.site.search-*`), saves the manifest with
-the job's name and returns. The job, outside the lock, runs Pagefind on that snapshot; then,
-holding the output lock, it checks the site is still the one it indexed, exchanges `pagefind/`
-with the new bundle in one rename and records the new index in the manifest. A newer build stops
-an unfinished job (clean_stale) and starts its own. A job that fails is recorded in the manifest:
-the next build indexes in the foreground, so the failure is reported where an editor sees it.
+keeps that index (it finds the new pages' old text, and never a missing page), makes a job
+folder beside the site (`.site.search-*`), saves the manifest with the job's name and returns.
+The job, outside the lock, runs Pagefind on the site into the job folder; then, holding the
+output lock, it checks the site is still the one it indexed, exchanges `pagefind/` with the new
+bundle in one rename and records the new index in the manifest. A newer build stops an
+unfinished job (clean_stale) before it replaces the site, and starts its own. A job that fails
+is recorded in the manifest: the next build indexes in the foreground, so the failure is
+reported where an editor sees it.
 
 A cold build, a build whose old index names a page that is gone, and a build with
 `--wait-search` (or CI=true, as in CI and the Pages workflow, or BROADSHEET_WAIT_SEARCH=1) index
@@ -46,17 +47,10 @@ def job_glob(dest: Path) -> str:
     return f".{dest.name}{JOB_INFIX}*"
 
 
-def prepare_job(site: Path, dest: Path, pages: list[str]) -> Path:
-    """Hard-link `pages` (site-relative paths of the fresh `site`) into a new job folder beside `dest`."""
+def prepare_job(dest: Path) -> Path:
+    """A new job folder beside `dest` (its Pagefind bundle is written there)."""
     job = dest.parent / f".{dest.name}{JOB_INFIX}{secrets.token_hex(4)}"
-    snapshot = job / "site"
-    for rel in pages:
-        target = snapshot / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / rel, target)
-        except OSError:
-            shutil.copy2(site / rel, target)
+    job.mkdir()
     return job
 
 
@@ -146,7 +140,8 @@ def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str) -> int
 
     error = ""
     try:
-        index_site(job / "site", output=job / BUNDLE_DIR)
+        # the site itself: a build that would replace it stops this job first (stop_jobs)
+        index_site(dest, output=job / BUNDLE_DIR)
     except BroadsheetError as exc:
         error = str(exc)
     try:

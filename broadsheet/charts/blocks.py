@@ -12,14 +12,17 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..figures import FigureUse
 from ..typography import full_width_punctuation
 from ..urls import Urls
 from .a11y import presentational_marks
-from .builders import Table
 from .engine import Drawing, png_size
-from .spec import ChartSpec
+
+if TYPE_CHECKING:  # builders and spec load pandas and Altair; a placed (cached) block needs neither
+    from .builders import Table
+    from .spec import ChartSpec
 
 SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
 SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"')

@@ -17,7 +17,6 @@ from .blocks import ChartBlock, chart_block
 from .decls import read_chart_decls
 from .engine import draw_all
 from .locale import ChartLocale, chart_locale
-from .spec import ChartSpec, build_spec, check_data_range, last_data_date
 
 if TYPE_CHECKING:
     from ..cache import Cache
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from ..content import Issue
     from ..data import DataStore
     from ..errors import Problems
+    from .spec import ChartSpec
 
 
 
@@ -87,6 +87,8 @@ class ChartSet:
 def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: Path, locales: dict[str, ChartLocale],
               problems: Problems) -> list[ChartSpec]:
     """Every chart of an issue in every language it is written in."""
+    from .spec import build_spec, check_data_range, last_data_date  # pandas and Altair: only to draw
+
     path = issue.src_dir / CHARTS_FILE
     as_of = issue_as_of(issue)
     decls, errors = read_chart_decls(path, store.catalog, list(issue.pages), as_of)
