@@ -63,19 +63,22 @@ def punctuate_text(text: str, before: str = "", after: str = "") -> str:
     return "".join(chars)
 
 
-def _tokens(markup: str) -> list[tuple[str, str, str]]:
-    """Split HTML into (kind, source, text) tokens: kind "tag" or "text" (text is unescaped)."""
-    out: list[tuple[str, str, str]] = []
+def _tokens(markup: str) -> list[tuple[str, str]]:
+    """Split HTML into (kind, source) tokens: kind "tag" or "text"."""
+    out: list[tuple[str, str]] = []
     pos = 0
     for m in TOKEN_RE.finditer(markup):
         if m.start() > pos:
-            source = markup[pos:m.start()]
-            out.append(("text", source, html.unescape(source)))
-        out.append(("tag", m.group(), ""))
+            out.append(("text", markup[pos:m.start()]))
+        out.append(("tag", m.group()))
         pos = m.end()
     if pos < len(markup):
-        out.append(("text", markup[pos:], html.unescape(markup[pos:])))
+        out.append(("text", markup[pos:]))
     return out
+
+
+def _unescaped(source: str) -> str:
+    return html.unescape(source) if "&" in source else source
 
 
 def _skip_depth(tag: str, depth: int) -> int:
@@ -86,13 +89,14 @@ def _skip_depth(tag: str, depth: int) -> int:
     return max(depth - 1, 0) if m.group(1) else depth + 1
 
 
-def _chain(tokens: list[tuple[str, str, str]]) -> list[int | None]:
+def _chain(tokens: list[tuple[str, str]]) -> list[int | None]:
     """The text tokens to treat, in order; None where skipped content (code, a script) breaks the text."""
     chain: list[int | None] = []
     depth = 0
-    for n, (kind, source, _) in enumerate(tokens):
+    for n, (kind, source) in enumerate(tokens):
         if kind == "tag":
-            depth = _skip_depth(source, depth)
+            if source[1] in "/" + "cCpPkKsStTmM":  # only these tags can open or close a skipped element
+                depth = _skip_depth(source, depth)
             if source[:7].lower() in ("<script", "<style>", "<style "):
                 chain.append(None)
         else:
@@ -106,16 +110,17 @@ def full_width_punctuation(markup: str) -> str:
         return markup
     tokens = _tokens(markup)
     chain = _chain(tokens)
-    out = [source for _, source, _ in tokens]
+    out = [source for _, source in tokens]
 
     def text_at(k: int) -> str:
         n = chain[k] if 0 <= k < len(chain) else None
-        return tokens[n][2] if n is not None else ""
+        return _unescaped(tokens[n][1]) if n is not None else ""
 
     for k, n in enumerate(chain):
-        if n is None:
+        # most text holds no half-width mark (written as itself or as a numeric entity)
+        if n is None or not (PUNCT_RE.search(tokens[n][1]) or "&#" in tokens[n][1]):
             continue
-        text = tokens[n][2]
+        text = _unescaped(tokens[n][1])
         done = punctuate_text(text, text_at(k - 1)[-1:], text_at(k + 1)[:1])
         if done != text:
             out[n] = html.escape(done, quote=False)
