@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +34,10 @@ class Cache(Protocol):
 
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Store bytes under the key."""
+        ...
+
+    def prune(self, namespace: str, keep: set[str], older_than: float) -> int:
+        """Remove the entries of `namespace` not in `keep` and not written in the last `older_than` seconds."""
         ...
 
 
@@ -70,6 +75,33 @@ class DiskCache:
             raise
 
 
+    def prune(self, namespace: str, keep: set[str], older_than: float) -> int:
+        """Remove the entries of `namespace` not in `keep` and older than `older_than` seconds.
+
+        The age spares what a build running beside this one (serve and a manual build share
+        .cache/) has just stored and not yet recorded in its manifest. Returns how many went.
+        """
+        removed = 0
+        limit = time.time() - older_than
+        folder = self.root / namespace
+        if not folder.is_dir():
+            return 0
+        for sub in folder.iterdir():
+            if not sub.is_dir():
+                continue
+            for entry in sub.iterdir():
+                key = entry.name.split(".", 1)[0]
+                if key in keep or entry.name.startswith(".tmp-"):
+                    continue
+                try:
+                    if entry.stat().st_mtime < limit:
+                        entry.unlink()
+                        removed += 1
+                except OSError:
+                    continue
+        return removed
+
+
 class NullCache:
     """A cache that misses every time: for --no-cache and for tests that must render."""
 
@@ -83,6 +115,10 @@ class NullCache:
 
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Forget the bytes."""
+
+    def prune(self, namespace: str, keep: set[str], older_than: float) -> int:
+        """Nothing to remove."""
+        return 0
 
 
 def open_cache(cache_dir: Path, enabled: bool) -> Cache:

@@ -264,6 +264,42 @@ def save_manifest(ctx: BuildContext, manifest: Manifest) -> None:
         raise
 
 
+def keys_in_use(ctx: BuildContext, namespaces: dict[str, str]) -> dict[str, set[str]]:
+    """The cache keys that the manifests of every output folder (site/, .preview/, --out) refer to.
+
+    `namespaces` maps a unit kind ("page", "charts") to the cache namespace of its entries. An
+    unreadable manifest keeps nothing alive (its build redoes what it needs).
+    """
+    used: dict[str, set[str]] = {namespace: set() for namespace in namespaces.values()}
+    for path in (ctx.cache_dir / "builds").glob("*.json"):
+        try:
+            units = json.loads(path.read_text(encoding="utf-8")).get("units", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        for unit, record in units.items():
+            namespace = namespaces.get(unit.split(":", 1)[0])
+            if namespace is not None and isinstance(record, dict):
+                used[namespace].add(str(record.get("key", "")))
+    return used
+
+
+PRUNE_AFTER = 20  # a build that stored this many entries (a new version, data, site.yaml) prunes the cache
+PRUNE_AGE = 3600.0  # seconds: never an entry a build beside this one may have stored and not yet recorded
+
+
+def prune_cache(ctx: BuildContext, namespaces: dict[str, str]) -> int:
+    """Remove the cached pages and chart sets that no build's manifest refers to any more.
+
+    Every page of a big site is a cache entry of ~50 KB, and a broadsheet upgrade or a data change
+    makes new ones: without this, .cache/ grows by the site's size with each of them. Returns how
+    many entries went.
+    """
+    from .cache import open_cache
+
+    cache = open_cache(ctx.cache_dir, ctx.use_cache)
+    return sum(cache.prune(namespace, keys, PRUNE_AGE) for namespace, keys in keys_in_use(ctx, namespaces).items())
+
+
 def forget_manifest(ctx: BuildContext) -> None:
     """Remove the manifest (before a swap whose manifest might not get written)."""
     manifest_path(ctx).unlink(missing_ok=True)

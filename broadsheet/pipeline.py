@@ -31,11 +31,13 @@ from .content import Issue, read_issues
 from .context import BuildContext
 from .errors import BuildFailed, SourceError
 from .incremental import (
+    PRUNE_AFTER,
     Inputs,
     Manifest,
     forget_manifest,
     load_manifest,
     manifest_path,
+    prune_cache,
     read_inputs,
     save_manifest,
     site_intact,
@@ -87,6 +89,7 @@ class Site:
     plan: BuildPlan = field(default_factory=BuildPlan)
     previous: Manifest | None = None  # the last build's manifest: where reused units' files are listed
     charts_rendered: int = 0
+    stored: int = 0  # cache entries (pages, chart sets) this build stored
     kept: list[str] = field(default_factory=list)  # outputs taken unchanged from the previous site
     manifest: Manifest = field(default_factory=Manifest)  # what this build was made from
 
@@ -154,14 +157,15 @@ def draw_charts(loaded: Loaded, plan: BuildPlan, cache: Cache) -> ChartSet:
 
 # --- stage 4: assemble -----------------------------------------------------------------------------
 def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cache,
-                   manifest: Manifest) -> tuple[Pages, list[tuple[str, str, bytes]]]:
-    """Every issue page: reused ones from the cache (when read), the others assembled.
+                   manifest: Manifest) -> tuple[Pages, int]:
+    """Every issue page: reused ones from the cache (when read), the others assembled and stored
+    in the cache at once (an entry is keyed by its inputs: it stays right whatever else fails).
 
-    Returns the pages and the cache entries to write once the build is known good.
+    Returns the pages and how many cache entries were stored.
     """
     ctx = loaded.ctx
     pages = Pages()
-    pending: list[tuple[str, str, bytes]] = []
+    stored = 0
     todo: list[tuple[Issue, str]] = []
     for issue in loaded.issues:
         for code in issue.pages:
@@ -181,12 +185,21 @@ def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cac
         deps = sorted({use.series for use in page.figures})
         key = plan.key_of_page(ctx, issue, code, deps)
         manifest.units[f"page:{issue.key}:{code}"] = {"key": key, "files": [], "deps": deps}
-        pending.append((PAGES_NAMESPACE, key, store_page(page)))
-    for issue in loaded.issues:
+        cache.put(PAGES_NAMESPACE, key, "pickle", store_page(page))
+        stored += 1
+    return pages, stored
+
+
+def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
+    """Store each issue's drawn charts (only after a build without errors: a set missing a chart
+    that failed must not be taken for the whole set). Returns how many were stored."""
+    stored = 0
+    for issue in issues:
         key = plan.chart_keys.get(issue.key)
         if key is not None and plan.redo(f"charts:{issue.key}"):
-            pending.append((CHARTS_NAMESPACE, key, store_charts(charts.of_issue(issue.key))))
-    return pages, pending
+            cache.put(CHARTS_NAMESPACE, key, "pickle", store_charts(charts.of_issue(issue.key)))
+            stored += 1
+    return stored
 
 
 def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
@@ -316,7 +329,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     site = Site(loaded.issues, {}, [], plan, previous)
     charts = draw_charts(loaded, plan, cache)
     checkpoint()
-    pages, pending = assemble_pages(loaded, plan, charts, cache, site.manifest)
+    pages, site.stored = assemble_pages(loaded, plan, charts, cache, site.manifest)
     site.pages, site.charts_rendered = pages, charts.rendered
     check_translations(loaded.issues, ctx)
     check_published_parity(loaded.issues, pages, plan, ctx)
@@ -330,8 +343,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
         problems.error(exc)
         site.outputs = []
     if not problems.errors:
-        for namespace, key, value in pending:
-            cache.put(namespace, key, "pickle", value)
+        site.stored += store_chart_sets(loaded.issues, plan, charts, cache)
     site.manifest.page_count = len(pages)
     site.manifest.data = inputs.data
     return site
@@ -360,6 +372,8 @@ def build(ctx: BuildContext) -> BuildResult:
             written = write(site, ctx, previous, inputs, early)
         finally:
             early.close()
+        if ctx.use_cache and site.stored >= PRUNE_AFTER:
+            prune_cache(ctx, {"page": PAGES_NAMESPACE, "charts": CHARTS_NAMESPACE})
     charts_total = sum(f.endswith(".png") for u, r in site.manifest.units.items() if u.startswith("charts:")
                        for f in r["files"])  # one PNG twin per chart and language
     return BuildResult(pages=len(site.pages), files=len(site.outputs) + len(site.kept),

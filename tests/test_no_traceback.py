@@ -7,6 +7,7 @@ broadsheet did not make.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import os
 import pathlib
@@ -48,10 +49,23 @@ def fail_when(monkeypatch, method: str, number: int, where: str) -> None:
     monkeypatch.setattr(pathlib.Path, method, failing)
 
 
+def fail_open(monkeypatch, number: int, where: str) -> None:
+    """Make open() for writing raise OSError(number) for paths containing `where`."""
+    original = builtins.open
+
+    def failing(file, mode="r", *args, **kwargs):
+        if where in str(file) and any(m in mode for m in "wax"):
+            raise OSError(number, os.strerror(number), str(file))
+        return original(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", failing)
+
+
 def test_a_full_disk_is_one_line_and_the_last_site_stays(built, monkeypatch, capsys) -> None:
     before = snapshot(built / "site")
     capsys.readouterr()
     fail_when(monkeypatch, "write_bytes", errno.ENOSPC, ".site.new-")
+    fail_open(monkeypatch, errno.ENOSPC, ".site.new-")  # the writer writes pages with open()
     assert run_cli(built, "build", "--clean") == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("broadsheet: no space left on the device writing site/")
