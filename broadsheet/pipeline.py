@@ -47,7 +47,7 @@ from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
 from .searchjob import EarlyIndex
 from .urls import Urls
-from .writer import Output, check_destination, link_or_copy, lock_output, write_site
+from .writer import Output, SiteWriter, check_destination, link_or_copy, lock_output
 
 if TYPE_CHECKING:  # these load pandas: imported when a page or a chart has to be computed
     from .charts.step import ChartSet
@@ -90,8 +90,19 @@ class Site:
     previous: Manifest | None = None  # the last build's manifest: where reused units' files are listed
     charts_rendered: int = 0
     stored: int = 0  # cache entries (pages, chart sets) this build stored
+    sink: SiteWriter | None = None  # a build writes each unit's files as they are rendered; `check` keeps them
+    emitted: int = 0  # files rendered by this build
     kept: list[str] = field(default_factory=list)  # outputs taken unchanged from the previous site
     manifest: Manifest = field(default_factory=Manifest)  # what this build was made from
+
+
+    def emit(self, outputs: list[Output]) -> None:
+        """Take a rendered unit's files: into the fresh site folder, or into `outputs`."""
+        if self.sink is not None:
+            self.sink.add(outputs)
+        else:
+            self.outputs.extend(outputs)
+        self.emitted += len(outputs)
 
 
 @dataclass
@@ -249,7 +260,7 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
             continue  # pages and search are not rendered here; an issue that failed is left out
         if step.redo:
             outputs = _render_step(step, issues, pages, charts, ctx, cache, renderer)
-            site.outputs.extend(outputs)
+            site.emit(outputs)
             files = [out.path for out in outputs]
         else:
             assert site.previous is not None  # a reused step was recorded by the last build
@@ -294,7 +305,8 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet
 
 # --- the stages together ---------------------------------------------------------------------------
 def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifest | None = None,
-                  inputs: Inputs | None = None, issue_pages_done: Callable[[Site], None] | None = None) -> Site:
+                  inputs: Inputs | None = None, issue_pages_done: Callable[[Site], None] | None = None,
+                  sink: SiteWriter | None = None) -> Site:
     """Load, plan, draw, assemble and render in memory (nothing is written to the site).
 
     With `keep_going` (the `check` command) a stage's problems are collected in ctx.problems
@@ -326,7 +338,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
         prefetch_vega_bundle(cache)
     if plan.needs_data:
         loaded.store()  # changed data is checked even when no page reads the rows that changed
-    site = Site(loaded.issues, {}, [], plan, previous)
+    site = Site(loaded.issues, {}, [], plan, previous, sink=sink)
     charts = draw_charts(loaded, plan, cache)
     checkpoint()
     pages, site.stored = assemble_pages(loaded, plan, charts, cache, site.manifest)
@@ -365,18 +377,21 @@ def build(ctx: BuildContext) -> BuildResult:
         if previous is not None and previous.fingerprint == inputs.fingerprint() and not previous.search_error \
                 and site_intact(ctx.out_dir, previous):
             return _nothing_changed(ctx, previous, started)
-        early = EarlyIndex(ctx.out_dir.resolve())
+        early, writer = EarlyIndex(ctx.out_dir.resolve()), None
         try:
-            site = assemble_site(ctx, previous=previous, inputs=inputs,
+            writer = SiteWriter(ctx.out_dir, previous.files if previous is not None else {})
+            site = assemble_site(ctx, previous=previous, inputs=inputs, sink=writer,
                                  issue_pages_done=lambda made: start_index(made, ctx, previous, early))
-            written = write(site, ctx, previous, inputs, early)
+            written = write(site, ctx, previous, inputs, writer, early)
         finally:
             early.close()
+            if writer is not None:
+                writer.close()
         if ctx.use_cache and site.stored >= PRUNE_AFTER:
             prune_cache(ctx, {"page": PAGES_NAMESPACE, "charts": CHARTS_NAMESPACE})
     charts_total = sum(f.endswith(".png") for u, r in site.manifest.units.items() if u.startswith("charts:")
                        for f in r["files"])  # one PNG twin per chart and language
-    return BuildResult(pages=len(site.pages), files=len(site.outputs) + len(site.kept),
+    return BuildResult(pages=len(site.pages), files=site.emitted + len(site.kept),
                        seconds=time.perf_counter() - started, charts_rendered=site.charts_rendered,
                        charts_total=charts_total, files_written=written,
                        pages_rendered=sum(1 for step in site.plan.of("issue") if step.redo),
@@ -427,12 +442,12 @@ def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early:
     """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
     (and the kept ones), while the rest of the site is rendered and written."""
     search = plan_search(site, ctx, previous)
-    if search.mode == "now":
-        fresh = {out.path: out.data for out in site.outputs}
-        early.start({rel: fresh[rel] if rel in fresh else ctx.out_dir / rel for rel in search.pages})
+    if search.mode == "now" and site.sink is not None:  # the fresh pages are in the new folder already
+        fresh = site.sink.result.files
+        early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages})
 
 
-def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs,
+def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs, writer: SiteWriter,
           early: EarlyIndex | None = None) -> int:
     """Write into a fresh folder, index it for search (unless the plan reuses the index), swap it in."""
     from .search import BUNDLE_DIR, index_site
@@ -453,9 +468,9 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         elif search.mode == "background":
             jobs.append(prepare_job(ctx.out_dir.resolve()))
 
-    written = write_site(site.outputs, ctx.static_dir, ctx.out_dir, finish=finish, previous=previous.files if
-                         previous is not None else {}, keep=site.kept, before_swap=lambda: forget_manifest(ctx),
-                         added=(BUNDLE_DIR,))
+    writer.add(site.outputs)  # none when the pages were written as they were rendered (the sink)
+    written = writer.swap(ctx.static_dir, site.kept, finish, before_swap=lambda: forget_manifest(ctx),
+                          added=(BUNDLE_DIR,))
     if ctx.use_cache:
         _save(site, ctx, previous, inputs, written.files, search, jobs)
     if jobs:

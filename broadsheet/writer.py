@@ -45,12 +45,16 @@ def check_outputs(outputs: list[Output]) -> None:
     """Refuse duplicate paths and paths that would escape the site folder."""
     seen: set[str] = set()
     for out in outputs:
-        pure = PurePosixPath(out.path)
-        if pure.is_absolute() or ".." in pure.parts or not out.path:
-            raise BroadsheetError(f"refusing to write outside the site: {out.path!r}")
+        _check_path(out.path)
         if out.path in seen:
             raise BroadsheetError(f"two pages would be written to {out.path!r}")
         seen.add(out.path)
+
+
+def _check_path(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not path:
+        raise BroadsheetError(f"refusing to write outside the site: {path!r}")
 
 
 def lock_path(dest: Path) -> Path:
@@ -171,47 +175,82 @@ def link_or_copy(old: str | Path, new: str | Path) -> None:
         shutil.copy2(old, new)
 
 
+class SiteWriter:
+    """A fresh folder beside `dest`, filled as outputs are rendered, then swapped in whole.
+
+    Pages are written as they are made, so a build holds no more than one unit's files in memory
+    however big the site is; `dest` changes only at swap(), in one rename. `previous` maps the
+    paths of the current site to [sha256, size, mtime_ns]: an output or static file with the same
+    bytes, whose file in `dest` is still the recorded one, is hard-linked instead of written. Use
+    it while holding `lock_output(dest)`, and close() it (after a swap or a failure).
+    """
+
+    def __init__(self, dest: Path, previous: dict[str, list[Any]] | None = None) -> None:
+        self.dest = dest.resolve()
+        self.previous = previous or {}
+        self.result = Written()
+        self.tmp = self.dest.parent / f".{self.dest.name}.new-{secrets.token_hex(4)}"
+        self.swapped = False
+        self._made: set[str] = set()
+        self._folders = (str(self.tmp), str(self.dest))
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(mode=0o755)
+
+    def add(self, outputs: Iterable[Output]) -> None:
+        """Write outputs into the fresh folder (a path may be written once, inside the site)."""
+        for out in outputs:
+            _check_path(out.path)
+            if out.path in self.result.files:
+                raise BroadsheetError(f"two pages would be written to {out.path!r}")
+            _place(out.path, out.data, self._folders, self.previous.get(out.path), self.result, self._made)
+
+    def swap(self, static_dir: Path, keep: Iterable[str] = (), finish: Callable[[Path], None] | None = None,
+             before_swap: Callable[[], None] | None = None, added: tuple[str, ...] = ()) -> Written:
+        """Add static/, the kept files and the marker; run `finish` on the complete folder (the
+        search index: what it adds goes under the folders `added`); swap the folder in."""
+        rest: dict[str, bytes | Path | None] = {}  # outputs win over static files and kept ones
+        if static_dir.is_dir():
+            for path in sorted(static_dir.rglob("*")):
+                if path.is_file():
+                    rest["static/" + path.relative_to(static_dir).as_posix()] = path
+        rest.update(dict.fromkeys(keep))
+        rest[MARKER] = MARKER_TEXT
+        for rel in sorted(rest):
+            if rel not in self.result.files:
+                _place(rel, rest[rel], self._folders, self.previous.get(rel), self.result, self._made)
+        if finish is not None:
+            finish(self.tmp)
+        for folder in added:
+            _record_added(self.tmp, folder, self.result)
+        os.chmod(self.tmp, 0o755)
+        if before_swap is not None:
+            before_swap()
+        swap_in(self.tmp, self.dest)
+        self.swapped = True
+        return self.result
+
+    def close(self) -> None:
+        """Remove the folder: after a swap it holds the previous site (removed in the background:
+        thousands of unlinks are seconds the editor need not wait); after a failure, the unfinished one."""
+        if self.tmp.exists() and not (self.swapped and discard_later(self.tmp, self.dest)):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def write_site(outputs: list[Output], static_dir: Path, dest: Path,
                finish: Callable[[Path], None] | None = None,
                previous: dict[str, list[Any]] | None = None, keep: Iterable[str] = (),
                before_swap: Callable[[], None] | None = None, added: tuple[str, ...] = ()) -> Written:
-    """Write every output and static/ into a fresh folder and atomically replace `dest` with it.
-
-    `previous` maps the paths of the current site to [sha256, size, mtime_ns]: an output or
-    static file with the same bytes, whose file in `dest` is still the recorded one, is
-    hard-linked instead of written; the paths in `keep` (outputs not rendered again) are linked
-    as they are. `finish` runs on the complete fresh folder before the swap (the search indexer);
-    if it fails, `dest` is left untouched like for any other failure; what it adds goes under the
-    folders `added` (only those are scanned to record it). Call it while holding
-    `lock_output(dest)`, so that no other build swaps at the same time.
-    """
+    """Write every output and static/ into a fresh folder and atomically replace `dest` with it
+    (SiteWriter in one call); the paths in `keep` are linked from the current site as they are."""
     check_outputs(outputs)
-    dest = dest.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    planned = _plan(outputs, static_dir, keep)
-    result = Written()
-    tmp = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
-    swapped = False
-    try:  # created inside the try, so that Ctrl-C right after mkdir still removes it
-        tmp.mkdir(mode=0o755)
-        made: set[str] = set()
-        for rel in sorted(planned):
-            _place(rel, planned[rel], (str(tmp), str(dest)), (previous or {}).get(rel), result, made)
-        if finish is not None:
-            finish(tmp)
-        for folder in added:
-            _record_added(tmp, folder, result)
-        os.chmod(tmp, 0o755)
-        if before_swap is not None:
-            before_swap()
-        swap_in(tmp, dest)
-        swapped = True
+    writer = None
+    try:  # inside the try, so that Ctrl-C right after the folder is made still removes it
+        writer = SiteWriter(dest, previous)
+        writer.add(outputs)
+        return writer.swap(static_dir, keep, finish, before_swap, added)
     finally:
-        # after a swap `tmp` holds the previous site: removed in the background (thousands of
-        # unlinks are seconds the editor need not wait); after a failure, the unfinished one, now
-        if not (swapped and discard_later(tmp, dest)):
-            shutil.rmtree(tmp, ignore_errors=True)
-    return result
+        if writer is not None:
+            writer.close()
 
 
 def discard_later(old: Path, dest: Path) -> bool:
@@ -231,22 +270,6 @@ def discard_later(old: Path, dest: Path) -> bool:
     except (OSError, subprocess.SubprocessError):
         shutil.rmtree(trash, ignore_errors=True)
     return True
-
-
-def _plan(outputs: list[Output], static_dir: Path, keep: Iterable[str]) -> dict[str, bytes | Path | None]:
-    """Every file of the new site: bytes, a static file to copy, or None (kept from the last site)."""
-    # later entries win: outputs over static files, as when static/ was copied first
-    planned: dict[str, bytes | Path | None] = {}
-    if static_dir.is_dir():
-        for path in sorted(static_dir.rglob("*")):
-            if path.is_file():
-                planned["static/" + path.relative_to(static_dir).as_posix()] = path
-    for kept in keep:
-        planned[kept] = None
-    for out in outputs:
-        planned[out.path] = out.data
-    planned[MARKER] = MARKER_TEXT
-    return planned
 
 
 def _place(rel: str, source: bytes | Path | None, folders: tuple[str, str], record: list[Any] | None,
