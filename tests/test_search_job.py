@@ -179,3 +179,26 @@ def test_a_pagefind_failure_leaves_the_site_and_nothing_beside_it(make_site, mon
         build_into(root, out, search=True)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site.")) == [".site.lock"]
+
+
+def test_the_command_line_indexes_in_the_background_unless_told_to_wait(make_site, monkeypatch, capsys) -> None:
+    from conftest import run_cli
+
+    root = make_site()
+    monkeypatch.delenv("BROADSHEET_WAIT_SEARCH", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert run_cli(root, "build") == 0  # the first build indexes before it returns
+    out = root / "site"
+    edit(root, "等一下索引。")
+    assert run_cli(root, "build", "--wait-search") == 0
+    assert "search: the previous index serves" not in capsys.readouterr().out
+    assert manifest(root, out)["search_job"] == "" and not list(out.parent.glob(job_glob(out)))
+    edit(root, "不等索引。")
+    assert run_cli(root, "build") == 0
+    assert "search: the previous index serves until the new one is swapped in" in capsys.readouterr().out
+    wait_for_job(out)
+    assert any("不等索引" in text for text in fragment_texts(out))
+    monkeypatch.setenv("CI", "true")  # as in GitHub Actions: the published site has its whole index
+    edit(root, "持續整合。")
+    assert run_cli(root, "build") == 0
+    assert manifest(root, out)["search_job"] == "" and any("持續整合" in t for t in fragment_texts(out))
