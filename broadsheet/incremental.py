@@ -307,7 +307,7 @@ def forget_manifest(ctx: BuildContext) -> None:
 
 def intact(site: Path, path: str, record: list[Any] | None) -> bool:
     """Whether the site's file is still the one the manifest recorded (size and mtime)."""
-    return record is not None and unchanged(site / path, record)
+    return record is not None and unchanged(os.path.join(site, path), record)  # strings: thousands per build
 
 
 def site_intact(site: Path, manifest: Manifest) -> bool:

@@ -60,10 +60,29 @@ def outside_links(root: Path) -> list[SourceError]:
         found += _check_entry(top, root)
         if top.is_symlink() or not top.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames.sort()
-            for entry in sorted(dirnames) + sorted(filenames):
-                found += _check_entry(Path(dirpath) / entry, root)
+        found += _check_tree(str(top), root)
+    return found
+
+
+def _check_tree(folder: str, root: Path) -> list[SourceError]:
+    """_check_entry for everything under `folder`, folders first, then files, each sorted by name.
+
+    os.scandir tells links, files and folders apart from the directory listing itself, so only a
+    link or a special file costs a stat: this runs on every build, over every issue folder.
+    """
+    found: list[SourceError] = []
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return found
+    folders = [e for e in entries if e.is_dir()]  # as os.walk: a link to a folder is listed, not entered
+    for entry in folders + [e for e in entries if not e.is_dir()]:
+        if entry.is_symlink() or not (entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)):
+            found += _check_entry(Path(entry.path), root)
+    for entry in folders:
+        if not entry.is_symlink():
+            found += _check_tree(entry.path, root)
     return found
 
 

@@ -15,17 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .assemble import (
-    CHARTS_NAMESPACE,
-    PAGES_NAMESPACE,
-    Pages,
-    assemble_many,
-    assemble_page,
-    cached_charts,
-    cached_page,
-    store_charts,
-    store_page,
-)
 from .cache import Cache, open_cache
 from .content import Issue, read_issues
 from .context import BuildContext
@@ -49,12 +38,13 @@ from .searchjob import EarlyIndex
 from .urls import Urls
 from .writer import Output, SiteWriter, check_destination, link_or_copy, lock_output
 
-if TYPE_CHECKING:  # these load pandas: imported when a page or a chart has to be computed
+if TYPE_CHECKING:  # these load Markdown or pandas: imported when a page or a chart has to be computed
+    from .assemble import Pages
     from .charts.step import ChartSet
     from .data import DataStore
     from .render import Renderer
 
-__all__ = ["BuildResult", "Site", "assemble_page", "assemble_site", "build", "build_charts"]
+__all__ = ["BuildResult", "Site", "assemble_site", "build", "build_charts"]
 
 
 @dataclass
@@ -146,6 +136,7 @@ def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> Ch
 
 def draw_charts(loaded: Loaded, plan: BuildPlan, cache: Cache) -> ChartSet:
     """Every issue's charts: reused ones from the cache, the others built and drawn."""
+    from .assemble import cached_charts
     from .charts.step import ChartSet
 
     charts = ChartSet()
@@ -174,6 +165,8 @@ def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cac
 
     Returns the pages and how many cache entries were stored.
     """
+    from .assemble import PAGES_NAMESPACE, Pages, assemble_many, cached_page, store_page
+
     ctx = loaded.ctx
     pages = Pages()
     stored = 0
@@ -204,6 +197,8 @@ def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cac
 def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
     """Store each issue's drawn charts (only after a build without errors: a set missing a chart
     that failed must not be taken for the whole set). Returns how many were stored."""
+    from .assemble import CHARTS_NAMESPACE, store_charts
+
     stored = 0
     for issue in issues:
         key = plan.chart_keys.get(issue.key)
@@ -388,6 +383,8 @@ def build(ctx: BuildContext) -> BuildResult:
             if writer is not None:
                 writer.close()
         if ctx.use_cache and site.stored >= PRUNE_AFTER:
+            from .assemble import CHARTS_NAMESPACE, PAGES_NAMESPACE
+
             prune_cache(ctx, {"page": PAGES_NAMESPACE, "charts": CHARTS_NAMESPACE})
     charts_total = sum(f.endswith(".png") for u, r in site.manifest.units.items() if u.startswith("charts:")
                        for f in r["files"])  # one PNG twin per chart and language

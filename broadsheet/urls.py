@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from markdown.extensions.toc import slugify_unicode
-
 from .config import Config, Language
 
 
@@ -72,6 +70,8 @@ class Urls:
 
 def tag_slug(tag: str) -> str:
     """A URL-safe slug that keeps CJK characters: "基差交易" → "基差交易", "US dollar" → "us-dollar"."""
+    from markdown.extensions.toc import slugify_unicode  # Markdown's own: tag and heading slugs agree
+
     return slugify_unicode(tag, "-") or "tag"
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from broadsheet.assemble import assemble_page
 from broadsheet.config import load_config
 from broadsheet.content import read_page
 from broadsheet.context import BuildContext
 from broadsheet.data import load_data
-from broadsheet.pipeline import assemble_page, build_charts
+from broadsheet.pipeline import build_charts
 from broadsheet.typography import halfwidth
 from conftest import ROOT
 
