@@ -36,7 +36,7 @@ from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
 from .searchjob import EarlyIndex
 from .urls import Urls
-from .writer import Output, SiteWriter, check_destination, link_or_copy, lock_output
+from .writer import Output, SiteWriter, check_destination, lock_output
 
 if TYPE_CHECKING:  # these load Markdown or pandas: imported when a page or a chart has to be computed
     from .assemble import Pages
@@ -454,10 +454,6 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     jobs: list[Path] = []
 
     def finish(tmp: Path) -> None:
-        for folder in sorted({str(Path(path).parent) for path in search.old}):
-            (tmp / folder).mkdir(parents=True, exist_ok=True)
-        for path in search.old:
-            link_or_copy(ctx.out_dir / path, tmp / path)
         if search.mode == "now" and early is not None and early.started:
             early.finish(tmp / BUNDLE_DIR)
         elif search.mode == "now":
@@ -466,8 +462,9 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
             jobs.append(prepare_job(ctx.out_dir.resolve()))
 
     writer.add(site.outputs)  # none when the pages were written as they were rendered (the sink)
-    written = writer.swap(ctx.static_dir, site.kept, finish, before_swap=lambda: forget_manifest(ctx),
-                          added=(BUNDLE_DIR,))
+    # a kept index is linked like any kept file, with the record the last build made of it
+    written = writer.swap(ctx.static_dir, [*site.kept, *search.old], finish,
+                          before_swap=lambda: forget_manifest(ctx), added=(BUNDLE_DIR,))
     if ctx.use_cache:
         _save(site, ctx, previous, inputs, written.files, search, jobs)
     if jobs:
