@@ -48,8 +48,11 @@ class Meta(Protocol):
 
 def unsafe_text(text: str, meta: Meta, path: Path) -> list[SourceError]:
     """Problems with the characters of one content file: its text and its parsed front matter."""
-    lines = text.split("\n")
     found: list[SourceError] = []
+    if CONTROL_RE.search(text) is None and not any(INVISIBLE_RE.search(v) for v in (meta.title, meta.slug,
+                                                                                 *meta.tags)):
+        return found  # the common case: one scan of the whole text, no per-line work
+    lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         problem = control_problem(line)
         if problem:
