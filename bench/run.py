@@ -280,7 +280,9 @@ def ratio_row(label: str, limit: float, peer: str, ours: Timings, mine: str, the
     if a is None or b is None or ca is None or cb is None:
         return f"| {label} | ≤ {limit:g} × {peer} | – | – | – | not measured | – |"
     ratio = a / b
-    verdict = "met" if ratio <= limit else f"**missed**: {ratio / limit:.1f}× the limit"
+    over = ratio / limit
+    verdict = "met" if ratio <= limit else f"**missed**: {over:.2f}× the limit" if over < 1.1 else \
+        f"**missed**: {over:.1f}× the limit"
     return f"| {label} | ≤ {limit:g} × {peer} | {a:.2f} s | {b:.2f} s | {ratio:.2f} | {verdict} | {ca / cb:.2f} |"
 
 
