@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,14 +32,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="also run the tests marked slow (browsers, conformance, killed builds); CI=true does too")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The default run leaves out the slow tests; `--slow` or CI=true (as .ci/run has) runs them all."""
+    """The default run leaves out the slow tests; `--slow` or CI=true (as .ci/run has) runs them all,
+    in one xdist group: browsers, killed builds and conformance tools run one at a time."""
     if config.getoption("--slow") or os.environ.get("CI", "").lower() == "true":
+        for item in items:
+            if item.get_closest_marker("slow"):
+                item.add_marker(pytest.mark.xdist_group("slow"))
         return
     slow = [item for item in items if item.get_closest_marker("slow")]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadgroup` (addopts): a test file is a unit of work, so that its module-scoped
+    fixtures (a built project, a server) are made once, on one worker; a group (`slow`) is one too."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    return FileScheduling(config, log)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -67,6 +90,29 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content) if content.startswith("\n") else content, encoding="utf-8")
+
+
+# --- expensive things made once per run ----------------------------------------------------------
+# With pytest-xdist each worker has its own session: these are made by the first worker that needs
+# them, in a folder every worker of the run shares, while the others wait for it (a file lock).
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, shared by all xdist workers (each has its own subfolder in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def make_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, filled by make(folder) once per test run, however many workers ask for it."""
+    shared = shared_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture
@@ -106,8 +152,11 @@ def build_into(root: Path, out: Path | None = None, **options) -> Path:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built once per test session into a temporary folder."""
-    out = tmp_path_factory.mktemp("real") / "site"
-    ctx = BuildContext(root=ROOT, config=load_config(ROOT / "site.yaml"), out_dir=out)
-    build(ctx)
-    return out
+    """The real project built once per test run (shared by the xdist workers) into a temporary
+    folder: read it, never change it. Its charts and pages are then in the project's .cache/."""
+
+    def make(folder: Path) -> None:
+        ctx = BuildContext(root=ROOT, config=load_config(ROOT / "site.yaml"), out_dir=folder / "site")
+        build(ctx)
+
+    return make_once(tmp_path_factory, "real", make) / "site"
