@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from broadsheet.cache import DiskCache  # noqa: E402
 from broadsheet.cli import main  # noqa: E402
 from broadsheet.config import load_config  # noqa: E402
 from broadsheet.context import BuildContext  # noqa: E402
@@ -115,21 +116,86 @@ def make_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
     return folder
 
 
+class _CopyingCache:
+    """A cache that reads and writes through `inner` and keeps a copy of every entry it sees."""
+
+    def __init__(self, inner: DiskCache, copy: DiskCache):
+        self.inner, self.copy = inner, copy
+
+    def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
+        data = self.inner.get(namespace, key, suffix)
+        if data is not None:
+            self.copy.put(namespace, key, suffix, data)
+        return data
+
+    def has(self, namespace: str, key: str, suffix: str) -> bool:
+        return self.inner.has(namespace, key, suffix)
+
+    def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
+        self.inner.put(namespace, key, suffix, data)
+        self.copy.put(namespace, key, suffix, data)
+
+
+# What a fresh project's .cache/ may start with: memos the engine keys by content alone (the text
+# parsed, the library's version and the day), not by the project, its path or its outputs.
+PROJECT_FREE_MEMOS = ("yaml-data.pickle", "yaml.pickle", "calendars.pickle")
+
+
+@pytest.fixture(scope="session")
+def fresh_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `.cache/` for the projects tests make (make_site, seed_cache): what a project that has
+    built once has, and that does not depend on the project.
+
+    - the vega bundle that pages with charts ship: ~3 s of CPU to make, from vl-convert's version
+      alone; taken from the project's own .cache/ (or made and stored there, as the real
+      project's build would);
+    - PROJECT_FREE_MEMOS, from one build of the sample site: catalog.yaml (the same in almost
+      every test project) is then parsed once per run instead of once per build.
+
+    No drawing, page or manifest: charts are drawn, pages assembled and sites written as before.
+    """
+    from broadsheet.charts.engine import vega_bundle
+
+    def make(folder: Path) -> None:
+        vega_bundle(_CopyingCache(DiskCache(ROOT / ".cache"), DiskCache(folder)))
+        sample = build_into(sample_project(tmp_path_factory.mktemp("fresh-cache") / "sample", None)).parent
+        for name in PROJECT_FREE_MEMOS:
+            if (sample / ".cache" / name).is_file():
+                shutil.copy(sample / ".cache" / name, folder / name)
+
+    return make_once(tmp_path_factory, "fresh-cache", make)
+
+
+def seed_cache(root: Path, fresh_cache: Path) -> None:
+    """Give a project the `.cache/` of fresh_cache (copied: a test may change or remove it)."""
+    shutil.copytree(fresh_cache, root / ".cache", dirs_exist_ok=True)
+
+
 @pytest.fixture
-def make_site(tmp_path: Path) -> Callable[..., Path]:
-    """Copy the sample site (templates, data, config from the project) and add or replace files."""
+def make_site(tmp_path: Path, fresh_cache: Path) -> Callable[..., Path]:
+    """Copy the sample site (templates, data, config from the project) and add or replace files.
+
+    Its `.cache/` starts as fresh_cache's: charts are drawn, pages assembled, sites written.
+    """
 
     def make(files: dict[str, str | bytes] | None = None, with_sample_issue: bool = True) -> Path:
-        root = tmp_path / "project"
-        for name in ("templates", "static", "translations", "data"):
-            shutil.copytree(ROOT / name, root / name)
-        shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-        if with_sample_issue:
-            shutil.copytree(SAMPLE / "content", root / "content")
+        root = sample_project(tmp_path / "project", fresh_cache, with_sample_issue)
         write_files(root, files or {})
         return root
 
     return make
+
+
+def sample_project(root: Path, fresh_cache: Path | None, with_sample_issue: bool = True) -> Path:
+    """The sample site at `root` (templates, data, config from the project), .cache/ as fresh_cache's."""
+    for name in ("templates", "static", "translations", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    if with_sample_issue:
+        shutil.copytree(SAMPLE / "content", root / "content")
+    if fresh_cache is not None:
+        seed_cache(root, fresh_cache)
+    return root
 
 
 def run_cli(root: Path, *args: str) -> int:
