@@ -171,6 +171,33 @@ def seed_cache(root: Path, fresh_cache: Path) -> None:
     shutil.copytree(fresh_cache, root / ".cache", dirs_exist_ok=True)
 
 
+def copy_cache(source: Path, root: Path) -> None:
+    """Give `root` the content-addressed entries of another project's `.cache/` (drawn charts,
+    chart sets, pages), as a CI run that restores .cache/ has them; not its per-folder manifests.
+
+    Hard links where possible: the cache never writes into a stored file (it writes a new one and
+    renames it over the old), so the source is never changed through them.
+    """
+
+    def link(src: str, dst: str) -> Any:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        return dst
+
+    shutil.copytree(source / ".cache", root / ".cache", copy_function=link, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("builds", ".tmp-*"))
+
+
+def copy_real_project(root: Path) -> Path:
+    """A copy of the real project's sources (no site/, no .cache/) at `root`."""
+    for name in ("templates", "static", "translations", "data", "content"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    return root
+
+
 @pytest.fixture
 def make_site(tmp_path: Path, fresh_cache: Path) -> Callable[..., Path]:
     """Copy the sample site (templates, data, config from the project) and add or replace files.
@@ -226,3 +253,9 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build(ctx)
 
     return make_once(tmp_path_factory, "real", make) / "site"
+
+
+@pytest.fixture(scope="session")
+def real_cache(real_site: Path) -> Path:
+    """The project root whose `.cache/` holds everything the real project's build made (for copy_cache)."""
+    return ROOT

@@ -17,8 +17,9 @@ SUB_PATH = "https://example.github.io/weekly/"
 
 
 @pytest.fixture(scope="session")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built for https://example.github.io/weekly/."""
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory, real_cache: Path) -> Path:
+    """The real project built for https://example.github.io/weekly/ (after real_site: the charts
+    it draws are in the project's .cache/)."""
     out = tmp_path_factory.mktemp("subpath") / "site"
     config = load_config(ROOT / "site.yaml").with_base_url(SUB_PATH)
     build(BuildContext(root=ROOT, config=config, out_dir=out))
