@@ -256,6 +256,17 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Path:
+    """The sample site as make_site() gives it, built once per run (build_into): read it, never
+    change it. Tests that change the project or build it another way make their own."""
+
+    def make(folder: Path) -> None:
+        build_into(sample_project(folder / "project", fresh_cache))
+
+    return make_once(tmp_path_factory, "sample", make) / "project" / "site"
+
+
+@pytest.fixture(scope="session")
 def real_cache(real_site: Path) -> Path:
     """The project root whose `.cache/` holds everything the real project's build made (for copy_cache)."""
     return ROOT
