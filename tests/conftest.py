@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from broadsheet.cache import DiskCache  # noqa: E402
 from broadsheet.cli import main  # noqa: E402
 from broadsheet.config import load_config  # noqa: E402
 from broadsheet.context import BuildContext  # noqa: E402
@@ -30,14 +33,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="also run the tests marked slow (browsers, conformance, killed builds); CI=true does too")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The default run leaves out the slow tests; `--slow` or CI=true (as .ci/run has) runs them all."""
+    """The default run leaves out the slow tests; `--slow` or CI=true (as .ci/run has) runs them all,
+    in one xdist group: browsers, killed builds and conformance tools run one at a time."""
     if config.getoption("--slow") or os.environ.get("CI", "").lower() == "true":
+        for item in items:
+            if item.get_closest_marker("slow"):
+                item.add_marker(pytest.mark.xdist_group("slow"))
         return
     slow = [item for item in items if item.get_closest_marker("slow")]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadgroup` (addopts): a test file is a unit of work, so that its module-scoped
+    fixtures (a built project, a server) are made once, on one worker; a group (`slow`) is one too."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    return FileScheduling(config, log)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -69,21 +93,136 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(textwrap.dedent(content) if content.startswith("\n") else content, encoding="utf-8")
 
 
+# --- expensive things made once per run ----------------------------------------------------------
+# With pytest-xdist each worker has its own session: these are made by the first worker that needs
+# them, in a folder every worker of the run shares, while the others wait for it (a file lock).
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, shared by all xdist workers (each has its own subfolder in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def make_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, filled by make(folder) once per test run, however many workers ask for it."""
+    shared = shared_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+class _CopyingCache:
+    """A cache that reads and writes through `inner` and keeps a copy of every entry it sees."""
+
+    def __init__(self, inner: DiskCache, copy: DiskCache):
+        self.inner, self.copy = inner, copy
+
+    def get(self, namespace: str, key: str, suffix: str) -> bytes | None:
+        data = self.inner.get(namespace, key, suffix)
+        if data is not None:
+            self.copy.put(namespace, key, suffix, data)
+        return data
+
+    def has(self, namespace: str, key: str, suffix: str) -> bool:
+        return self.inner.has(namespace, key, suffix)
+
+    def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
+        self.inner.put(namespace, key, suffix, data)
+        self.copy.put(namespace, key, suffix, data)
+
+
+# What a fresh project's .cache/ may start with: memos the engine keys by content alone (the text
+# parsed, the library's version and the day), not by the project, its path or its outputs.
+PROJECT_FREE_MEMOS = ("yaml-data.pickle", "yaml.pickle", "calendars.pickle")
+
+
+@pytest.fixture(scope="session")
+def fresh_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `.cache/` for the projects tests make (make_site, seed_cache): what a project that has
+    built once has, and that does not depend on the project.
+
+    - the vega bundle that pages with charts ship: ~3 s of CPU to make, from vl-convert's version
+      alone; taken from the project's own .cache/ (or made and stored there, as the real
+      project's build would);
+    - PROJECT_FREE_MEMOS, from one build of the sample site: catalog.yaml (the same in almost
+      every test project) is then parsed once per run instead of once per build.
+
+    No drawing, page or manifest: charts are drawn, pages assembled and sites written as before.
+    """
+    from broadsheet.charts.engine import vega_bundle
+
+    def make(folder: Path) -> None:
+        vega_bundle(_CopyingCache(DiskCache(ROOT / ".cache"), DiskCache(folder)))
+        sample = build_into(sample_project(tmp_path_factory.mktemp("fresh-cache") / "sample", None)).parent
+        for name in PROJECT_FREE_MEMOS:
+            if (sample / ".cache" / name).is_file():
+                shutil.copy(sample / ".cache" / name, folder / name)
+
+    return make_once(tmp_path_factory, "fresh-cache", make)
+
+
+def seed_cache(root: Path, fresh_cache: Path) -> None:
+    """Give a project the `.cache/` of fresh_cache (copied: a test may change or remove it)."""
+    shutil.copytree(fresh_cache, root / ".cache", dirs_exist_ok=True)
+
+
+def copy_cache(source: Path, root: Path) -> None:
+    """Give `root` the content-addressed entries of another project's `.cache/` (drawn charts,
+    chart sets, pages), as a CI run that restores .cache/ has them; not its per-folder manifests.
+
+    Hard links where possible: the cache never writes into a stored file (it writes a new one and
+    renames it over the old), so the source is never changed through them.
+    """
+
+    def link(src: str, dst: str) -> Any:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        return dst
+
+    shutil.copytree(source / ".cache", root / ".cache", copy_function=link, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("builds", ".tmp-*"))
+
+
+def copy_real_project(root: Path) -> Path:
+    """A copy of the real project's sources (no site/, no .cache/) at `root`."""
+    for name in ("templates", "static", "translations", "data", "content"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    return root
+
+
 @pytest.fixture
-def make_site(tmp_path: Path) -> Callable[..., Path]:
-    """Copy the sample site (templates, data, config from the project) and add or replace files."""
+def make_site(tmp_path: Path, fresh_cache: Path) -> Callable[..., Path]:
+    """Copy the sample site (templates, data, config from the project) and add or replace files.
+
+    Its `.cache/` starts as fresh_cache's: charts are drawn, pages assembled, sites written.
+    """
 
     def make(files: dict[str, str | bytes] | None = None, with_sample_issue: bool = True) -> Path:
-        root = tmp_path / "project"
-        for name in ("templates", "static", "translations", "data"):
-            shutil.copytree(ROOT / name, root / name)
-        shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-        if with_sample_issue:
-            shutil.copytree(SAMPLE / "content", root / "content")
+        root = sample_project(tmp_path / "project", fresh_cache, with_sample_issue)
         write_files(root, files or {})
         return root
 
     return make
+
+
+def sample_project(root: Path, fresh_cache: Path | None, with_sample_issue: bool = True) -> Path:
+    """The sample site at `root` (templates, data, config from the project), .cache/ as fresh_cache's."""
+    for name in ("templates", "static", "translations", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    if with_sample_issue:
+        shutil.copytree(SAMPLE / "content", root / "content")
+    if fresh_cache is not None:
+        seed_cache(root, fresh_cache)
+    return root
 
 
 def run_cli(root: Path, *args: str) -> int:
@@ -106,8 +245,28 @@ def build_into(root: Path, out: Path | None = None, **options) -> Path:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built once per test session into a temporary folder."""
-    out = tmp_path_factory.mktemp("real") / "site"
-    ctx = BuildContext(root=ROOT, config=load_config(ROOT / "site.yaml"), out_dir=out)
-    build(ctx)
-    return out
+    """The real project built once per test run (shared by the xdist workers) into a temporary
+    folder: read it, never change it. Its charts and pages are then in the project's .cache/."""
+
+    def make(folder: Path) -> None:
+        ctx = BuildContext(root=ROOT, config=load_config(ROOT / "site.yaml"), out_dir=folder / "site")
+        build(ctx)
+
+    return make_once(tmp_path_factory, "real", make) / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Path:
+    """The sample site as make_site() gives it, built once per run (build_into): read it, never
+    change it. Tests that change the project or build it another way make their own."""
+
+    def make(folder: Path) -> None:
+        build_into(sample_project(folder / "project", fresh_cache))
+
+    return make_once(tmp_path_factory, "sample", make) / "project" / "site"
+
+
+@pytest.fixture(scope="session")
+def real_cache(real_site: Path) -> Path:
+    """The project root whose `.cache/` holds everything the real project's build made (for copy_cache)."""
+    return ROOT

@@ -17,7 +17,7 @@ import broadsheet.fonts as fonts
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.pipeline import BuildResult, build
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, seed_cache
 
 EARLIER = "content/issues/2025-04-06-earlier"
 SAMPLE_ISSUE = "content/issues/2025-04-13-sample"
@@ -33,14 +33,19 @@ SMALL_FONT = next(iter(sorted(Path("/usr/share/fonts").rglob("Liberation*.ttf"))
 
 
 def run(root: Path) -> tuple[BuildResult, list[str]]:
-    """Build `root` into its site/; return the result and the warnings' messages."""
-    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
+    """Build `root` into its site/; return the result and the warnings' messages.
+
+    Without a search index, as conftest.build_into: Pagefind reads no chart and is not counted.
+    """
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", search=False)
     result = build(ctx)
     return result, [w.message for w in ctx.problems.warnings]
 
 
-def project_at(root: Path, issues: list[str]) -> Path:
-    """A fresh checkout: the sample site, a chart in each issue of `issues`, no site/, no .cache/."""
+def project_at(root: Path, issues: list[str], fresh_cache: Path | None) -> Path:
+    """A fresh checkout: the sample site, a chart in each issue of `issues`, no site/, and a .cache/
+    holding no drawing (conftest.fresh_cache: the vega bundle and parsed YAML, which know no font),
+    or none when `fresh_cache` is None."""
     for name in ("templates", "static", "translations", "data"):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
@@ -50,14 +55,17 @@ def project_at(root: Path, issues: list[str]) -> Path:
         for md in (root / issue).glob("*.md"):
             with md.open("a", encoding="utf-8") as fp:
                 fp.write('\n{{ chart("rates") }}\n')
+    if fresh_cache is not None:
+        seed_cache(root, fresh_cache)
     return root
 
 
-def test_installing_a_cjk_font_redraws_every_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installing_a_cjk_font_redraws_every_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  fresh_cache: Path) -> None:
     system = tmp_path / "system-fonts"
     system.mkdir()
     monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", (system,))  # a machine without fonts-noto-cjk
-    root = project_at(tmp_path / "project", [EARLIER])
+    root = project_at(tmp_path / "project", [EARLIER], fresh_cache)
     first, warnings = run(root)
     assert first.charts_rendered == 2 and any(CJK_WARNING in w for w in warnings)
     again, warnings = run(root)
@@ -75,8 +83,8 @@ def test_installing_a_cjk_font_redraws_every_chart(tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.skipif(SMALL_FONT is None, reason="needs a font file to put in fonts/")
-def test_a_project_fonts_folder_redraws_every_chart(tmp_path: Path) -> None:
-    root = project_at(tmp_path / "project", [EARLIER])
+def test_a_project_fonts_folder_redraws_every_chart(tmp_path: Path, fresh_cache: Path) -> None:
+    root = project_at(tmp_path / "project", [EARLIER], fresh_cache)
     assert run(root)[0].charts_rendered == 2
     (root / "fonts").mkdir()
     shutil.copy(SMALL_FONT, root / "fonts" / SMALL_FONT.name)
@@ -85,17 +93,17 @@ def test_a_project_fonts_folder_redraws_every_chart(tmp_path: Path) -> None:
     assert run(root)[0].nothing_changed
 
 
-def test_ci_run_with_the_restored_cache_draws_only_the_new_issues_charts(tmp_path: Path) -> None:
+def test_ci_run_with_the_restored_cache_draws_only_the_new_issues_charts(tmp_path: Path, fresh_cache: Path) -> None:
     """Two Pages runs: each a fresh checkout at the same path; .cache/ carried over (actions/cache)."""
     checkout = tmp_path / "runner" / "repo"
-    project_at(checkout, [EARLIER])
+    project_at(checkout, [EARLIER], fresh_cache)
     first, _ = run(checkout)
     assert first.charts_rendered == 2
     saved = tmp_path / "actions-cache"
     shutil.copytree(checkout / ".cache", saved)  # actions/cache saves .cache/ at the end of the job
     shutil.rmtree(checkout)
 
-    project_at(checkout, [EARLIER, SAMPLE_ISSUE])  # the next push adds an issue with a chart
+    project_at(checkout, [EARLIER, SAMPLE_ISSUE], None)  # the next push adds an issue with a chart
     folder = checkout / "content" / "issues" / "2025-04-20-next"
     shutil.copytree(checkout / SAMPLE_ISSUE, folder)
     shutil.rmtree(checkout / SAMPLE_ISSUE)

@@ -333,7 +333,8 @@ def test_second_build_renders_no_chart(make_site):
                       "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
 
     def run() -> int:
-        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
+        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site",
+                           search=False)  # no search index: not what is counted (conftest.build_into)
         return build(ctx).charts_rendered
 
     assert run() == 1
@@ -396,17 +397,25 @@ def test_cjk_font_search(tmp_path, monkeypatch):
     assert font_folders(tmp_path / "fonts") == ([tmp_path / "fonts"], True)
 
 
-def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path):
+def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path, monkeypatch, fresh_cache):
     """Reproducible builds hold for chart SVGs and PNGs themselves, not only thanks to the cache."""
+    from broadsheet.cache import DiskCache
+    from broadsheet.charts import engine
     from broadsheet.context import BuildContext
     from broadsheet.pipeline import build
 
+    # The vega bundle is no chart drawing and is not compared here, but a build without a cache
+    # makes it again (~3 s of CPU in another process): these builds ship the session's copy.
+    bundle = engine.vega_bundle(DiskCache(fresh_cache))
+    monkeypatch.setattr(engine, "prefetch_vega_bundle", lambda cache: None)
+    monkeypatch.setattr(engine, "vega_bundle", lambda cache: bundle)
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": ZH_PAGE + '\n{{ chart("spx") }}\n',
                       "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
     outs = []
     for n in (1, 2):
         out = tmp_path / f"site{n}"
-        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, use_cache=False)
+        ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, use_cache=False,
+                           search=False)  # no search index: not compared (conftest.build_into)
         assert build(ctx).charts_rendered == 1  # drawn again, not taken from a cache
         outs.append(out)
     for rel in ("issues/2025-04-13-sample/index.html", "issues/2025-04-13-sample/charts/spx.png"):

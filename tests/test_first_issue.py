@@ -123,8 +123,10 @@ QUOTED_CLAIMS = ("能源整體指數下降2.4%", "energy index dropped 2.4%",
                  "月來看增速為 0.2%", "Month on month, it rose 0.2%")
 
 
-def test_no_market_figure_is_typed_by_hand() -> None:
-    """Every value a figure expression prints is absent from the Markdown outside expressions."""
+def test_no_market_figure_is_typed_by_hand(real_cache: Path) -> None:
+    """Every value a figure expression prints is absent from the Markdown outside expressions.
+
+    (After the real build: its charts are taken from the project's .cache/, not drawn again.)"""
     config = load_config(ROOT / "site.yaml")
     ctx = BuildContext(root=ROOT, config=config, out_dir=ROOT / "unused")
     store = load_data(ROOT / "data")

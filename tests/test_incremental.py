@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.pipeline import BuildResult, build
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, seed_cache
 
 EARLIER = "content/issues/2025-04-06-earlier"
 SAMPLE_ISSUE = "content/issues/2025-04-13-sample"
@@ -65,8 +65,9 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample site with a chart in the earlier issue, built once."""
+def project(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Path:
+    """The sample site with a chart in the earlier issue, built once (its .cache/ starts as
+    conftest.fresh_cache: no drawing, no page)."""
     root = tmp_path_factory.mktemp("incremental") / "project"
     for name in ("templates", "static", "translations", "data"):
         shutil.copytree(ROOT / name, root / name)
@@ -76,6 +77,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("zh-Hant.md", "en.md"):
         with (root / EARLIER / name).open("a", encoding="utf-8") as fp:
             fp.write('\n{{ chart("rates") }}\n')
+    seed_cache(root, fresh_cache)
     first = run(root)
     assert first.pages_rendered == 3 and first.charts_total == 2
     return root

@@ -17,7 +17,7 @@ from broadsheet.integrity import check_data_sanity, integrity_problems
 from broadsheet.pipeline import Site, assemble_site
 from broadsheet.provenance import provenance
 from broadsheet.typography import halfwidth
-from conftest import ROOT, build_into
+from conftest import ROOT, build_into, copy_cache, copy_real_project
 
 ISSUE = "2025-04-13-tariff-shock"
 
@@ -32,22 +32,24 @@ def source_line(problem: SourceError) -> str:
 
 
 @pytest.fixture(scope="module")
-def real_problems() -> list[SourceError]:
-    ctx, site = assemble(ROOT)
-    return integrity_problems(ctx, site)
+def real_assembled(real_cache: Path) -> tuple[BuildContext, Site]:
+    """The real project assembled once for the tests that read it (after real_site: its cache is warm)."""
+    return assemble(ROOT)
 
 
 @pytest.fixture(scope="module")
-def unreviewed_problems(tmp_path_factory: pytest.TempPathFactory) -> list[SourceError]:
-    """The real project with the reviewed marks taken out of the first issue."""
-    import re
-    import shutil
+def real_problems(real_assembled: tuple[BuildContext, Site]) -> list[SourceError]:
+    return integrity_problems(*real_assembled)
 
-    root = tmp_path_factory.mktemp("unreviewed")
-    for name in ("templates", "static", "translations", "data", "content"):
-        shutil.copytree(ROOT / name, root / name)
-    for name in ("site.yaml",):
-        shutil.copy(ROOT / name, root / name)
+
+@pytest.fixture(scope="module")
+def unreviewed_problems(tmp_path_factory: pytest.TempPathFactory, real_cache: Path) -> list[SourceError]:
+    """The real project with the reviewed marks taken out of the first issue (its charts come from
+    the real build's cache: only the edited pages are assembled again)."""
+    import re
+
+    root = copy_real_project(tmp_path_factory.mktemp("unreviewed"))
+    copy_cache(real_cache, root)
     for path in (root / "content" / "issues" / ISSUE).glob("*.md"):
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(r"<!-- reviewed:.*?-->\n", "", text), encoding="utf-8")
@@ -204,8 +206,8 @@ def test_a_bad_daily_bound_is_an_error_with_its_line(make_site) -> None:
 
 
 # --- provenance -------------------------------------------------------------------------------------
-def test_provenance_is_the_last_date_its_figures_used() -> None:
-    ctx, site = assemble(ROOT)
+def test_provenance_is_the_last_date_its_figures_used(real_assembled: tuple[BuildContext, Site]) -> None:
+    ctx, site = real_assembled
     ip = site.pages[(ISSUE, "zh-Hant")]
     last = max(d for use in ip.figures for d in use.dates)
     assert last == dt.date(2025, 4, 11)  # the UMich preliminary release date, the latest data quoted

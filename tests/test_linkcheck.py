@@ -11,14 +11,15 @@ from broadsheet.config import load_config
 from broadsheet.context import BuildContext
 from broadsheet.linkcheck import check_links, read_site
 from broadsheet.pipeline import build
-from conftest import ROOT, build_into
+from conftest import ROOT
 
 SUB_PATH = "https://example.github.io/weekly/"
 
 
 @pytest.fixture(scope="session")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built for https://example.github.io/weekly/."""
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory, real_cache: Path) -> Path:
+    """The real project built for https://example.github.io/weekly/ (after real_site: the charts
+    it draws are in the project's .cache/)."""
     out = tmp_path_factory.mktemp("subpath") / "site"
     config = load_config(ROOT / "site.yaml").with_base_url(SUB_PATH)
     build(BuildContext(root=ROOT, config=config, out_dir=out))
@@ -89,8 +90,6 @@ def test_feed_and_sitemap_urls_are_checked() -> None:
                       ("sitemap.xml", "https://example.github.io/issues/")]
 
 
-def test_root_site_build_links_resolve(make_site) -> None:
-    root = make_site()
-    out = build_into(root)
-    problems = check_links(read_site(out), load_config(root / "site.yaml").base_url)
+def test_root_site_build_links_resolve(sample_site: Path) -> None:
+    problems = check_links(read_site(sample_site), load_config(ROOT / "site.yaml").base_url)
     assert problems == []

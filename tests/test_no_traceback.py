@@ -22,18 +22,28 @@ import pytest
 
 from broadsheet import pipeline
 from broadsheet.writer import MARKER
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, sample_project
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def built(make_site) -> Path:
-    """A project whose site/ was built once."""
-    root = make_site()
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Path:
+    """The sample project, built once by the command line (`built` copies it)."""
+    root = sample_project(tmp_path_factory.mktemp("built") / "project", fresh_cache)
     assert run_cli(root, "build") == 0
+    return root
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A project whose site/ was built once by the command line: a copy of built_once, its sources,
+    site/ and .cache/ (the last build's manifest is keyed by the folder's path: these tests build
+    with --clean, or fail before reading it)."""
+    root = tmp_path / "project"
+    shutil.copytree(built_once, root, symlinks=True)
     return root
 
 

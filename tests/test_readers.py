@@ -214,8 +214,8 @@ def test_home_leads_with_the_latest_issue(real_site: Path) -> None:
         assert lead.select_one(".summary").get_text().strip()
 
 
-def test_issue_pages_link_newer_and_older(make_site) -> None:
-    out = build_into(make_site())
+def test_issue_pages_link_newer_and_older(sample_site: Path) -> None:
+    out = sample_site
     newer = soup(out / "issues" / "2025-04-13-sample" / "index.html")
     older = soup(out / "issues" / "2025-04-06-earlier" / "index.html")
     assert newer.select_one(".issue-nav a[rel=prev]")["href"] == "/broadsheet/issues/2025-04-06-earlier/"

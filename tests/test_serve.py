@@ -203,6 +203,8 @@ def test_the_preview_is_not_written_to_site(shared) -> None:
     assert (shared.out_dir / "index.html").exists()
 
 
+@pytest.mark.slow  # a real browser (CI runs it); what the server sends for a reload and for the
+# overlay is checked without one above (a change rebuilds…, a build error is shown…)
 def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) -> None:
     with chromium(tmp_path / "chromium-profile") as driver:
         from selenium.webdriver.common.by import By
