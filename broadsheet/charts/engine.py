@@ -155,8 +155,9 @@ def prefetch_vega_bundle(cache: Cache) -> None:
     key = _bundle_key()
     if key in _BUNDLE or cache.get(CACHE_NAMESPACE, key, "js") is not None:
         return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    _BUNDLE[key] = pool.submit(_make_bundle)
+    with held_interrupts():  # started with Ctrl-C blocked, like the chart workers: one line, no traceback
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _BUNDLE[key] = pool.submit(_make_bundle)  # the process is spawned here, inheriting the block
     pool.shutdown(wait=False)  # the process exits once the bundle is made
 
 
