@@ -167,27 +167,26 @@ def fresh_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def seed_cache(root: Path, fresh_cache: Path) -> None:
-    """Give a project the `.cache/` of fresh_cache (hard links, see _link_or_copy: the vega bundle
-    alone is ~1 MB, and hundreds of projects are made in a run)."""
-    shutil.copytree(fresh_cache, root / ".cache", copy_function=_link_or_copy, dirs_exist_ok=True)
-
-
-def _link_or_copy(src: str, dst: str) -> str:
-    """Hard-link a cache file, or copy it across file systems. The engine never writes into a
-    stored cache file (it writes a new one and renames it over the old), so a project's build
-    cannot change the source through the link."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-    return dst
+    """Give a project the `.cache/` of fresh_cache (copied: a test may change or remove it)."""
+    shutil.copytree(fresh_cache, root / ".cache", dirs_exist_ok=True)
 
 
 def copy_cache(source: Path, root: Path) -> None:
     """Give `root` the content-addressed entries of another project's `.cache/` (drawn charts,
     chart sets, pages), as a CI run that restores .cache/ has them; not its per-folder manifests.
-    Hard links where possible (_link_or_copy)."""
-    shutil.copytree(source / ".cache", root / ".cache", copy_function=_link_or_copy, dirs_exist_ok=True,
+
+    Hard links where possible: the cache never writes into a stored file (it writes a new one and
+    renames it over the old), so the source is never changed through them.
+    """
+
+    def link(src: str, dst: str) -> Any:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        return dst
+
+    shutil.copytree(source / ".cache", root / ".cache", copy_function=link, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("builds", ".tmp-*"))
 
 
