@@ -112,15 +112,3 @@ def test_slug_decides_the_address_not_the_folder(make_site) -> None:
         build_into(root)
     assert "duplicate slug 'renamed-week' on 2025-04-20" in failed.value.problems[0].message
 
-
-def test_options_after_test_go_to_pytest_as_they_are() -> None:
-    """`python3 build.py test --slow` and `test -n 0` (README) reach pytest; argparse refused them."""
-    import subprocess
-    import sys
-
-    from conftest import ROOT
-
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "test", "--slow", "-n", "0", "--collect-only",
-                           "-q", "tests/test_typography.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "tests/test_typography.py: " in done.stdout  # pytest ran, with --slow (an unknown option fails)
