@@ -297,16 +297,7 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
 
 def _main(argv: Sequence[str] | None, root: Path | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    lead = 2 if argv[:1] == ["--root"] else 0
-    if argv[lead:lead + 1] == ["test"]:  # the rest is pytest's as it is (REMAINDER refuses a leading --slow)
-        args = make_parser().parse_args(argv[:lead + 1])
-        args.pytest_args = argv[lead + 1:]
-        return _run(args, root)
     args = make_parser().parse_args(_with_default_command(argv))
-    return _run(args, root)
-
-
-def _run(args: argparse.Namespace, root: Path | None) -> int:
     root = (args.root or root or Path.cwd()).resolve()
     command = args.command
     if command in COMMANDS:
