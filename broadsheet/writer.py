@@ -41,16 +41,6 @@ class Output:
     data: bytes
 
 
-def check_outputs(outputs: list[Output]) -> None:
-    """Refuse duplicate paths and paths that would escape the site folder."""
-    seen: set[str] = set()
-    for out in outputs:
-        _check_path(out.path)
-        if out.path in seen:
-            raise BroadsheetError(f"two pages would be written to {out.path!r}")
-        seen.add(out.path)
-
-
 def _check_path(path: str) -> None:
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or not path:
@@ -241,8 +231,8 @@ def write_site(outputs: list[Output], static_dir: Path, dest: Path,
                previous: dict[str, list[Any]] | None = None, keep: Iterable[str] = (),
                before_swap: Callable[[], None] | None = None, added: tuple[str, ...] = ()) -> Written:
     """Write every output and static/ into a fresh folder and atomically replace `dest` with it
-    (SiteWriter in one call); the paths in `keep` are linked from the current site as they are."""
-    check_outputs(outputs)
+    (SiteWriter in one call, which refuses duplicate and escaping paths); the paths in `keep`
+    are linked from the current site as they are."""
     writer = None
     try:  # inside the try, so that Ctrl-C right after the folder is made still removes it
         writer = SiteWriter(dest, previous)

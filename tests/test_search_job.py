@@ -104,14 +104,20 @@ def test_a_newer_build_stops_an_unfinished_job(make_site) -> None:
     assert not job.exists()
 
 
-def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(make_site, monkeypatch) -> None:
+def edited_with_job_held(make_site, monkeypatch, text: str) -> tuple[Path, Path, tuple]:
+    """A built site, edited and built again in the background mode with its job not started:
+    (root, site, the job's arguments), for a test to run the job here as the detached process would."""
     root = make_site()
     out = build_into(root, search=True)
-    edit(root, "失敗的索引。")
+    edit(root, text)
     started: list[tuple] = []
     monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: started.append(args))
     build_into(root, out, search=True, search_in_background=True)
-    job, dest, manifest_file, fingerprint = started[0]
+    return root, out, started[0]
+
+
+def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(make_site, monkeypatch) -> None:
+    root, out, (job, dest, manifest_file, fingerprint) = edited_with_job_held(make_site, monkeypatch, "失敗的索引。")
 
     def broken(*_args, **_kwargs) -> None:
         raise BroadsheetError("search: Pagefind failed (exit 1): out of disk")
@@ -132,13 +138,7 @@ def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(m
 
 
 def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch) -> None:
-    root = make_site()
-    out = build_into(root, search=True)
-    edit(root, "第一次修改。")
-    started: list[tuple] = []
-    monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: started.append(args))
-    build_into(root, out, search=True, search_in_background=True)
-    job, dest, manifest_file, _ = started[0]
+    root, out, (job, dest, manifest_file, _) = edited_with_job_held(make_site, monkeypatch, "第一次修改。")
     before = index_files(out)
     assert run_job(job, dest, manifest_file, "a fingerprint of another build") == 0
     assert index_files(out) == before  # nothing swapped in
