@@ -99,7 +99,8 @@ def make_parser() -> argparse.ArgumentParser:
                     "that change.")
     translated.add_argument("issue", help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
-                          description="Run pytest; extra arguments are passed to it.")
+                          description="Run pytest; every argument after `test` is passed to it "
+                          "(`test --slow`, `test -k feeds -n 0`; pytest's own help: `test -- --help`).")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
     return parser
 
@@ -295,14 +296,31 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
         return print_failure(exc, root)
 
 
+def pytest_args_of(argv: list[str]) -> list[str] | None:
+    """The arguments for pytest when `argv` is the `test` command, else None.
+
+    Everything after `test` goes to pytest as it is (`test --slow`, `test -k feeds -n 0`): argparse
+    would refuse an option it does not know. A leading `--` is dropped (`test -- --slow` also works).
+    `test --help` is this command's help; pytest's is `test -- --help`.
+    """
+    rest = argv[2:] if argv[:1] == ["--root"] else argv
+    if rest[:1] != ["test"] or rest[1:2] in (["-h"], ["--help"]):
+        return None
+    return rest[2:] if rest[1:2] == ["--"] else rest[1:]
+
+
 def _main(argv: Sequence[str] | None, root: Path | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = make_parser().parse_args(_with_default_command(argv))
+    pytest_args = pytest_args_of(argv)
+    if pytest_args is None:
+        args = make_parser().parse_args(_with_default_command(argv))
+    else:  # only `--root` is read here
+        args = make_parser().parse_args([*(argv[:2] if argv[:1] == ["--root"] else []), "test"])
     root = (args.root or root or Path.cwd()).resolve()
     command = args.command
     if command in COMMANDS:
         return COMMANDS[command](args, root)
-    if command == "test":
+    if pytest_args is not None:
         os.chdir(root)
-        os.execv(sys.executable, [sys.executable, "-m", "pytest", *args.pytest_args])
+        os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
     return 2

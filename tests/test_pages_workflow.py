@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -95,3 +97,28 @@ def test_a_failing_check_writes_its_messages_to_the_job_summary(tmp_path, exit_c
         assert "check` failed" in summary.read_text() and "zh-Hant.md:3" in summary.read_text()
     else:
         assert summary.read_text() == ""
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["test", "--slow"], ["--slow"]),
+    (["test", "-k", "feeds", "-n", "0"], ["-k", "feeds", "-n", "0"]),
+    (["test", "--", "--slow"], ["--slow"]),
+    (["--root", "/somewhere", "test", "-x"], ["-x"]),
+    (["test"], []),
+])
+def test_everything_after_test_goes_to_pytest(monkeypatch, argv: list[str], expected: list[str]) -> None:
+    """`python3 build.py test --slow` (as the README says) runs pytest with `--slow`; os.execv is
+    stood in for, so no second pytest starts inside this one."""
+    from broadsheet import cli
+
+    ran: list[list[str]] = []
+
+    def fake_execv(path: str, args: list[str]) -> None:
+        ran.append(args)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execv", fake_execv)
+    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    with pytest.raises(SystemExit):
+        cli._main(argv, ROOT)
+    assert ran == [[sys.executable, "-m", "pytest", *expected]]
