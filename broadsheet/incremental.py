@@ -103,14 +103,18 @@ class HashMemo:
 
 
 def hash_tree(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
-    """{path relative to folder: sha256} of every file under `folder` ({} when it is absent)."""
+    """{path relative to folder: sha256} of every file under `folder` ({} when it is absent).
+
+    `__pycache__` folders are left out: Python writes bytecode there the first time a module is
+    imported, which must not make the next build redo everything.
+    """
     if not folder.is_dir():
         return {}
     memo = memo or HashMemo()
     now = time.time_ns()
     found: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         base = Path(dirpath)
         for name in sorted(filenames):
             path = base / name

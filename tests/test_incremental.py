@@ -107,6 +107,25 @@ def test_no_change_rewrites_nothing_and_imports_no_pandas(project: Path) -> None
     assert stats(project / "site") == before  # same inodes, same modification times
 
 
+def test_bytecode_python_writes_is_not_a_change_of_the_engine(project: Path) -> None:
+    """Python writes broadsheet/__pycache__/*.pyc the first time a module is imported (unless
+    PYTHONDONTWRITEBYTECODE is set): the next build must not take that for new code and redo all."""
+    from broadsheet.incremental import code_version
+
+    before = code_version()
+    pyc = ROOT / "broadsheet" / "__pycache__" / f"written-by-python-{os.getpid()}.cpython-311.pyc"
+    made_folder = not pyc.parent.exists()
+    pyc.parent.mkdir(exist_ok=True)
+    pyc.write_bytes(b"\xa7\r\r\n bytecode")
+    try:
+        assert code_version() == before
+        assert run(project).pages_rendered == 0
+    finally:
+        pyc.unlink()
+        if made_folder:
+            shutil.rmtree(pyc.parent, ignore_errors=True)
+
+
 def test_paragraph_edit(project: Path, same_as_clean: None) -> None:
     edit(project / EARLIER / "en.md", "March payrolls rose", "March payrolls, revised, rose")
     before = stats(project / "site")
