@@ -129,6 +129,9 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
             launch = [str(GNU_TIME), "--format", "%M", "--output", rss.name, *cmd]
         else:
             launch = [sys.executable, "-S", "-c", LAUNCHER, rss.name, *cmd]
+        # Python's default, as on an editor's machine: bytecode is written and reused (a shell
+        # with PYTHONDONTWRITEBYTECODE=1 would recompile broadsheet's modules on every build)
+        env = {k: v for k, v in (os.environ if env is None else env).items() if k != "PYTHONDONTWRITEBYTECODE"}
         started = time.perf_counter()
         proc = subprocess.Popen(launch, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)  # CPU time includes the build, a reaped grandchild
