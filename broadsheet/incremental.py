@@ -176,7 +176,10 @@ class Inputs:
 
     def body_base(self) -> str:
         """What every issue body (figures, Markdown, charts) depends on besides its own inputs."""
-        return content_key(self.code, self.options, self.site, self.translations, self.fonts)
+        if "_body_base" not in self.__dict__:  # asked once per page: computed once (Inputs is not changed)
+            self.__dict__["_body_base"] = content_key(self.code, self.options, self.site, self.translations,
+                                                      self.fonts)
+        return str(self.__dict__["_body_base"])
 
     def render_base(self) -> str:
         """What every templated output depends on besides its own inputs."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, open_cache
-from .content import Issue, read_issues
+from .content import Issue, PageMemo, read_issues
 from .context import BuildContext
 from .errors import BuildFailed, SourceError
 from .incremental import (
@@ -111,7 +111,7 @@ class BuildResult:
 
 
 # --- stage 1: load ---------------------------------------------------------------------------------
-def load(ctx: BuildContext, full: bool) -> Loaded:
+def load(ctx: BuildContext, full: bool, inputs: Inputs) -> Loaded:
     """Read every issue (front matter and text) and, on a full build, the data; check both."""
     from .yamlsource import yaml_memo
 
@@ -119,9 +119,11 @@ def load(ctx: BuildContext, full: bool) -> Loaded:
     if full:
         loaded.store()  # a full build reads the data first, so its problems are reported first
     ctx.drafts_left_out.clear()
+    memo = PageMemo(ctx.cache_dir / "pages-read.pickle" if ctx.use_cache else None, inputs.content, inputs.code)
     with yaml_memo(ctx.cache_dir / "yaml.pickle" if ctx.use_cache else None):  # front matter by its hash
         loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
-                                    left_out=ctx.drafts_left_out)
+                                    left_out=ctx.drafts_left_out, memo=memo)
+    memo.save()
     return loaded
 
 
@@ -318,7 +320,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     inputs = inputs or read_inputs(ctx)
     cache = open_cache(ctx.cache_dir, ctx.use_cache)
     try:
-        loaded = load(ctx, full=previous is None)
+        loaded = load(ctx, full=previous is None, inputs=inputs)
     except BuildFailed as exc:
         if not keep_going:
             raise

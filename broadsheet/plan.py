@@ -23,6 +23,7 @@ its files is no longer the one the manifest recorded (someone edited site/).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,10 @@ class _Planner:
 
 
 def _rel(ctx: BuildContext, path: Path) -> str:
+    """`path` relative to content/, as the input hashes name it (asked thousands of times a build)."""
+    base, full = str(ctx.content_dir), str(path)
+    if full.startswith(base + os.sep):
+        return full[len(base) + 1:].replace(os.sep, "/")
     return path.relative_to(ctx.content_dir).as_posix()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .config import Config, Language
 
 
@@ -68,6 +70,7 @@ class Urls:
         return self.config.base_url + path
 
 
+@functools.lru_cache(maxsize=4096)  # tags repeat across issues: a 500-issue site asks 3,500 times for 40 slugs
 def tag_slug(tag: str) -> str:
     """A URL-safe slug that keeps CJK characters: "基差交易" → "基差交易", "US dollar" → "us-dollar"."""
     from markdown.extensions.toc import slugify_unicode  # Markdown's own: tag and heading slugs agree

@@ -296,10 +296,13 @@ def _place(rel: str, source: bytes | Path | None, folders: tuple[str, str], reco
 
 def _record_added(tmp: Path, folder: str, result: Written) -> None:
     """Record what `finish` added to a folder of the fresh site (the search index)."""
-    for path in sorted((tmp / folder).rglob("*")):
-        rel = path.relative_to(tmp).as_posix()
-        if path.is_file() and rel not in result.files:
-            result.files[rel] = file_record(path)
+    for dirpath, dirnames, filenames in os.walk(tmp / folder):  # strings: the index has thousands of files
+        dirnames.sort()
+        base = os.path.relpath(dirpath, tmp).replace(os.sep, "/")
+        for name in sorted(filenames):
+            rel = f"{base}/{name}"
+            if rel not in result.files:
+                result.files[rel] = file_record(Path(dirpath, name))
 
 
 def file_record(path: Path) -> list[Any]:

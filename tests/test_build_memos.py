@@ -4,6 +4,7 @@ and the replaced site removed in the background."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -69,3 +70,38 @@ def test_the_replaced_site_is_removed_in_the_background(make_site) -> None:
         time.sleep(0.1)
     assert list(root.glob(".site.*-*")) == []
     assert (root / "site" / "index.html").is_file()
+
+
+def test_page_memo_reads_only_the_files_whose_hash_changed(tmp_path: Path, monkeypatch) -> None:
+    """An edit build of a big site must not read and parse every other issue again; a changed
+    file, or another engine version, is read again."""
+    from broadsheet import content
+    from broadsheet.config import load_config
+    from broadsheet.errors import Problems
+    from conftest import ROOT, SAMPLE
+
+    project = tmp_path / "content"
+    shutil.copytree(SAMPLE / "content", project)
+    config = load_config(ROOT / "site.yaml")
+    files = sorted(project.glob("issues/*/*.md"))
+    hashes = {f.relative_to(project).as_posix(): sha(f.read_bytes()) for f in files}
+    store = tmp_path / "pages-read.pickle"
+    first = content.PageMemo(store, hashes, "v1")
+    before = content.read_issues(project, config, Problems(), drafts=True, memo=first)
+    first.save()
+
+    reads: list[Path] = []
+    original = content.read_page
+    monkeypatch.setattr(content, "read_page", lambda path, *a: reads.append(path) or original(path, *a))
+    edited = files[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    hashes[edited.relative_to(project).as_posix()] = sha(edited.read_bytes())
+    again = content.read_issues(project, config, Problems(), drafts=True, memo=content.PageMemo(store, hashes, "v1"))
+    assert reads == [edited]
+    pages = {p.src_path: p for i in again for p in i.pages.values()}
+    assert pages[edited].body.rstrip().endswith("新的一段。")
+    assert [p.meta for i in before for p in i.pages.values()] == [p.meta for i in again for p in i.pages.values()]
+
+    reads.clear()  # another engine version: nothing is taken from the memo
+    content.read_issues(project, config, Problems(), drafts=True, memo=content.PageMemo(store, hashes, "v2"))
+    assert sorted(reads) == files
