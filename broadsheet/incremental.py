@@ -38,7 +38,7 @@ from .cache import content_key
 from .context import BuildContext
 from .writer import unchanged
 
-MANIFEST_VERSION = 2  # 2: pages are units of the build plan
+MANIFEST_VERSION = 3  # 2: pages are units of the build plan; 3: the search index is sharded by year
 # Every library whose version can change the bytes of an output.
 LIBRARIES = ("jinja2", "markdown", "babel", "pandas", "altair",
              "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
@@ -232,6 +232,7 @@ class Manifest:
     search_job: str = ""  # the unfinished background indexer's folder (searchjob.py), if any
     pending_index: list[str] = field(default_factory=list)  # the pages that job indexes
     search_error: str = ""  # why the last background indexer failed
+    stale_shards: list[str] = field(default_factory=list)  # index shards (years) older than their pages
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, hint]
     data: dict[str, str] = field(default_factory=dict)  # data/ file → sha256, to know when to check it
     page_count: int = 0

@@ -31,10 +31,9 @@ from .incremental import (
     save_manifest,
     site_intact,
 )
-from .incremental import intact as file_intact
 from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
-from .searchjob import EarlyIndex
+from .searchjob import EarlyIndex, SearchPlan, plan_search, start_index
 from .urls import Urls
 from .writer import Output, SiteWriter, check_destination, lock_output
 
@@ -407,45 +406,6 @@ def _nothing_changed(ctx: BuildContext, previous: Manifest, started: float) -> B
 
 
 # --- stage 6: write --------------------------------------------------------------------------------
-@dataclass
-class SearchPlan:
-    """How this build's site gets its search index."""
-
-    pages: list[str]  # the pages Pagefind reads (the issue pages)
-    old: list[str]  # the previous index's files, to hard-link into the new site
-    mode: str  # "off", "reuse" (nothing to index), "background" (searchjob.py) or "now"
-
-
-def plan_search(site: Site, ctx: BuildContext, previous: Manifest | None) -> SearchPlan:
-    """Reuse the index, index now, or keep the old index and index in the background."""
-    from .search import BUNDLE_DIR
-
-    pages = sorted(f for unit, record in site.manifest.units.items() if unit.startswith("issue:")
-                   for f in record["files"] if f.endswith("index.html"))
-    if not ctx.search:
-        return SearchPlan(pages, [], "off")
-    old_files = previous.files if previous is not None else {}
-    old = [path for path in old_files if path.startswith(BUNDLE_DIR + "/")]
-    old_intact = bool(old) and all(file_intact(ctx.out_dir, path, old_files[path]) for path in old)
-    if not old_intact or previous is None or previous.search_error:
-        return SearchPlan(pages, [], "now")
-    if not site.plan.redo("search") and not previous.search_job:
-        return SearchPlan(pages, old, "reuse")
-    # the old index may find a page's old text, never a page that is gone
-    if ctx.search_in_background and set(previous.indexed) <= set(pages):
-        return SearchPlan(pages, old, "background")
-    return SearchPlan(pages, [], "now")
-
-
-def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early: EarlyIndex) -> None:
-    """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
-    (and the kept ones), while the rest of the site is rendered and written."""
-    search = plan_search(site, ctx, previous)
-    if search.mode == "now" and site.sink is not None:  # the fresh pages are in the new folder already
-        fresh = site.sink.result.files
-        early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages})
-
-
 def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs, writer: SiteWriter,
           early: EarlyIndex | None = None) -> int:
     """Write into a fresh folder, index it for search (unless the plan reuses the index), swap it in."""
@@ -459,7 +419,7 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         if search.mode == "now" and early is not None and early.started:
             early.finish(tmp / BUNDLE_DIR)
         elif search.mode == "now":
-            index_site(tmp)  # search: see search.py
+            index_site(tmp, search.redo)  # search: see search.py
         elif search.mode == "background":
             jobs.append(prepare_job(ctx.out_dir.resolve()))
 
@@ -470,7 +430,7 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     if ctx.use_cache:
         _save(site, ctx, previous, inputs, written.files, search, jobs)
     if jobs:
-        start_job(jobs[0], ctx.out_dir.resolve(), manifest_path(ctx), inputs.fingerprint())
+        start_job(jobs[0], ctx.out_dir.resolve(), manifest_path(ctx), inputs.fingerprint(), search.redo, search.keep)
     return written.written
 
 
@@ -486,6 +446,7 @@ def _save(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
         manifest.search, manifest.indexed = inputs.fingerprint(), search.pages
     if jobs:
         manifest.search_job, manifest.pending_index = jobs[0].name, search.pages
+        manifest.stale_shards = search.redo  # until the job swaps its index in (a newer build may stop it)
     manifest.units["search"] = {"key": manifest.search, "files": []}
     manifest.charts = sum(f.endswith(".png") for u, r in manifest.units.items() if u.startswith("charts:")
                           for f in r["files"])

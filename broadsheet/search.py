@@ -1,13 +1,23 @@
-"""Full-text search: Pagefind indexes the written site (it segments Chinese) before it is swapped in."""
+"""Full-text search: Pagefind indexes the written site (it segments Chinese) before it is swapped in.
+
+The index is sharded by year: `pagefind/<year>/` is a whole Pagefind bundle of that year's issue
+pages, made by its own Pagefind run, one year after another. Pagefind holds every page it indexes
+in memory (about 60 MB plus 0.4 MB a page), so one index of a 1,000-page site was the biggest
+process of a build; a year at a time bounds it, and an edit re-indexes only its year. The search
+page loads the newest year's bundle and merges the others into it (static/js/search.js).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import json
+import re
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import BroadsheetError
@@ -36,19 +46,87 @@ def pagefind_executable() -> Path:
                               "reinstall it with pip install --force-reinstall 'pagefind[extended]'") from exc
 
 
-def index_site(site_dir: Path, output: Path | None = None) -> None:
-    """Index every page marked `data-pagefind-body` in site_dir into site_dir/pagefind/ (or `output`)."""
-    bundle = output if output is not None else site_dir / BUNDLE_DIR
-    indexer = start_indexer(site_dir, bundle, capture=True)
-    out, err = indexer.communicate()
-    finish_index(indexer.returncode, err or out, bundle)
+SHARD_RE = re.compile(r"(?:^|/)issues/(\d{4})-")  # issues/<date>-<slug>/: the year of the issue's date
+SHARD_DIR_RE = re.compile(rf"^{BUNDLE_DIR}/\d{{4}}/")  # what a sharded index's files look like
 
 
-def start_indexer(site_dir: Path, bundle: Path, capture: bool = True) -> subprocess.Popen:
-    """Start Pagefind on site_dir, writing its bundle to `bundle`; finish with finish_index()."""
+def shard_of(page: str) -> str:
+    """The shard of an indexed page: its issue's year ("en/issues/2025-04-13-x/index.html" → "2025")."""
+    found = SHARD_RE.search(page)
+    if found is None:
+        raise BroadsheetError(f"search: {page} is not an issue page, so it has no year to be indexed under")
+    return found.group(1)
+
+
+def shards_of(pages: Iterable[str]) -> dict[str, list[str]]:
+    """The indexed pages by shard, newest year first."""
+    shards: dict[str, list[str]] = {}
+    for page in sorted(pages):
+        shards.setdefault(shard_of(page), []).append(page)
+    return dict(sorted(shards.items(), reverse=True))
+
+
+def shard_glob(shard: str) -> str:
+    """The pages of one shard, as Pagefind's --glob (the root edition's and the others')."""
+    return f"**/issues/{shard}-*/index.html"
+
+
+class ShardIndexer:
+    """Pagefind on each shard in turn, in a thread: the build renders and writes meanwhile."""
+
+    def __init__(self, site_dir: Path, bundle_root: Path, shards: Iterable[str]) -> None:
+        self.site_dir, self.bundle_root, self.shards = site_dir, bundle_root, list(shards)
+        self.error: BroadsheetError | None = None
+        self._current: subprocess.Popen | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+
+    def start(self) -> ShardIndexer:
+        """Start indexing (returns self)."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            for shard in self.shards:
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._current = start_indexer(self.site_dir, self.bundle_root / shard, glob=shard_glob(shard))
+                out, err = self._current.communicate()
+                finish_index(self._current.returncode, err or out, self.bundle_root / shard)
+        except BroadsheetError as exc:
+            self.error = exc
+
+    def wait(self) -> None:
+        """Wait for every shard; raise with Pagefind's message if one failed."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        """Stop at once (the build failed or was interrupted)."""
+        with self._lock:
+            self._stopped = True
+            if self._current is not None and self._current.poll() is None:
+                self._current.kill()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def index_site(site_dir: Path, shards: Iterable[str], bundle_root: Path | None = None) -> None:
+    """Index the pages marked `data-pagefind-body` of each shard (year) in site_dir into
+    site_dir/pagefind/<year>/ (or `bundle_root`/<year>/)."""
+    ShardIndexer(site_dir, bundle_root if bundle_root is not None else site_dir / BUNDLE_DIR, shards).start().wait()
+
+
+def start_indexer(site_dir: Path, bundle: Path, capture: bool = True, glob: str = INDEXED_GLOB) -> subprocess.Popen:
+    """Start Pagefind on the pages of site_dir that `glob` matches, writing its bundle to `bundle`;
+    finish with finish_index()."""
     exe = pagefind_executable()
     # Pagefind splits the index per <html lang>, so each edition's search sees its own pages.
-    cmd = [str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--glob", INDEXED_GLOB, "--silent"]
+    cmd = [str(exe), "--site", str(site_dir), "--output-path", str(bundle), "--glob", glob, "--silent"]
     try:
         return subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True,

@@ -28,9 +28,17 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BroadsheetError
+
+if TYPE_CHECKING:
+    from .context import BuildContext
+    from .incremental import Manifest
+    from .pipeline import Site
+    from .search import ShardIndexer
 
 JOB_INFIX = ".search-"  # .site.search-<token>: one job folder per started job
 LOCK_WAIT_SECONDS = 600.0  # a job waits this long for a running build to release the output lock
@@ -66,11 +74,12 @@ class EarlyIndex:
     def __init__(self, dest: Path) -> None:
         self.dest = dest
         self.job: Path | None = None
-        self.indexer: subprocess.Popen | None = None
+        self.indexer: ShardIndexer | None = None
 
-    def start(self, pages: dict[str, bytes | Path]) -> None:
-        """Write (bytes) or link (a file of the current site) every page, then start Pagefind."""
-        from .search import BUNDLE_DIR, start_indexer
+    def start(self, pages: dict[str, bytes | Path], shards: list[str]) -> None:
+        """Write (bytes) or link (a file of the current site) every page of `shards`, then start
+        Pagefind on each shard in turn."""
+        from .search import BUNDLE_DIR, ShardIndexer
 
         job = self.job = self.dest.parent / f".{self.dest.name}{JOB_INFIX}{secrets.token_hex(4)}"
         for rel, page in pages.items():
@@ -83,40 +92,97 @@ class EarlyIndex:
                     shutil.copy2(page, target)
             else:
                 target.write_bytes(page)
-        self.indexer = start_indexer(job / "site", job / BUNDLE_DIR)
+        self.indexer = ShardIndexer(job / "site", job / BUNDLE_DIR, shards).start()
 
     @property
     def started(self) -> bool:
         """Whether the index is being made."""
         return self.indexer is not None
 
-    def finish(self, bundle: Path) -> None:
-        """Wait for Pagefind and move its bundle to `bundle` (raise with its message if it failed)."""
-        from .search import BUNDLE_DIR, finish_index
+    def finish(self, bundle_root: Path) -> None:
+        """Wait for Pagefind and move each shard's bundle under `bundle_root` (raise with
+        Pagefind's message if one failed)."""
+        from .search import BUNDLE_DIR
 
         assert self.indexer is not None and self.job is not None
-        out, err = self.indexer.communicate()
-        finish_index(self.indexer.returncode, err or out, self.job / BUNDLE_DIR)
-        os.rename(self.job / BUNDLE_DIR, bundle)
+        self.indexer.wait()
+        bundle_root.mkdir(parents=True, exist_ok=True)
+        for shard in self.indexer.shards:
+            os.rename(self.job / BUNDLE_DIR / shard, bundle_root / shard)
 
     def close(self) -> None:
         """Stop Pagefind if it still runs and remove the snapshot (after finish, or a failure)."""
-        if self.indexer is not None and self.indexer.poll() is None:
-            self.indexer.kill()
-            self.indexer.communicate()
+        if self.indexer is not None:
+            self.indexer.stop()
         if self.job is not None:
             shutil.rmtree(self.job, ignore_errors=True)
 
 
-def start_job(job: Path, dest: Path, manifest: Path, fingerprint: str) -> None:
-    """Start the detached indexer of `job` (it outlives the build; its pid is in job/pid)."""
+@dataclass
+class SearchPlan:
+    """How this build's site gets its search index (one Pagefind bundle per year: search.py)."""
+
+    pages: list[str]  # the pages Pagefind reads (the issue pages)
+    old: list[str]  # the previous index's files, to hard-link into the new site
+    mode: str  # "off", "reuse" (nothing to index), "background" (searchjob.py) or "now"
+    redo: list[str] = field(default_factory=list)  # the shards (years) to index
+    keep: list[str] = field(default_factory=list)  # the shards whose previous bundle is kept as it is
+
+
+def plan_search(site: Site, ctx: BuildContext, previous: Manifest | None) -> SearchPlan:
+    """Reuse the index, index now, or keep the old index and index in the background; only the
+    shards (years) whose pages changed are indexed again."""
+    from .incremental import intact
+    from .search import BUNDLE_DIR, SHARD_DIR_RE, shard_of, shards_of
+
+    pages = sorted(f for unit, record in site.manifest.units.items() if unit.startswith("issue:")
+                   for f in record["files"] if f.endswith("index.html"))
+    shards = list(shards_of(pages))
+    if not ctx.search:
+        return SearchPlan(pages, [], "off")
+    old_files = previous.files if previous is not None else {}
+    old = [path for path in old_files if path.startswith(BUNDLE_DIR + "/")]
+    old_intact = bool(old) and all(SHARD_DIR_RE.match(path) and intact(ctx.out_dir, path, old_files[path])
+                                   for path in old)
+    if not old_intact or previous is None or previous.search_error:
+        return SearchPlan(pages, [], "now", redo=shards)
+    redone = {f for step in site.plan.of("issue") if step.redo
+              for f in site.manifest.units.get(step.unit, {}).get("files", []) if f.endswith("index.html")}
+    changed = redone | set(pages).symmetric_difference(previous.indexed)
+    redo = sorted({shard_of(page) for page in changed} | set(previous.stale_shards), reverse=True)
+    if not redo and not previous.search_job:
+        return SearchPlan(pages, old, "reuse", keep=shards)
+    redo = [shard for shard in redo if shard in shards]  # a year left without pages has no bundle
+    keep = [shard for shard in shards if shard not in redo]
+    # the old index may find a page's old text, never a page that is gone
+    if ctx.search_in_background and set(previous.indexed) <= set(pages):
+        return SearchPlan(pages, old, "background", redo=redo, keep=keep)
+    kept = [path for path in old if path.split("/", 2)[1] in keep]
+    return SearchPlan(pages, kept, "now", redo=redo, keep=keep)
+
+
+def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early: EarlyIndex) -> None:
+    """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
+    (and the kept ones) of the shards it redoes, while the rest of the site is rendered and written."""
+    from .search import shard_of
+
+    search = plan_search(site, ctx, previous)
+    if search.mode == "now" and search.redo and site.sink is not None:  # the fresh pages are in the new folder
+        fresh, redo = site.sink.result.files, set(search.redo)
+        early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages
+                     if shard_of(rel) in redo}, search.redo)
+
+
+def start_job(job: Path, dest: Path, manifest: Path, fingerprint: str, redo: list[str], keep: list[str]) -> None:
+    """Start the detached indexer of `job` (it outlives the build; its pid is in job/pid): it
+    indexes the shards `redo` and takes the shards `keep` from the current index as they are."""
     package_parent = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
                                                                       os.environ.get("PYTHONPATH", "")]))}
     with (job / "log").open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "broadsheet.searchjob", str(job), str(dest), str(manifest),
-                                 fingerprint], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                                start_new_session=True, close_fds=True)
+                                 fingerprint, ",".join(redo), ",".join(keep)], stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=log, env=env, start_new_session=True, close_fds=True)
     (job / "pid").write_text(str(proc.pid), encoding="ascii")
 
 
@@ -133,16 +199,25 @@ def stop_jobs(dest: Path) -> None:
         shutil.rmtree(job, ignore_errors=True)
 
 
-def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str) -> int:
-    """The job's process: index the snapshot, then swap the index in under the output lock."""
+def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str, redo: list[str], keep: list[str]) -> int:
+    """The job's process: index the shards `redo` of the site, link the shards `keep` of its
+    current index beside them, then swap the new index in under the output lock."""
     from .search import BUNDLE_DIR, index_site
-    from .writer import swap_in, wait_for_lock
+    from .writer import link_or_copy, swap_in, wait_for_lock
 
     error = ""
     try:
         # the site itself: a build that would replace it stops this job first (stop_jobs)
-        index_site(dest, output=job / BUNDLE_DIR)
-    except BroadsheetError as exc:
+        for shard in keep:
+            for path in sorted((dest / BUNDLE_DIR / shard).rglob("*")):
+                target = job / BUNDLE_DIR / path.relative_to(dest / BUNDLE_DIR)
+                if path.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    link_or_copy(path, target)
+        index_site(dest, redo, bundle_root=job / BUNDLE_DIR)
+    except (BroadsheetError, OSError) as exc:
         error = str(exc)
     try:
         with wait_for_lock(dest, LOCK_WAIT_SECONDS):
@@ -177,6 +252,7 @@ def _record_index(manifest: dict, dest: Path, bundle: str, fingerprint: str) -> 
     manifest["indexed"] = manifest.get("pending_index", [])
     manifest["search_job"] = ""
     manifest["pending_index"] = []
+    manifest["stale_shards"] = []
 
 
 def _save(path: Path, manifest: dict) -> None:
@@ -195,4 +271,5 @@ def wait_for_job(dest: Path, timeout: float = 120.0) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run_job(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]))
+    sys.exit(run_job(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4],
+                     [s for s in sys.argv[5].split(",") if s], [s for s in sys.argv[6].split(",") if s]))

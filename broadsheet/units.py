@@ -9,6 +9,7 @@ from .config import Language
 from .content import Issue
 from .context import BuildContext
 from .render import Renderer
+from .search import shard_of
 from .sitemap import SitemapEntry, render_discovery
 from .urls import Urls, output_file
 from .views import IssuePage, archive_groups, issue_summary, issue_view, site_view, tag_name
@@ -128,9 +129,11 @@ def render_lists(issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> 
     for lang in config.languages:
         summaries = [issue_summary(i, lang, config, urls) for i in issues]
         sitemap.append(SitemapEntry(urls.home(lang), {o.code: urls.home(o) for o in config.languages}))
+        shards = sorted({shard_of(output_file(urls.issue(i.key, lang))) for i in issues if lang.code in i.pages},
+                        reverse=True)  # the search index's bundles of this edition, newest first (search.py)
         for where, template, extra in (
                 (urls.archive, "archive.html", {"groups": archive_groups(summaries)}),
-                (urls.search, "search.html", {})):
+                (urls.search, "search.html", {"shards": shards})):
             path, alternates = where(lang), {o.code: where(o) for o in config.languages}
             sitemap.append(SitemapEntry(path, alternates))
             outputs.append(_page(renderer, ctx, path, template, lang, alternates, **extra))

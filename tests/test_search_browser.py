@@ -46,13 +46,15 @@ EN_TERMS = ["basis trade", "Triffin", "yields", "liquidity"]
 
 
 def extra_issues() -> dict[str, str]:
-    """Six small issues in both languages, each using one of the sentences above."""
+    """Six small issues in both languages, each using one of the sentences above; half of them in
+    2024, so that a term's pages are in two of the index's yearly bundles (search.py)."""
     files = {}
     for n, (zh, en) in enumerate(zip(ZH_SENTENCES, EN_SENTENCES, strict=True)):
-        folder = f"content/issues/2025-03-{n + 1:02d}-recall-{n}/"
-        files[folder + "zh-Hant.md"] = (f"---\ntitle: 測試週報 {n}\ndate: 2025-03-{n + 1:02d}\n"
+        day = f"{2024 + n % 2}-03-{n + 1:02d}"
+        folder = f"content/issues/{day}-recall-{n}/"
+        files[folder + "zh-Hant.md"] = (f"---\ntitle: 測試週報 {n}\ndate: {day}\n"
                                         f"summary: 搜尋測試用的一期。\n---\n## 重點\n\n{zh}\n")
-        files[folder + "en.md"] = (f"---\ntitle: Test issue {n}\ndate: 2025-03-{n + 1:02d}\n"
+        files[folder + "en.md"] = (f"---\ntitle: Test issue {n}\ndate: {day}\n"
                                    f"summary: An issue for the search test.\n---\n## Key points\n\n{en}\n")
     return files
 
@@ -109,9 +111,12 @@ def pages_containing(site: Path, prefix: str, term: str) -> set[str]:
 
 PAGEFIND_SEARCH = """
 const [term, done] = [arguments[0], arguments[arguments.length - 1]];
-import(document.querySelector("#search").dataset.bundle + "pagefind.js")
+const form = document.querySelector("#search");
+const shards = form.dataset.shards.split(" ");  // one bundle per year, newest first: merged
+import(form.dataset.bundle + shards[0] + "/pagefind.js")
   .then(async (pf) => {
     await pf.options({});
+    for (const shard of shards.slice(1)) await pf.mergeIndex(form.dataset.bundle + shard + "/");
     const search = await pf.search(term);
     const data = await Promise.all(search.results.map((r) => r.data()));
     done(data.map((d) => d.url));
@@ -197,8 +202,10 @@ def test_search_page_reads_q_from_the_address(browser, server: str) -> None:
 
 
 def test_no_server_needed_for_the_index(search_site: Path) -> None:
-    """The search bundle (script, style, index) is inside the site: nothing is fetched from a CDN."""
-    bundle = search_site / "pagefind"
+    """The search bundles (script, style, index; one per year) are inside the site: nothing is
+    fetched from a CDN."""
+    assert sorted(p.name for p in (search_site / "pagefind").iterdir()) == ["2024", "2025"]
+    bundle = search_site / "pagefind" / "2025"
     assert (bundle / "pagefind.js").exists() and (bundle / "pagefind-ui.js").exists()
     assert any(bundle.glob("pagefind.zh-hant-tw_*.pf_meta")) and any(bundle.glob("pagefind.en_*.pf_meta"))
     page = BeautifulSoup((search_site / "search" / "index.html").read_text(encoding="utf-8"), "html.parser")

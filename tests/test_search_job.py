@@ -33,7 +33,7 @@ def index_files(site: Path) -> dict[str, bytes]:
 def indexed_urls(site: Path) -> set[str]:
     """The page URLs in the index: each Pagefind fragment is gzip'd `pagefind_dcd` + JSON."""
     urls = set()
-    for fragment in (site / "pagefind" / "fragment").iterdir():
+    for fragment in (site / "pagefind").glob("*/fragment/*"):
         data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
         urls.add(json.loads(data)["url"])
     return urls
@@ -42,7 +42,7 @@ def indexed_urls(site: Path) -> set[str]:
 def fragment_texts(site: Path) -> list[str]:
     """The indexed text of every page (Pagefind marks its Chinese word breaks with U+200B)."""
     return [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["content"].replace("\u200b", "")
-            for f in (site / "pagefind" / "fragment").iterdir()]
+            for f in (site / "pagefind").glob("*/fragment/*")]
 
 
 def manifest(root: Path, out: Path) -> dict:
@@ -117,13 +117,14 @@ def edited_with_job_held(make_site, monkeypatch, text: str) -> tuple[Path, Path,
 
 
 def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(make_site, monkeypatch) -> None:
-    root, out, (job, dest, manifest_file, fingerprint) = edited_with_job_held(make_site, monkeypatch, "失敗的索引。")
+    root, out, (job, dest, manifest_file, fingerprint, redo, keep) = edited_with_job_held(make_site, monkeypatch,
+                                                                                          "失敗的索引。")
 
     def broken(*_args, **_kwargs) -> None:
         raise BroadsheetError("search: Pagefind failed (exit 1): out of disk")
 
     monkeypatch.setattr("broadsheet.search.index_site", broken)
-    assert run_job(job, dest, manifest_file, fingerprint) == 0  # run here, as the detached process would
+    assert run_job(job, dest, manifest_file, fingerprint, redo, keep) == 0  # here, as the detached process would
     state = manifest(root, out)
     assert state["search_error"].endswith("out of disk") and state["search_job"] == ""
     assert not job.exists()
@@ -138,9 +139,9 @@ def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(m
 
 
 def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch) -> None:
-    root, out, (job, dest, manifest_file, _) = edited_with_job_held(make_site, monkeypatch, "第一次修改。")
+    root, out, (job, dest, manifest_file, _, redo, keep) = edited_with_job_held(make_site, monkeypatch, "第一次修改。")
     before = index_files(out)
-    assert run_job(job, dest, manifest_file, "a fingerprint of another build") == 0
+    assert run_job(job, dest, manifest_file, "a fingerprint of another build", redo, keep) == 0
     assert index_files(out) == before  # nothing swapped in
     assert manifest(root, out)["search_job"] == job.name
 
@@ -202,3 +203,48 @@ def test_the_command_line_indexes_in_the_background_unless_told_to_wait(make_sit
     edit(root, "持續整合。")
     assert run_cli(root, "build") == 0
     assert manifest(root, out)["search_job"] == "" and any("持續整合" in t for t in fragment_texts(out))
+
+
+LAST_YEAR = """---
+title: 去年的最後一期
+date: 2024-12-27
+summary: 年終回顧。
+tags: [美股]
+slug: last-year
+---
+## 年終
+
+去年最後一週的回顧:年底的債券市場相當平靜。
+"""
+
+
+def shard_inodes(site: Path, shard: str) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in sorted((site / "pagefind" / shard).rglob("*"))
+            if p.is_file()}
+
+
+def test_the_index_is_one_bundle_per_year_and_an_edit_indexes_only_its_year(make_site) -> None:
+    from bs4 import BeautifulSoup
+
+    root = make_site({"content/issues/2024-12-27-last-year/zh-Hant.md": LAST_YEAR})
+    out = build_into(root, search=True)
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2024", "2025"]
+    shards = {lang: BeautifulSoup((out / path).read_text(encoding="utf-8"), "html.parser")
+              .select_one("#search")["data-shards"] for lang, path in (("zh", "search/index.html"),
+                                                                     ("en", "en/search/index.html"))}
+    assert shards == {"zh": "2025 2024", "en": "2025"}  # newest first; no English page in 2024
+    assert any("last-year" in url for url in indexed_urls(out))
+    last_year = shard_inodes(out, "2024")
+    assert last_year
+
+    edit(root, "新的一段談殖利率曲線。")  # an issue of 2025
+    build_into(root, out, search=True)
+    assert shard_inodes(out, "2024") == last_year  # the same files, linked: 2024 was not indexed again
+    assert any("新的一段談殖利率曲線" in text for text in fragment_texts(out))
+
+    edit(root, "背景索引的一段。")
+    build_into(root, out, search=True, search_in_background=True)
+    wait_for_job(out)
+    assert shard_inodes(out, "2024") == last_year
+    assert any("背景索引的一段" in text for text in fragment_texts(out))
+    assert manifest(root, out)["stale_shards"] == []

@@ -21,10 +21,28 @@
   var shown = [];
   var run = 0;
 
+  // The index is one Pagefind bundle per year of issues (data-shards, newest first): the first
+  // that loads is searched, the others are merged into it. A year still being indexed in the
+  // background (an issue just written in a new year) may be missing for a few seconds: skipped.
+  var SHARDS = (form.dataset.shards || "").split(/\s+/).filter(Boolean);
+
+  function bundle(shard) { return form.dataset.bundle + shard + "/"; }
+
+  function primary(i) {
+    if (i >= SHARDS.length) return Promise.reject(new Error(form.dataset.statusNoIndex || "no search index"));
+    return import(bundle(SHARDS[i]) + "pagefind.js").then(function (pf) { return { pf: pf, at: i }; },
+      function () { return primary(i + 1); });
+  }
+
   function load() {
     if (!pagefind) {
-      pagefind = import(form.dataset.bundle + "pagefind.js").then(function (pf) {
-        return pf.options({ excerptLength: 30 }).then(function () { return pf; });
+      pagefind = primary(0).then(function (found) {
+        var pf = found.pf;
+        return pf.options({ excerptLength: 30 }).then(function () {
+          return Promise.all(SHARDS.slice(found.at + 1).map(function (shard) {
+            return pf.mergeIndex(bundle(shard)).catch(function () { return null; });
+          }));
+        }).then(function () { return pf; });
       });
     }
     return pagefind;
