@@ -3,7 +3,8 @@
 The wide SVG is rendered once; the narrow one only when its spec differs; the PNG twin is
 rasterised (resvg, through vl-convert's svg_to_png) from the wide SVG framed with its title.
 Results go through the content-hash cache, keyed by the spec, RENDER_VERSION and the font set;
-misses render in a pool of processes, one JavaScript engine each. Fonts: the system's, plus the
+misses render in a pool of processes, one JavaScript engine each, in chunks (a process is
+replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render). Fonts: the system's, plus the
 project's fonts/ folder when present (fonts.py).
 """
 
@@ -57,12 +58,18 @@ def job_of(spec: ChartSpec) -> RenderJob:
     return RenderJob(spec.spec, narrow, spec.title, spec.note, spec.format_locale, spec.time_format_locale)
 
 
+_REGISTERED: set[str] = set()  # font folders this process's vl-convert already knows
+
+
 def register_fonts(folders: list[Path]) -> None:
-    """Make font folders known to vl-convert (its own font database, once per process)."""
+    """Make font folders known to vl-convert (its own font database, once per process and folder:
+    registering again would add every face a second time)."""
     import vl_convert as vlc
 
     for folder in folders:
-        vlc.register_font_directory(str(folder))
+        if str(folder) not in _REGISTERED:
+            vlc.register_font_directory(str(folder))
+            _REGISTERED.add(str(folder))
 
 
 def render_job(job: RenderJob) -> tuple[str, str, bytes]:
@@ -117,22 +124,27 @@ def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, s
     return [render_job(job) for job in jobs]
 
 
+CHUNK = 32  # charts per task: drawings come back as they are made, not all at the end
+# Tasks a render process runs before a fresh one replaces it: the JavaScript engine's heap grows
+# by about 0.2 MB a chart, so a process that drew thousands of charts held gigabytes.
+RECYCLE_AFTER = 16
+
+
 def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
     """Render jobs, in several processes when there are enough to pay for the engines' start."""
     workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_MIN + 1)
     if workers <= 1:
         return _render_batch(jobs, fonts)
     # vl-convert holds the GIL while it renders, so threads do not help: processes do. Each one
-    # starts its own JavaScript engine (~0.5 s), hence one batch per process. "spawn" because
-    # forking a process that already runs the engine's threads is unsafe.
-    batches = [jobs[i::workers] for i in range(workers)]
+    # starts its own JavaScript engine (~0.5 s) and keeps it for RECYCLE_AFTER chunks. "spawn"
+    # because forking a process that already runs the engine's threads is unsafe.
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     context = multiprocessing.get_context("spawn")
-    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_render_batch, batches, [fonts] * workers))
-    out: list[tuple[str, str, bytes]] = [("", "", b"")] * len(jobs)
-    for i, batch in enumerate(results):
-        for j, result in enumerate(batch):
-            out[i + j * workers] = result
+    out: list[tuple[str, str, bytes]] = []
+    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                max_tasks_per_child=RECYCLE_AFTER) as pool:
+        for drawn in pool.map(_render_batch, chunks, [fonts] * len(chunks)):
+            out.extend(drawn)
     return out
 
 
