@@ -248,3 +248,19 @@ def test_the_index_is_one_bundle_per_year_and_an_edit_indexes_only_its_year(make
     assert shard_inodes(out, "2024") == last_year
     assert any("背景索引的一段" in text for text in fragment_texts(out))
     assert manifest(root, out)["stale_shards"] == []
+
+
+def test_the_years_a_stopped_job_had_to_index_are_indexed_by_the_next_build(make_site, monkeypatch) -> None:
+    root = make_site({"content/issues/2024-12-27-last-year/zh-Hant.md": LAST_YEAR})
+    out = build_into(root, search=True)
+    edit(root, "這段要等背景索引。")  # 2025: its job is never started (as if stopped by a newer build)
+    monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: None)
+    build_into(root, out, search=True, search_in_background=True)
+    assert manifest(root, out)["stale_shards"] == ["2025"]
+    monkeypatch.undo()
+    last_year = root / "content/issues/2024-12-27-last-year/zh-Hant.md"
+    last_year.write_text(LAST_YEAR + "\n年底的補充說明。\n", encoding="utf-8")  # only 2024 changes now
+    build_into(root, out, search=True)
+    texts = fragment_texts(out)
+    assert any("這段要等背景索引" in text for text in texts) and any("年底的補充說明" in text for text in texts)
+    assert manifest(root, out)["stale_shards"] == []
