@@ -33,7 +33,7 @@ from .incremental import (
 )
 from .limits import refuse_outside_links
 from .plan import BuildPlan, Step, make_plan
-from .searchjob import EarlyIndex, SearchPlan, plan_search, start_index
+from .searchjob import EarlyIndex, SearchPlan, job_running, plan_search, start_index
 from .urls import Urls
 from .writer import Output, SiteWriter, check_destination, lock_output
 
@@ -371,7 +371,8 @@ def build(ctx: BuildContext) -> BuildResult:
         inputs = read_inputs(ctx)
         previous = load_manifest(ctx) if ctx.use_cache and not ctx.clean else None
         if previous is not None and previous.fingerprint == inputs.fingerprint() and not previous.search_error \
-                and site_intact(ctx.out_dir, previous):
+                and not (previous.search_job and not job_running(ctx.out_dir.resolve(), previous.search_job)) \
+                and site_intact(ctx.out_dir, previous):  # (a search job that died left its years stale)
             return _nothing_changed(ctx, previous, started)
         early, writer = EarlyIndex(ctx.out_dir.resolve()), None
         try:

@@ -186,6 +186,25 @@ def start_job(job: Path, dest: Path, manifest: Path, fingerprint: str, redo: lis
     (job / "pid").write_text(str(proc.pid), encoding="ascii")
 
 
+def job_running(dest: Path, name: str) -> bool:
+    """Whether the search job `name` of `dest` is still at work (its process alive)."""
+    job = dest.parent / name
+    try:
+        pid = int((job / "pid").read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+    if Path("/proc/self").exists():  # Linux: the pid is still our job's, not a reused one
+        try:
+            return os.fsencode(str(job)) in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def stop_jobs(dest: Path) -> None:
     """Stop and remove every job of `dest` (call while holding the output lock)."""
     for job in dest.parent.glob(job_glob(dest)):

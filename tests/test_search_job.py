@@ -264,3 +264,18 @@ def test_the_years_a_stopped_job_had_to_index_are_indexed_by_the_next_build(make
     texts = fragment_texts(out)
     assert any("這段要等背景索引" in text for text in texts) and any("年底的補充說明" in text for text in texts)
     assert manifest(root, out)["stale_shards"] == []
+
+
+def test_a_search_job_that_died_is_made_good_by_the_next_build(make_site, monkeypatch) -> None:
+    """A job killed with the machine never swaps its index in: the next build, even with no new
+    edit, is not "nothing changed" but indexes what the job had to."""
+    root = make_site()
+    out = build_into(root, search=True)
+    edit(root, "這段的索引工作中途停了。")
+    monkeypatch.setattr("broadsheet.searchjob.start_job", lambda *args: None)  # as if it died at once
+    build_into(root, out, search=True, search_in_background=True)
+    monkeypatch.undo()
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, search=True)
+    assert not build(ctx).nothing_changed
+    assert any("這段的索引工作中途停了" in text for text in fragment_texts(out))
+    assert build(ctx).nothing_changed
