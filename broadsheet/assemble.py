@@ -7,6 +7,7 @@ cache, the others are drawn (charts/step.py).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import pickle
@@ -110,12 +111,27 @@ def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(store: DataStore, ctx: BuildContext, charts: ChartSet | None) -> None:
-    _WORKER.update(store=store, ctx=ctx, charts=charts)
+def _worker_start(store: DataStore, ctx: BuildContext, charts: ChartSet | None,
+                  todo: list[tuple[Issue, str]]) -> None:
+    _WORKER.update(store=store, ctx=ctx, charts=charts, todo=todo)
 
 
-def _worker_assemble(job: tuple[Issue, str]) -> IssuePage | list[SourceError]:
-    return assemble_one(job[0], job[1], _WORKER["store"], _WORKER["ctx"], _WORKER["charts"])
+def _worker_assemble(n: int) -> IssuePage | list[SourceError]:
+    issue, code = _WORKER["todo"][n]  # by number: the issues came with the fork, not through a pipe
+    page = assemble_one(issue, code, _WORKER["store"], _WORKER["ctx"], _WORKER["charts"])
+    return without_sources(page) if isinstance(page, IssuePage) else page
+
+
+def without_sources(ip: IssuePage) -> IssuePage:
+    """The page without its Issue and Page, which the receiver has: they were a third of its
+    pickled bytes, and every page sent back from a worker carried its own copy of them."""
+    return dataclasses.replace(ip, issue=None, page=None)  # type: ignore[arg-type]
+
+
+def with_sources(ip: IssuePage, issue: Issue, code: str, ctx: BuildContext) -> IssuePage:
+    """A page made elsewhere (a worker, the cache), with this build's Issue around it."""
+    ip.issue, ip.page, ip.lang = issue, issue.pages[code], ctx.config.language(code)
+    return ip
 
 
 def assemble_many(todo: list[tuple[Issue, str]], store: DataStore, ctx: BuildContext,
@@ -127,9 +143,11 @@ def assemble_many(todo: list[tuple[Issue, str]], store: DataStore, ctx: BuildCon
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
         return [assemble_one(issue, code, store, ctx, charts) for issue, code in todo]
     context = multiprocessing.get_context("fork")
-    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                initializer=_worker_start, initargs=(store, ctx, charts)) as pool:
-        return list(pool.map(_worker_assemble, todo, chunksize=max(1, len(todo) // (workers * 8))))
+    with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                                                initargs=(store, ctx, charts, todo)) as pool:
+        done = list(pool.map(_worker_assemble, range(len(todo)), chunksize=max(1, len(todo) // (workers * 8))))
+    return [with_sources(page, issue, code, ctx) if isinstance(page, IssuePage) else page
+            for page, (issue, code) in zip(done, todo, strict=True)]
 
 
 def cached_page(cache: Cache, key: str, issue: Issue, code: str, ctx: BuildContext) -> IssuePage:
@@ -138,14 +156,12 @@ def cached_page(cache: Cache, key: str, issue: Issue, code: str, ctx: BuildConte
     if data is None:
         raise BuildFailed([SourceError(issue.pages[code].src_path, None, "the build cache changed during the build",
                                        "build again, or with --clean")])
-    ip: IssuePage = pickle.loads(data)
-    ip.issue, ip.page, ip.lang = issue, issue.pages[code], ctx.config.language(code)
-    return ip
+    return with_sources(pickle.loads(data), issue, code, ctx)
 
 
 def store_page(ip: IssuePage) -> bytes:
-    """The cache form of an assembled page."""
-    return pickle.dumps(ip, protocol=pickle.HIGHEST_PROTOCOL)
+    """The cache form of an assembled page (without its sources: cached_page puts them back)."""
+    return pickle.dumps(without_sources(ip), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def store_charts(charts: ChartSet) -> bytes:

@@ -49,8 +49,13 @@ class RenderedBody:
     text_parts: list[Part]
     toc_html: str
     headings: list[dict[str, Any]]
-    text: str  # the prose without blocks, for reading time and checks
     blocks: list[Any] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The prose without blocks, for reading time and checks (made when asked: a page holds
+        enough copies of its text)."""
+        return " ".join(p for p in self.text_parts if isinstance(p, str))
 
     @property
     def html(self) -> str:
@@ -182,8 +187,7 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     return RenderedBody(
         parts=_split(page_html, blocks, mark), absolute_parts=_split(feed_html, blocks, mark),
         text_parts=_split(prose, blocks, mark),
-        toc_html=clean_body(md.toc, raw_html=False), headings=_flatten(md.toc_tokens),
-        text=re.sub(rf"{mark}\d+END", " ", prose), blocks=blocks)
+        toc_html=clean_body(md.toc, raw_html=False), headings=_flatten(md.toc_tokens), blocks=blocks)
 
 
 def _split(converted: str, blocks: list[Any], mark: str) -> list[Part]:
