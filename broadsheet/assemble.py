@@ -14,6 +14,7 @@ import pickle
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Cache
@@ -165,8 +166,9 @@ def store_page(ip: IssuePage) -> bytes:
 
 
 def store_charts(charts: ChartSet) -> bytes:
-    """The cache form of one issue's drawn charts."""
-    return pickle.dumps(charts, protocol=pickle.HIGHEST_PROTOCOL)
+    """The cache form of one issue's drawn charts (with the bytes of the files it refers to)."""
+    files = {path: data.read_bytes() if isinstance(data, Path) else data for path, data in charts.files.items()}
+    return pickle.dumps(dataclasses.replace(charts, files=files), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def cached_charts(cache: Cache, key: str) -> ChartSet | None:

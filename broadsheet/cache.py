@@ -40,6 +40,10 @@ class Cache(Protocol):
         """Remove the entries of `namespace` not in `keep` and not written in the last `older_than` seconds."""
         ...
 
+    def path(self, namespace: str, key: str, suffix: str) -> Path | None:
+        """The file holding a stored entry (to be read later instead of held), or None."""
+        ...
+
 
 class DiskCache:
     """Files under `root/<namespace>/<key[:2]>/<key>.<suffix>`, written atomically."""
@@ -60,6 +64,11 @@ class DiskCache:
     def has(self, namespace: str, key: str, suffix: str) -> bool:
         """Whether the key is stored (without reading it)."""
         return self._path(namespace, key, suffix).is_file()
+
+    def path(self, namespace: str, key: str, suffix: str) -> Path | None:
+        """The file holding a stored entry, or None."""
+        path = self._path(namespace, key, suffix)
+        return path if path.is_file() else None
 
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Store bytes; a concurrent build sees either nothing or the whole file."""
@@ -115,6 +124,10 @@ class NullCache:
 
     def put(self, namespace: str, key: str, suffix: str, data: bytes) -> None:
         """Forget the bytes."""
+
+    def path(self, namespace: str, key: str, suffix: str) -> Path | None:
+        """Nothing is stored."""
+        return None
 
     def prune(self, namespace: str, keep: set[str], older_than: float) -> int:
         """Nothing to remove."""

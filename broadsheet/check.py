@@ -86,7 +86,8 @@ def _check_language(site: Site, ctx: BuildContext) -> None:
 def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:
     # the email editions repeat each page's body: their links would be reported twice, at a file
     # the editor cannot open; they still count as existing targets
-    files: dict[str, bytes | None] = {out.path: None if _is_email(out.path) else out.data for out in site.outputs}
+    files: dict[str, bytes | None] = {out.path: None if _is_email(out.path) or isinstance(out.data, Path) else out.data
+                                      for out in site.outputs}  # (a Path: a PNG twin in the cache)
     if ctx.static_dir.is_dir():  # copied to site/static/ as they are: they only need to exist
         for path in ctx.static_dir.rglob("*"):
             if path.is_file():

@@ -35,10 +35,10 @@ except ImportError:  # pragma: no cover - not on the platforms the project suppo
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the site: its path inside the site and its bytes."""
+    """One file of the site: its path inside the site and its bytes (or a file holding them)."""
 
     path: str
-    data: bytes
+    data: bytes | Path
 
 
 def _check_path(path: str) -> None:

@@ -188,8 +188,11 @@ def vega_bundle(cache: Cache) -> bytes:
     return data
 
 
-def png_size(png: bytes) -> tuple[int, int]:
+def png_size(png: bytes | Path) -> tuple[int, int]:
     """The pixel width and height in a PNG's header (IHDR is always the first chunk)."""
+    if isinstance(png, Path):
+        with png.open("rb") as fp:
+            png = fp.read(24)
     if png[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -201,7 +204,7 @@ class Drawing:
 
     svg: str
     narrow_svg: str
-    png: bytes
+    png: bytes | Path  # a file of the cache when there is one: thousands of PNG twins are not held
 
 
 def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],
@@ -215,9 +218,10 @@ def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],
     done: dict[str, Drawing] = {}
     misses: dict[str, RenderJob] = {}
     for key, spec in zip(keys, specs, strict=True):
-        parts = [cache.get(CACHE_NAMESPACE, key, s) for s in ("svg", "narrow.svg", "png")]
-        if all(p is not None for p in parts):
-            done[key] = Drawing(parts[0].decode("utf-8"), parts[1].decode("utf-8"), parts[2])  # type: ignore[union-attr]
+        png = cache.path(CACHE_NAMESPACE, key, "png") or cache.get(CACHE_NAMESPACE, key, "png")
+        svgs = [cache.get(CACHE_NAMESPACE, key, s) for s in ("svg", "narrow.svg")] if png is not None else []
+        if png is not None and all(s is not None for s in svgs):
+            done[key] = Drawing(svgs[0].decode("utf-8"), svgs[1].decode("utf-8"), png)  # type: ignore[union-attr]
         elif key not in misses:
             misses[key] = job_of(spec)
     if misses and sys.stderr.isatty():  # progress for a person waiting, not for logs and tests
@@ -226,5 +230,5 @@ def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],
         cache.put(CACHE_NAMESPACE, key, "svg", svg.encode("utf-8"))
         cache.put(CACHE_NAMESPACE, key, "narrow.svg", narrow.encode("utf-8"))
         cache.put(CACHE_NAMESPACE, key, "png", png)
-        done[key] = Drawing(svg, narrow, png)
+        done[key] = Drawing(svg, narrow, cache.path(CACHE_NAMESPACE, key, "png") or png)
     return [done[key] for key in keys], len(misses)
