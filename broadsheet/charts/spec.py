@@ -62,19 +62,23 @@ class ChartSpec:
 
 def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec:
     """Build the Vega-Lite specs of a chart in one language (pure: data in, dicts out)."""
+    from altair.utils.schemapi import debug_mode
+
     build = BUILDERS[decl.kind]
-    built = build(decl, store, loc, False, WIDE)
 
     def to_spec(chart: Any) -> dict[str, Any]:
-        # schema validation costs ~50 ms a chart; tests validate every kind against the schema
         spec = chart.to_dict(validate=False)
         spec["config"] = {**theme_config(), **{k: v for k, v in spec.get("config", {}).items()
                                                if k not in theme_config()}}
         spec.pop("$schema", None)
         return spec
 
-    spec = to_spec(built.chart)
-    narrow = to_spec(build(decl, store, loc, False, NARROW).chart)
+    # Altair validates every object it makes against the schema (its "debug mode"): 60% of a
+    # spec's time. Tests validate every chart kind's specs against the schema instead.
+    with debug_mode(False):
+        built = build(decl, store, loc, False, WIDE)
+        spec = to_spec(built.chart)
+        narrow = to_spec(build(decl, store, loc, False, NARROW).chart)
     # Altair costs ~0.1 s a variant: the interactive specs are derived from the static ones
     interactive, narrow_interactive = interactive_variant(spec), interactive_variant(narrow)
     title, description, uses = chart_texts(decl, store, loc)
