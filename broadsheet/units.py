@@ -132,7 +132,8 @@ def render_lists(issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> 
         shards = sorted({shard_of(output_file(urls.issue(i.key, lang))) for i in issues if lang.code in i.pages},
                         reverse=True)  # the search index's bundles of this edition, newest first (search.py)
         for where, template, extra in (
-                (urls.archive, "archive.html", {"groups": archive_groups(summaries)}),
+                (urls.archive, "archive.html", {"groups": archive_groups(summaries),
+                                                "tags_href": urls.href(urls.tags(lang))}),
                 (urls.search, "search.html", {"shards": shards})):
             path, alternates = where(lang), {o.code: where(o) for o in config.languages}
             sitemap.append(SitemapEntry(path, alternates))

@@ -94,3 +94,13 @@ def test_the_real_projects_tags_are_declared(real_site: Path) -> None:
         assert all(config.tags.find(t) is not None for t in tags)
     assert (real_site / "tags" / "basis-trade" / "index.html").exists()
     assert (real_site / "en" / "tags" / "basis-trade" / "index.html").exists()
+
+
+@pytest.mark.parametrize(("archive", "index"), [("archive/", "/broadsheet/tags/"),
+                                                ("en/archive/", "/broadsheet/en/tags/")])
+def test_the_archive_links_to_its_editions_tags_index(real_site: Path, archive: str, index: str) -> None:
+    """The tags index is reached from the archive (in every page's menu), not only from a tag page."""
+    soup = BeautifulSoup((real_site / archive / "index.html").read_text(encoding="utf-8"), "html.parser")
+    link = soup.select_one("main .all-tags a")
+    assert link is not None and link["href"] == index
+    assert (real_site / index.removeprefix("/broadsheet/") / "index.html").is_file()
