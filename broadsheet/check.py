@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from .charts import CHARTS_FILE
 from .content import Page
 from .context import BuildContext
 from .errors import SourceError
@@ -77,10 +78,12 @@ def _check_language(site: Site, ctx: BuildContext) -> None:
     for err in errors:
         ctx.problems.error(err)
     for issue in site.issues:
-        for code, page in issue.pages.items():
-            if code.startswith("zh-Hant"):
-                for warning in lint_file(page.src_path, rules):
-                    ctx.problems.warn(warning)
+        files = [page.src_path for code, page in issue.pages.items() if code.startswith("zh-Hant")]
+        if files and (issue.src_dir / CHARTS_FILE).is_file():  # chart titles, notes and descriptions
+            files.append(issue.src_dir / CHARTS_FILE)
+        for path in files:
+            for warning in lint_file(path, rules):
+                ctx.problems.warn(warning)
 
 
 def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:

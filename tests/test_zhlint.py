@@ -64,3 +64,23 @@ def test_the_first_issue_slips_are_corrected() -> None:
     from broadsheet.zhlint import lint_file
 
     assert lint_file(Path(ROOT / "content/issues/2025-04-13-tariff-shock/zh-Hant.md"), RULES) == []
+
+
+CHART_WITH_A_SLIP = """\
+vix:
+  kind: line
+  series: [VIX]
+  start: 2025-03-03
+  end: 2025-04-04
+  title: {zh-Hant: 芯片股拖累下的恐慌指數, en: VIX as chip stocks fell}
+"""
+
+
+def test_check_reads_the_chinese_of_charts_yaml_too(make_site) -> None:
+    """Chart titles, notes and descriptions are published text: the zh-Hant lint reads them."""
+    root = make_site({"content/issues/2025-04-13-sample/charts.yaml": CHART_WITH_A_SLIP,
+                      "content/language.yaml": (ROOT / "content/language.yaml").read_text(encoding="utf-8")})
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", drafts=True)
+    lines = [line for line in format_result(check_site(ctx), root) if "Taiwan usage" in line]
+    assert lines == ["content/issues/2025-04-13-sample/charts.yaml:6: warning: not Taiwan usage: 芯片 → 晶片 "
+                     "(write the Taiwan form, or mark a quotation with <!-- keep: why -->)"]
