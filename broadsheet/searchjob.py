@@ -14,7 +14,8 @@ reported where an editor sees it.
 
 A cold build, a build whose old index names a page that is gone, and a build with
 `--wait-search` (or CI=true, as in CI and the Pages workflow, or BROADSHEET_WAIT_SEARCH=1) index
-before the swap.
+before the swap (EarlyIndex). Either way only the years (index shards, search.py) with a changed
+page are indexed again: plan_search decides the mode and the years.
 """
 
 from __future__ import annotations
