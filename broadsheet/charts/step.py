@@ -57,7 +57,7 @@ class ChartSet:
     """The drawn charts of some issues: blocks by (issue key, language code), PNG twins by path."""
 
     blocks: dict[tuple[str, str], dict[str, ChartBlock]] = field(default_factory=dict)
-    # site path → PNG twin (a file of the cache, when there is one), narrow drawing, specs
+    # site path → PNG twin (a file of the cache, when there is one)
     files: dict[str, bytes | Path] = field(default_factory=dict)
     declared_in: dict[str, Path] = field(default_factory=dict)
     rendered: int = 0  # charts drawn by this build (cache misses)
@@ -81,8 +81,15 @@ class ChartSet:
         self.declared_in.update(other.declared_in)
 
     def outputs(self) -> list[Output]:
-        """The files of the charts: PNG twins, narrow drawings, interactive specs."""
-        return [Output(path, data) for path, data in sorted(self.files.items())]
+        """The files of the charts: PNG twins, narrow and wide drawings, interactive specs (the
+        text files are encoded from the blocks here, so that a set does not hold them twice)."""
+        files = dict(self.files)
+        for found in self.blocks.values():
+            for block in found.values():
+                files.setdefault(block.narrow_path, block.narrow_svg.encode("utf-8"))
+                files.setdefault(block.wide_path, block.wide_file.encode("utf-8"))
+                files.setdefault(block.spec_path, block.payload.encode("utf-8"))
+        return [Output(path, data) for path, data in sorted(files.items())]
 
 
 def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: Path, locales: dict[str, ChartLocale],
@@ -156,8 +163,5 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
         for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
             block = chart_block(issue_key, spec, drawing, urls)
             result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
-            result.files[block.png_path] = drawing.png
-            result.files[block.narrow_path] = block.narrow_svg.encode("utf-8")
-            result.files[block.wide_path] = block.wide_file.encode("utf-8")
-            result.files[block.spec_path] = block.payload.encode("utf-8")
+            result.files[block.png_path] = drawing.png  # the other files are the block's text (outputs())
     return result
