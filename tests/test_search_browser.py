@@ -288,3 +288,25 @@ def test_a_query_in_the_other_script_offers_the_other_edition(browser, server: s
 
     WebDriverWait(browser, 10).until(lambda d: urlparse(d.current_url).path == other)
     assert browser.find_element(By.ID, "search-input").get_attribute("value") == query
+
+
+@pytest.mark.parametrize("missing", ["2024", "2025"])
+def test_search_works_while_a_years_bundle_is_missing(browser, search_site: Path, tmp_path_factory,
+                                                      missing: str) -> None:
+    """A year still being indexed in the background (an issue just written in a new year) has no
+    bundle yet: the search page searches the other years instead of failing."""
+    from selenium.webdriver.common.by import By
+
+    from browser import serve_site
+
+    top = tmp_path_factory.mktemp("missing-year")
+    site = top / "site"
+    shutil.copytree(search_site, site)
+    shutil.rmtree(site / "pagefind" / missing)
+    kept = "2025" if missing == "2024" else "2024"
+    (top / "served").mkdir()
+    with serve_site(site, top / "served") as url:
+        results = shown_results(browser, url, "search/?q=" + "基差交易")
+        hrefs = [r.find_element(By.CSS_SELECTOR, ".search-result-title a").get_attribute("href") for r in results]
+    assert len(hrefs) >= 2 and all(f"/issues/{kept}-" in href for href in hrefs)
+    browser.get_log("browser")  # the missing bundle's 404 is logged by the browser itself

@@ -34,12 +34,20 @@
       function () { return primary(i + 1); });
   }
 
+  // Whether a year's bundle is there (Pagefind's mergeIndex never settles on a missing one).
+  function present(shard) {
+    return fetch(bundle(shard) + "pagefind-entry.json", { method: "HEAD" })
+      .then(function (r) { return r.ok; }, function () { return false; });
+  }
+
   function load() {
     if (!pagefind) {
       pagefind = primary(0).then(function (found) {
-        var pf = found.pf;
+        var pf = found.pf, rest = SHARDS.slice(found.at + 1);
         return pf.options({ excerptLength: 30 }).then(function () {
-          return Promise.all(SHARDS.slice(found.at + 1).map(function (shard) {
+          return Promise.all(rest.map(present));
+        }).then(function (there) {
+          return Promise.all(rest.filter(function (shard, i) { return there[i]; }).map(function (shard) {
             return pf.mergeIndex(bundle(shard)).catch(function () { return null; });
           }));
         }).then(function () { return pf; });
