@@ -24,11 +24,6 @@ from .errors import BroadsheetError
 
 # The index, the search UI's script and style are written here inside the site (no CDN).
 BUNDLE_DIR = "pagefind"
-# Only pages named index.html carry data-pagefind-body (the issue pages); the email editions
-# (email.html, with their inlined CSS) are half the HTML and none of the index. Reading only
-# index.html files gives the same index, byte for byte, in half the time and with a quarter
-# less memory (docs/benchmarks.md); tests/test_search_index.py checks the premise.
-INDEXED_GLOB = "**/index.html"
 
 
 def pagefind_executable() -> Path:
@@ -67,7 +62,12 @@ def shards_of(pages: Iterable[str]) -> dict[str, list[str]]:
 
 
 def shard_glob(shard: str) -> str:
-    """The pages of one shard, as Pagefind's --glob (the root edition's and the others')."""
+    """The pages of one shard, as Pagefind's --glob (the root edition's and the others').
+
+    Only the issue pages carry data-pagefind-body; the email editions beside them (email.html,
+    with their inlined CSS) are half the HTML and none of the index, so they are not read;
+    tests/test_search_index.py checks the premise.
+    """
     return f"**/issues/{shard}-*/index.html"
 
 
@@ -93,7 +93,7 @@ class ShardIndexer:
                 with self._lock:
                     if self._stopped:
                         return
-                    self._current = start_indexer(self.site_dir, self.bundle_root / shard, glob=shard_glob(shard))
+                    self._current = start_indexer(self.site_dir, self.bundle_root / shard, shard_glob(shard))
                 out, err = self._current.communicate()
                 finish_index(self._current.returncode, err or out, self.bundle_root / shard)
         except BroadsheetError as exc:
@@ -121,7 +121,7 @@ def index_site(site_dir: Path, shards: Iterable[str], bundle_root: Path | None =
     ShardIndexer(site_dir, bundle_root if bundle_root is not None else site_dir / BUNDLE_DIR, shards).start().wait()
 
 
-def start_indexer(site_dir: Path, bundle: Path, capture: bool = True, glob: str = INDEXED_GLOB) -> subprocess.Popen:
+def start_indexer(site_dir: Path, bundle: Path, glob: str, capture: bool = True) -> subprocess.Popen:
     """Start Pagefind on the pages of site_dir that `glob` matches, writing its bundle to `bundle`;
     finish with finish_index()."""
     exe = pagefind_executable()
