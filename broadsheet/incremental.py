@@ -23,6 +23,7 @@ Nothing here imports pandas, Altair or vl-convert; see docs/architecture.md ("In
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -174,16 +175,15 @@ class Inputs:
         """One hash of everything: equal fingerprints build equal sites."""
         return content_key(asdict(self))
 
+    @functools.cached_property  # asked once per page; an Inputs is not changed once made
     def body_base(self) -> str:
         """What every issue body (figures, Markdown, charts) depends on besides its own inputs."""
-        if "_body_base" not in self.__dict__:  # asked once per page: computed once (Inputs is not changed)
-            self.__dict__["_body_base"] = content_key(self.code, self.options, self.site, self.translations,
-                                                      self.fonts)
-        return str(self.__dict__["_body_base"])
+        return content_key(self.code, self.options, self.site, self.translations, self.fonts)
 
+    @functools.cached_property
     def render_base(self) -> str:
         """What every templated output depends on besides its own inputs."""
-        return content_key(self.body_base(), self.templates)
+        return content_key(self.body_base, self.templates)
 
     @property
     def catalog(self) -> str:

@@ -80,6 +80,7 @@ class Site:
     charts_rendered: int = 0
     stored: int = 0  # cache entries (pages, chart sets) this build stored
     sink: SiteWriter | None = None  # a build writes each unit's files as they are rendered; `check` keeps them
+    search_plan: SearchPlan | None = None  # decided once the issue pages are rendered (searchjob.start_index)
     emitted: int = 0  # files rendered by this build
     kept: list[str] = field(default_factory=list)  # outputs taken unchanged from the previous site
     manifest: Manifest = field(default_factory=Manifest)  # what this build was made from
@@ -413,7 +414,7 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     from .search import BUNDLE_DIR, index_site
     from .searchjob import prepare_job, start_job
 
-    search = plan_search(site, ctx, previous)
+    search = site.search_plan if site.search_plan is not None else plan_search(site, ctx, previous)
     jobs: list[Path] = []
 
     def finish(tmp: Path) -> None:

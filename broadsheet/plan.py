@@ -140,7 +140,7 @@ def make_plan(ctx: BuildContext, inputs: Inputs, previous: Manifest | None, issu
     plan.inputs = inputs
     plan.data_changed = previous is None or previous.data != inputs.data
     state = plan.state = DataState(ctx.data_dir, inputs.catalog)
-    body_base, render_base = inputs.body_base(), inputs.render_base()
+    body_base, render_base = inputs.body_base, inputs.render_base
     chart_keys = plan.chart_keys
     for issue in issues:
         declared = issue.src_dir / CHARTS_FILE
@@ -166,7 +166,7 @@ def page_key(ctx: BuildContext, inputs: Inputs, state: DataState, issue: Issue, 
              deps: list[str]) -> str:
     """The key of an assembled page: its Markdown, its issue's charts, the series it reads, the body base."""
     source = inputs.content.get(_rel(ctx, issue.pages[code].src_path), "")
-    return content_key("page", inputs.body_base(), source, charts_key, state.hashes(sorted(deps)))
+    return content_key("page", inputs.body_base, source, charts_key, state.hashes(sorted(deps)))
 
 
 def _plan_renders(planner: _Planner, issues: list[Issue], render_base: str) -> None:

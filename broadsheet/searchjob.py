@@ -167,7 +167,7 @@ def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early:
     (and the kept ones) of the shards it redoes, while the rest of the site is rendered and written."""
     from .search import shard_of
 
-    search = plan_search(site, ctx, previous)
+    search = site.search_plan = plan_search(site, ctx, previous)  # write() takes it from there
     if search.mode == "now" and search.redo and site.sink is not None:  # the fresh pages are in the new folder
         fresh, redo = site.sink.result.files, set(search.redo)
         early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages
@@ -229,13 +229,7 @@ def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str, redo: 
     try:
         # the site itself: a build that would replace it stops this job first (stop_jobs)
         for shard in keep:
-            for path in sorted((dest / BUNDLE_DIR / shard).rglob("*")):
-                target = job / BUNDLE_DIR / path.relative_to(dest / BUNDLE_DIR)
-                if path.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    link_or_copy(path, target)
+            shutil.copytree(dest / BUNDLE_DIR / shard, job / BUNDLE_DIR / shard, copy_function=link_or_copy)
         index_site(dest, redo, bundle_root=job / BUNDLE_DIR)
     except (BroadsheetError, OSError) as exc:
         error = str(exc)
@@ -260,13 +254,10 @@ def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str, redo: 
 
 def _record_index(manifest: dict, dest: Path, bundle: str, fingerprint: str) -> None:
     """Replace the manifest's records of the index with the files now in dest/bundle."""
-    from .writer import file_record
+    from .writer import folder_records
 
     files = {path: rec for path, rec in manifest["files"].items() if not path.startswith(bundle + "/")}
-    for path in sorted((dest / bundle).rglob("*")):
-        if path.is_file():
-            files[path.relative_to(dest).as_posix()] = file_record(path)
-    manifest["files"] = files
+    manifest["files"] = {**files, **folder_records(dest, bundle)}
     manifest["search"] = fingerprint
     manifest["units"]["search"] = {"key": fingerprint, "files": []}
     manifest["indexed"] = manifest.get("pending_index", [])

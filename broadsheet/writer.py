@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -296,13 +296,20 @@ def _place(rel: str, source: bytes | Path | None, folders: tuple[str, str], reco
 
 def _record_added(tmp: Path, folder: str, result: Written) -> None:
     """Record what `finish` added to a folder of the fresh site (the search index)."""
-    for dirpath, dirnames, filenames in os.walk(tmp / folder):  # strings: the index has thousands of files
+    result.files.update(folder_records(tmp, folder, known=result.files))
+
+
+def folder_records(root: Path, folder: str, known: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
+    """{path relative to root: file_record} of every file under root/folder not in `known`."""
+    found: dict[str, list[Any]] = {}
+    for dirpath, dirnames, filenames in os.walk(root / folder):  # strings: the index has thousands of files
         dirnames.sort()
-        base = os.path.relpath(dirpath, tmp).replace(os.sep, "/")
+        base = os.path.relpath(dirpath, root).replace(os.sep, "/")
         for name in sorted(filenames):
             rel = f"{base}/{name}"
-            if rel not in result.files:
-                result.files[rel] = file_record(Path(dirpath, name))
+            if known is None or rel not in known:
+                found[rel] = file_record(Path(dirpath, name))
+    return found
 
 
 def file_record(path: Path) -> list[Any]:
