@@ -3,23 +3,29 @@
 
 import sys
 
-try:  # Ctrl-C while setting up or importing: one line, no traceback (cli.main handles the rest)
-    from pathlib import Path
 
-    ROOT = Path(__file__).resolve().parent
-    sys.path.insert(0, str(ROOT))
+def _run() -> int:
+    try:  # Ctrl-C while setting up or importing: one line, no traceback (cli.main handles the rest)
+        from pathlib import Path
 
-    from broadsheet.bootstrap import ensure_environment, unblock_interrupts  # (stdlib only)
+        root = Path(__file__).resolve().parent
+        sys.path.insert(0, str(root))
 
-    unblock_interrupts()  # a Ctrl-C during the .venv interpreter's start-up is raised here
-    ensure_environment(ROOT)  # first run: create .venv with the dependencies, then re-run inside it
+        from broadsheet.bootstrap import ensure_environment, unblock_interrupts  # (stdlib only)
 
-    from broadsheet.cli import main
-except KeyboardInterrupt:
-    sys.stderr.write("broadsheet: interrupted\n")
-    sys.exit(130)
-except OSError as exc:  # e.g. a read-only project without .venv
-    sys.exit(f"broadsheet: cannot set up .venv: {exc.strerror or exc} ({exc.filename or '.venv'})")
+        unblock_interrupts()  # a Ctrl-C during the .venv interpreter's start-up is raised here
+        ensure_environment(root)  # first run: create .venv with the dependencies, then re-run inside it
 
+        from broadsheet.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("broadsheet: interrupted\n")
+        return 130
+    except OSError as exc:  # e.g. a read-only project without .venv
+        sys.exit(f"broadsheet: cannot set up .venv: {exc.strerror or exc} ({exc.filename or '.venv'})")
+    return main(root=root)
+
+
+# Only when run as a command: the chart workers ("spawn") import this file again as __mp_main__,
+# and must not unblock Ctrl-C there (each would print its own traceback; see failures.held_interrupts)
 if __name__ == "__main__":
-    sys.exit(main(root=ROOT))
+    sys.exit(_run())

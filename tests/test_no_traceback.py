@@ -279,3 +279,17 @@ def test_ctrl_c_while_charts_render_in_worker_processes_prints_one_line(tmp_path
     _, stderr = proc.communicate(timeout=120)
     assert stderr.decode().splitlines() == ["build interrupted; the site was not changed"], stderr.decode()
     assert proc.returncode == 130 and not (root / "site").exists()
+
+
+def test_a_chart_worker_importing_build_py_keeps_ctrl_c_held_back() -> None:
+    """The chart workers are started with "spawn", which imports build.py again as __mp_main__.
+
+    That import must leave Ctrl-C blocked: once unblocked, a later Ctrl-C raised KeyboardInterrupt
+    inside the worker, which printed its own traceback beside the build's one line.
+    """
+    probe = ("import runpy, signal, sys\n"
+             "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
+             f"runpy.run_path({str(ROOT / 'build.py')!r}, run_name='__mp_main__')\n"
+             "print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "True", done.stderr
