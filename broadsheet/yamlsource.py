@@ -26,25 +26,11 @@ class LineDict(dict):
     start_line: int
 
 
-class _LineLoader(yaml.SafeLoader):
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
-        # anchors and aliases let twelve lines expand to gigabytes ("billion laughs"); sources
-        # never need them, so they are refused before anything is expanded
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed; write the value out",
-                event.start_mark)
-        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_VALUE:
-            raise yaml.composer.ComposerError(
-                None, None, f"a value of {len(event.value):,} characters is longer than the limit of "
-                            f"{MAX_YAML_VALUE:,}", event.start_mark)
-        if isinstance(event, yaml.ScalarEvent) and control_problem(event.value):
-            raise yaml.composer.ComposerError(None, None, control_problem(event.value), event.start_mark)
-        return super().compose_node(parent, index)
+class _LineConstructor:
+    """The constructor half of both loaders: mappings that know their keys' lines, plain errors."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
-        mapping = LineDict(super().construct_mapping(node, deep=deep))
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        mapping = LineDict(super().construct_mapping(node, deep=deep))  # type: ignore[misc]
         mapping.lines = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -55,7 +41,6 @@ class _LineLoader(yaml.SafeLoader):
             mapping.lines[key] = key_node.start_mark.line + 1
         mapping.start_line = node.start_mark.line + 1
         return mapping
-
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # explicit tags (`!!int x`, `!!timestamp x`) fail inside PyYAML with bare Python errors
@@ -77,10 +62,44 @@ class _LineLoader(yaml.SafeLoader):
             ) from exc
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
-)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+class _LineLoader(_LineConstructor, yaml.SafeLoader):
+    """PyYAML's Python parser, checked event by event: it reads every text the fast loader may not."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        # anchors and aliases let twelve lines expand to gigabytes ("billion laughs"); sources
+        # never need them, so they are refused before anything is expanded
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed; write the value out",
+                event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_VALUE:
+            raise yaml.composer.ComposerError(
+                None, None, f"a value of {len(event.value):,} characters is longer than the limit of "
+                            f"{MAX_YAML_VALUE:,}", event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and control_problem(event.value):
+            raise yaml.composer.ComposerError(None, None, control_problem(event.value), event.start_mark)
+        return super().compose_node(parent, index)
+
+
+_FastLineLoader: type | None = None
+if hasattr(yaml, "CSafeLoader"):  # PyYAML built with libyaml (its wheels are)
+    class _FastLineLoader(_LineConstructor, yaml.CSafeLoader):  # type: ignore[no-redef]
+        """libyaml's parser (ten times the Python one): used only for texts that cannot hold what
+        _LineLoader checks event by event (see _fast_enough); any error is read again by
+        _LineLoader, so both say the same."""
+
+for _loader in (_LineLoader, _FastLineLoader):
+    if _loader is not None:
+        _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _loader.construct_mapping)
+        _loader.add_constructor("tag:yaml.org,2002:timestamp", _loader.construct_yaml_timestamp)
+
+
+def _fast_enough(text: str) -> bool:
+    """Whether the text can go to libyaml: no anchor, alias or tag could be in it (no & * !), no
+    value can be over MAX_YAML_VALUE, no control character is in it or made by an escape (no \\)."""
+    return (_FastLineLoader is not None and len(text) <= MAX_YAML_VALUE and not any(c in text for c in "&*!\\")
+            and control_problem(text) is None)
 
 
 class YamlMemo:
@@ -154,6 +173,11 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
 
 
 def _parse(text: str, path: Path, first_line: int) -> Any:
+    if _fast_enough(text):
+        try:
+            return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506  (CSafeLoader subclass)
+        except (yaml.YAMLError, RecursionError):
+            pass  # read again below, for the Python parser's message and checks
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506  (SafeLoader subclass)
     except yaml.MarkedYAMLError as exc:

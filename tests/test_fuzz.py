@@ -400,3 +400,43 @@ def test_fuzz_serve_requests(server, path: str, host: str | None, method: str) -
     body = data.split(b"\r\n\r\n", 1)[-1]
     assert b"root:" not in body and b"Traceback" not in body
     assert str(server.out_dir).encode() not in body
+
+
+# --- the two YAML parsers ----------------------------------------------------------------------
+
+def _read_both(text: str) -> tuple[object, object]:
+    """What yamlsource's two loaders make of `text`: the value with every mapping's key lines, or
+    the error's type (the fast one's errors are read again by the Python one, so only success
+    has to agree)."""
+    from broadsheet import yamlsource
+
+    def lines_of(value: object) -> object:
+        if isinstance(value, dict):
+            return ({k: lines_of(v) for k, v in value.items()}, getattr(value, "lines", None),
+                    getattr(value, "start_line", None))
+        if isinstance(value, list):
+            return [lines_of(v) for v in value]
+        return value
+
+    results = []
+    for loader in (yamlsource._FastLineLoader, yamlsource._LineLoader):
+        try:
+            results.append(lines_of(yaml.load(text, Loader=loader)))  # noqa: S506  (safe loaders)
+        except (yaml.YAMLError, RecursionError) as exc:
+            results.append(type(exc).__name__)
+    return results[0], results[1]
+
+
+@budget(150)
+@given(text=st.one_of(mutated_yaml(FRONT), mutated_yaml(SITE), mutated_yaml(CHARTS)))
+def test_fuzz_libyaml_reads_what_the_python_parser_reads(text: str) -> None:
+    """Front matter and site files go to libyaml when they cannot hold an anchor, a tag or a
+    control character (yamlsource._fast_enough): what it reads must be what the Python parser
+    reads, lines of every key included."""
+    from broadsheet.yamlsource import _fast_enough
+
+    if not _fast_enough(text):
+        return
+    fast, slow = _read_both(text)
+    if not isinstance(fast, str):  # libyaml read it: the Python parser reads the same
+        assert fast == slow, text
