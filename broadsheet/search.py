@@ -1,7 +1,7 @@
 """Full-text search: Pagefind indexes the written site (it segments Chinese) before it is swapped in.
 
 The index is sharded by year: `pagefind/<year>/` is a whole Pagefind bundle of that year's issue
-pages, made by its own Pagefind run, one year after another. Pagefind holds every page it indexes
+pages, made by its own Pagefind run, two years at a time. Pagefind holds every page it indexes
 in memory (about 60 MB plus 0.4 MB a page), so one index of a 1,000-page site was the biggest
 process of a build; a year at a time bounds it, and an edit re-indexes only its year. The search
 page loads the newest year's bundle and merges the others into it (static/js/search.js).
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import os
 import re
 import signal
 import subprocess
@@ -71,37 +72,57 @@ def shard_glob(shard: str) -> str:
     return f"**/issues/{shard}-*/index.html"
 
 
+# Pagefind runs at once: two keep both cores busy while the build waits for the index at its end
+# (one run is mostly single-threaded), and two years' worth of pages is still a small process.
+PARALLEL_RUNS = 2
+
+
 class ShardIndexer:
-    """Pagefind on each shard in turn, in a thread: the build renders and writes meanwhile."""
+    """Pagefind on each shard, PARALLEL_RUNS at a time, in threads: the build renders and writes
+    meanwhile."""
 
     def __init__(self, site_dir: Path, bundle_root: Path, shards: Iterable[str]) -> None:
         self.site_dir, self.bundle_root, self.shards = site_dir, bundle_root, list(shards)
         self.error: BroadsheetError | None = None
-        self._current: subprocess.Popen | None = None
+        self._todo = list(self.shards)  # newest year first
+        self._running: set[subprocess.Popen] = set()
         self._stopped = False
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        runs = max(1, min(PARALLEL_RUNS, os.cpu_count() or 1, len(self.shards)))
+        self._threads = [threading.Thread(target=self._run, name=f"pagefind-{n}", daemon=True) for n in range(runs)]
 
     def start(self) -> ShardIndexer:
         """Start indexing (returns self)."""
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def _run(self) -> None:
-        try:
-            for shard in self.shards:
+        while True:
+            with self._lock:
+                if self._stopped or self.error is not None or not self._todo:
+                    return
+                shard = self._todo.pop(0)
+                try:
+                    proc = start_indexer(self.site_dir, self.bundle_root / shard, shard_glob(shard))
+                except BroadsheetError as exc:
+                    self.error = exc
+                    return
+                self._running.add(proc)
+            try:
+                out, err = proc.communicate()
+                finish_index(proc.returncode, err or out, self.bundle_root / shard)
+            except BroadsheetError as exc:
                 with self._lock:
-                    if self._stopped:
-                        return
-                    self._current = start_indexer(self.site_dir, self.bundle_root / shard, shard_glob(shard))
-                out, err = self._current.communicate()
-                finish_index(self._current.returncode, err or out, self.bundle_root / shard)
-        except BroadsheetError as exc:
-            self.error = exc
+                    self.error = self.error or exc
+            finally:
+                with self._lock:
+                    self._running.discard(proc)
 
     def wait(self) -> None:
         """Wait for every shard; raise with Pagefind's message if one failed."""
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
@@ -109,10 +130,12 @@ class ShardIndexer:
         """Stop at once (the build failed or was interrupted)."""
         with self._lock:
             self._stopped = True
-            if self._current is not None and self._current.poll() is None:
-                self._current.kill()
-        if self._thread.is_alive():
-            self._thread.join()
+            for proc in self._running:
+                if proc.poll() is None:
+                    proc.kill()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
 
 
 def index_site(site_dir: Path, shards: Iterable[str], bundle_root: Path | None = None) -> None:
