@@ -12,10 +12,12 @@ import multiprocessing
 import os
 import pickle
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .cache import Cache
 from .config import Language
@@ -25,10 +27,14 @@ from .errors import BuildFailed, SourceError
 from .failures import held_interrupts
 from .urls import Urls
 from .views import IssuePage
+from .writer import Output
 
-if TYPE_CHECKING:  # both load pandas: imported when a page or a chart has to be computed
+if TYPE_CHECKING:  # these load pandas or Jinja: imported when a page or a chart has to be computed
     from .charts.step import ChartSet
     from .data import DataStore
+    from .figures import FigureUse
+    from .plan import BuildPlan
+    from .render import Renderer
 
 PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
 CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
@@ -39,14 +45,22 @@ ASSEMBLE_PARALLEL_MIN = 200
 
 
 class Pages(Mapping[tuple[str, str], IssuePage]):
-    """Assembled issue pages by (issue key, language code); reused ones load from the cache on use."""
+    """Assembled issue pages by (issue key, language code).
+
+    A page kept in the cache is not held: it is loaded when something reads it, and the last
+    LOADED_KEPT of those stay loaded (the feeds read the newest twenty several times), so a
+    build's memory does not grow with the number of pages it renders.
+    """
+
+    LOADED_KEPT = 32
 
     def __init__(self) -> None:
         self._ready: dict[tuple[str, str], IssuePage] = {}
         self._later: dict[tuple[str, str], Callable[[], IssuePage]] = {}
+        self._loaded: OrderedDict[tuple[str, str], IssuePage] = OrderedDict()
 
     def add(self, key: tuple[str, str], page: IssuePage) -> None:
-        """An assembled page."""
+        """An assembled page, held."""
         self._ready[key] = page
 
     def add_later(self, key: tuple[str, str], load: Callable[[], IssuePage]) -> None:
@@ -54,9 +68,16 @@ class Pages(Mapping[tuple[str, str], IssuePage]):
         self._later[key] = load
 
     def __getitem__(self, key: tuple[str, str]) -> IssuePage:
-        if key not in self._ready:
-            self._ready[key] = self._later.pop(key)()
-        return self._ready[key]
+        if key in self._ready:
+            return self._ready[key]
+        if key in self._loaded:
+            self._loaded.move_to_end(key)
+            return self._loaded[key]
+        page = self._later[key]()
+        self._loaded[key] = page
+        if len(self._loaded) > self.LOADED_KEPT:
+            self._loaded.popitem(last=False)
+        return page
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter([*self._ready, *self._later])
@@ -107,20 +128,75 @@ def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
         return many.errors
 
 
-# The worker processes' copy of the store, context and charts: inherited through fork, because
-# pickling the market frame for every page would cost more than converting the page.
-_WORKER: dict[str, Any] = {}
+@dataclass
+class Assembled:
+    """One page assembled by this build: what the build keeps of it once it is in the cache."""
+
+    figures: list[FigureUse]  # the figures it quotes (the plan's dependencies, edition parity)
+    key: str  # its key in the cache
+    page: IssuePage | None  # the page itself (without its sources) when there is no cache to keep it
+    rendered: dict[str, list[Output]]  # the units rendered with it (its issue page, its email) → their files
+    render_error: SourceError | None = None  # a template's problem, met rendering them
 
 
-def _worker_start(store: DataStore, ctx: BuildContext, charts: ChartSet | None,
-                  todo: list[tuple[Issue, str]]) -> None:
-    _WORKER.update(store=store, ctx=ctx, charts=charts, todo=todo)
+@dataclass
+class AssemblyJob:
+    """What assembling a page needs; inherited by the worker processes through fork.
+
+    With `render` (a build that writes its site) the page's issue and email units are rendered
+    as soon as it is assembled, in the same process: the pages are then rendered on every core,
+    and a build holds no page after it is stored in the cache.
+    """
+
+    todo: list[tuple[Issue, str]]
+    issues: list[Issue]  # every issue, newest first: an issue page links its neighbours
+    store: DataStore
+    ctx: BuildContext
+    charts: ChartSet | None
+    plan: BuildPlan
+    cache: Cache
+    render: Callable[[], Renderer] | None = None
+
+    def run(self, n: int) -> Assembled | list[SourceError]:
+        """Assemble the n-th page, store it in the cache, render its units; or its problems."""
+        issue, code = self.todo[n]
+        page = assemble_one(issue, code, self.store, self.ctx, self.charts)
+        if isinstance(page, list):
+            return page
+        rendered, render_error = {}, None
+        try:
+            rendered = self._render(issue, code, page)
+        except SourceError as exc:  # the page is right: it is stored; the build fails on the template
+            render_error = exc
+        key = self.plan.key_of_page(self.ctx, issue, code, sorted({use.series for use in page.figures}))
+        if self.ctx.use_cache:
+            self.cache.put(PAGES_NAMESPACE, key, "pickle", store_page(page))
+        return Assembled(page.figures, key, None if self.ctx.use_cache else without_sources(page), rendered,
+                         render_error)
+
+    def _render(self, issue: Issue, code: str, page: IssuePage) -> dict[str, list[Output]]:
+        """The page's issue and email units that the plan redoes, rendered."""
+        from .units import render_email, render_issue
+
+        if self.render is None:
+            return {}
+        renders = {f"issue:{issue.key}:{code}": lambda r: render_issue(page, self.issues, self.ctx, r),
+                   f"email:{issue.key}:{code}": lambda r: render_email(page, self.ctx, r)}
+        return {unit: render(self.render()) for unit, render in renders.items()
+                if unit in self.plan.steps and self.plan.steps[unit].redo}
 
 
-def _worker_assemble(n: int) -> IssuePage | list[SourceError]:
-    issue, code = _WORKER["todo"][n]  # by number: the issues came with the fork, not through a pipe
-    page = assemble_one(issue, code, _WORKER["store"], _WORKER["ctx"], _WORKER["charts"])
-    return without_sources(page) if isinstance(page, IssuePage) else page
+# The worker processes' job: inherited through fork, because pickling the market frame for every
+# page would cost more than converting the page.
+_WORKER: list[AssemblyJob] = []
+
+
+def _worker_start(job: AssemblyJob) -> None:
+    _WORKER.append(job)
+
+
+def _worker_run(n: int) -> Assembled | list[SourceError]:
+    return _WORKER[0].run(n)  # by number: the issues came with the fork, not through a pipe
 
 
 def without_sources(ip: IssuePage) -> IssuePage:
@@ -135,20 +211,23 @@ def with_sources(ip: IssuePage, issue: Issue, code: str, ctx: BuildContext) -> I
     return ip
 
 
-def assemble_many(todo: list[tuple[Issue, str]], store: DataStore, ctx: BuildContext,
-                  charts: ChartSet | None) -> list[IssuePage | list[SourceError]]:
-    """Assemble pages; on every core when there are enough of them to pay for the processes."""
-    workers = min(os.cpu_count() or 1, len(todo) // ASSEMBLE_PARALLEL_MIN + 1)
+def assemble_many(job: AssemblyJob) -> Iterator[tuple[Issue, str, Assembled | list[SourceError]]]:
+    """Assemble the job's pages, in order, as they are done; on every core when there are enough
+    of them to pay for the processes."""
+    workers = min(os.cpu_count() or 1, len(job.todo) // ASSEMBLE_PARALLEL_MIN + 1)
     # fork shares the loaded data without copying; it is unsafe once vl-convert's engine threads
     # run in this process (charts drawn here), so then the pages are assembled here
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
-        return [assemble_one(issue, code, store, ctx, charts) for issue, code in todo]
+        for n, (issue, code) in enumerate(job.todo):
+            yield issue, code, job.run(n)
+        return
     context = multiprocessing.get_context("fork")
     with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                                                initargs=(store, ctx, charts, todo)) as pool:
-        done = list(pool.map(_worker_assemble, range(len(todo)), chunksize=max(1, len(todo) // (workers * 8))))
-    return [with_sources(page, issue, code, ctx) if isinstance(page, IssuePage) else page
-            for page, (issue, code) in zip(done, todo, strict=True)]
+                                                initargs=(job,)) as pool:
+        chunks = max(1, len(job.todo) // (workers * 8))
+        for (issue, code), done in zip(job.todo, pool.map(_worker_run, range(len(job.todo)), chunksize=chunks),
+                                       strict=True):
+            yield issue, code, done
 
 
 def cached_page(cache: Cache, key: str, issue: Issue, code: str, ctx: BuildContext) -> IssuePage:

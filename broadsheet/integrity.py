@@ -27,6 +27,7 @@ def integrity_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
             ip = site.pages.get((issue.key, code))
             if ip is not None:
                 problems.extend(lint_numbers(ip.page, store, ip.figures))
-        problems.extend(check_parity(issue, site.pages))
+        problems.extend(check_parity(issue, {code: site.pages[(issue.key, code)].figures for code in issue.pages
+                                             if (issue.key, code) in site.pages}))
     problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
     return problems

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .content import Issue, Page
 from .errors import SourceError
 from .expressions import LiteralCall, expressions_in
 from .figures import FigureUse
-
-if TYPE_CHECKING:
-    from .views import IssuePage
-
 
 FORMAT_ONLY = {"digits", "rounding", "grouping", "move", "closed"}
 
@@ -55,15 +51,19 @@ def _line_of(page: Page, key: tuple[str, tuple[Any, ...], str | None], nth: int)
     return lines[min(nth, len(lines) - 1)]
 
 
-def check_parity(issue: Issue, pages: Mapping[tuple[str, str], IssuePage]) -> list[SourceError]:
-    """Figures one edition quotes and another lacks (same function, data and field)."""
-    editions = [(code, pages[(issue.key, code)]) for code in issue.pages if (issue.key, code) in pages]
+def check_parity(issue: Issue, figures: Mapping[str, Sequence[FigureUse]]) -> list[SourceError]:
+    """Figures one edition quotes and another lacks (same function, data and field).
+
+    `figures` maps a language code to the figures its edition quotes (editions not there are not
+    compared).
+    """
+    editions = [(code, issue.pages[code]) for code in issue.pages if code in figures]
     if len(editions) < 2:
         return []
-    counts = {code: Counter(figure_key(u) for u in ip.figures) for code, ip in editions}
+    counts = {code: Counter(figure_key(u) for u in figures[code]) for code, _ in editions}
     problems: list[SourceError] = []
-    for code, ip in editions:
-        for other, other_ip in editions:
+    for code, page in editions:
+        for other, other_page in editions:
             if other == code:
                 continue
             missing = counts[code] - counts[other]
@@ -71,8 +71,8 @@ def check_parity(issue: Issue, pages: Mapping[tuple[str, str], IssuePage]) -> li
                 have = counts[code][key]
                 for nth in range(have - extra, have):
                     problems.append(SourceError(
-                        ip.page.src_path, _line_of(ip.page, key, nth),
-                        f"{{{{ {_describe(key)} }}}} is in {ip.page.src_path.name} but not in "
-                        f"{other_ip.page.src_path.name}",
+                        page.src_path, _line_of(page, key, nth),
+                        f"{{{{ {_describe(key)} }}}} is in {page.src_path.name} but not in "
+                        f"{other_page.src_path.name}",
                         "both editions must quote the same figures; add it to the other edition or remove it"))
     return problems

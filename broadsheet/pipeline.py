@@ -160,18 +160,20 @@ def draw_charts(loaded: Loaded, plan: BuildPlan, cache: Cache) -> ChartSet:
 
 
 # --- stage 4: assemble -----------------------------------------------------------------------------
-def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cache,
-                   manifest: Manifest) -> tuple[Pages, int]:
+def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cache, site: Site,
+                   renderer: Callable[[], Renderer] | None = None) -> Pages:
     """Every issue page: reused ones from the cache (when read), the others assembled and stored
     in the cache at once (an entry is keyed by its inputs: it stays right whatever else fails).
 
-    Returns the pages and how many cache entries were stored.
+    With `renderer` (a build that writes a site) each assembled page's issue and email units are
+    rendered with it, in the process that assembled it, and emitted as they come back; a page
+    kept in the cache is then not held, so the build's memory does not grow with the site.
+    Edition parity is checked for every issue with a page assembled again.
     """
-    from .assemble import PAGES_NAMESPACE, Pages, assemble_many, cached_page, store_page
+    from .assemble import Assembled, AssemblyJob, Pages, assemble_many, cached_page, with_sources
 
     ctx = loaded.ctx
     pages = Pages()
-    stored = 0
     todo: list[tuple[Issue, str]] = []
     for issue in loaded.issues:
         for code in issue.pages:
@@ -180,20 +182,31 @@ def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cac
                 todo.append((issue, code))
                 continue
             pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
-            manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
-    done = assemble_many(todo, loaded.store(), ctx, charts) if todo else []
-    for (issue, code), page in zip(todo, done, strict=True):
-        if isinstance(page, list):
-            for err in page:
+            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
+    if not todo:
+        return pages
+    figures: dict[tuple[str, str], list[Any]] = {}
+    job = AssemblyJob(todo, loaded.issues, loaded.store(), ctx, charts, plan, cache, renderer)
+    for issue, code, done in assemble_many(job):
+        if not isinstance(done, Assembled):
+            for err in done:
                 ctx.problems.error(err)
             continue
-        pages.add((issue.key, code), page)
-        deps = sorted({use.series for use in page.figures})
-        key = plan.key_of_page(ctx, issue, code, deps)
-        manifest.units[f"page:{issue.key}:{code}"] = {"key": key, "files": [], "deps": deps}
-        cache.put(PAGES_NAMESPACE, key, "pickle", store_page(page))
-        stored += 1
-    return pages, stored
+        if done.page is not None:
+            pages.add((issue.key, code), with_sources(done.page, issue, code, ctx))
+        else:
+            pages.add_later((issue.key, code), lambda k=done.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
+            site.stored += 1
+        figures[(issue.key, code)] = done.figures
+        deps = sorted({use.series for use in done.figures})
+        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [], "deps": deps}
+        if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
+            ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
+        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
+            site.emit(outputs)
+            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
+    check_published_parity(loaded.issues, pages, figures, plan, ctx)
+    return pages
 
 
 def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
@@ -218,43 +231,55 @@ def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
         ctx.problems.warn(warning)
 
 
-def check_published_parity(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildContext) -> None:
+def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tuple[str, str], list[Any]],
+                           plan: BuildPlan, ctx: BuildContext) -> None:
     """A published issue whose editions quote different figures fails the build (drafts may differ).
 
-    Only issues with a page assembled again are compared: a reused page passed when it was made.
+    Only issues with a page assembled again are compared (`figures`: what those quote): a reused
+    page passed when it was made.
     """
     from .parity import check_parity
 
     for issue in issues:
         if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
             continue
-        if not any(plan.redo(f"page:{issue.key}:{code}") for code in issue.pages):
+        if not any((issue.key, code) in figures for code in issue.pages):
             continue
-        if all((issue.key, code) in pages for code in issue.pages):
-            for err in check_parity(issue, pages):
+        if all((issue.key, code) in figures or (issue.key, code) in pages for code in issue.pages):
+            quoted = {code: figures[(issue.key, code)] if (issue.key, code) in figures
+                      else pages[(issue.key, code)].figures for code in issue.pages}
+            for err in check_parity(issue, quoted):
                 ctx.problems.error(err)
 
 
 # --- stage 5: render -------------------------------------------------------------------------------
-def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: BuildPlan, ctx: BuildContext,
-                 cache: Cache, site: Site, kinds: Callable[[str], bool] = lambda kind: True) -> None:
-    """Render every unit of the `kinds` the plan redoes; record every such unit (redone or kept) in
-    the manifest."""
-    from .render import Renderer
-
+def lazy_renderer(ctx: BuildContext) -> Callable[[], Renderer]:
+    """The build's Jinja renderer, compiled when the first unit is rendered (in each process)."""
     made: list[Renderer] = []
 
-    def renderer() -> Renderer:  # compiled only when some unit is rendered
+    def renderer() -> Renderer:
+        from .render import Renderer
+
         if not made:
             made.append(Renderer(ctx.templates_dir, ctx.translations_dir, ctx.config,
                                  ctx.cache_dir / "templates" if ctx.use_cache else None))
         return made[0]
 
+    return renderer
+
+
+def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: BuildPlan, ctx: BuildContext,
+                 cache: Cache, site: Site, renderer: Callable[[], Renderer],
+                 kinds: Callable[[str], bool] = lambda kind: True) -> None:
+    """Render every unit of the `kinds` the plan redoes (those rendered with their page are
+    already recorded); record every such unit (redone or kept) in the manifest."""
     keys = {issue.key for issue in issues}
     for step in plan.steps.values():
         if step.kind in ("page", "search") or not kinds(step.kind) or (":" in step.unit and
                                                                         step.unit.split(":")[1] not in keys):
             continue  # pages and search are not rendered here; an issue that failed is left out
+        if step.redo and step.unit in site.manifest.units:
+            continue  # rendered with its page (assemble_pages)
         if step.redo:
             outputs = _render_step(step, issues, pages, charts, ctx, cache, renderer)
             site.emit(outputs)
@@ -267,12 +292,12 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
 
 
 def render_site(issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext, cache: Cache, site: Site,
-                issue_pages_done: Callable[[Site], None] | None = None) -> None:
+                renderer: Callable[[], Renderer], issue_pages_done: Callable[[Site], None] | None = None) -> None:
     """Render the issue pages, call `issue_pages_done`, then render every other unit."""
-    render_units(issues, pages, charts, site.plan, ctx, cache, site, lambda kind: kind == "issue")
+    render_units(issues, pages, charts, site.plan, ctx, cache, site, renderer, lambda kind: kind == "issue")
     if issue_pages_done is not None and not ctx.problems.errors:
         issue_pages_done(site)
-    render_units(issues, pages, charts, site.plan, ctx, cache, site, lambda kind: kind != "issue")
+    render_units(issues, pages, charts, site.plan, ctx, cache, site, renderer, lambda kind: kind != "issue")
 
 
 def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext,
@@ -338,14 +363,15 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     site = Site(loaded.issues, {}, [], plan, previous, sink=sink)
     charts = draw_charts(loaded, plan, cache)
     checkpoint()
-    pages, site.stored = assemble_pages(loaded, plan, charts, cache, site.manifest)
+    renderer = lazy_renderer(ctx)
+    # a build that writes renders each page's own units as it is assembled; `check` renders after
+    pages = assemble_pages(loaded, plan, charts, cache, site, renderer if sink is not None else None)
     site.pages, site.charts_rendered = pages, charts.rendered
     check_translations(loaded.issues, ctx)
-    check_published_parity(loaded.issues, pages, plan, ctx)
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:
-        render_site(rendered, pages, charts, ctx, cache, site, issue_pages_done)
+        render_site(rendered, pages, charts, ctx, cache, site, renderer, issue_pages_done)
     except SourceError as exc:
         if not keep_going:
             raise BuildFailed([exc]) from exc

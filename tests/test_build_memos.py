@@ -105,3 +105,42 @@ def test_page_memo_reads_only_the_files_whose_hash_changed(tmp_path: Path, monke
     reads.clear()  # another engine version: nothing is taken from the memo
     content.read_issues(project, config, Problems(), drafts=True, memo=content.PageMemo(store, hashes, "v2"))
     assert sorted(reads) == files
+
+
+def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_site, tmp_path, monkeypatch) -> None:
+    """A build renders each issue page where it is assembled and keeps the page only in the
+    cache (its memory does not grow with the site): what it wrote is what the stored page renders."""
+    from broadsheet import assemble
+    from broadsheet.config import load_config
+    from broadsheet.context import BuildContext
+    from broadsheet.pipeline import assemble_site, lazy_renderer
+    from broadsheet.units import render_email, render_issue
+    from broadsheet.writer import SiteWriter
+
+    root = make_site()
+    monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 1)  # in worker processes, where fork is safe
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=tmp_path / "out", search=False)
+    writer = SiteWriter(ctx.out_dir)
+    try:
+        site = assemble_site(ctx, sink=writer)
+        assert len(site.pages) == 3 and not site.pages._ready  # every page is read back from the cache
+        renderer = lazy_renderer(ctx)
+        for key in site.pages:
+            page = site.pages[key]
+            for out in [*render_issue(page, site.issues, ctx, renderer()), *render_email(page, ctx, renderer())]:
+                assert (writer.tmp / out.path).read_bytes() == out.data, out.path
+    finally:
+        writer.close()
+
+
+def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
+    from broadsheet.assemble import Pages
+
+    loads: list[tuple[str, str]] = []
+    pages = Pages()
+    for n in range(Pages.LOADED_KEPT * 3):
+        pages.add_later((f"issue-{n}", "en"), lambda k=(f"issue-{n}", "en"): loads.append(k) or k)
+    for key in list(pages):
+        assert pages[key] == key and pages[key] == key  # the second read is the kept one
+    assert len(loads) == Pages.LOADED_KEPT * 3 and len(pages._loaded) == Pages.LOADED_KEPT
+    assert pages[("issue-0", "en")] == ("issue-0", "en") and len(loads) == Pages.LOADED_KEPT * 3 + 1
