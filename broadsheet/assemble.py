@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # these load pandas or Jinja: imported when a page or a chart
     from .charts.step import ChartSet
     from .data import DataStore
     from .figures import FigureUse
+    from .pipeline import Loaded, Site
     from .plan import BuildPlan
     from .render import Renderer
 
@@ -224,7 +225,7 @@ def assemble_many(job: AssemblyJob) -> Iterator[tuple[Issue, str, Assembled | li
     context = multiprocessing.get_context("fork")
     with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                                 initargs=(job,)) as pool:
-        chunks = max(1, len(job.todo) // (workers * 8))
+        chunks = max(1, len(job.todo) // (workers * 16))
         for (issue, code), done in zip(job.todo, pool.map(_worker_run, range(len(job.todo)), chunksize=chunks),
                                        strict=True):
             yield issue, code, done
@@ -254,3 +255,70 @@ def cached_charts(cache: Cache, key: str) -> ChartSet | None:
     """One issue's drawn charts from the cache, or None."""
     data = cache.get(CHARTS_NAMESPACE, key, "pickle")
     return pickle.loads(data) if data is not None else None
+
+
+def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache, site: Site,
+                   pages: Pages, renderer: Callable[[], Renderer] | None = None) -> None:
+    """The pages of `issues`, into `pages`: reused ones from the cache (when read), the others
+    assembled and stored in the cache at once (an entry is keyed by its inputs: it stays right
+    whatever else fails).
+
+    With `renderer` (a build that writes a site) each assembled page's issue and email units are
+    rendered with it, in the process that assembled it, and emitted as they come back; a page
+    kept in the cache is then not held, so the build's memory does not grow with the site.
+    Edition parity is checked for every issue with a page assembled again.
+    """
+    ctx = loaded.ctx
+    todo: list[tuple[Issue, str]] = []
+    for issue in issues:
+        for code in issue.pages:
+            step = plan.steps[f"page:{issue.key}:{code}"]
+            if step.redo:
+                todo.append((issue, code))
+                continue
+            pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
+            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
+    if not todo:
+        return
+    figures: dict[tuple[str, str], list[FigureUse]] = {}
+    job = AssemblyJob(todo, loaded.issues, loaded.store(), ctx, charts, plan, cache, renderer)
+    for issue, code, done in assemble_many(job):
+        if not isinstance(done, Assembled):
+            for err in done:
+                ctx.problems.error(err)
+            continue
+        if done.page is not None:
+            pages.add((issue.key, code), with_sources(done.page, issue, code, ctx))
+        else:
+            pages.add_later((issue.key, code), lambda k=done.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
+            site.stored += 1
+        figures[(issue.key, code)] = done.figures
+        deps = sorted({use.series for use in done.figures})
+        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [], "deps": deps}
+        if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
+            ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
+        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
+            site.emit(outputs)
+            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
+    check_published_parity(issues, pages, figures, plan, ctx)
+
+
+def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tuple[str, str], list[FigureUse]],
+                           plan: BuildPlan, ctx: BuildContext) -> None:
+    """A published issue whose editions quote different figures fails the build (drafts may differ).
+
+    Only issues with a page assembled again are compared (`figures`: what those quote): a reused
+    page passed when it was made.
+    """
+    from .parity import check_parity
+
+    for issue in issues:
+        if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
+            continue
+        if not any((issue.key, code) in figures for code in issue.pages):
+            continue
+        if all((issue.key, code) in figures or (issue.key, code) in pages for code in issue.pages):
+            quoted = {code: figures[(issue.key, code)] if (issue.key, code) in figures
+                      else pages[(issue.key, code)].figures for code in issue.pages}
+            for err in check_parity(issue, quoted):
+                ctx.problems.error(err)

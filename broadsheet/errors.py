@@ -90,8 +90,10 @@ class Problems:
         self.errors.append(err)
 
     def warn(self, err: SourceError) -> None:
-        """Record a warning (printed, does not fail the build unless --strict)."""
-        self.warnings.append(err)
+        """Record a warning (printed, does not fail the build unless --strict); the same warning
+        again (e.g. "no CJK font" from each batch of charts) is recorded once."""
+        if not any(str(err) == str(seen) for seen in self.warnings):
+            self.warnings.append(err)
 
     def checkpoint(self, strict: bool = False) -> None:
         """Raise BuildFailed if any error (or, when strict, any warning) has been recorded."""

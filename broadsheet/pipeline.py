@@ -45,6 +45,11 @@ if TYPE_CHECKING:  # these load Markdown or pandas: imported when a page or a ch
 
 __all__ = ["BuildResult", "Site", "assemble_site", "build", "build_charts"]
 
+# Issues drawn, assembled and written together: a build holds one batch's charts at a time. With
+# three charts an issue, a batch's drawings are about 170 MB; smaller batches leave a core idle
+# more often at the end of each (the assembly processes are started per batch).
+ISSUE_BATCH = 100
+
 
 @dataclass
 class Loaded:
@@ -136,14 +141,15 @@ def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> Ch
                           open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems)
 
 
-def draw_charts(loaded: Loaded, plan: BuildPlan, cache: Cache) -> ChartSet:
-    """Every issue's charts: reused ones from the cache, the others built and drawn."""
+def draw_charts(loaded: Loaded, issues: list[Issue], plan: BuildPlan, cache: Cache) -> ChartSet:
+    """The charts of `issues` that this build redoes or places again: reused ones from the
+    cache, the others built and drawn."""
     from .assemble import cached_charts
     from .charts.step import ChartSet
 
     charts = ChartSet()
-    todo = [i for i in loaded.issues if plan.redo(f"charts:{i.key}") and i.key in plan.chart_keys]
-    for issue in loaded.issues:  # pages to assemble again place their issue's charts
+    todo = [i for i in issues if plan.redo(f"charts:{i.key}") and i.key in plan.chart_keys]
+    for issue in issues:  # pages to assemble again place their issue's charts
         key = plan.chart_keys.get(issue.key)
         if key is None or issue in todo or not any(plan.redo(f"page:{issue.key}:{c}") for c in issue.pages):
             continue
@@ -159,58 +165,21 @@ def draw_charts(loaded: Loaded, plan: BuildPlan, cache: Cache) -> ChartSet:
     return charts
 
 
-# --- stage 4: assemble -----------------------------------------------------------------------------
-def assemble_pages(loaded: Loaded, plan: BuildPlan, charts: ChartSet, cache: Cache, site: Site,
-                   renderer: Callable[[], Renderer] | None = None) -> Pages:
-    """Every issue page: reused ones from the cache (when read), the others assembled and stored
-    in the cache at once (an entry is keyed by its inputs: it stays right whatever else fails).
-
-    With `renderer` (a build that writes a site) each assembled page's issue and email units are
-    rendered with it, in the process that assembled it, and emitted as they come back; a page
-    kept in the cache is then not held, so the build's memory does not grow with the site.
-    Edition parity is checked for every issue with a page assembled again.
-    """
-    from .assemble import Assembled, AssemblyJob, Pages, assemble_many, cached_page, with_sources
-
-    ctx = loaded.ctx
-    pages = Pages()
-    todo: list[tuple[Issue, str]] = []
-    for issue in loaded.issues:
-        for code in issue.pages:
-            step = plan.steps[f"page:{issue.key}:{code}"]
-            if step.redo:
-                todo.append((issue, code))
-                continue
-            pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
-            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
-    if not todo:
-        return pages
-    figures: dict[tuple[str, str], list[Any]] = {}
-    job = AssemblyJob(todo, loaded.issues, loaded.store(), ctx, charts, plan, cache, renderer)
-    for issue, code, done in assemble_many(job):
-        if not isinstance(done, Assembled):
-            for err in done:
-                ctx.problems.error(err)
+# --- stage 4: assemble (assemble.assemble_pages) ------------------------------------------------
+def emit_charts(issues: list[Issue], pages: Pages, plan: BuildPlan, charts: ChartSet, site: Site) -> None:
+    """The chart files of each issue whose pages are assembled, recorded as render_units records
+    its units (a batch's charts are not held after it)."""
+    for issue in issues:
+        step = plan.steps.get(f"charts:{issue.key}")
+        if step is None or not step.redo or not all((issue.key, code) in pages for code in issue.pages):
             continue
-        if done.page is not None:
-            pages.add((issue.key, code), with_sources(done.page, issue, code, ctx))
-        else:
-            pages.add_later((issue.key, code), lambda k=done.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
-            site.stored += 1
-        figures[(issue.key, code)] = done.figures
-        deps = sorted({use.series for use in done.figures})
-        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [], "deps": deps}
-        if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
-            ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
-        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
-            site.emit(outputs)
-            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
-    check_published_parity(loaded.issues, pages, figures, plan, ctx)
-    return pages
+        outputs = charts.of_issue(issue.key).outputs()
+        site.emit(outputs)
+        site.manifest.units[step.unit] = {"key": step.key, "files": [out.path for out in outputs]}
 
 
 def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
-    """Store each issue's drawn charts (only after a build without errors: a set missing a chart
+    """Store each issue's drawn charts (only from a batch without errors: a set missing a chart
     that failed must not be taken for the whole set). Returns how many were stored."""
     from .assemble import CHARTS_NAMESPACE, store_charts
 
@@ -231,25 +200,28 @@ def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
         ctx.problems.warn(warning)
 
 
-def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tuple[str, str], list[Any]],
-                           plan: BuildPlan, ctx: BuildContext) -> None:
-    """A published issue whose editions quote different figures fails the build (drafts may differ).
+def draw_and_assemble(loaded: Loaded, plan: BuildPlan, cache: Cache, site: Site,
+                      renderer: Callable[[], Renderer] | None, keep_going: bool) -> Pages:
+    """Stages 3 and 4, ISSUE_BATCH issues at a time: a batch is drawn, assembled (with `renderer`
+    each page's own units are rendered meanwhile) and its chart files emitted before the next is
+    drawn, so memory holds one batch's charts, not the site's. After a chart fails, the later
+    batches' charts are still drawn and checked, but no page is assembled (unless `keep_going`)."""
+    from .assemble import Pages, assemble_pages
 
-    Only issues with a page assembled again are compared (`figures`: what those quote): a reused
-    page passed when it was made.
-    """
-    from .parity import check_parity
-
-    for issue in issues:
-        if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
+    problems, pages = loaded.ctx.problems, Pages()
+    charts_failed = False
+    for first in range(0, len(loaded.issues), ISSUE_BATCH):
+        batch, errors_before = loaded.issues[first:first + ISSUE_BATCH], len(problems.errors)
+        charts = draw_charts(loaded, batch, plan, cache)
+        site.charts_rendered += charts.rendered
+        charts_failed = charts_failed or len(problems.errors) > errors_before
+        if charts_failed and not keep_going:
             continue
-        if not any((issue.key, code) in figures for code in issue.pages):
-            continue
-        if all((issue.key, code) in figures or (issue.key, code) in pages for code in issue.pages):
-            quoted = {code: figures[(issue.key, code)] if (issue.key, code) in figures
-                      else pages[(issue.key, code)].figures for code in issue.pages}
-            for err in check_parity(issue, quoted):
-                ctx.problems.error(err)
+        assemble_pages(loaded, batch, plan, charts, cache, site, pages, renderer)  # (assemble.py)
+        emit_charts(batch, pages, plan, charts, site)
+        if len(problems.errors) == errors_before:  # a set missing a chart that failed is not the set
+            site.stored += store_chart_sets(batch, plan, charts, cache)
+    return pages
 
 
 # --- stage 5: render -------------------------------------------------------------------------------
@@ -268,7 +240,7 @@ def lazy_renderer(ctx: BuildContext) -> Callable[[], Renderer]:
     return renderer
 
 
-def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: BuildPlan, ctx: BuildContext,
+def render_units(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildContext,
                  cache: Cache, site: Site, renderer: Callable[[], Renderer],
                  kinds: Callable[[str], bool] = lambda kind: True) -> None:
     """Render every unit of the `kinds` the plan redoes (those rendered with their page are
@@ -279,9 +251,9 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
                                                                         step.unit.split(":")[1] not in keys):
             continue  # pages and search are not rendered here; an issue that failed is left out
         if step.redo and step.unit in site.manifest.units:
-            continue  # rendered with its page (assemble_pages)
+            continue  # rendered with its page (assemble_pages, emit_charts)
         if step.redo:
-            outputs = _render_step(step, issues, pages, charts, ctx, cache, renderer)
+            outputs = _render_step(step, issues, pages, ctx, cache, renderer)
             site.emit(outputs)
             files = [out.path for out in outputs]
         else:
@@ -291,16 +263,16 @@ def render_units(issues: list[Issue], pages: Pages, charts: ChartSet, plan: Buil
         site.manifest.units[step.unit] = {"key": step.key, "files": files}
 
 
-def render_site(issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext, cache: Cache, site: Site,
+def render_site(issues: list[Issue], pages: Pages, ctx: BuildContext, cache: Cache, site: Site,
                 renderer: Callable[[], Renderer], issue_pages_done: Callable[[Site], None] | None = None) -> None:
     """Render the issue pages, call `issue_pages_done`, then render every other unit."""
-    render_units(issues, pages, charts, site.plan, ctx, cache, site, renderer, lambda kind: kind == "issue")
+    render_units(issues, pages, site.plan, ctx, cache, site, renderer, lambda kind: kind == "issue")
     if issue_pages_done is not None and not ctx.problems.errors:
         issue_pages_done(site)
-    render_units(issues, pages, charts, site.plan, ctx, cache, site, renderer, lambda kind: kind != "issue")
+    render_units(issues, pages, site.plan, ctx, cache, site, renderer, lambda kind: kind != "issue")
 
 
-def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet, ctx: BuildContext,
+def _render_step(step: Step, issues: list[Issue], pages: Pages, ctx: BuildContext,
                  cache: Cache, renderer: Callable[[], Renderer]) -> list[Output]:
     from .units import render_email, render_home, render_issue, render_lists
 
@@ -309,8 +281,6 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, charts: ChartSet
         return render_issue(pages[(parts[1], parts[2])], issues, ctx, renderer())
     if step.kind == "email":
         return render_email(pages[(parts[1], parts[2])], ctx, renderer())
-    if step.kind == "charts":
-        return charts.of_issue(parts[1]).outputs()
     if step.kind == "home":
         return render_home(issues, pages, ctx, renderer())
     if step.kind == "lists":
@@ -361,24 +331,20 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
     if plan.needs_data:
         loaded.store()  # changed data is checked even when no page reads the rows that changed
     site = Site(loaded.issues, {}, [], plan, previous, sink=sink)
-    charts = draw_charts(loaded, plan, cache)
-    checkpoint()
     renderer = lazy_renderer(ctx)
-    # a build that writes renders each page's own units as it is assembled; `check` renders after
-    pages = assemble_pages(loaded, plan, charts, cache, site, renderer if sink is not None else None)
-    site.pages, site.charts_rendered = pages, charts.rendered
+    pages = site.pages = draw_and_assemble(loaded, plan, cache, site, renderer if sink is not None else None,
+                                           keep_going)
+    checkpoint()
     check_translations(loaded.issues, ctx)
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:
-        render_site(rendered, pages, charts, ctx, cache, site, renderer, issue_pages_done)
+        render_site(rendered, pages, ctx, cache, site, renderer, issue_pages_done)
     except SourceError as exc:
         if not keep_going:
             raise BuildFailed([exc]) from exc
         problems.error(exc)
         site.outputs = []
-    if not problems.errors:
-        site.stored += store_chart_sets(loaded.issues, plan, charts, cache)
     site.manifest.page_count = len(pages)
     site.manifest.data = inputs.data
     return site
