@@ -7,8 +7,10 @@ accepted only as one call of a known function with literal arguments; nothing is
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +85,9 @@ def parse_figure_call(expr: str, names: frozenset[str] | None = None) -> Literal
         return f"a figure expression is at most {MAX_EXPRESSION} characters"
     if _depth(expr) > MAX_DEPTH:
         return f"brackets nested more than {MAX_DEPTH} deep are not allowed in figure expressions"
+    fast = plain_call(expr)
+    if fast is not None and (names is None or fast.name in names):
+        return fast
     try:
         tree = _sandbox().parse("{{" + expr + "}}")
     except TemplateSyntaxError as exc:
@@ -99,6 +104,56 @@ def parse_figure_call(expr: str, names: frozenset[str] | None = None) -> Literal
     assert isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name)
     return LiteralCall(call.node.name, tuple(arg.value for arg in call.args),  # type: ignore[attr-defined]
                        tuple((kw.key, kw.value.value) for kw in call.kwargs))  # type: ignore[attr-defined]
+
+
+# What Jinja reads as a literal, written the way Python writes it too: a number without a sign,
+# base prefix or leading dot, True/False/None, a quoted string without a prefix letter
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+)?")
+_STRING = r"""(?:'[^'\n]*'|"[^"\n]*")"""
+_PLAIN_STRINGS_RE = re.compile(rf"{_STRING}(?:\s*{_STRING})*")  # 'a' "b": Jinja joins them as Python does
+_JINJA_CONSTANT_NAMES = {"true", "false", "none", "True", "False", "None"}
+
+
+def plain_call(expr: str) -> LiteralCall | None:
+    """The call, when `expr` is the shape nearly every figure expression has: a name and literal
+    arguments, no backslash, on one line. Read by Python's own parser (in C: Jinja's parser was
+    a seventh of a page's assembly), and only when Jinja reads it the same; None sends anything
+    else to Jinja, whose reading and messages are the rule (tests/test_fuzz.py compares them)."""
+    # triple quotes are three strings to Jinja; # starts a comment only in Python
+    if any(token in expr for token in ("\\", "\n", "#", "'''", '"""')):
+        return None
+    try:
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: Jinja will say
+            warnings.simplefilter("ignore")
+            tree = ast.parse(expr.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    call = tree.body
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id in _JINJA_CONSTANT_NAMES:
+        return None
+    values = [*call.args, *(kw.value for kw in call.keywords)]
+    if any(kw.arg is None for kw in call.keywords) or len({kw.arg for kw in call.keywords}) < len(call.keywords):
+        return None  # **kwargs, or a keyword given twice
+    source = expr.strip()
+    for value in values:
+        if not isinstance(value, ast.Constant) or not _plain_literal(value, ast.get_source_segment(source, value)):
+            return None
+    return LiteralCall(call.func.id, tuple(v.value for v in call.args),  # type: ignore[attr-defined]
+                       tuple((str(kw.arg), kw.value.value) for kw in call.keywords))  # type: ignore[attr-defined]
+
+
+def _plain_literal(node: ast.Constant, text: str | None) -> bool:
+    """Whether Jinja reads this literal's source text as the same constant."""
+    if text is None:
+        return False
+    value = node.value
+    if isinstance(value, bool) or value is None:
+        return text in ("True", "False", "None")
+    if isinstance(value, str):
+        return _PLAIN_STRINGS_RE.fullmatch(text) is not None  # no r/u/b/f prefix, which Jinja does not know
+    if isinstance(value, int | float):
+        return _PLAIN_NUMBER_RE.fullmatch(text) is not None
+    return False  # bytes, complex, Ellipsis
 
 
 def _refused_construct(call: nodes.Node) -> str | None:

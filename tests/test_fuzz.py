@@ -440,3 +440,38 @@ def test_fuzz_libyaml_reads_what_the_python_parser_reads(text: str) -> None:
     fast, slow = _read_both(text)
     if not isinstance(fast, str):  # libyaml read it: the Python parser reads the same
         assert fast == slow, text
+
+
+# --- figure expressions: Python's parser where it reads what Jinja reads --------------------------
+
+EXPRESSION_PIECES = [
+    "level", "week_pct", "release", "none", "True", "true", "None", "False", "x", "名稱",
+    "(", ")", ",", "=", " ", "\t", "\u3000", "\u00a0", "'", '"', "'''", "SP500", "2025-04-04", "1", "0", "007",
+    "1_000", "1.5", "1.", ".5", "1e3", "1E+3", "0x1F", "0b1", "1j", "-", "+", "*", "**", "r'", "b'", "u'",
+    "f'", "'a' 'b'", "'a'", '"b"', "move=", "digits=", "x=1, x=2", "[", "]", "{", "}", ":", ".", "|", "\\",
+    "lambda", "not", "and", "if", "else", "#", ";", "...", "~",
+]
+
+
+@budget(600)
+@given(pieces=st.lists(st.sampled_from(EXPRESSION_PIECES), max_size=12), text=st.text(max_size=6))
+def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: str) -> None:
+    """expressions.plain_call reads an expression with Python's parser only when the shape is one
+    Jinja reads the same way: whatever it accepts, Jinja's parser accepts as the same call."""
+    from broadsheet import expressions
+
+    for expr in ("".join(pieces), "".join(pieces) + text, f"level({''.join(pieces)})",
+                 f"week_pct('SP500', {''.join(pieces)}{text})"):
+        fast = expressions.plain_call(expr)
+        if fast is None:
+            continue
+        expressions.parse_figure_call.cache_clear()
+        original = expressions.plain_call
+        try:
+            expressions.plain_call = lambda _expr: None  # Jinja's reading alone
+            slow = expressions.parse_figure_call(expr)
+        finally:
+            expressions.plain_call = original
+            expressions.parse_figure_call.cache_clear()
+        assert fast == slow, expr
+        assert [type(v) for v in fast.args] == [type(v) for v in slow.args], expr
