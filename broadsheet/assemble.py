@@ -131,13 +131,19 @@ def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
 
 @dataclass
 class Assembled:
-    """One page assembled by this build: what the build keeps of it once it is in the cache."""
+    """One page assembled by this build: what the build keeps of it once it is in the cache; or
+    (`reused`) a page the plan reuses, read from the cache to render its units again."""
 
     figures: list[FigureUse]  # the figures it quotes (the plan's dependencies, edition parity)
     key: str  # its key in the cache
     page: IssuePage | None  # the page itself (without its sources) when there is no cache to keep it
     rendered: dict[str, list[Output]]  # the units rendered with it (its issue page, its email) → their files
     render_error: SourceError | None = None  # a template's problem, met rendering them
+    reused: bool = False
+
+
+# What a page read from the cache only to render it costs, against one assembled (~a third)
+RENDER_ONLY_WEIGHT = 0.3
 
 
 @dataclass
@@ -146,22 +152,32 @@ class AssemblyJob:
 
     With `render` (a build that writes its site) the page's issue and email units are rendered
     as soon as it is assembled, in the same process: the pages are then rendered on every core,
-    and a build holds no page after it is stored in the cache.
+    and a build holds no page after it is stored in the cache. A page the plan reuses whose
+    units are redone (a template or a neighbour changed) is in `todo` with its cache key: it is
+    read from the cache and rendered, on every core too.
     """
 
-    todo: list[tuple[Issue, str]]
+    todo: list[tuple[Issue, str, str | None]]  # (issue, language, the cache key of a reused page)
     issues: list[Issue]  # every issue, newest first: an issue page links its neighbours
-    store: DataStore
+    store: Callable[[], DataStore]  # loaded when a page is assembled (a template change reads no data)
     ctx: BuildContext
     charts: ChartSet | None
     plan: BuildPlan
     cache: Cache
     render: Callable[[], Renderer] | None = None
 
+    def weight(self) -> float:
+        """The work in the job, in pages to assemble."""
+        return sum(1 if reused is None else RENDER_ONLY_WEIGHT for _, _, reused in self.todo)
+
     def run(self, n: int) -> Assembled | list[SourceError]:
-        """Assemble the n-th page, store it in the cache, render its units; or its problems."""
-        issue, code = self.todo[n]
-        page = assemble_one(issue, code, self.store, self.ctx, self.charts)
+        """Assemble the n-th page (or read it from the cache), store it in the cache, render its
+        units; or its problems."""
+        issue, code, reused = self.todo[n]
+        if reused is not None:
+            page: IssuePage | list[SourceError] = cached_page(self.cache, reused, issue, code, self.ctx)
+        else:
+            page = assemble_one(issue, code, self.store(), self.ctx, self.charts)
         if isinstance(page, list):
             return page
         rendered, render_error = {}, None
@@ -169,6 +185,8 @@ class AssemblyJob:
             rendered = self._render(issue, code, page)
         except SourceError as exc:  # the page is right: it is stored; the build fails on the template
             render_error = exc
+        if reused is not None:
+            return Assembled(page.figures, reused, None, rendered, render_error, reused=True)
         key = self.plan.key_of_page(self.ctx, issue, code, sorted({use.series for use in page.figures}))
         if self.ctx.use_cache:
             self.cache.put(PAGES_NAMESPACE, key, "pickle", store_page(page))
@@ -215,18 +233,18 @@ def with_sources(ip: IssuePage, issue: Issue, code: str, ctx: BuildContext) -> I
 def assemble_many(job: AssemblyJob) -> Iterator[tuple[Issue, str, Assembled | list[SourceError]]]:
     """Assemble the job's pages, in order, as they are done; on every core when there are enough
     of them to pay for the processes."""
-    workers = min(os.cpu_count() or 1, len(job.todo) // ASSEMBLE_PARALLEL_MIN + 1)
+    workers = min(os.cpu_count() or 1, int(job.weight()) // ASSEMBLE_PARALLEL_MIN + 1)
     # fork shares the loaded data without copying; it is unsafe once vl-convert's engine threads
     # run in this process (charts drawn here), so then the pages are assembled here
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or "vl_convert" in sys.modules:
-        for n, (issue, code) in enumerate(job.todo):
+        for n, (issue, code, _) in enumerate(job.todo):
             yield issue, code, job.run(n)
         return
     context = multiprocessing.get_context("fork")
     with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                                 initargs=(job,)) as pool:
         chunks = max(1, len(job.todo) // (workers * 16))
-        for (issue, code), done in zip(job.todo, pool.map(_worker_run, range(len(job.todo)), chunksize=chunks),
+        for (issue, code, _), done in zip(job.todo, pool.map(_worker_run, range(len(job.todo)), chunksize=chunks),
                                        strict=True):
             yield issue, code, done
 
@@ -269,23 +287,22 @@ def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts:
     Edition parity is checked for every issue with a page assembled again.
     """
     ctx = loaded.ctx
-    todo: list[tuple[Issue, str]] = []
-    for issue in issues:
-        for code in issue.pages:
-            step = plan.steps[f"page:{issue.key}:{code}"]
-            if step.redo:
-                todo.append((issue, code))
-                continue
-            pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
-            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
+    todo = _todo(issues, plan, cache, site, pages, ctx, render=renderer is not None)
     if not todo:
         return
     figures: dict[tuple[str, str], list[FigureUse]] = {}
-    job = AssemblyJob(todo, loaded.issues, loaded.store(), ctx, charts, plan, cache, renderer)
+    job = AssemblyJob(todo, loaded.issues, loaded.store, ctx, charts, plan, cache, renderer)
     for issue, code, done in assemble_many(job):
         if not isinstance(done, Assembled):
             for err in done:
                 ctx.problems.error(err)
+            continue
+        if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
+            ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
+        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
+            site.emit(outputs)
+            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
+        if done.reused:
             continue
         if done.page is not None:
             pages.add((issue.key, code), with_sources(done.page, issue, code, ctx))
@@ -295,16 +312,30 @@ def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts:
         figures[(issue.key, code)] = done.figures
         deps = sorted({use.series for use in done.figures})
         site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [], "deps": deps}
-        if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
-            ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
-        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
-            site.emit(outputs)
-            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
-    check_published_parity(issues, pages, figures, plan, ctx)
+    check_published_parity(issues, pages, figures, ctx)
+
+
+def _todo(issues: list[Issue], plan: BuildPlan, cache: Cache, site: Site, pages: Pages, ctx: BuildContext,
+          render: bool) -> list[tuple[Issue, str, str | None]]:
+    """The pages to assemble, and (with `render`) the reused pages whose units are redone; the
+    other reused pages go into `pages` to be read from the cache when something needs them."""
+    todo: list[tuple[Issue, str, str | None]] = []
+    for issue in issues:
+        for code in issue.pages:
+            step = plan.steps[f"page:{issue.key}:{code}"]
+            if step.redo:
+                todo.append((issue, code, None))
+                continue
+            pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
+            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
+            units = [plan.steps.get(f"{kind}:{issue.key}:{code}") for kind in ("issue", "email")]
+            if render and any(unit is not None and unit.redo for unit in units):
+                todo.append((issue, code, step.key))  # its units are rendered again (a template changed)
+    return todo
 
 
 def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tuple[str, str], list[FigureUse]],
-                           plan: BuildPlan, ctx: BuildContext) -> None:
+                           ctx: BuildContext) -> None:
     """A published issue whose editions quote different figures fails the build (drafts may differ).
 
     Only issues with a page assembled again are compared (`figures`: what those quote): a reused

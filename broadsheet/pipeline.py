@@ -10,7 +10,7 @@ no-change build costs little more than hashing the inputs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # these load Markdown or pandas: imported when a page or a ch
 
 __all__ = ["BuildResult", "Site", "assemble_site", "build", "build_charts"]
 
-# Issues drawn, assembled and written together: a build holds one batch's charts at a time. With
+# Issues with charts drawn, assembled and written together: a build holds one batch's charts. With
 # three charts an issue, a batch's drawings are about 170 MB; smaller batches leave a core idle
 # more often at the end of each (the assembly processes are started per batch).
 ISSUE_BATCH = 100
@@ -200,6 +200,21 @@ def check_translations(issues: list[Issue], ctx: BuildContext) -> None:
         ctx.problems.warn(warning)
 
 
+def issue_batches(issues: list[Issue], plan: BuildPlan) -> Iterator[list[Issue]]:
+    """The issues in batches of at most ISSUE_BATCH issues with charts (issues without charts do
+    not count: a site without charts is one batch, assembled by one pool of processes)."""
+    batch: list[Issue] = []
+    with_charts = 0
+    for issue in issues:
+        batch.append(issue)
+        with_charts += issue.key in plan.chart_keys
+        if with_charts == ISSUE_BATCH:
+            yield batch
+            batch, with_charts = [], 0
+    if batch:
+        yield batch
+
+
 def draw_and_assemble(loaded: Loaded, plan: BuildPlan, cache: Cache, site: Site,
                       renderer: Callable[[], Renderer] | None, keep_going: bool) -> Pages:
     """Stages 3 and 4, ISSUE_BATCH issues at a time: a batch is drawn, assembled (with `renderer`
@@ -210,8 +225,8 @@ def draw_and_assemble(loaded: Loaded, plan: BuildPlan, cache: Cache, site: Site,
 
     problems, pages = loaded.ctx.problems, Pages()
     charts_failed = False
-    for first in range(0, len(loaded.issues), ISSUE_BATCH):
-        batch, errors_before = loaded.issues[first:first + ISSUE_BATCH], len(problems.errors)
+    for batch in issue_batches(loaded.issues, plan):
+        errors_before = len(problems.errors)
         charts = draw_charts(loaded, batch, plan, cache)
         site.charts_rendered += charts.rendered
         charts_failed = charts_failed or len(problems.errors) > errors_before

@@ -144,3 +144,26 @@ def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
         assert pages[key] == key and pages[key] == key  # the second read is the kept one
     assert len(loads) == Pages.LOADED_KEPT * 3 and len(pages._loaded) == Pages.LOADED_KEPT
     assert pages[("issue-0", "en")] == ("issue-0", "en") and len(loads) == Pages.LOADED_KEPT * 3 + 1
+
+
+def test_a_template_change_renders_the_reused_pages_where_pages_are_assembled(make_site, tmp_path, monkeypatch) -> None:
+    """After a template change every issue page is rendered again from its cached page, in the
+    assembly processes (every core), and the site is the one a clean build makes."""
+    from broadsheet import assemble
+
+    root = make_site()
+    monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 0.1)  # in worker processes, where fork is safe
+    build_into(root)
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p id=colophon>Set in Noto.</p></body>"),
+                    encoding="utf-8")
+    build_into(root)
+    clean = build_into(root, tmp_path / "clean", clean=True)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    built, expected = files(root / "site"), files(clean)
+    assert sorted(built) == sorted(expected)
+    assert [path for path in built if built[path] != expected[path]] == []
+    assert b"Set in Noto." in built["issues/2025-04-13-sample/index.html"]
