@@ -7,6 +7,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # a quoted value longer than this in a message is cut: a message names a value, it does not copy it
 LONG_QUOTE_RE = re.compile(r"'[^'\n]{80}[^'\n]+'|\"[^\"\n]{80}[^\"\n]+\"")
@@ -33,6 +34,11 @@ class SourceError(BroadsheetError):
         self.hint = hint
         super().__init__(self.format())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a page's problems come back from the assembly processes pickled; Exception's own
+        # reduction would call __init__ with the formatted text alone
+        return type(self), (self.path, self.line, self.message, self.hint)
+
     def format(self, root: Path | None = None) -> str:
         """Render as `path:line: message (hint)`, the path relative to `root` when possible."""
         path = self.path
@@ -51,6 +57,9 @@ class FigureError(BroadsheetError):
         self.message = message
         self.hint = hint
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.message, self.hint)
 
 
 class SeriesNotFound(FigureError):
@@ -71,6 +80,9 @@ class BuildFailed(BroadsheetError):
     def __init__(self, problems: list[SourceError]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s)")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.problems,)
 
     @property
     def errors(self) -> list[SourceError]:

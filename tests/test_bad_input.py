@@ -306,3 +306,17 @@ def test_build_py_prints_no_traceback(project, files) -> None:
     assert len(lines) == 2 and lines[1] == TRAILER.format(1)
     assert lines[0].split(":")[0] in (ISSUE, "data/markets.csv")
     assert (root / "site/index.html").read_text() == "<p>last good site</p>"
+
+
+def test_a_figure_problem_found_in_the_assembly_processes_is_reported_the_same(make_site, capsys,
+                                                                              monkeypatch) -> None:
+    """On a big site pages are assembled in worker processes; a problem found there is printed
+    as path:line like any other (it used to fail to cross back, a traceback instead)."""
+    from broadsheet import assemble
+
+    monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 0.1)  # every page in the worker processes
+    root = make_site({ISSUE: body("收在 {{ level('SPX', '2025-04-04') }}。")})
+    assert run_cli(root, "build") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{ISSUE}:7: {{{{ level('SPX', '2025-04-04') }}}}: unknown series 'SPX'" in err

@@ -293,3 +293,20 @@ def test_a_chart_worker_importing_build_py_keeps_ctrl_c_held_back() -> None:
              "print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_a_problem_found_in_an_assembly_process_comes_back_whole() -> None:
+    """A page's problems cross from the assembly processes pickled: each must arrive as it left
+    (Exception's own pickling called __init__ with the formatted text alone, which failed)."""
+    import pickle
+
+    from broadsheet.errors import BuildFailed, FigureError, SeriesNotFound, SourceError
+    from broadsheet.markdown import FigureProblems
+
+    problem = SourceError(Path("content/issues/x/zh-Hant.md"), 7, "unknown series 'SPX'", "did you mean SP500?")
+    for error in (problem, BuildFailed([problem]), FigureProblems([problem]), FigureError("no data", "a hint"),
+                  SeriesNotFound("unknown series")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+    assert pickle.loads(pickle.dumps(problem)).format() == problem.format()
+    assert [p.format() for p in pickle.loads(pickle.dumps(FigureProblems([problem]))).problems] == [problem.format()]
