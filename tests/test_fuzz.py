@@ -427,7 +427,7 @@ def _read_both(text: str) -> tuple[object, object]:
     return results[0], results[1]
 
 
-@budget(150)
+@budget(60)
 @given(text=st.one_of(mutated_yaml(FRONT), mutated_yaml(SITE), mutated_yaml(CHARTS)))
 def test_fuzz_libyaml_reads_what_the_python_parser_reads(text: str) -> None:
     """Front matter and site files go to libyaml when they cannot hold an anchor, a tag or a
@@ -453,7 +453,7 @@ EXPRESSION_PIECES = [
 ]
 
 
-@budget(600)
+@budget(200)
 @given(pieces=st.lists(st.sampled_from(EXPRESSION_PIECES), max_size=12), text=st.text(max_size=6))
 def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: str) -> None:
     """expressions.plain_call reads an expression with Python's parser only when the shape is one
