@@ -184,7 +184,13 @@ class SiteWriter:
         self._made: set[str] = set()
         self._folders = (str(self.tmp), str(self.dest))
         self.dest.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(mode=0o755)
+        try:
+            self.tmp.mkdir(mode=0o755)
+        except BaseException:
+            # Python checks for Ctrl-C as mkdir returns: an interrupt there would leave the folder
+            # made and this writer never returned to the build, which removes it in close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
 
     def add(self, outputs: Iterable[Output]) -> None:
         """Write outputs into the fresh folder (a path may be written once, inside the site)."""

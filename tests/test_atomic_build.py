@@ -245,3 +245,21 @@ def test_out_folder_that_is_not_a_site_is_refused(make_site, tmp_path, capsys) -
         f"refusing to replace {documents.resolve()}: it is not empty and was not built by broadsheet "
         "(it has no .broadsheet-site file); choose another --out, or empty the folder first")
     assert (documents / "thesis.txt").read_text() == "years of work"
+
+
+def test_ctrl_c_as_the_fresh_folder_is_made_leaves_nothing_beside_the_site(tmp_path, monkeypatch) -> None:
+    """Python checks for Ctrl-C as mkdir returns: an interrupt right there (a loaded CI machine
+    met it) must not leave the fresh folder behind, since the build never got its writer to close."""
+    from broadsheet.writer import SiteWriter
+
+    made = Path.mkdir
+
+    def interrupted(self: Path, *args, **kwargs) -> None:
+        made(self, *args, **kwargs)
+        if self.name.startswith(".site.new-"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "mkdir", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        SiteWriter(tmp_path / "site")
+    assert leftovers(tmp_path / "site") == []
