@@ -142,6 +142,11 @@ class Assembled:
     reused: bool = False
 
 
+def series_read(figures: list[FigureUse]) -> list[str]:
+    """The series a page's figures read: its dependencies in the plan, part of its cache key."""
+    return sorted({use.series for use in figures})
+
+
 # What a page read from the cache only to render it costs, against one assembled (~a third)
 RENDER_ONLY_WEIGHT = 0.3
 
@@ -187,7 +192,7 @@ class AssemblyJob:
             render_error = exc
         if reused is not None:
             return Assembled(page.figures, reused, None, rendered, render_error, reused=True)
-        key = self.plan.key_of_page(self.ctx, issue, code, sorted({use.series for use in page.figures}))
+        key = self.plan.key_of_page(self.ctx, issue, code, series_read(page.figures))
         if self.ctx.use_cache:
             self.cache.put(PAGES_NAMESPACE, key, "pickle", store_page(page))
         return Assembled(page.figures, key, None if self.ctx.use_cache else without_sources(page), rendered,
@@ -299,9 +304,8 @@ def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts:
             continue
         if done.render_error is not None and str(done.render_error) not in map(str, ctx.problems.errors):
             ctx.problems.error(done.render_error)  # once, though every page rendered with it met it
-        for unit, outputs in done.rendered.items():  # recorded as render_units records its units
-            site.emit(outputs)
-            site.manifest.units[unit] = {"key": plan.steps[unit].key, "files": [out.path for out in outputs]}
+        for unit, outputs in done.rendered.items():
+            site.emit(plan.steps[unit], outputs)
         if done.reused:
             continue
         if done.page is not None:
@@ -310,8 +314,8 @@ def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts:
             pages.add_later((issue.key, code), lambda k=done.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
             site.stored += 1
         figures[(issue.key, code)] = done.figures
-        deps = sorted({use.series for use in done.figures})
-        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [], "deps": deps}
+        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [],
+                                                            "deps": series_read(done.figures)}
     check_published_parity(issues, pages, figures, ctx)
 
 
@@ -348,7 +352,7 @@ def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tupl
             continue
         if not any((issue.key, code) in figures for code in issue.pages):
             continue
-        if all((issue.key, code) in figures or (issue.key, code) in pages for code in issue.pages):
+        if all((issue.key, code) in pages for code in issue.pages):  # (an assembled page is in `pages` too)
             quoted = {code: figures[(issue.key, code)] if (issue.key, code) in figures
                       else pages[(issue.key, code)].figures for code in issue.pages}
             for err in check_parity(issue, quoted):

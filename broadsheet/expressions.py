@@ -122,10 +122,11 @@ def plain_call(expr: str) -> LiteralCall | None:
     # triple quotes are three strings to Jinja; # starts a comment only in Python
     if any(token in expr for token in ("\\", "\n", "#", "'''", '"""')):
         return None
+    source = expr.strip()
     try:
         with warnings.catch_warnings():  # "invalid decimal literal" and the like: Jinja will say
             warnings.simplefilter("ignore")
-            tree = ast.parse(expr.strip(), mode="eval")
+            tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     call = tree.body
@@ -134,7 +135,6 @@ def plain_call(expr: str) -> LiteralCall | None:
     values = [*call.args, *(kw.value for kw in call.keywords)]
     if any(kw.arg is None for kw in call.keywords) or len({kw.arg for kw in call.keywords}) < len(call.keywords):
         return None  # **kwargs, or a keyword given twice
-    source = expr.strip()
     for value in values:
         if not isinstance(value, ast.Constant) or not _plain_literal(value, ast.get_source_segment(source, value)):
             return None

@@ -90,14 +90,15 @@ class Site:
     kept: list[str] = field(default_factory=list)  # outputs taken unchanged from the previous site
     manifest: Manifest = field(default_factory=Manifest)  # what this build was made from
 
-
-    def emit(self, outputs: list[Output]) -> None:
-        """Take a rendered unit's files: into the fresh site folder, or into `outputs`."""
+    def emit(self, step: Step, outputs: list[Output]) -> None:
+        """Take a rendered unit's files (into the fresh site folder, or into `outputs`) and record
+        the unit in the manifest; wherever it was rendered, it is not rendered again."""
         if self.sink is not None:
             self.sink.add(outputs)
         else:
             self.outputs.extend(outputs)
         self.emitted += len(outputs)
+        self.manifest.units[step.unit] = {"key": step.key, "files": [out.path for out in outputs]}
 
 
 @dataclass
@@ -173,9 +174,7 @@ def emit_charts(issues: list[Issue], pages: Pages, plan: BuildPlan, charts: Char
         step = plan.steps.get(f"charts:{issue.key}")
         if step is None or not step.redo or not all((issue.key, code) in pages for code in issue.pages):
             continue
-        outputs = charts.of_issue(issue.key).outputs()
-        site.emit(outputs)
-        site.manifest.units[step.unit] = {"key": step.key, "files": [out.path for out in outputs]}
+        site.emit(step, charts.of_issue(issue.key).outputs())
 
 
 def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
@@ -268,14 +267,12 @@ def render_units(issues: list[Issue], pages: Pages, plan: BuildPlan, ctx: BuildC
         if step.redo and step.unit in site.manifest.units:
             continue  # rendered with its page (assemble_pages, emit_charts)
         if step.redo:
-            outputs = _render_step(step, issues, pages, ctx, cache, renderer)
-            site.emit(outputs)
-            files = [out.path for out in outputs]
+            site.emit(step, _render_step(step, issues, pages, ctx, cache, renderer))
         else:
             assert site.previous is not None  # a reused step was recorded by the last build
             files = list(site.previous.units[step.unit]["files"])
             site.kept.extend(files)
-        site.manifest.units[step.unit] = {"key": step.key, "files": files}
+            site.manifest.units[step.unit] = {"key": step.key, "files": files}
 
 
 def render_site(issues: list[Issue], pages: Pages, ctx: BuildContext, cache: Cache, site: Site,
