@@ -11,12 +11,12 @@ def _run() -> int:
         root = Path(__file__).resolve().parent
         sys.path.insert(0, str(root))
 
-        from broadsheet.bootstrap import ensure_environment, unblock_interrupts  # (stdlib only)
+        from broadsheet.commands.bootstrap import ensure_environment, unblock_interrupts  # (stdlib only)
 
         unblock_interrupts()  # a Ctrl-C during the .venv interpreter's start-up is raised here
         ensure_environment(root)  # first run: create .venv with the dependencies, then re-run inside it
 
-        from broadsheet.cli import main
+        from broadsheet.commands.cli import main
     except KeyboardInterrupt:
         sys.stderr.write("broadsheet: interrupted\n")
         return 130

@@ -27,10 +27,10 @@ def cpu() -> float:
 
 def specs_of_real_site():
     from broadsheet.charts.step import _specs_of
-    from broadsheet.config import load_config
-    from broadsheet.content import read_issues
-    from broadsheet.data import load_data
-    from broadsheet.errors import Problems
+    from broadsheet.content.issues import read_issues
+    from broadsheet.core.config import load_config
+    from broadsheet.core.errors import Problems
+    from broadsheet.data.store import load_data
 
     config = load_config(REPO / "site.yaml")
     problems = Problems()

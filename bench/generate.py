@@ -30,12 +30,12 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from broadsheet.config import Config, load_config  # noqa: E402
-from broadsheet.content import hash_text  # noqa: E402
-from broadsheet.data import DataStore, load_data  # noqa: E402
-from broadsheet.errors import FigureError  # noqa: E402
-from broadsheet.figures import FigureFunctions  # noqa: E402
-from broadsheet.i18n import NumberFormatter  # noqa: E402
+from broadsheet.content.issues import hash_text  # noqa: E402
+from broadsheet.core.config import Config, load_config  # noqa: E402
+from broadsheet.core.errors import FigureError  # noqa: E402
+from broadsheet.core.i18n import NumberFormatter  # noqa: E402
+from broadsheet.data.store import DataStore, load_data  # noqa: E402
+from broadsheet.figures.functions import FigureFunctions  # noqa: E402
 
 SOURCE_ISSUE = REPO / "content" / "issues" / "2025-04-13-tariff-shock"
 PROJECT_PARTS = ("templates", "static", "translations", "data")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from broadsheet.config import load_config  # noqa: E402
+from broadsheet.core.config import load_config  # noqa: E402
 from browser import chromium, serve_folder  # noqa: E402
 
 SIZES = {"phone": (390, 844), "desktop": (1280, 860)}

@@ -16,11 +16,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from broadsheet.cache import DiskCache  # noqa: E402
-from broadsheet.cli import main  # noqa: E402
-from broadsheet.config import load_config  # noqa: E402
-from broadsheet.context import BuildContext  # noqa: E402
-from broadsheet.pipeline import build  # noqa: E402
+from broadsheet.build.pipeline import build  # noqa: E402
+from broadsheet.commands.cli import main  # noqa: E402
+from broadsheet.core.cache import DiskCache  # noqa: E402
+from broadsheet.core.config import load_config  # noqa: E402
+from broadsheet.core.context import BuildContext  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent / "sample_site"
 # Command-line builds in the suite wait for their search index; tests/test_search_job.py tests the

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet import writer
-from broadsheet.writer import lock_output, lock_path
+from broadsheet.build import writer
+from broadsheet.build.writer import lock_output, lock_path
 from conftest import ROOT, build_into, run_cli
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"
@@ -200,7 +200,7 @@ def test_lock_is_released_when_its_holder_is_killed(make_site) -> None:
     site = root / "site"
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; sys.path.insert(0, sys.argv[1]);"
-        "from pathlib import Path; from broadsheet.writer import lock_output;"
+        "from pathlib import Path; from broadsheet.build.writer import lock_output;"
         "cm = lock_output(Path(sys.argv[2])); cm.__enter__(); print('held', flush=True);"
         "time.sleep(60)"), str(ROOT), str(site)], stdout=subprocess.PIPE, text=True)
     try:
@@ -250,7 +250,7 @@ def test_out_folder_that_is_not_a_site_is_refused(make_site, tmp_path, capsys) -
 def test_ctrl_c_as_the_fresh_folder_is_made_leaves_nothing_beside_the_site(tmp_path, monkeypatch) -> None:
     """Python checks for Ctrl-C as mkdir returns: an interrupt right there (a loaded CI machine
     met it) must not leave the fresh folder behind, since the build never got its writer to close."""
-    from broadsheet.writer import SiteWriter
+    from broadsheet.build.writer import SiteWriter
 
     made = Path.mkdir
 

@@ -312,7 +312,7 @@ def test_a_figure_problem_found_in_the_assembly_processes_is_reported_the_same(m
                                                                               monkeypatch) -> None:
     """On a big site pages are assembled in worker processes; a problem found there is printed
     as path:line like any other (it used to fail to cross back, a traceback instead)."""
-    from broadsheet import assemble
+    from broadsheet.build import assemble
 
     monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 0.1)  # every page in the worker processes
     root = make_site({ISSUE: body("收在 {{ level('SPX', '2025-04-04') }}。")})

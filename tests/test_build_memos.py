@@ -8,8 +8,8 @@ import shutil
 import time
 from pathlib import Path
 
-from broadsheet.incremental import RACY_NS, HashMemo, hash_tree, sha
-from broadsheet.yamlsource import YamlMemo, load_yaml, yaml_memo
+from broadsheet.build.incremental import RACY_NS, HashMemo, hash_tree, sha
+from broadsheet.core.yamlsource import YamlMemo, load_yaml, yaml_memo
 from conftest import build_into
 
 
@@ -75,9 +75,9 @@ def test_the_replaced_site_is_removed_in_the_background(make_site) -> None:
 def test_page_memo_reads_only_the_files_whose_hash_changed(tmp_path: Path, monkeypatch) -> None:
     """An edit build of a big site must not read and parse every other issue again; a changed
     file, or another engine version, is read again."""
-    from broadsheet import content
-    from broadsheet.config import load_config
-    from broadsheet.errors import Problems
+    from broadsheet.content import issues as content
+    from broadsheet.core.config import load_config
+    from broadsheet.core.errors import Problems
     from conftest import ROOT, SAMPLE
 
     project = tmp_path / "content"
@@ -110,12 +110,12 @@ def test_page_memo_reads_only_the_files_whose_hash_changed(tmp_path: Path, monke
 def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_site, tmp_path, monkeypatch) -> None:
     """A build renders each issue page where it is assembled and keeps the page only in the
     cache (its memory does not grow with the site): what it wrote is what the stored page renders."""
-    from broadsheet import assemble
-    from broadsheet.config import load_config
-    from broadsheet.context import BuildContext
-    from broadsheet.pipeline import assemble_site, lazy_renderer
-    from broadsheet.units import render_email, render_issue
-    from broadsheet.writer import SiteWriter
+    from broadsheet.build import assemble
+    from broadsheet.build.pipeline import assemble_site, lazy_renderer
+    from broadsheet.build.writer import SiteWriter
+    from broadsheet.core.config import load_config
+    from broadsheet.core.context import BuildContext
+    from broadsheet.outputs.units import render_email, render_issue
 
     root = make_site()
     monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 1)  # in worker processes, where fork is safe
@@ -134,7 +134,7 @@ def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_si
 
 
 def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
-    from broadsheet.assemble import Pages
+    from broadsheet.build.assemble import Pages
 
     loads: list[tuple[str, str]] = []
     pages = Pages()
@@ -149,7 +149,7 @@ def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
 def test_a_template_change_renders_the_reused_pages_where_pages_are_assembled(make_site, tmp_path, monkeypatch) -> None:
     """After a template change every issue page is rendered again from its cached page, in the
     assembly processes (every core), and the site is the one a clean build makes."""
-    from broadsheet import assemble
+    from broadsheet.build import assemble
 
     root = make_site()
     monkeypatch.setattr(assemble, "ASSEMBLE_PARALLEL_MIN", 0.1)  # in worker processes, where fork is safe

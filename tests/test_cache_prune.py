@@ -8,10 +8,10 @@ import os
 import time
 from pathlib import Path
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.incremental import manifest_path
-from broadsheet.pipeline import build
+from broadsheet.build.incremental import manifest_path
+from broadsheet.build.pipeline import build
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import build_into
 
 
@@ -28,7 +28,7 @@ def test_a_build_that_stores_many_entries_prunes_what_no_manifest_uses(make_site
     root = make_site()
     out = build_into(root)
     stale, young = entry(root, "ab" + "0" * 62, 7200), entry(root, "ab" + "1" * 62, 60)
-    monkeypatch.setattr("broadsheet.pipeline.PRUNE_AFTER", 1)
+    monkeypatch.setattr("broadsheet.build.pipeline.PRUNE_AFTER", 1)
     page = root / "content/issues/2025-04-13-sample/zh-Hant.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
     build_into(root, out)

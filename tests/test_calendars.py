@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from broadsheet import calendars
-from broadsheet.config import load_config
-from broadsheet.data import find_gaps, load_catalog, load_data
-from broadsheet.errors import BuildFailed, NoDataForDate
-from broadsheet.figures import FigureFunctions
-from broadsheet.i18n import NumberFormatter
-from broadsheet.integrity import check_data_sanity
+from broadsheet.checks.integrity import check_data_sanity
+from broadsheet.core.config import load_config
+from broadsheet.core.errors import BuildFailed, NoDataForDate
+from broadsheet.core.i18n import NumberFormatter
+from broadsheet.data import calendars
+from broadsheet.data.store import find_gaps, load_catalog, load_data
+from broadsheet.figures.functions import FigureFunctions
 from conftest import ROOT
 
 D = dt.date

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import broadsheet.fonts as fonts
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.pipeline import BuildResult, build
+import broadsheet.charts.fonts as fonts
+from broadsheet.build.pipeline import BuildResult, build
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT, SAMPLE, seed_cache
 
 EARLIER = "content/issues/2025-04-06-earlier"

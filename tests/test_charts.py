@@ -22,9 +22,9 @@ from broadsheet.charts import (
     font_folders,
     read_chart_decls,
 )
-from broadsheet.config import load_config
-from broadsheet.data import load_data
-from broadsheet.errors import BuildFailed
+from broadsheet.core.config import load_config
+from broadsheet.core.errors import BuildFailed
+from broadsheet.data.store import load_data
 from conftest import ROOT, ZH_PAGE, build_into
 
 ISSUE = "2025-04-13-tariff-shock"
@@ -325,8 +325,8 @@ spx:
 
 
 def test_second_build_renders_no_chart(make_site):
-    from broadsheet.context import BuildContext
-    from broadsheet.pipeline import build
+    from broadsheet.build.pipeline import build
+    from broadsheet.core.context import BuildContext
 
     page_text = ZH_PAGE + '\n{{ chart("spx") }}\n'
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": page_text,
@@ -388,7 +388,7 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
 
 
 def test_cjk_font_search(tmp_path, monkeypatch):
-    import broadsheet.fonts as fonts
+    import broadsheet.charts.fonts as fonts
 
     monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", ())
     assert font_folders(tmp_path / "fonts") == ([], False)
@@ -399,10 +399,10 @@ def test_cjk_font_search(tmp_path, monkeypatch):
 
 def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path, monkeypatch, fresh_cache):
     """Reproducible builds hold for chart SVGs and PNGs themselves, not only thanks to the cache."""
-    from broadsheet.cache import DiskCache
+    from broadsheet.build.pipeline import build
     from broadsheet.charts import engine
-    from broadsheet.context import BuildContext
-    from broadsheet.pipeline import build
+    from broadsheet.core.cache import DiskCache
+    from broadsheet.core.context import BuildContext
 
     # The vega bundle is no chart drawing and is not compared here, but a build without a cache
     # makes it again (~3 s of CPU in another process): these builds ship the session's copy.

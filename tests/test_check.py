@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from broadsheet.check import check_site, format_result
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
+from broadsheet.checks.run import check_site, format_result
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT, ZH_PAGE, run_cli
 
 BAD_FIGURES = """\

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from broadsheet.csvread import iso_date, plain_number
-from broadsheet.errors import BuildFailed
+from broadsheet.core.errors import BuildFailed
+from broadsheet.data.csvread import iso_date, plain_number
 from conftest import build_into
 
 HEAD = "date,series,value,source\n"

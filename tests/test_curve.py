@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from broadsheet.charts import build_spec, chart_locale, read_chart_decls
-from broadsheet.config import load_config
-from broadsheet.data import load_data
-from broadsheet.errors import NoDataForDate
+from broadsheet.core.config import load_config
+from broadsheet.core.errors import NoDataForDate
+from broadsheet.data.store import load_data
 from conftest import ROOT
 
 DECLS = """\

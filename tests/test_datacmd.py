@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from broadsheet.data import load_data
+from broadsheet.data.store import load_data
 from conftest import run_cli
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.errors import BuildFailed
+from broadsheet.core.errors import BuildFailed
 from conftest import ROOT, build_into
 
 MARKER_RE = re.compile(
@@ -57,7 +57,7 @@ def test_every_site_setting_is_documented() -> None:
     """docs/writing.md's table of site.yaml settings names every setting the build accepts."""
     import dataclasses
 
-    from broadsheet.config import Config
+    from broadsheet.core.config import Config
 
     text = (ROOT / "docs" / "writing.md").read_text(encoding="utf-8")
     table = text.split("## Site settings (site.yaml)", 1)[1].split("\n## ", 1)[0]

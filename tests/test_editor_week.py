@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from broadsheet.errors import BuildFailed
+from broadsheet.core.errors import BuildFailed
 from conftest import build_into, run_cli
 
 ZH = """\
@@ -82,9 +82,9 @@ SYNC = "content/issues/2025-04-13-sync/"
 
 
 def _warnings(root) -> list[str]:
-    from broadsheet.check import check_site, format_result
-    from broadsheet.config import load_config
-    from broadsheet.context import BuildContext
+    from broadsheet.checks.run import check_site, format_result
+    from broadsheet.core.config import load_config
+    from broadsheet.core.context import BuildContext
 
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", drafts=True)
     return [line for line in format_result(check_site(ctx), root) if "translation" in line]
@@ -170,7 +170,7 @@ def test_a_chart_ends_at_the_as_of_date_by_default(make_site) -> None:
     import datetime as dt
 
     from broadsheet.charts.decls import read_chart_decls
-    from broadsheet.data import load_data
+    from broadsheet.data.store import load_data
 
     root = _late(make_site)  # no `end`
     assert (build_into(root) / "issues/2025-04-13-late/charts/late.png").exists()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.urls import Urls
+from broadsheet.core.config import load_config
+from broadsheet.core.urls import Urls
 from conftest import ROOT, build_into
 
 ISSUE = "2025-04-13-tariff-shock"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.pipeline import build
+from broadsheet.build.pipeline import build
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from browser import chromium, serve_folder
 from conftest import ROOT
 

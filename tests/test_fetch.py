@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet import datawrite
-from broadsheet.data import load_catalog, load_data
-from broadsheet.errors import BroadsheetError
-from broadsheet.fetch import fetch_data
+from broadsheet.core.errors import BroadsheetError
+from broadsheet.data import datawrite
+from broadsheet.data.fetch import fetch_data
+from broadsheet.data.store import load_catalog, load_data
 from conftest import ROOT, run_cli
 from fakeapi import FakeApi, broken_chunks, drip, observations, redirect_to, short_body
 
@@ -136,8 +136,8 @@ def test_alfred_first_releases_computed_from_the_levels_as_first_published(make_
 
 
 def test_first_release_uses_the_prior_month_as_revised_in_the_same_vintage() -> None:
-    from broadsheet.catalog import FetchSpec
-    from broadsheet.sources import first_releases, parse_observations
+    from broadsheet.data.catalog import FetchSpec
+    from broadsheet.data.sources import first_releases, parse_observations
 
     body = (ROOT / "tests/fixtures/alfred/CPIAUCSL.json").read_bytes()
     found = first_releases(FetchSpec("alfred", id="CPIAUCSL", compute="pct_change", months=1),
@@ -274,7 +274,7 @@ import os, signal, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from broadsheet import datawrite
-from broadsheet.fetch import fetch_data
+from broadsheet.data.fetch import fetch_data
 import datetime as dt
 target = {step!r}
 def hook(name):
@@ -351,7 +351,7 @@ def test_a_catalog_fetch_source_is_checked(make_site) -> None:
     catalog = root / "data/catalog.yaml"
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("fetch: {fred: SP500}", "fetch: {ftp: SP500}"),
                        encoding="utf-8")
-    from broadsheet.errors import BuildFailed
+    from broadsheet.core.errors import BuildFailed
 
     with pytest.raises(BuildFailed) as failed:
         load_catalog(catalog)
@@ -360,8 +360,8 @@ def test_a_catalog_fetch_source_is_checked(make_site) -> None:
 
 def test_a_data_add_during_a_fetch_is_not_lost(stale_site, api: FakeApi, monkeypatch) -> None:
     """fetch merges into the files as it read them: if one changed meanwhile it writes nothing."""
-    from broadsheet import sources
-    from broadsheet.datacmd import add_release_value, parse_entry
+    from broadsheet.data import sources
+    from broadsheet.data.entry import add_release_value, parse_entry
 
     root, _ = stale_site
     real = sources.fetch_fred

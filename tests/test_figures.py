@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from broadsheet.data import load_data
-from broadsheet.errors import FigureError, NoDataForDate, SeriesNotFound
-from broadsheet.figures import FigureFunctions
-from broadsheet.i18n import NumberFormatter
+from broadsheet.core.errors import FigureError, NoDataForDate, SeriesNotFound
+from broadsheet.core.i18n import NumberFormatter
+from broadsheet.data.store import load_data
+from broadsheet.figures.functions import FigureFunctions
 from conftest import ROOT
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.assemble import assemble_page
-from broadsheet.config import load_config
-from broadsheet.content import read_page
-from broadsheet.context import BuildContext
-from broadsheet.data import load_data
-from broadsheet.pipeline import build_charts
-from broadsheet.typography import halfwidth
+from broadsheet.build.assemble import assemble_page
+from broadsheet.build.pipeline import build_charts
+from broadsheet.content.issues import read_page
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
+from broadsheet.core.typography import halfwidth
+from broadsheet.data.store import load_data
 from conftest import ROOT
 
 ISSUE = ROOT / "content" / "issues" / "2025-04-13-tariff-shock"
@@ -132,7 +132,7 @@ def test_no_market_figure_is_typed_by_hand(real_cache: Path) -> None:
     store = load_data(ROOT / "data")
     for code in ("zh-Hant", "en"):
         page = read_page(ISSUE / f"{code}.md", code, ISSUE.name)
-        from broadsheet.content import Issue
+        from broadsheet.content.issues import Issue
 
         issue = Issue(key=ISSUE.name, src_dir=ISSUE, pages={code: page})
         charts = build_charts([issue], store, ctx)

@@ -30,16 +30,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broadsheet.charts import build_spec, chart_locale, read_chart_decls
-from broadsheet.cli import main
-from broadsheet.config import load_config
-from broadsheet.content import read_issues
-from broadsheet.data import DataStore, load_data
-from broadsheet.errors import BroadsheetError, BuildFailed, Problems, SourceError
-from broadsheet.figures import FigureFunctions
-from broadsheet.i18n import NumberFormatter
-from broadsheet.markdown import FigureProblems, render_markdown
-from broadsheet.sanitize import RAW_HTML_TAGS
-from broadsheet.serve import LiveState, PreviewServer
+from broadsheet.commands.cli import main
+from broadsheet.commands.serve import LiveState, PreviewServer
+from broadsheet.content.issues import read_issues
+from broadsheet.core.config import load_config
+from broadsheet.core.errors import BroadsheetError, BuildFailed, Problems, SourceError
+from broadsheet.core.i18n import NumberFormatter
+from broadsheet.data.store import DataStore, load_data
+from broadsheet.figures.functions import FigureFunctions
+from broadsheet.pages.markdown import FigureProblems, render_markdown
+from broadsheet.pages.sanitize import RAW_HTML_TAGS
 from conftest import ROOT, SAMPLE
 
 LONG = int(os.environ.get("BROADSHEET_FUZZ_EXAMPLES", "0"))
@@ -408,7 +408,7 @@ def _read_both(text: str) -> tuple[object, object]:
     """What yamlsource's two loaders make of `text`: the value with every mapping's key lines, or
     the error's type (the fast one's errors are read again by the Python one, so only success
     has to agree)."""
-    from broadsheet import yamlsource
+    from broadsheet.core import yamlsource
 
     def lines_of(value: object) -> object:
         if isinstance(value, dict):
@@ -433,7 +433,7 @@ def test_fuzz_libyaml_reads_what_the_python_parser_reads(text: str) -> None:
     """Front matter and site files go to libyaml when they cannot hold an anchor, a tag or a
     control character (yamlsource._fast_enough): what it reads must be what the Python parser
     reads, lines of every key included."""
-    from broadsheet.yamlsource import _fast_enough
+    from broadsheet.core.yamlsource import _fast_enough
 
     if not _fast_enough(text):
         return
@@ -458,7 +458,7 @@ EXPRESSION_PIECES = [
 def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: str) -> None:
     """expressions.plain_call reads an expression with Python's parser only when the shape is one
     Jinja reads the same way: whatever it accepts, Jinja's parser accepts as the same call."""
-    from broadsheet import expressions
+    from broadsheet.figures import expressions
 
     for expr in ("".join(pieces), "".join(pieces) + text, f"level({''.join(pieces)})",
                  f"week_pct('SP500', {''.join(pieces)}{text})"):

@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from broadsheet.errors import BuildFailed
+from broadsheet.core.errors import BuildFailed
 from conftest import ROOT, build_into, run_cli
 
 KEY = "2025-04-13-tariff-shock"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.pipeline import BuildResult, build
+from broadsheet.build.pipeline import BuildResult, build
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT, SAMPLE, seed_cache
 
 EARLIER = "content/issues/2025-04-06-earlier"
@@ -97,7 +97,7 @@ def same_as_clean(project: Path):
 
 def test_no_change_rewrites_nothing_and_imports_no_pandas(project: Path) -> None:
     before = stats(project / "site")
-    script = ("import json, sys; from broadsheet.cli import main; "
+    script = ("import json, sys; from broadsheet.commands.cli import main; "
               f"code = main(['--root', {str(project)!r}]); "
               "print(json.dumps([code, sorted(m for m in ('pandas', 'altair', 'vl_convert') if m in sys.modules)]))")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
@@ -110,7 +110,7 @@ def test_no_change_rewrites_nothing_and_imports_no_pandas(project: Path) -> None
 def test_bytecode_python_writes_is_not_a_change_of_the_engine(project: Path) -> None:
     """Python writes broadsheet/__pycache__/*.pyc the first time a module is imported (unless
     PYTHONDONTWRITEBYTECODE is set): the next build must not take that for new code and redo all."""
-    from broadsheet.incremental import code_version
+    from broadsheet.build.incremental import code_version
 
     before = code_version()
     pyc = ROOT / "broadsheet" / "__pycache__" / f"written-by-python-{os.getpid()}.cpython-311.pyc"

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.data import load_data
-from broadsheet.errors import BuildFailed, SourceError
-from broadsheet.integrity import check_data_sanity, integrity_problems
-from broadsheet.pipeline import Site, assemble_site
-from broadsheet.provenance import provenance
-from broadsheet.typography import halfwidth
+from broadsheet.build.pipeline import Site, assemble_site
+from broadsheet.checks.integrity import check_data_sanity, integrity_problems
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
+from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.typography import halfwidth
+from broadsheet.data.store import load_data
+from broadsheet.pages.provenance import provenance
 from conftest import ROOT, build_into, copy_cache, copy_real_project
 
 ISSUE = "2025-04-13-tariff-shock"

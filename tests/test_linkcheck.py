@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.linkcheck import check_links, read_site
-from broadsheet.pipeline import build
+from broadsheet.build.pipeline import build
+from broadsheet.checks.links import check_links, read_site
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT
 
 SUB_PATH = "https://example.github.io/weekly/"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet import pipeline
-from broadsheet.writer import MARKER
+from broadsheet.build import pipeline
+from broadsheet.build.writer import MARKER
 from conftest import ROOT, run_cli, sample_project
 
 
@@ -127,7 +127,7 @@ def test_errors_that_are_not_about_a_source_are_one_line(make_site, monkeypatch,
 
 
 def test_a_bug_in_another_command_is_one_line(make_site, monkeypatch, capsys) -> None:
-    from broadsheet import check
+    from broadsheet.checks import run as check
 
     def broken(*args, **kwargs):
         raise KeyError("x")
@@ -268,7 +268,7 @@ def test_ctrl_c_while_charts_render_in_worker_processes_prints_one_line(tmp_path
     for name in ("content", "data", "templates", "static", "translations"):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")  # no .cache: every chart is rendered
-    code = f"import sys; from broadsheet.cli import main; sys.exit(main(['--root', {str(root)!r}, 'build']))"
+    code = f"import sys; from broadsheet.commands.cli import main; sys.exit(main(['--root', {str(root)!r}, 'build']))"
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 90
@@ -300,8 +300,8 @@ def test_a_problem_found_in_an_assembly_process_comes_back_whole() -> None:
     (Exception's own pickling called __init__ with the formatted text alone, which failed)."""
     import pickle
 
-    from broadsheet.errors import BuildFailed, FigureError, SeriesNotFound, SourceError
-    from broadsheet.markdown import FigureProblems
+    from broadsheet.core.errors import BuildFailed, FigureError, SeriesNotFound, SourceError
+    from broadsheet.pages.markdown import FigureProblems
 
     problem = SourceError(Path("content/issues/x/zh-Hant.md"), 7, "unknown series 'SPX'", "did you mean SP500?")
     for error in (problem, BuildFailed([problem]), FigureProblems([problem]), FigureError("no data", "a hint"),

@@ -109,7 +109,7 @@ def test_a_failing_check_writes_its_messages_to_the_job_summary(tmp_path, exit_c
 def test_everything_after_test_goes_to_pytest(monkeypatch, argv: list[str], expected: list[str]) -> None:
     """`python3 build.py test --slow` (as the README says) runs pytest with `--slow`; os.execv is
     stood in for, so no second pytest starts inside this one."""
-    from broadsheet import cli
+    from broadsheet.commands import cli
 
     ran: list[list[str]] = []
 

@@ -12,14 +12,14 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.data import load_data
-from broadsheet.errors import BuildFailed, SourceError
-from broadsheet.figures import FigureFunctions
-from broadsheet.i18n import NumberFormatter
-from broadsheet.markdown import FigureProblems, render_markdown
-from broadsheet.pipeline import assemble_site
+from broadsheet.build.pipeline import assemble_site
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
+from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.i18n import NumberFormatter
+from broadsheet.data.store import load_data
+from broadsheet.figures.functions import FigureFunctions
+from broadsheet.pages.markdown import FigureProblems, render_markdown
 from conftest import ROOT
 
 ISSUE = Path("content/issues/2025-04-13-sample/zh-Hant.md")

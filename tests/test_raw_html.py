@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.errors import BuildFailed
-from broadsheet.markdown import FigureProblems, render_markdown
+from broadsheet.core.errors import BuildFailed
+from broadsheet.pages.markdown import FigureProblems, render_markdown
 from conftest import build_into
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"

@@ -349,7 +349,7 @@ def test_the_issue_page_is_light(real_site: Path) -> None:
 
 
 def test_the_home_lists_the_newest_issues_and_the_archive_has_every_one(make_site) -> None:
-    from broadsheet.units import HOME_ISSUES
+    from broadsheet.outputs.units import HOME_ISSUES
 
     extra = {f"content/issues/2025-03-{day:02d}-week/zh-Hant.md":
              f"---\ntitle: 三月第 {day} 日\ndate: 2025-03-{day:02d}\nsummary: 摘要。\ntags: [美股]\n"

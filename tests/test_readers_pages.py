@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.feedstyle import with_stylesheet
+from broadsheet.outputs.feedstyle import with_stylesheet
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
 BASE = "https://example.github.io/broadsheet/"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.pipeline import assemble_site
+from broadsheet.build.pipeline import assemble_site
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT, build_into
 
 ISSUE = "2025-04-13-sample"
@@ -99,7 +99,7 @@ def test_reviewed_mark_becomes_an_editors_note_after_its_list(make_site) -> None
     # the check accepts the whole marked list
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
     site = assemble_site(ctx)
-    from broadsheet.integrity import integrity_problems
+    from broadsheet.checks.integrity import integrity_problems
 
     assert [p for p in integrity_problems(ctx, site) if "disagree" in p.message] == []
 

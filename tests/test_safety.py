@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.errors import BuildFailed, SourceError
-from broadsheet.limits import MAX_YAML_VALUE
+from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.limits import MAX_YAML_VALUE
 from conftest import ROOT, build_into, run_cli
 
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"
@@ -197,7 +197,7 @@ def test_a_catalog_files_entry_that_is_not_text(make_site) -> None:
 
 @pytest.mark.parametrize("depth", [9, 40, 240])
 def test_a_deeply_nested_figure_expression_is_refused(depth) -> None:
-    from broadsheet.markdown import FigureProblems, render_markdown
+    from broadsheet.pages.markdown import FigureProblems, render_markdown
 
     expr = "{{ level(" + "(" * depth + "1" + ")" * depth + ") }}"
     with pytest.raises(FigureProblems) as caught:
@@ -210,7 +210,7 @@ def test_a_deeply_nested_figure_expression_is_refused(depth) -> None:
 @pytest.mark.parametrize("text", [">" * 3000 + " x", "- " * 3000 + "x", "[" * 3000 + "x" + "]" * 3000,
                                   "*" * 10000, "    " * 2000 + "- x"])
 def test_deep_markdown_nesting_is_built_or_located(text) -> None:
-    from broadsheet.markdown import FigureProblems, render_markdown
+    from broadsheet.pages.markdown import FigureProblems, render_markdown
 
     try:
         render_markdown("前文\n\n" + text, Path("x.md"), 8, {})
@@ -222,7 +222,7 @@ def test_deep_markdown_nesting_is_built_or_located(text) -> None:
 @pytest.mark.parametrize("text", ["BROADSHEETBLOCK5END", "`BROADSHEETBLOCK0END`", "BROADSHEETBLOCKX0END"])
 def test_literal_placeholder_text_in_the_body_stays_text(make_site, text) -> None:
     """The text the build uses to mark a chart's place crashed the build when an editor typed it."""
-    from broadsheet.markdown import render_markdown
+    from broadsheet.pages.markdown import render_markdown
 
     block = ("chart", "x")  # a placed block stays data between the text segments
     body = render_markdown(f"{text}\n\n{{{{ chart('x') }}}}\n", Path("x.md"), 1, {"chart": lambda name: block})
@@ -231,9 +231,9 @@ def test_literal_placeholder_text_in_the_body_stays_text(make_site, text) -> Non
 
 def test_a_close_of_zero_as_a_base_is_a_figure_error() -> None:
     """A percent change from a close of 0 divided by zero (a traceback); data may hold a 0 one day."""
-    from broadsheet.errors import FigureError
-    from broadsheet.figures import FigureFunctions
-    from broadsheet.i18n import NumberFormatter
+    from broadsheet.core.errors import FigureError
+    from broadsheet.core.i18n import NumberFormatter
+    from broadsheet.figures.functions import FigureFunctions
 
     class Store:
         def close(self, series, date, closed="error"):

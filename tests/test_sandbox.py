@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-from broadsheet.data import load_data
-from broadsheet.figures import FigureFunctions
-from broadsheet.i18n import NumberFormatter
-from broadsheet.markdown import FigureProblems, render_markdown
+from broadsheet.core.i18n import NumberFormatter
+from broadsheet.data.store import load_data
+from broadsheet.figures.functions import FigureFunctions
+from broadsheet.pages.markdown import FigureProblems, render_markdown
 from conftest import ROOT, build_into
 
 PAGE = Path("content/issues/x/zh-Hant.md")

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.check import check_site
-from broadsheet.config import load_config
-from broadsheet.content import read_page
-from broadsheet.context import BuildContext
-from broadsheet.scaffold import coming_sunday, scaffold_issue
+from broadsheet.checks.run import check_site
+from broadsheet.commands.scaffold import coming_sunday, scaffold_issue
+from broadsheet.content.issues import read_page
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import build_into, run_cli
 
 
@@ -106,7 +106,7 @@ def test_slug_decides_the_address_not_the_folder(make_site) -> None:
     (root / "content/issues/other/zh-Hant.md").write_text(page, encoding="utf-8")
     import pytest
 
-    from broadsheet.errors import BuildFailed
+    from broadsheet.core.errors import BuildFailed
 
     with pytest.raises(BuildFailed) as failed:
         build_into(root)

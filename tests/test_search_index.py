@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.errors import BroadsheetError
-from broadsheet.search import BUNDLE_DIR, shard_glob, shard_of, shards_of
+from broadsheet.core.errors import BroadsheetError
+from broadsheet.outputs.search import BUNDLE_DIR, shard_glob, shard_of, shards_of
 
 
 def test_every_page_marked_for_search_is_in_its_years_bundle(real_site: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.serve import EVENTS_PATH, SCRIPT_PATH, Preview
+from broadsheet.commands.serve import EVENTS_PATH, SCRIPT_PATH, Preview
 from browser import chromium
 from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
 
@@ -191,7 +191,7 @@ def test_site_yaml_changes_are_watched(preview) -> None:
 
 
 def test_port_in_use_is_a_clear_error(shared, capsys) -> None:
-    from broadsheet.serve import serve
+    from broadsheet.commands.serve import serve
 
     port = shared.server.server_address[1]
     assert serve(shared.root, shared.root / ".other", port=port) == 1
@@ -229,7 +229,7 @@ def test_the_open_page_reloads_itself_and_shows_build_errors(preview, tmp_path) 
 
 
 def test_serve_listens_on_localhost_unless_told_otherwise(shared) -> None:
-    from broadsheet.cli import make_parser
+    from broadsheet.commands.cli import make_parser
 
     assert make_parser().parse_args(["serve"]).host == "127.0.0.1"
     assert shared.server.server_address[0] == "127.0.0.1"

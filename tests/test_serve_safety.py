@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet import serve as serve_module
-from broadsheet.serve import Preview, build_preview
+from broadsheet.commands import serve as serve_module
+from broadsheet.commands.serve import Preview, build_preview
 from conftest import ROOT, SAMPLE
 
 

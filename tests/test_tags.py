@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.errors import BuildFailed
+from broadsheet.core.errors import BuildFailed
 from conftest import ROOT, build_into
 
 TAGS = """\
@@ -84,7 +84,7 @@ def test_a_bad_tags_file_is_reported_at_its_line(make_site) -> None:
 
 
 def test_the_real_projects_tags_are_declared(real_site: Path) -> None:
-    from broadsheet.config import load_config
+    from broadsheet.core.config import load_config
 
     config = load_config(ROOT / "site.yaml")
     assert config.tags is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.typography import full_width_punctuation, halfwidth, punctuate_text
+from broadsheet.core.typography import full_width_punctuation, halfwidth, punctuate_text
 from conftest import ROOT, build_into
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
@@ -80,8 +80,8 @@ def test_site_option_turns_the_pass_off(make_site) -> None:
 
 
 def test_the_option_must_be_a_boolean(make_site) -> None:
-    from broadsheet.config import load_config
-    from broadsheet.errors import BuildFailed
+    from broadsheet.core.config import load_config
+    from broadsheet.core.errors import BuildFailed
 
     root = make_site()
     config = (root / "site.yaml").read_text(encoding="utf-8")

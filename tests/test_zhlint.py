@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from broadsheet.check import check_site, format_result
-from broadsheet.config import load_config
-from broadsheet.context import BuildContext
-from broadsheet.zhlint import LanguageRules, findings, load_rules
+from broadsheet.checks.language import LanguageRules, findings, load_rules
+from broadsheet.checks.run import check_site, format_result
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from conftest import ROOT
 
 RULES, _ = load_rules(ROOT / "content")
@@ -61,7 +61,7 @@ def test_the_first_issue_slips_are_corrected() -> None:
     text = (ROOT / "content/issues/2025-04-13-tariff-shock/zh-Hant.md").read_text(encoding="utf-8")
     for slip in ("稳定", "芯片", "美聯儲", "人工智能", "信號"):
         assert slip not in text
-    from broadsheet.zhlint import lint_file
+    from broadsheet.checks.language import lint_file
 
     assert lint_file(Path(ROOT / "content/issues/2025-04-13-tariff-shock/zh-Hant.md"), RULES) == []
 

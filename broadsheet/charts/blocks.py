@@ -14,15 +14,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..figures import FigureUse
-from ..typography import full_width_punctuation
-from ..urls import Urls
-from .a11y import presentational_marks
-from .engine import Drawing, png_size
+from broadsheet.charts.a11y import presentational_marks
+from broadsheet.charts.engine import Drawing, png_size
+from broadsheet.core.typography import full_width_punctuation
+from broadsheet.core.urls import Urls
+from broadsheet.figures.functions import FigureUse
 
 if TYPE_CHECKING:  # builders and spec load pandas and Altair; a placed (cached) block needs neither
-    from .builders import Table
-    from .spec import ChartSpec
+    from broadsheet.charts.builders import Table
+    from broadsheet.charts.spec import ChartSpec
 
 SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
 SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"')

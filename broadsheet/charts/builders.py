@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from babel.dates import format_date, format_skeleton
 
-from .. import calendars
-from ..arithmetic import pct_changes
-from .decls import ChartDecl
-from .locale import ChartLocale
-from .theme import LIGHT, REFERENCE_COLOR, SERIES_COLORS, WIDE, Layout
+from broadsheet.charts.decls import ChartDecl
+from broadsheet.charts.locale import ChartLocale
+from broadsheet.charts.theme import LIGHT, REFERENCE_COLOR, SERIES_COLORS, WIDE, Layout
+from broadsheet.data import calendars
+from broadsheet.figures.arithmetic import pct_changes
 
 if TYPE_CHECKING:
-    from ..data import DataStore
+    from broadsheet.data.store import DataStore
 
 
 # --- data helpers ----------------------------------------------------------------------------
@@ -360,7 +360,7 @@ BUILDERS: dict[str, Builder] = {
 
 
 def _curve(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool, layout: Layout = WIDE) -> Built:
-    from .curve import build_curve  # the Treasury curve on two or three dates (curve.py)
+    from broadsheet.charts.curve import build_curve  # the Treasury curve on two or three dates (curve.py)
 
     return build_curve(decl, store, loc, interactive, layout)
 

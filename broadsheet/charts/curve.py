@@ -29,8 +29,8 @@ def build_curve(decl: Any, store: Any, loc: Any, interactive: bool, layout: Any 
     """Lines of yield by maturity, one per date; the table has a row per maturity."""
     import altair as alt
 
-    from .builders import Built, Table, _label
-    from .theme import WIDE
+    from broadsheet.charts.builders import Built, Table, _label
+    from broadsheet.charts.theme import WIDE
 
     layout = layout or WIDE
     labels = [_label(store, s, loc) for s in decl.series]

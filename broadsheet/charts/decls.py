@@ -13,14 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SourceError
-from ..expressions import expressions_in
-from ..schema import Checked, Field, boolean, excerpt, known_hint, mapping, number, one_of, per_language, validate
-from ..suggest import suggest
-from ..yamlsource import LineDict, line_of, load_yaml, read_text
+from broadsheet.core.errors import SourceError
+from broadsheet.core.schema import (
+    Checked,
+    Field,
+    boolean,
+    excerpt,
+    known_hint,
+    mapping,
+    number,
+    one_of,
+    per_language,
+    validate,
+)
+from broadsheet.core.suggest import suggest
+from broadsheet.core.yamlsource import LineDict, line_of, load_yaml, read_text
+from broadsheet.figures.expressions import expressions_in
 
 if TYPE_CHECKING:
-    from ..data import Catalog
+    from broadsheet.data.store import Catalog
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PERIOD_RE = re.compile(r"^\d{4}-\d{2}$")
@@ -78,7 +89,7 @@ KIND_SCHEMAS: dict[str, KindSchema] = {
 
 
 def _also(raw: Any) -> Checked:
-    from .curve import check_also
+    from broadsheet.charts.curve import check_also
 
     problem = check_also(raw)
     return Checked(problem=problem.removeprefix("option also ") if problem else None, value=raw)

@@ -22,13 +22,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cache import Cache, content_key
-from ..failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
-from ..fonts import SYSTEM_FONT_DIRS, font_folders, has_cjk_font  # noqa: F401  (re-exported)
-from .theme import FONT, LIGHT, PNG_SCALE
+from broadsheet.charts.fonts import SYSTEM_FONT_DIRS, font_folders, has_cjk_font  # noqa: F401  (re-exported)
+from broadsheet.charts.theme import FONT, LIGHT, PNG_SCALE
+from broadsheet.core.cache import Cache, content_key
+from broadsheet.core.failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
 
 if TYPE_CHECKING:  # spec.py loads pandas and Altair: a render worker needs neither
-    from .spec import ChartSpec
+    from broadsheet.charts.spec import ChartSpec
 
 CACHE_NAMESPACE = "charts"
 PARALLEL_MIN = 8  # below this many misses, one process is faster than starting several engines

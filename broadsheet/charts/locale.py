@@ -12,9 +12,9 @@ from babel import Locale
 from babel.dates import format_time
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
-from ..config import Language
-from ..i18n import NumberFormatter, load_translations
-from .theme import STYLES
+from broadsheet.charts.theme import STYLES
+from broadsheet.core.config import Language
+from broadsheet.core.i18n import NumberFormatter, load_translations
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from ..cache import content_key
-from ..errors import SourceError
-from ..figures import FigureFunctions, FigureUse
-from ..lookahead import guarded
-from ..markdown import FigureProblems, evaluate_figures
-from .builders import BUILDERS, Table, chart_sources, interactive_variant, periods, window
-from .decls import KIND_SCHEMAS, ChartDecl
-from .locale import ChartLocale
-from .theme import LIGHT, NARROW, PNG_SCALE, WIDE, theme_config
+from broadsheet.charts.builders import BUILDERS, Table, chart_sources, interactive_variant, periods, window
+from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
+from broadsheet.charts.locale import ChartLocale
+from broadsheet.charts.theme import LIGHT, NARROW, PNG_SCALE, WIDE, theme_config
+from broadsheet.core.cache import content_key
+from broadsheet.core.errors import SourceError
+from broadsheet.figures.functions import FigureFunctions, FigureUse
+from broadsheet.figures.lookahead import guarded
+from broadsheet.pages.markdown import FigureProblems, evaluate_figures
 
 if TYPE_CHECKING:
-    from ..data import DataStore
+    from broadsheet.data.store import DataStore
 
 
 

@@ -6,25 +6,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import FigureError, SourceError
-from ..fonts import font_folders, font_set_key
-from ..lookahead import issue_as_of
-from ..markdown import FigureProblems
-from ..urls import Urls
-from ..writer import Output
-from . import CHARTS_FILE
-from .blocks import ChartBlock, chart_block
-from .decls import read_chart_decls
-from .engine import draw_all
-from .locale import ChartLocale, chart_locale
+from broadsheet.build.writer import Output
+from broadsheet.charts import CHARTS_FILE
+from broadsheet.charts.blocks import ChartBlock, chart_block
+from broadsheet.charts.decls import read_chart_decls
+from broadsheet.charts.engine import draw_all
+from broadsheet.charts.fonts import font_folders, font_set_key
+from broadsheet.charts.locale import ChartLocale, chart_locale
+from broadsheet.core.errors import FigureError, SourceError
+from broadsheet.core.urls import Urls
+from broadsheet.figures.lookahead import issue_as_of
+from broadsheet.pages.markdown import FigureProblems
 
 if TYPE_CHECKING:
-    from ..cache import Cache
-    from ..config import Config
-    from ..content import Issue
-    from ..data import DataStore
-    from ..errors import Problems
-    from .spec import ChartSpec
+    from broadsheet.charts.spec import ChartSpec
+    from broadsheet.content.issues import Issue
+    from broadsheet.core.cache import Cache
+    from broadsheet.core.config import Config
+    from broadsheet.core.errors import Problems
+    from broadsheet.data.store import DataStore
 
 
 
@@ -95,7 +95,7 @@ class ChartSet:
 def _specs_of(issue: Issue, store: DataStore, config: Config, translations_dir: Path, locales: dict[str, ChartLocale],
               problems: Problems) -> list[ChartSpec]:
     """Every chart of an issue in every language it is written in."""
-    from .spec import build_spec, check_data_range, last_data_date  # pandas and Altair: only to draw
+    from broadsheet.charts.spec import build_spec, check_data_range, last_data_date  # pandas and Altair: only to draw
 
     path = issue.src_dir / CHARTS_FILE
     as_of = issue_as_of(issue)

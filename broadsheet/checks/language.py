@@ -1,0 +1,166 @@
+"""zh-Hant-TW language lint for `check`: simplified characters and mainland terms, with the
+Taiwan usage to write instead.
+
+OpenCC does the finding: a character that Big5 cannot encode and that OpenCC's s2t changes is a
+simplified character (稳 → 穩); a phrase that OpenCC's Taiwan phrases (s2twp) change where its
+character-only conversion (s2tw) does not is a mainland term (芯片 → 晶片, 服務器 → 伺服器).
+Built-in rules and content/language.yaml add `prefer` (a term OpenCC does not know, such as
+美聯儲 → 聯準會) and `keep` (words OpenCC would change that are right in Taiwan's financial prose,
+such as 數據). A line marked `<!-- keep: why -->` (at its end, or alone on the line before: then the
+next line, or the list that follows) is left as written: a quotation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from broadsheet.core.errors import SourceError
+from broadsheet.core.yamlsource import load_yaml, read_text
+
+RULES_FILE = "language.yaml"  # under content/
+KEEP_RE = re.compile(r"<!--\s*keep\b.*?-->", re.I)
+STRIP_RE = re.compile(r"\{\{.*?\}\}|<!--.*?-->|`[^`]*`|\]\([^)]*\)|https?://\S+")
+ITEM_RE = re.compile(r"\s*(?:[-*+]|\d+\.)\s")
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+# Taiwan usage OpenCC does not know, and words its Taiwan phrases would change that are right in
+# Taiwan's financial prose; content/language.yaml adds to both
+PREFER = {"美聯儲": "聯準會", "美联储": "聯準會"}
+KEEP = frozenset({"數據", "消息", "循環", "項目"})  # data; news; a cycle (惡性循環); items of a list
+
+
+@dataclass
+class LanguageRules:
+    """What the lint knows beyond OpenCC: the built-in rules and content/language.yaml's."""
+
+    prefer: dict[str, str] = field(default_factory=lambda: dict(PREFER))
+    keep: frozenset[str] = KEEP
+
+
+def load_rules(content_dir: Path) -> tuple[LanguageRules, list[SourceError]]:
+    """Read content/language.yaml (absent: no additions)."""
+    path = content_dir / RULES_FILE
+    if not path.is_file():
+        return LanguageRules(), []
+    try:
+        data: Any = load_yaml(read_text(path), path)
+    except SourceError as exc:
+        return LanguageRules(), [exc]
+    data = data or {}
+    prefer, keep = data.get("prefer") or {}, data.get("keep") or []
+    if not isinstance(data, dict) or not isinstance(prefer, dict) or not isinstance(keep, list):
+        return LanguageRules(), [SourceError(path, 1, "language.yaml holds `prefer:` (term: Taiwan term) and `keep:` "
+                                                      "(a list of words)")]
+    return LanguageRules({**PREFER, **{str(k): str(v) for k, v in prefer.items()}},
+                         KEEP | frozenset(str(k) for k in keep)), []
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[Any, Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("s2t"), opencc.OpenCC("s2tw"), opencc.OpenCC("s2twp")
+
+
+def _simplified(char: str) -> str | None:
+    """The Traditional form of a simplified-only character, else None."""
+    s2t = _converters()[0]
+    traditional = s2t.convert(char)
+    if traditional == char:
+        return None
+    try:
+        char.encode("cp950")  # Big5 holds Traditional characters (干, 里, 后 are both): not a slip
+        return None
+    except UnicodeEncodeError:
+        return traditional
+
+
+def findings(text: str, rules: LanguageRules) -> list[tuple[str, str]]:
+    """(as written, Taiwan usage) for each slip in one line of zh-Hant text, in order."""
+    found: list[tuple[int, str, str]] = []
+    for term, better in rules.prefer.items():
+        found.extend((m.start(), term, better) for m in re.finditer(re.escape(term), text))
+    for n, char in enumerate(text):
+        if (better := _simplified(char)) is not None:
+            found.append((n, char, better))
+    _, s2tw, s2twp = _converters()
+    chars, phrases = s2tw.convert(text), s2twp.convert(text)
+    if chars != phrases and len(chars) == len(text):
+        matcher = difflib.SequenceMatcher(None, chars, phrases, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "equal":
+                found.extend(_phrase(text, chars, phrases, i1, i2, j1, j2, rules))
+    taken: set[int] = set()
+    out: list[tuple[str, str]] = []
+    for start, written, better in sorted(found):
+        span = set(range(start, start + len(written)))
+        if not span & taken:
+            taken |= span
+            out.append((written, better))
+    return out
+
+
+def _phrase(text: str, chars: str, phrases: str, i1: int, i2: int, j1: int, j2: int,
+            rules: LanguageRules) -> Iterator[tuple[int, str, str]]:
+    """A phrase OpenCC's Taiwan phrases change, widened to the word, unless the project keeps it."""
+    for word in rules.keep:
+        for m in re.finditer(re.escape(word), text):
+            if m.start() <= i1 and i2 <= m.end():
+                return
+    start, written, better = _word(text, i1, max(i2, i1 + 1), phrases[j1:j2])
+    if written.strip() and CJK_RE.search(written) and written not in rules.keep:
+        yield start, written, better
+
+
+def _word(text: str, i1: int, i2: int, fallback: str) -> tuple[int, str, str]:
+    """The shortest run of text around [i1, i2) that OpenCC's Taiwan phrases change on its own."""
+    _, s2tw, s2twp = _converters()
+    for size in range(max(2, i2 - i1), 7):
+        for start in range(max(0, i2 - size), min(i1, len(text) - size) + 1):
+            word = text[start:start + size]
+            better = s2twp.convert(word)
+            if better != s2tw.convert(word):
+                return start, word, better
+    return i1, text[i1:i2], fallback
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, text to read) of a zh-Hant Markdown file; kept lines, code and expressions left out."""
+    fence: str | None = None
+    keep_next = keep_list = False
+    for number, raw in enumerate(read_text(path).split("\n"), start=1):
+        stripped = raw.strip()
+        if fence or stripped.startswith(("```", "~~~")):
+            fence = None if fence and stripped.startswith(fence) else (fence or stripped[:3])
+            continue
+        is_item = bool(ITEM_RE.match(raw))
+        keep_list = keep_list and is_item
+        marked = bool(KEEP_RE.search(raw))
+        text = STRIP_RE.sub(" ", raw)
+        if not text.strip():
+            keep_next = keep_next or marked
+            continue
+        kept = keep_next or keep_list or marked
+        keep_list = keep_next and is_item
+        keep_next = False
+        if not kept:
+            yield number, text
+
+
+def lint_file(path: Path, rules: LanguageRules) -> list[SourceError]:
+    """One warning per line with slips: each slip and the Taiwan usage."""
+    warnings = []
+    for number, text in _lines(path):
+        found = findings(text, rules)
+        if found:
+            listed = ", ".join(f"{written} → {better}" for written, better in found)
+            warnings.append(SourceError(path, number, f"not Taiwan usage: {listed}",
+                                        "write the Taiwan form, or mark a quotation with <!-- keep: why -->"))
+    return warnings

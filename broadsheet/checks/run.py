@@ -1,0 +1,157 @@
+"""`check`: every problem the build can find, in one pass, without writing the site.
+
+It runs the build's own stages (pipeline.assemble_site) without stopping at the first failing
+stage, then checks what only the finished pages show: internal links and #anchors, images
+without alt text, and editions with no translation. Problems in an issue's text are reported at
+the line of its Markdown file, so an editor can jump to them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from broadsheet.build.pipeline import Site, assemble_site
+from broadsheet.charts import CHARTS_FILE
+from broadsheet.checks.integrity import integrity_problems
+from broadsheet.checks.links import LinkProblem, check_links
+from broadsheet.content.issues import Page
+from broadsheet.core.context import BuildContext
+from broadsheet.core.errors import SourceError
+from broadsheet.core.limits import refuse_outside_links
+from broadsheet.core.urls import Urls, output_file
+from broadsheet.core.yamlsource import read_text
+from broadsheet.outputs.search import BUNDLE_DIR
+
+
+@dataclass
+class CheckResult:
+    """What `check` found: errors and warnings, each `path:line: message`."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found."""
+        return not self.errors and not self.warnings
+
+
+def check_site(ctx: BuildContext) -> CheckResult:
+    """Run every check on the project of `ctx`; nothing is written."""
+    refuse_outside_links(ctx.root)
+    site = assemble_site(ctx, keep_going=True)
+    problems = ctx.problems
+    _check_missing_translations(site, ctx)
+    # the search index is written by Pagefind into the finished folder, after rendering
+    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url,
+                                generated=(BUNDLE_DIR + "/",))
+    for err in _locate(link_problems, site, ctx):
+        problems.error(err)
+    if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
+        for err in integrity_problems(ctx, site):
+            problems.error(err)
+    _check_language(site, ctx)
+    return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
+                       pages=len(site.pages))
+
+
+def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
+    default = ctx.config.default_language
+    for issue in site.issues:
+        original = issue.pages[default.code]
+        for lang in ctx.config.languages:
+            if lang.code not in issue.pages:
+                message = f"no {lang.name} translation: {lang.code}.md is missing"
+                hint = f"add {lang.code}.md; until then that edition shows the {default.name} text"
+                ctx.problems.warn(SourceError(original.src_path, None, message, hint))
+
+
+def _check_language(site: Site, ctx: BuildContext) -> None:
+    """zh-Hant-TW usage (zhlint.py): simplified characters and mainland terms, as warnings."""
+    from broadsheet.checks.language import lint_file, load_rules
+
+    rules, errors = load_rules(ctx.content_dir)
+    for err in errors:
+        ctx.problems.error(err)
+    for issue in site.issues:
+        files = [page.src_path for code, page in issue.pages.items() if code.startswith("zh-Hant")]
+        if files and (issue.src_dir / CHARTS_FILE).is_file():  # chart titles, notes and descriptions
+            files.append(issue.src_dir / CHARTS_FILE)
+        for path in files:
+            for warning in lint_file(path, rules):
+                ctx.problems.warn(warning)
+
+
+def _site_files(site: Site, ctx: BuildContext) -> dict[str, bytes | None]:
+    # the email editions repeat each page's body: their links would be reported twice, at a file
+    # the editor cannot open; they still count as existing targets
+    files: dict[str, bytes | None] = {out.path: None if _is_email(out.path) or isinstance(out.data, Path) else out.data
+                                      for out in site.outputs}  # (a Path: a PNG twin in the cache)
+    if ctx.static_dir.is_dir():  # copied to site/static/ as they are: they only need to exist
+        for path in ctx.static_dir.rglob("*"):
+            if path.is_file():
+                files.setdefault("static/" + path.relative_to(ctx.static_dir).as_posix(), None)
+    return files
+
+
+def _is_email(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in ("email.html", "email.txt")
+
+
+def _locate(found: list[LinkProblem], site: Site, ctx: BuildContext) -> list[SourceError]:
+    """Point each problem at the Markdown line that made it, or at the template's output."""
+    urls = Urls(ctx.config)
+    sources: dict[str, Page] = {}
+    for (key, code), ip in site.pages.items():
+        sources[output_file(urls.issue(key, ctx.config.language(code)))] = ip.page
+    failed = [urls.href(urls.issue(i.key, ctx.config.language(c)))
+              for i in site.issues for c in i.pages if (i.key, c) not in site.pages]
+    errors: list[SourceError] = []
+    from_templates: dict[str, list[LinkProblem]] = defaultdict(list)
+    for problem in found:
+        if failed and any(problem.url.startswith(prefix) for prefix in failed):
+            continue  # that issue was not rendered because of the errors already reported
+        page = sources.get(problem.page)
+        line = _line_in_source(page, problem.url) if page is not None and problem.url else None
+        if page is not None and line is not None:
+            errors.append(SourceError(page.src_path, line, problem.message))
+        else:
+            from_templates[problem.message].append(problem)
+    for message, where in from_templates.items():
+        first = where[0]
+        pages = len({p.page for p in where})
+        hint = f"from a template, on {pages} page(s)" if pages > 1 else "from a template"
+        errors.append(SourceError(ctx.out_dir / first.page, first.line or None, message, hint))
+    return errors
+
+
+def _line_in_source(page: Page, url: str) -> int | None:
+    """The first line of the page's Markdown that holds `url` (as written, or percent-decoded)."""
+    wanted = {url, unquote(url)}
+    for number, text in enumerate(read_text(page.src_path).split("\n"), start=1):
+        if any(w in text for w in wanted):
+            return number
+    return None
+
+
+def _unique(errors: list[SourceError]) -> list[SourceError]:
+    seen: set[tuple[str, int | None, str]] = set()
+    out: list[SourceError] = []
+    for err in sorted(errors, key=lambda e: (str(e.path), e.line or 0, e.message)):
+        key = (str(err.path), err.line, err.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(err)
+    return out
+
+
+def format_result(result: CheckResult, root: Path) -> list[str]:
+    """The `path:line: message` lines of a check, errors and warnings in file order."""
+    lines = [(e, e.format(root)) for e in result.errors]
+    lines += [(w, w.format(root).replace(": ", ": warning: ", 1)) for w in result.warnings]
+    lines.sort(key=lambda pair: (str(pair[0].path), pair[0].line or 0))
+    return [text for _, text in lines]

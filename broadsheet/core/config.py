@@ -1,0 +1,170 @@
+"""site.yaml → Config: validated, frozen, unknown keys are errors, every problem collected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.schema import Checked, Field, boolean, excerpt, per_language, text, validate
+from broadsheet.core.tags import TagIndex, load_tags
+from broadsheet.core.yamlsource import line_of, load_yaml, read_text
+
+
+@dataclass(frozen=True)
+class Language:
+    """One edition of the site."""
+
+    code: str  # content file name and hreflang: "zh-Hant", "en"
+    locale: str  # Babel locale: "zh_Hant_TW", "en_US"
+    html_lang: str  # <html lang>: "zh-Hant-TW", "en"
+    name: str  # the language's own name for the switcher: "繁體中文", "English"
+    prefix: str  # URL prefix: "" for the default language, "en/" otherwise
+
+
+@dataclass(frozen=True)
+class Config:
+    """The site's settings (see site.yaml for each key's meaning)."""
+
+    path: Path
+    title: dict[str, str]
+    description: dict[str, str]
+    base_url: str
+    languages: tuple[Language, ...]
+    author: dict[str, str]  # per language; one text in site.yaml applies to every edition
+    timezone: str
+    disclaimer: dict[str, str]
+    cname: str | None
+    # the unsubscribe link of the email edition, as the mailing service spells it (e.g. Buttondown's
+    # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
+    email_unsubscribe: str = ""
+    raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
+    full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
+    tags: TagIndex | None = None  # content/tags.yaml (tags.py); None: tags are free words
+
+    @property
+    def default_language(self) -> Language:
+        """The first language in site.yaml: served at the site root."""
+        return self.languages[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': '/' or '/weekly/'."""
+        return urlparse(self.base_url).path or "/"
+
+    def language(self, code: str) -> Language:
+        """Return the Language with this code (KeyError when the site has no such edition)."""
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+    def with_base_url(self, base_url: str) -> Config:
+        """Return a copy built for another base URL (the --base-url flag)."""
+        return Config(**{**self.__dict__, "base_url": normalize_base_url(base_url)})
+
+
+LANGUAGE_FIELDS = (Field("locale", text(40), required=True), Field("html_lang", text(40), required=True),
+                   Field("name", text(80), required=True))
+
+
+def normalize_base_url(url: str) -> str:
+    """Make sure the base URL ends with '/' so that joining paths works."""
+    return url if url.endswith("/") else url + "/"
+
+
+def _base_url(raw: Any) -> Checked:
+    parsed = urlparse(str(raw))
+    if not isinstance(raw, str) or parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return Checked(problem=f"must be an absolute http(s) URL, got {excerpt(raw)}",
+                       hint="e.g. https://user.github.io/repo/")
+    return Checked(normalize_base_url(raw))
+
+
+def _timezone(raw: Any) -> Checked:
+    try:
+        ZoneInfo(str(raw))
+    except (ZoneInfoNotFoundError, ValueError):
+        return Checked(problem=f"is not a known time zone: {excerpt(raw)}", hint="e.g. Asia/Taipei")
+    return Checked(str(raw))
+
+
+def _cname(raw: Any) -> Checked:
+    if isinstance(raw, str) and re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw.strip()):
+        return Checked(raw.strip())
+    return Checked(problem="must be a domain name such as news.example.com")
+
+
+def _languages(path: Path, report: Any) -> Any:
+    def check(raw: Any) -> Checked:
+        if not isinstance(raw, dict) or not raw:
+            return Checked(problem="must map a language code to {locale, html_lang, name}")
+        found: list[Language] = []
+        for i, (code, spec) in enumerate(raw.items()):
+            if not isinstance(spec, dict):
+                report(SourceError(path, line_of(raw, code, 1), f"language {code!r} must be a mapping"))
+                continue
+            values = validate(spec, LANGUAGE_FIELDS, path, line_of(raw, code, 1), "language setting", report)
+            if None in values.values():
+                continue
+            try:
+                Locale.parse(values["locale"])
+            except (UnknownLocaleError, ValueError):
+                report(SourceError(path, line_of(spec, "locale", 1), f"unknown locale {values['locale']!r}",
+                                   "e.g. zh_Hant_TW, en_US"))
+            found.append(Language(str(code), values["locale"], values["html_lang"], values["name"],
+                                  "" if i == 0 else f"{code}/"))
+        return Checked(tuple(found))
+
+    return check
+
+
+def _per_language_or_one(codes: list[str]) -> Any:
+    """A text per language, or one text for every language (author)."""
+    many = per_language(codes, True, 200)
+
+    def check(raw: Any) -> Checked:
+        if isinstance(raw, str) and raw.strip():
+            return Checked({code: raw.strip() for code in codes})
+        return many(raw)
+
+    return check
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate site.yaml; raise BuildFailed listing every problem found."""
+    if not path.exists():
+        raise BuildFailed([SourceError(path, None, "site.yaml not found", "run from the project folder")])
+    data = load_yaml(read_text(path), path)
+    if not isinstance(data, dict):
+        raise BuildFailed([SourceError(path, 1, "site.yaml must be a mapping of settings")])
+    errors: list[SourceError] = []
+    languages = _languages(path, errors.append)(data["languages"]) if "languages" in data else Checked(())
+    codes = [lang.code for lang in languages.value or ()]
+    fields = (
+        Field("title", per_language(codes, True, 200), required=True),
+        Field("description", per_language(codes, True, 1_000), required=True),
+        Field("base_url", _base_url, required=True),
+        Field("languages", lambda raw: languages, required=True),
+        Field("author", _per_language_or_one(codes), required=True),
+        Field("timezone", _timezone, default="Asia/Taipei"),
+        Field("disclaimer", per_language(codes, False, 2_000), default={}),
+        Field("cname", _cname),
+        Field("email_unsubscribe", text(500), default=""),
+        Field("raw_html", boolean, default=False),
+        Field("full_width_punctuation", boolean, default=True),
+    )
+    values = validate(data, fields, path, 1, "setting", errors.append)
+    if errors:
+        raise BuildFailed(errors)
+    try:
+        tags = load_tags(path.parent / "content", codes)
+    except SourceError as exc:
+        raise BuildFailed([exc]) from None
+    return Config(path=path, **values, tags=tags)

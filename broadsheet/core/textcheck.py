@@ -1,0 +1,85 @@
+"""Characters that text from content may not hold.
+
+Control characters (other than tab and newline) make RSS and Atom invalid XML and have no
+meaning in prose, so they are refused wherever text comes from: the Markdown body here, YAML
+values in yamlsource.py. Bidi overrides and zero-width characters are invisible and can make a
+title, tag or slug read differently from what it is (or two tags look the same), so they are
+refused in those.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from broadsheet.core.errors import SourceError
+
+# C0 and C1 controls and DEL, except tab and newline; U+FFFE/U+FFFF are not characters in XML
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# bidi embeddings, overrides and isolates; zero-width space, joiners, word joiner, BOM
+INVISIBLE_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff\u061c\u200e\u200f]")
+MAX_REPORTED = 5  # lines of one file reported for the same problem
+
+
+def describe(char: str) -> str:
+    """`U+0001` with the character's name when it has one."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def control_problem(text: str) -> str | None:
+    """Why `text` may not be used, or None (a control character other than tab or newline)."""
+    match = CONTROL_RE.search(text)
+    if match is None:
+        return None
+    return f"control character {describe(match.group())} is not allowed in text"
+
+
+class Meta(Protocol):
+    """The front matter fields checked here (content.FrontMatter)."""
+
+    title: str
+    slug: str
+    tags: tuple[str, ...]
+
+
+def unsafe_text(text: str, meta: Meta, path: Path) -> list[SourceError]:
+    """Problems with the characters of one content file: its text and its parsed front matter."""
+    found: list[SourceError] = []
+    if CONTROL_RE.search(text) is None and not any(INVISIBLE_RE.search(v) for v in (meta.title, meta.slug,
+                                                                                 *meta.tags)):
+        return found  # the common case: one scan of the whole text, no per-line work
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        problem = control_problem(line)
+        if problem:
+            found.append(SourceError(path, number, problem, "remove it; it would make the feeds invalid XML"))
+        if len(found) >= MAX_REPORTED:
+            break
+    for key, values in (("title", [meta.title]), ("slug", [meta.slug]), ("tags", meta.tags)):
+        found += _invisible(key, values, lines, path)
+    return found
+
+
+def _invisible(key: str, values: Iterable[str], lines: list[str], path: Path) -> list[SourceError]:
+    for value in values:
+        match = INVISIBLE_RE.search(value)
+        if match:
+            return [SourceError(path, _field_line(lines, key),
+                                f"{key} holds the invisible character {describe(match.group())}",
+                                "bidi controls and zero-width characters are not allowed in titles, "
+                                "tags and slugs; retype the text")]
+    return []
+
+
+def _field_line(lines: list[str], key: str) -> int:
+    """The line of `key:` in the front matter (2 when it cannot be found)."""
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            break
+        if re.match(rf"\s*{key}\s*:", line):
+            return number
+    return 2

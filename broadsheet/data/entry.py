@@ -1,0 +1,141 @@
+"""`data add`: enter a value the sources cannot fetch (a consensus, an ISM print), checked and recorded.
+
+    python3 build.py data add CPI_YOY 2025-04 --consensus 2.4 --release-date 2025-05-13 --source "FactSet median"
+    python3 build.py data add ISM_MFG_PMI 2025-04 --actual 48.7 --release-date 2025-05-01 --source "ISM release"
+
+Every value is a plain decimal, dates and periods are strict ISO, the source is required and is
+written into the row's `source` column beside the field it supports. A value fetched from ALFRED
+(the actual and prior of CPI, PPI, payrolls, the unemployment rate) is not typed here. A field
+that already holds another value is replaced only with --replace. The new releases.csv is loaded
+as a build would before it replaces the old one (broadsheet/datawrite.py), so a mistake changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadsheet.core.errors import BroadsheetError, BuildFailed
+from broadsheet.data.catalog import Catalog, load_catalog
+from broadsheet.data.csvread import iso_date, iso_month, plain_number
+from broadsheet.data.datawrite import commit, locked, recover, snapshot
+from broadsheet.data.store import RELEASE_COLUMNS, load_releases, read_release_rows
+
+UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons": "k"}
+
+
+class DataEntryError(BroadsheetError):
+    """A value given to `data add` was refused; nothing was changed."""
+
+
+@dataclass
+class Entry:
+    """What the editor asked `data add` to write."""
+
+    indicator: str
+    period: str
+    values: dict[str, str]  # field → plain decimal text
+    release_date: str | None
+    source: str
+    replace: bool = False
+
+
+def parse_entry(indicator: str, period: str, values: dict[str, str | None], release_date: str | None,
+                source: str, replace: bool = False) -> Entry:
+    """Check the command line's values: strict period, date and numbers, a one-line source."""
+    try:
+        period = iso_month(period)
+    except ValueError as exc:
+        raise DataEntryError(f"period {period!r} is not YYYY-MM") from exc
+    if release_date is not None:
+        try:
+            release_date = iso_date(release_date).isoformat()
+        except ValueError as exc:
+            raise DataEntryError(f"--release-date {release_date!r} is not YYYY-MM-DD") from exc
+    given = {k: v.strip() for k, v in values.items() if v is not None}
+    if not given:
+        raise DataEntryError("nothing to add: give --actual, --consensus or --prior")
+    for name, text in given.items():
+        try:
+            ok = plain_number(text) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise DataEntryError(f"--{name} {text[:30]!r} is not a plain number (e.g. 2.4, -0.1, 228)")
+    source = (source or "").strip()
+    if not source or "\n" in source or len(source) > 200:
+        raise DataEntryError("--source must name where the value was read (one line, up to 200 characters)")
+    return Entry(indicator, period, given, release_date, source, replace)
+
+
+def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None) -> None:
+    info = catalog.indicators.get(entry.indicator)
+    if info is None:
+        raise DataEntryError(f"unknown indicator {entry.indicator!r} (known: {', '.join(sorted(catalog.indicators))})")
+    fetched = info.fetch is not None and info.fetch.kind == "alfred"
+    typed = sorted(set(entry.values) - {"consensus"})
+    if fetched and typed:
+        raise DataEntryError(f"{entry.indicator}'s {' and '.join(typed)} come from ALFRED ({info.fetch.id}): "
+                             "run `python3 build.py fetch`; only --consensus is entered by hand")
+    if row is None and entry.release_date is None:
+        raise DataEntryError(f"{entry.indicator} {entry.period} is a new row: give its --release-date")
+    for name, text in entry.values.items():
+        old = (row or {}).get(name, "")
+        if old and float(old) != float(text) and not entry.replace:
+            raise DataEntryError(f"{entry.indicator} {entry.period} already has {name} {old}; "
+                                 "--replace to change it")
+
+
+def add_release_value(root: Path, entry: Entry) -> str:
+    """Write the entry into data/releases.csv, all or nothing; return what was done, for the editor."""
+    data_dir = root / "data"
+    with locked(data_dir):
+        recover(data_dir)
+        catalog = load_catalog(data_dir / "catalog.yaml")
+        path = data_dir / catalog.releases_file
+        load_releases(path, catalog)  # the file must be valid before anything is added to it
+        rows = read_release_rows(path)
+        before = snapshot(data_dir, [path.name])
+    row = next((r for r in rows if (r["indicator"], r["period"]) == (entry.indicator, entry.period)), None)
+    _check(entry, catalog, row)
+    note = "; ".join(f"{name}: {entry.source}" for name in entry.values)
+    if row is None:
+        units = [r["unit"] for r in rows if r["indicator"] == entry.indicator]
+        row = {"indicator": entry.indicator, "period": entry.period, "release_date": entry.release_date or "",
+               "actual": "", "consensus": "", "prior": "",
+               "unit": units[-1] if units else UNIT_TEXT[catalog.indicators[entry.indicator].unit], "source": note}
+        rows.append(row)
+        done = "added"
+    else:
+        row["source"] = f"{row['source']}; {note}" if row["source"] else note
+        done = "updated"
+    row.update(entry.values)
+    if entry.release_date:
+        row["release_date"] = entry.release_date
+    text = _csv_text(rows, "\r\n" if b"\r\n" in before[path.name][:4096] else "\n")
+    _check_loads(text, path.name, catalog)
+    commit(data_dir, {path.name: text}, expected=before)
+    shown = ", ".join(f"{k} {v}" for k, v in entry.values.items())
+    return f"{done} {entry.indicator} {entry.period}: {shown} (source: {entry.source}) in data/{path.name}"
+
+
+def _csv_text(rows: list[dict[str, str]], newline: str) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=RELEASE_COLUMNS, lineterminator=newline)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _check_loads(text: str, name: str, catalog: Catalog) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / name
+        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            load_releases(path, catalog)
+        except BuildFailed as exc:
+            raise DataEntryError(f"the new releases file would not load: {exc.problems[0].message}") from exc

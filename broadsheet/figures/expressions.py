@@ -1,0 +1,183 @@
+"""Figure expressions: the one parser of `{{ function("literal", key=literal) }}` in content.
+
+Markdown bodies, chart titles and descriptions, the build plan (which series a chart's texts
+read) and `check` all find expressions here. Each is parsed by Jinja's sandboxed parser and
+accepted only as one call of a known function with literal arguments; nothing is compiled or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from broadsheet.core.schema import known_hint
+
+MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
+MAX_DEPTH = 8  # nested brackets: a figure call needs two; deeper is hostile or broken (Jinja recurses per level)
+# bounded, so that a page full of `{{` without `}}` costs linear time, not quadratic
+EXPRESSION_RE = re.compile(r"\{\{(.{0,%s}?)\}\}" % MAX_EXPRESSION, re.S)  # noqa: UP031 (regex braces)
+STATEMENT_RE = re.compile(r"\{%|\{#")
+
+
+@dataclass(frozen=True)
+class LiteralCall:
+    """A parsed figure expression: the function's name and its literal arguments."""
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One `{{ … }}` found in a text: where it starts and what is inside."""
+
+    start: int
+    end: int
+    source: str  # the text between the braces
+
+    def call(self, names: frozenset[str] | None = None) -> LiteralCall | str:
+        """Parse as a call of one of `names` (any name when None), or say why it is not one."""
+        return parse_figure_call(self.source, names)
+
+    def literal_args(self) -> tuple[Any, ...]:
+        """The literal arguments when it parses as a call, else ()."""
+        found = self.call()
+        return found.args + tuple(v for _, v in found.kwargs) if isinstance(found, LiteralCall) else ()
+
+
+def expressions_in(text: str) -> Iterator[Expression]:
+    """Every `{{ … }}` of `text`, in order."""
+    for match in EXPRESSION_RE.finditer(text):
+        yield Expression(match.start(), match.end(), match.group(1))
+
+
+def _sandbox() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=False)
+    env.globals.clear()  # no range(), dict(), lipsum(): only the figure functions passed in
+    return env
+
+
+def _depth(expr: str) -> int:
+    depth = deepest = 0
+    for char in expr:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_figure_call(expr: str, names: frozenset[str] | None = None) -> LiteralCall | str:
+    """Parse `expr` as one call of a known function with literal arguments, or say why it is not.
+
+    Pure, so it is memoized: a weekly newsletter repeats the same expressions across editions.
+    """
+    if len(expr) > MAX_EXPRESSION:
+        return f"a figure expression is at most {MAX_EXPRESSION} characters"
+    if _depth(expr) > MAX_DEPTH:
+        return f"brackets nested more than {MAX_DEPTH} deep are not allowed in figure expressions"
+    fast = plain_call(expr)
+    if fast is not None and (names is None or fast.name in names):
+        return fast
+    try:
+        tree = _sandbox().parse("{{" + expr + "}}")
+    except TemplateSyntaxError as exc:
+        return f"not a valid expression: {exc.message}"
+    except RecursionError:
+        return "the expression is nested too deeply"
+    body = tree.body
+    if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
+        return "only one function call is allowed inside {{ }}"
+    call = body[0].nodes[0]
+    refused = _refused_construct(call) or _refused_call(call, names)
+    if refused:
+        return refused
+    assert isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name)
+    return LiteralCall(call.node.name, tuple(arg.value for arg in call.args),  # type: ignore[attr-defined]
+                       tuple((kw.key, kw.value.value) for kw in call.kwargs))  # type: ignore[attr-defined]
+
+
+# What Jinja reads as a literal, written the way Python writes it too: a number without a sign,
+# base prefix or leading dot, True/False/None, a quoted string without a prefix letter
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?(?:[eE][+-]?\d+)?")
+_STRING = r"""(?:'[^'\n]*'|"[^"\n]*")"""
+_PLAIN_STRINGS_RE = re.compile(rf"{_STRING}(?:\s*{_STRING})*")  # 'a' "b": Jinja joins them as Python does
+_JINJA_CONSTANT_NAMES = {"true", "false", "none", "True", "False", "None"}
+
+
+def plain_call(expr: str) -> LiteralCall | None:
+    """The call, when `expr` is the shape nearly every figure expression has: a name and literal
+    arguments, no backslash, on one line. Read by Python's own parser (in C: Jinja's parser was
+    a seventh of a page's assembly), and only when Jinja reads it the same; None sends anything
+    else to Jinja, whose reading and messages are the rule (tests/test_fuzz.py compares them)."""
+    # triple quotes are three strings to Jinja; # starts a comment only in Python
+    if any(token in expr for token in ("\\", "\n", "#", "'''", '"""')):
+        return None
+    source = expr.strip()
+    try:
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: Jinja will say
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    call = tree.body
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id in _JINJA_CONSTANT_NAMES:
+        return None
+    values = [*call.args, *(kw.value for kw in call.keywords)]
+    if any(kw.arg is None for kw in call.keywords) or len({kw.arg for kw in call.keywords}) < len(call.keywords):
+        return None  # **kwargs, or a keyword given twice
+    for value in values:
+        if not isinstance(value, ast.Constant) or not _plain_literal(value, ast.get_source_segment(source, value)):
+            return None
+    return LiteralCall(call.func.id, tuple(v.value for v in call.args),  # type: ignore[attr-defined]
+                       tuple((str(kw.arg), kw.value.value) for kw in call.keywords))  # type: ignore[attr-defined]
+
+
+def _plain_literal(node: ast.Constant, text: str | None) -> bool:
+    """Whether Jinja reads this literal's source text as the same constant."""
+    if text is None:
+        return False
+    value = node.value
+    if isinstance(value, bool) or value is None:
+        return text in ("True", "False", "None")
+    if isinstance(value, str):
+        return _PLAIN_STRINGS_RE.fullmatch(text) is not None  # no r/u/b/f prefix, which Jinja does not know
+    if isinstance(value, int | float):
+        return _PLAIN_NUMBER_RE.fullmatch(text) is not None
+    return False  # bytes, complex, Ellipsis
+
+
+def _refused_construct(call: nodes.Node) -> str | None:
+    """Name the construct that was refused, so the editor knows what to remove."""
+    if isinstance(call, nodes.Getattr | nodes.Getitem) or call.find(nodes.Getattr | nodes.Getitem):
+        return "attribute and item access ('.name', '[key]') are not allowed in figure expressions"
+    if isinstance(call, nodes.Filter) or call.find(nodes.Filter):
+        return "filters ('|') are not allowed in figure expressions"
+    if isinstance(call, nodes.BinExpr | nodes.UnaryExpr | nodes.Compare | nodes.Concat):
+        return "arithmetic and operators are not allowed in figure expressions"
+    if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
+        return "only a call such as level(\"SP500\", \"2025-04-09\") is allowed inside {{ }}"
+    return None
+
+
+def _refused_call(call: nodes.Call, names: frozenset[str] | None) -> str | None:
+    """A plain call: a known function, literal arguments, each keyword once."""
+    name = call.node.name  # type: ignore[attr-defined]
+    if names is not None and name not in names:
+        return f"unknown figure function {name!r} ({known_hint(name, sorted(names))})"
+    if call.dyn_args is not None or call.dyn_kwargs is not None:
+        return "*args and **kwargs are not allowed in figure expressions"
+    if not all(isinstance(v, nodes.Const) for v in [*call.args, *(kw.value for kw in call.kwargs)]):
+        return "arguments must be literals such as \"SP500\", \"2025-04-09\", 1 or True"
+    keys = [kw.key for kw in call.kwargs]
+    repeated = next((k for k in keys if keys.count(k) > 1), None)
+    return f"argument {repeated!r} is given twice" if repeated else None

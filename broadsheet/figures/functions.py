@@ -1,0 +1,265 @@
+"""The figure functions that Markdown may call: data in, one formatted number out.
+
+Each function computes from the DataStore and formats with the page's NumberFormatter, so the
+same expression prints 22.8萬 on the Chinese page and 228,000 on the English one. Every call is
+recorded (series, dates) so pages can say as of when their data runs and `check` can compare
+editions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from broadsheet.core.errors import FigureError
+from broadsheet.core.i18n import ROUNDING, NumberFormatter, quantize
+from broadsheet.figures.arithmetic import bp_change, pct_change, points_change, spread_bp
+
+if TYPE_CHECKING:  # data.py loads pandas: imported only when a page's figures are computed
+    from broadsheet.data.store import DataStore
+
+MOVES = ("up", "down")
+CLOSED = ("error", "previous")  # what a figure does on a day the exchange was closed
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """One evaluated figure: which function, which data, and what it printed."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    series: str
+    dates: tuple[dt.date, ...]
+    text: str
+    values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
+
+
+# keywords editors reach for, and the one each function takes
+KEYWORD_SYNONYMS = {"decimals": "digits", "decimal": "digits", "precision": "digits", "places": "digits",
+                    "dp": "digits", "round": "rounding", "direction": "move", "signed": "sign", "kind": "field",
+                    "value": "field", "thousands": "grouping", "separator": "grouping"}
+
+
+def _argument_hint(error: str, func: Callable[..., Any]) -> str:
+    """'did you mean digits=?' for an unknown keyword, else where the functions are described."""
+    import inspect
+    import re
+
+    from broadsheet.core.schema import did_you_mean
+
+    found = re.search(r"unexpected keyword argument '(\w+)'", error)
+    if found:
+        accepted = [p for p in inspect.signature(func).parameters if p != "self"]
+        word = found.group(1)
+        close = KEYWORD_SYNONYMS.get(word) if KEYWORD_SYNONYMS.get(word) in accepted else did_you_mean(word, accepted)
+        listed = f"it takes {', '.join(accepted)}"
+        return f"did you mean {close}=? {listed}" if close else listed
+    return "see docs/writing.md for each function"
+
+
+@dataclass
+class FigureFunctions:
+    """The functions exposed to one page's Markdown, bound to the data and the page's locale."""
+
+    store: DataStore
+    fmt: NumberFormatter
+    uses: list[FigureUse] = field(default_factory=list)
+
+    def namespace(self) -> dict[str, Callable[..., str]]:
+        """Return the name → function mapping that figure expressions may call."""
+        names = ("level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "spread", "spread_change",
+                 "release")
+        return {name: self._guarded(name, getattr(self, name)) for name in names}
+
+    def _guarded(self, name: str, func: Callable[..., str]) -> Callable[..., str]:
+        def call(*args: Any, **kwargs: Any) -> str:
+            try:
+                return func(*args, **kwargs)
+            except TypeError as exc:
+                message = str(exc).replace(f"{func.__qualname__}()", f"{name}()")
+                raise FigureError(f"wrong arguments: {message}", _argument_hint(str(exc), func)) from exc
+
+        call.__name__ = name
+        return call
+
+    def _record(self, name: str, args: tuple, kwargs: dict, series: str, dates: tuple, text: str,
+                values: tuple = ()) -> str:
+        self.uses.append(FigureUse(name, args, tuple(sorted(kwargs.items())), series, dates, text,
+                                   tuple(float(v) for v in values)))
+        return text
+
+    # --- checks shared by the change functions -------------------------------------------
+    @staticmethod
+    def _options(digits: int, rounding: str, move: str | None, closed: str = "error", sign: bool = False) -> None:
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
+            raise FigureError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+        if rounding not in ROUNDING:
+            raise FigureError(f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}")
+        if move is not None and move not in MOVES:
+            raise FigureError(f'move must be "up" or "down", got {move!r}')
+        if closed not in CLOSED:
+            raise FigureError(f'closed must be "error" or "previous", got {closed!r}')
+        if not isinstance(sign, bool):
+            raise FigureError(f"sign must be True or False, got {sign!r}")
+        if sign and move is not None:
+            raise FigureError("sign=True and move= contradict each other",
+                              "move prints the size for prose that says the direction; sign prints +/-")
+
+    @staticmethod
+    def _directed(change: float, move: str | None, what: str) -> float:
+        """Apply `move`: the prose says the direction, so print the size; fail if it is wrong."""
+        if move is None:
+            return change
+        if (move == "up" and change < 0) or (move == "down" and change > 0):
+            actual = "fell" if change < 0 else "rose"
+            raise FigureError(f'the text says {what} moved {move}, but the data says it {actual} ({change:+.4g})',
+                              "fix the wording or the dates")
+        return abs(change)
+
+    @staticmethod
+    def _signed(text: str, value: float, digits: int, rounding: str, sign: bool) -> str:
+        """With sign=True a rise prints "+2.8%" (as the charts do); a fall keeps its minus, zero none."""
+        if sign and quantize(value, digits, rounding) > 0:
+            return "+" + text
+        return text
+
+    def _pct_text(self, start: float, end: float, digits: int, rounding: str, move: str | None, what: str,
+                  sign: bool = False) -> str:
+        change = self._directed(pct_change(start, end, what), move, what)
+        return self._signed(self.fmt.percent(change, digits, rounding), change, digits, rounding, sign)
+
+    def _points_text(self, change: float, digits: int, rounding: str, move: str | None, what: str,
+                     sign: bool) -> str:
+        change = self._directed(change, move, what)
+        return self._signed(self.fmt.decimal(change, digits, rounding), change, digits, rounding, sign)
+
+    def _yield_series(self, name: str, *series: str) -> None:
+        for sid in series:
+            info = self.store.catalog.series.get(sid)
+            if info is not None and info.unit != "percent":
+                raise FigureError(f"{name}() needs yield series in percent; {sid} is not one")
+
+    # --- the functions -------------------------------------------------------------------
+    def level(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
+              grouping: bool = True, closed: str = "error") -> str:
+        """The close of `series` on `date` (percent series print with a % sign)."""
+        self._options(digits, rounding, None, closed)
+        day, value = self.store.close(series, date, closed=closed)
+        unit = self.store.catalog.series[series].unit
+        if unit == "percent":
+            text = self.fmt.percent(value, digits, rounding)
+        else:
+            text = self.fmt.decimal(value, digits, rounding, grouping)
+        return self._record("level", (series, date), {"digits": digits}, series, (day,), text, (value,))
+
+    def pct(self, series: str, start: str, end: str, digits: int = 1, rounding: str = "half-up",
+            move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The % change of `series` from the close on `start` to the close on `end`."""
+        self._options(digits, rounding, move, closed, sign)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
+        return self._record("pct", (series, start, end), {"digits": digits}, series, (d0, d1), text, (v0, v1))
+
+    def day_pct(self, series: str, date: str, digits: int = 1, rounding: str = "half-up",
+                move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The % change of `series` on `date` from the previous trading day's close."""
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, date, closed)
+        d0, v0 = self.store.previous_close(series, date, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
+        return self._record("day_pct", (series, date), {"digits": digits}, series, (d0, d1), text, (v0, v1))
+
+    def week_pct(self, series: str, week_ending: str, digits: int = 1, rounding: str = "half-up",
+                 move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The % change over the week ending on `week_ending`, from the last close of the week before
+        (a holiday-shortened week ends on its last trading day: closed="previous" on Good Friday)."""
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, week_ending, closed)
+        d0, v0 = self.store.week_start_close(series, week_ending, closed)
+        text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
+        return self._record("week_pct", (series, week_ending), {"digits": digits}, series, (d0, d1), text,
+                            (v0, v1))
+
+    def points(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
+               move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The change of `series` in points from `start` to `end`."""
+        self._options(digits, rounding, move, closed, sign)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
+        return self._record("points", (series, start, end), {"digits": digits}, series, (d0, d1), text, (v0, v1))
+
+    def day_points(self, series: str, date: str, digits: int = 2, rounding: str = "half-up",
+                   move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """The change of `series` in points on `date` from the previous trading day."""
+        self._options(digits, rounding, move, closed, sign)
+        d1, v1 = self.store.close(series, date, closed)
+        d0, v0 = self.store.previous_close(series, date, closed)
+        text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
+        return self._record("day_points", (series, date), {"digits": digits}, series, (d0, d1), text,
+                            (v0, v1))
+
+    def bp(self, series: str, start: str, end: str, move: str | None = None, closed: str = "error",
+           sign: bool = False) -> str:
+        """The change of a yield series in basis points from `start` to `end`."""
+        self._options(0, "half-up", move, closed, sign)
+        self._yield_series("bp", series)
+        d0, v0 = self.store.close(series, start, closed)
+        d1, v1 = self.store.close(series, end, closed)
+        text = self._points_text(bp_change(v0, v1), 0, "half-up", move, series, sign)
+        return self._record("bp", (series, start, end), {}, series, (d0, d1), text, (v0, v1))
+
+    def spread(self, long: str, short: str, date: str, closed: str = "error", sign: bool = False) -> str:
+        """The spread `long` − `short` of two yields on `date`, in basis points (the 2s10s: DGS10, DGS2)."""
+        self._options(0, "half-up", None, closed, sign)
+        self._yield_series("spread", long, short)
+        d0, v0 = self.store.close(long, date, closed)
+        d1, v1 = self.store.close(short, date, closed)
+        text = self._points_text(spread_bp(v0, v1), 0, "half-up", None, long, sign)
+        self._record("spread", (long, short, date), {}, short, (d1,), text, (v1,))  # it reads both series
+        return self._record("spread", (long, short, date), {}, long, (d0,), text, (v0,))
+
+    def spread_change(self, long: str, short: str, start: str, end: str, move: str | None = None,
+                      closed: str = "error", sign: bool = False) -> str:
+        """How the spread `long` − `short` changed from `start` to `end`, in basis points (steepening > 0)."""
+        self._options(0, "half-up", move, closed, sign)
+        self._yield_series("spread_change", long, short)
+        days, values = [], []
+        for sid in (long, short):
+            for when in (start, end):
+                day, value = self.store.close(sid, when, closed)
+                days.append(day)
+                values.append(value)
+        change = ((values[1] - values[3]) - (values[0] - values[2])) * 100
+        text = self._points_text(change, 0, "half-up", move, f"the {long}-{short} spread", sign)
+        self._record("spread_change", (long, short, start, end), {}, short, (days[2], days[3]), text,
+                     (values[2], values[3]))
+        return self._record("spread_change", (long, short, start, end), {}, long, (days[0], days[1]), text,
+                            (values[0], values[1]))
+
+    def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
+        """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
+        from broadsheet.data.store import RELEASE_FIELDS  # the store is loaded, so is data.py
+
+        if field not in RELEASE_FIELDS:
+            raise FigureError(f"field must be one of {', '.join(RELEASE_FIELDS)}, got {field!r}")
+        found = self.store.release(indicator, period)
+        value = getattr(found, field)
+        if value is None:
+            raise FigureError(f"{indicator} {period} has no {field} value in the data",
+                              "data/releases.csv leaves it empty: quote it as a claim or add the real value")
+        places = 1 if digits is None else digits
+        self._options(places, "half-up", None)
+        unit = self.store.catalog.indicators[indicator].unit
+        if unit == "percent":
+            text = self.fmt.percent(value, places)
+        elif unit == "thousands_persons":
+            text = self.fmt.thousands_persons(value)
+        else:
+            text = self.fmt.decimal(value, places)
+        return self._record("release", (indicator, period), {"field": field, "digits": digits},
+                            indicator, (found.release_date,), text, (value,))
