@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from broadsheet.build.writer import Output
 from broadsheet.content.issues import Issue
 from broadsheet.core.cache import Cache
 from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, SourceError
 from broadsheet.core.failures import held_interrupts
+from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.pages.views import IssuePage
 
@@ -121,7 +121,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
                  charts: ChartSet | None) -> IssuePage | list[SourceError]:
     """One issue page, or its problems."""
-    from broadsheet.pages.markdown import FigureProblems
+    from broadsheet.core.errors import FigureProblems
 
     try:
         return assemble_page(issue, ctx.config.language(code), store, ctx, charts)

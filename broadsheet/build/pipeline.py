@@ -29,12 +29,13 @@ from broadsheet.build.incremental import (
 )
 from broadsheet.build.plan import BuildPlan, Step, make_plan
 from broadsheet.build.searchjob import EarlyIndex, SearchPlan, job_running, plan_search, start_index
-from broadsheet.build.writer import Output, SiteWriter, check_destination, lock_output
+from broadsheet.build.writer import SiteWriter, check_destination, lock_output
 from broadsheet.content.issues import Issue, PageMemo, read_issues
 from broadsheet.core.cache import Cache, open_cache
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, SourceError
 from broadsheet.core.limits import refuse_outside_links
+from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 
 if TYPE_CHECKING:  # these load Markdown or pandas: imported when a page or a chart has to be computed

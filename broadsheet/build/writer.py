@@ -26,19 +26,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from broadsheet.core.errors import BroadsheetError
+from broadsheet.core.output import Output
 
 try:  # POSIX; the lock is skipped where flock does not exist (Windows)
     import fcntl
 except ImportError:  # pragma: no cover - not on the platforms the project supports
     fcntl = None  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class Output:
-    """One file of the site: its path inside the site and its bytes (or a file holding them)."""
-
-    path: str
-    data: bytes | Path
 
 
 def _check_path(path: str) -> None:

@@ -16,10 +16,10 @@ from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
 from broadsheet.charts.locale import ChartLocale
 from broadsheet.charts.theme import LIGHT, NARROW, PNG_SCALE, WIDE, theme_config
 from broadsheet.core.cache import content_key
-from broadsheet.core.errors import SourceError
+from broadsheet.core.errors import FigureProblems, SourceError
+from broadsheet.figures.evaluate import evaluate_figures
 from broadsheet.figures.functions import FigureFunctions, FigureUse
 from broadsheet.figures.lookahead import guarded
-from broadsheet.pages.markdown import FigureProblems, evaluate_figures
 
 if TYPE_CHECKING:
     from broadsheet.data.store import DataStore

@@ -6,17 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from broadsheet.build.writer import Output
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock, chart_block
 from broadsheet.charts.decls import read_chart_decls
 from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
-from broadsheet.core.errors import FigureError, SourceError
+from broadsheet.core.errors import FigureError, FigureProblems, SourceError
+from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.figures.lookahead import issue_as_of
-from broadsheet.pages.markdown import FigureProblems
 
 if TYPE_CHECKING:
     from broadsheet.charts.spec import ChartSpec

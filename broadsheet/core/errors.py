@@ -117,3 +117,7 @@ class Problems:
         """Print the warnings on stderr as `path:line: warning: message` lines."""
         for w in self.warnings:
             print(w.format(root).replace(": ", ": warning: ", 1), file=sys.stderr)
+
+
+class FigureProblems(BuildFailed):
+    """The problems of one page's figure expressions (a BuildFailed: the one way to report many)."""

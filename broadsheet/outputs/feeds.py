@@ -11,9 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from broadsheet.build.plan import FEED_LIMIT  # the plan decides which pages the feeds read
-from broadsheet.build.writer import Output
 from broadsheet.content.issues import Issue
 from broadsheet.core.config import Config, Language
+from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.feedstyle import STYLESHEET, with_stylesheet
 from broadsheet.outputs.render import Renderer

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from broadsheet.build.writer import Output
 from broadsheet.content.issues import Issue
 from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
+from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.outputs.render import Renderer
 from broadsheet.outputs.search import shard_of
