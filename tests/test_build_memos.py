@@ -111,7 +111,8 @@ def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_si
     """A build renders each issue page where it is assembled and keeps the page only in the
     cache (its memory does not grow with the site): what it wrote is what the stored page renders."""
     from broadsheet.build import assemble
-    from broadsheet.build.pipeline import assemble_site, lazy_renderer
+    from broadsheet.build.pipeline import assemble_site
+    from broadsheet.build.rendering import lazy_renderer
     from broadsheet.build.writer import SiteWriter
     from broadsheet.core.config import load_config
     from broadsheet.core.context import BuildContext
@@ -134,7 +135,7 @@ def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_si
 
 
 def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
-    from broadsheet.build.assemble import Pages
+    from broadsheet.build.state import Pages
 
     loads: list[tuple[str, str]] = []
     pages = Pages()

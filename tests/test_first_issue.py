@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.build.assemble import assemble_page
-from broadsheet.build.pipeline import build_charts
+from broadsheet.build.assemble import assemble_page, build_charts
 from broadsheet.content.issues import read_page
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext

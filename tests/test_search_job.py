@@ -111,7 +111,7 @@ def edited_with_job_held(make_site, monkeypatch, text: str) -> tuple[Path, Path,
     out = build_into(root, search=True)
     edit(root, text)
     started: list[tuple] = []
-    monkeypatch.setattr("broadsheet.build.searchjob.start_job", lambda *args: started.append(args))
+    monkeypatch.setattr("broadsheet.build.pipeline.start_job", lambda *args: started.append(args))
     build_into(root, out, search=True, search_in_background=True)
     return root, out, started[0]
 
@@ -123,7 +123,7 @@ def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(m
     def broken(*_args, **_kwargs) -> None:
         raise BroadsheetError("search: Pagefind failed (exit 1): out of disk")
 
-    monkeypatch.setattr("broadsheet.outputs.search.index_site", broken)
+    monkeypatch.setattr("broadsheet.build.searchjob.index_site", broken)
     assert run_job(job, dest, manifest_file, fingerprint, redo, keep) == 0  # here, as the detached process would
     state = manifest(root, out)
     assert state["search_error"].endswith("out of disk") and state["search_job"] == ""
@@ -148,10 +148,11 @@ def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch
 
 def test_pagefind_starts_on_the_issue_pages_before_the_rest_is_rendered(make_site, monkeypatch) -> None:
     import broadsheet.build.pipeline as pipeline
+    import broadsheet.build.rendering as rendering
 
     root = make_site()
     order: list[str] = []
-    start, render = pipeline.start_index, pipeline.render_units
+    start, render = pipeline.start_index, rendering.render_units
 
     def noted_start(*args, **kwargs) -> None:
         order.append("index")
@@ -162,7 +163,7 @@ def test_pagefind_starts_on_the_issue_pages_before_the_rest_is_rendered(make_sit
         render(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "start_index", noted_start)
-    monkeypatch.setattr(pipeline, "render_units", noted_render)
+    monkeypatch.setattr(rendering, "render_units", noted_render)
     out = build_into(root, search=True)
     assert order == ["render", "index", "render"]  # issue pages, then Pagefind, then the rest
     assert any("2025-04-13-sample" in url for url in indexed_urls(out))
@@ -255,7 +256,7 @@ def test_the_years_a_stopped_job_had_to_index_are_indexed_by_the_next_build(make
     root = make_site({"content/issues/2024-12-27-last-year/zh-Hant.md": LAST_YEAR})
     out = build_into(root, search=True)
     edit(root, "這段要等背景索引。")  # 2025: its job is never started (as if stopped by a newer build)
-    monkeypatch.setattr("broadsheet.build.searchjob.start_job", lambda *args: None)
+    monkeypatch.setattr("broadsheet.build.pipeline.start_job", lambda *args: None)
     build_into(root, out, search=True, search_in_background=True)
     assert manifest(root, out)["stale_shards"] == ["2025"]
     monkeypatch.undo()
@@ -273,7 +274,7 @@ def test_a_search_job_that_died_is_made_good_by_the_next_build(make_site, monkey
     root = make_site()
     out = build_into(root, search=True)
     edit(root, "這段的索引工作中途停了。")
-    monkeypatch.setattr("broadsheet.build.searchjob.start_job", lambda *args: None)  # as if it died at once
+    monkeypatch.setattr("broadsheet.build.pipeline.start_job", lambda *args: None)  # as if it died at once
     build_into(root, out, search=True, search_in_background=True)
     monkeypatch.undo()
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, search=True)

@@ -12,95 +12,46 @@ import multiprocessing
 import os
 import pickle
 import sys
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from broadsheet.build.plan import CHARTS_NAMESPACE, PAGES_NAMESPACE, BuildPlan, ChartWork, UnitId, UnitKind
+from broadsheet.build.state import Loaded, Pages, Site
+from broadsheet.charts.chartset import ChartSet
 from broadsheet.content.issues import Issue
-from broadsheet.core.cache import Cache
+from broadsheet.core.cache import Cache, open_cache
 from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
-from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.errors import BuildFailed, FigureProblems, SourceError
 from broadsheet.core.failures import held_interrupts
+from broadsheet.core.i18n import NumberFormatter, reading_minutes
 from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
+from broadsheet.data.store import DataStore
+from broadsheet.figures.functions import FigureFunctions, FigureUse
+from broadsheet.figures.lookahead import guarded, issue_as_of
+from broadsheet.figures.parity import check_parity
+from broadsheet.outputs.units import render_email, render_issue
+from broadsheet.pages.markdown import render_markdown
+from broadsheet.pages.provenance import provenance
+from broadsheet.pages.receipts import FigureMarks
 from broadsheet.pages.views import IssuePage
 
-if TYPE_CHECKING:  # these load pandas or Jinja: imported when a page or a chart has to be computed
-    from broadsheet.build.pipeline import Loaded, Site
-    from broadsheet.build.plan import BuildPlan
-    from broadsheet.charts.step import ChartSet
-    from broadsheet.data.store import DataStore
-    from broadsheet.figures.functions import FigureUse
+if TYPE_CHECKING:
     from broadsheet.outputs.render import Renderer
 
-PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
-CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
 # Pages per extra process when assembling (figures + Markdown). On bench/generate.py's corpus, 2
 # cores: 100 pages took 1.06 s in one process, 1.19 s in two; 200 pages 2.16 s vs 1.77 s;
 # 1,000 pages 11.6 s vs 6.2 s.
 ASSEMBLE_PARALLEL_MIN = 200
 
 
-class Pages(Mapping[tuple[str, str], IssuePage]):
-    """Assembled issue pages by (issue key, language code).
-
-    A page kept in the cache is not held: it is loaded when something reads it, and the last
-    LOADED_KEPT of those stay loaded (the feeds read the newest twenty several times), so a
-    build's memory does not grow with the number of pages it renders.
-    """
-
-    LOADED_KEPT = 32
-
-    def __init__(self) -> None:
-        self._ready: dict[tuple[str, str], IssuePage] = {}
-        self._later: dict[tuple[str, str], Callable[[], IssuePage]] = {}
-        self._loaded: OrderedDict[tuple[str, str], IssuePage] = OrderedDict()
-
-    def add(self, key: tuple[str, str], page: IssuePage) -> None:
-        """An assembled page, held."""
-        self._ready[key] = page
-
-    def add_later(self, key: tuple[str, str], load: Callable[[], IssuePage]) -> None:
-        """A page to load from the cache when something reads it."""
-        self._later[key] = load
-
-    def __getitem__(self, key: tuple[str, str]) -> IssuePage:
-        if key in self._ready:
-            return self._ready[key]
-        if key in self._loaded:
-            self._loaded.move_to_end(key)
-            return self._loaded[key]
-        page = self._later[key]()
-        self._loaded[key] = page
-        if len(self._loaded) > self.LOADED_KEPT:
-            self._loaded.popitem(last=False)
-        return page
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter([*self._ready, *self._later])
-
-    def __len__(self) -> int:
-        return len(self._ready) + len(self._later)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._ready or key in self._later
-
-
 def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext,
                   charts: ChartSet | None = None) -> IssuePage:
     """Evaluate a page's figures, convert its Markdown, place its charts (raises FigureProblems)."""
-    from broadsheet.charts.step import ChartSet
-    from broadsheet.core.i18n import NumberFormatter, reading_minutes
-    from broadsheet.figures.functions import FigureFunctions
-    from broadsheet.figures.lookahead import guarded, issue_as_of
-    from broadsheet.pages.markdown import render_markdown
-    from broadsheet.pages.provenance import provenance
-    from broadsheet.pages.receipts import FigureMarks
-
     page = issue.pages[lang.code]
     urls = Urls(ctx.config)
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
@@ -121,8 +72,6 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,
                  charts: ChartSet | None) -> IssuePage | list[SourceError]:
     """One issue page, or its problems."""
-    from broadsheet.core.errors import FigureProblems
-
     try:
         return assemble_page(issue, ctx.config.language(code), store, ctx, charts)
     except FigureProblems as many:
@@ -137,7 +86,7 @@ class Assembled:
     figures: list[FigureUse]  # the figures it quotes (the plan's dependencies, edition parity)
     key: str  # its key in the cache
     page: IssuePage | None  # the page itself (without its sources) when there is no cache to keep it
-    rendered: dict[str, list[Output]]  # the units rendered with it (its issue page, its email) → their files
+    rendered: dict[UnitId, list[Output]]  # the units rendered with it (its issue page, its email) → their files
     render_error: SourceError | None = None  # a template's problem, met rendering them
     reused: bool = False
 
@@ -198,14 +147,12 @@ class AssemblyJob:
         return Assembled(page.figures, key, None if self.ctx.use_cache else without_sources(page), rendered,
                          render_error)
 
-    def _render(self, issue: Issue, code: str, page: IssuePage) -> dict[str, list[Output]]:
+    def _render(self, issue: Issue, code: str, page: IssuePage) -> dict[UnitId, list[Output]]:
         """The page's issue and email units that the plan redoes, rendered."""
-        from broadsheet.outputs.units import render_email, render_issue
-
         if self.render is None:
             return {}
-        renders = {f"issue:{issue.key}:{code}": lambda r: render_issue(page, self.issues, self.ctx, r),
-                   f"email:{issue.key}:{code}": lambda r: render_email(page, self.ctx, r)}
+        renders = {UnitId(UnitKind.ISSUE, issue.key, code): lambda r: render_issue(page, self.issues, self.ctx, r),
+                   UnitId(UnitKind.EMAIL, issue.key, code): lambda r: render_email(page, self.ctx, r)}
         return {unit: render(self.render()) for unit, render in renders.items()
                 if unit in self.plan.steps and self.plan.steps[unit].redo}
 
@@ -314,7 +261,7 @@ def assemble_pages(loaded: Loaded, issues: list[Issue], plan: BuildPlan, charts:
             pages.add_later((issue.key, code), lambda k=done.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
             site.stored += 1
         figures[(issue.key, code)] = done.figures
-        site.manifest.units[f"page:{issue.key}:{code}"] = {"key": done.key, "files": [],
+        site.manifest.units[str(UnitId(UnitKind.PAGE, issue.key, code))] = {"key": done.key, "files": [],
                                                             "deps": series_read(done.figures)}
     check_published_parity(issues, pages, figures, ctx)
 
@@ -326,13 +273,13 @@ def _todo(issues: list[Issue], plan: BuildPlan, cache: Cache, site: Site, pages:
     todo: list[tuple[Issue, str, str | None]] = []
     for issue in issues:
         for code in issue.pages:
-            step = plan.steps[f"page:{issue.key}:{code}"]
+            step = plan.steps[UnitId(UnitKind.PAGE, issue.key, code)]
             if step.redo:
                 todo.append((issue, code, None))
                 continue
             pages.add_later((issue.key, code), lambda k=step.key, i=issue, c=code: cached_page(cache, k, i, c, ctx))
-            site.manifest.units[step.unit] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
-            units = [plan.steps.get(f"{kind}:{issue.key}:{code}") for kind in ("issue", "email")]
+            site.manifest.units[str(step.unit)] = {"key": step.key, "files": [], "deps": plan.deps[step.unit]}
+            units = [plan.steps.get(UnitId(kind, issue.key, code)) for kind in (UnitKind.ISSUE, UnitKind.EMAIL)]
             if render and any(unit is not None and unit.redo for unit in units):
                 todo.append((issue, code, step.key))  # its units are rendered again (a template changed)
     return todo
@@ -345,8 +292,6 @@ def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tupl
     Only issues with a page assembled again are compared (`figures`: what those quote): a reused
     page passed when it was made.
     """
-    from broadsheet.figures.parity import check_parity
-
     for issue in issues:
         if any(page.meta.draft for page in issue.pages.values()) or len(issue.pages) < 2:
             continue
@@ -357,3 +302,97 @@ def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tupl
                       else pages[(issue.key, code)].figures for code in issue.pages}
             for err in check_parity(issue, quoted):
                 ctx.problems.error(err)
+
+
+# --- charts and pages, a batch of issues at a time ------------------------------------------------
+# Issues with charts drawn, assembled and written together: a build holds one batch's charts. With
+# three charts an issue, a batch's drawings are about 170 MB; smaller batches leave a core idle
+# more often at the end of each (the assembly processes are started per batch).
+ISSUE_BATCH = 100
+
+
+def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> ChartSet:
+    """Build and draw the charts of `issues` (problems go to ctx.problems)."""
+    # Altair and vl-convert: loaded only when a chart is drawn (a text edit draws none)
+    from broadsheet.charts.step import prepare_charts
+
+    return prepare_charts(issues, store, ctx.config, ctx.translations_dir, ctx.root / "fonts",
+                          open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems)
+
+
+def draw_charts(loaded: Loaded, issues: list[Issue], plan: BuildPlan, cache: Cache) -> ChartSet:
+    """Do the plan's chart work for `issues`: draw the charts it redoes, load from the cache
+    those it reuses where a page places them again."""
+    charts = ChartSet()
+    todo = [i for i in issues if plan.chart_work.get(i.key) == ChartWork.DRAW]
+    for issue in issues:
+        if plan.chart_work.get(issue.key) != ChartWork.LOAD:
+            continue
+        found = cached_charts(cache, plan.chart_keys[issue.key])
+        if found is None:  # removed from the cache since the plan was made (another build pruned it): draw
+            todo.append(issue)
+        else:
+            charts.merge(found)
+    if todo:
+        drawn = build_charts(todo, loaded.store(), loaded.ctx)
+        charts.merge(drawn)
+        charts.rendered = drawn.rendered
+    return charts
+
+
+def emit_charts(issues: list[Issue], pages: Pages, plan: BuildPlan, charts: ChartSet, site: Site) -> None:
+    """The chart files of each issue whose pages are assembled, recorded as the other units are
+    (a batch's charts are not held after it)."""
+    for issue in issues:
+        step = plan.steps.get(UnitId(UnitKind.CHARTS, issue.key))
+        if step is None or not step.redo or not all((issue.key, code) in pages for code in issue.pages):
+            continue
+        site.emit(step, charts.of_issue(issue.key).outputs())
+
+
+def store_chart_sets(issues: list[Issue], plan: BuildPlan, charts: ChartSet, cache: Cache) -> int:
+    """Store each issue's drawn charts (only from a batch without errors: a set missing a chart
+    that failed must not be taken for the whole set). Returns how many were stored."""
+    stored = 0
+    for issue in issues:
+        if plan.chart_work.get(issue.key) == ChartWork.DRAW:
+            cache.put(CHARTS_NAMESPACE, plan.chart_keys[issue.key], "pickle", store_charts(charts.of_issue(issue.key)))
+            stored += 1
+    return stored
+
+
+def issue_batches(issues: list[Issue], plan: BuildPlan) -> Iterator[list[Issue]]:
+    """The issues in batches of at most ISSUE_BATCH issues with charts (issues without charts do
+    not count: a site without charts is one batch, assembled by one pool of processes)."""
+    batch: list[Issue] = []
+    with_charts = 0
+    for issue in issues:
+        batch.append(issue)
+        with_charts += issue.key in plan.chart_keys
+        if with_charts == ISSUE_BATCH:
+            yield batch
+            batch, with_charts = [], 0
+    if batch:
+        yield batch
+
+
+def draw_and_assemble(loaded: Loaded, plan: BuildPlan, cache: Cache, site: Site,
+                      renderer: Callable[[], Renderer] | None, keep_going: bool) -> Pages:
+    """Charts and pages, ISSUE_BATCH issues at a time: a batch is drawn, assembled (with `renderer`
+    each page's own units are rendered meanwhile) and its chart files emitted before the next is
+    drawn, so memory holds one batch's charts, not the site's. After a chart fails, the later
+    batches' charts are still drawn and checked, but no page is assembled (unless `keep_going`)."""
+    problems, pages = loaded.ctx.problems, Pages()
+    charts_failed = False
+    for batch in issue_batches(loaded.issues, plan):
+        errors_before = len(problems.errors)
+        charts = draw_charts(loaded, batch, plan, cache)
+        site.charts_rendered += charts.rendered
+        charts_failed = charts_failed or len(problems.errors) > errors_before
+        if charts_failed and not keep_going:
+            continue
+        assemble_pages(loaded, batch, plan, charts, cache, site, pages, renderer)
+        emit_charts(batch, pages, plan, charts, site)
+        if len(problems.errors) == errors_before:  # a set missing a chart that failed is not the set
+            site.stored += store_chart_sets(batch, plan, charts, cache)
+    return pages

@@ -17,6 +17,8 @@ plan; none decides for itself. docs/architecture.md shows the table. Nothing her
 | `search` | the Pagefind index | an issue page (the only pages it reads) is redone, or the index is not intact |
 
 (The body base: broadsheet's code and libraries, site.yaml, translations, fonts, build options.)
+The plan also decides what the chart stage does for each issue (draw, load from the cache, or
+nothing: `chart_work`) and how the search index is made (`search`, search_plan.py).
 A reused unit's files are hard-linked from the current site; a unit is also redone when any of
 its files is no longer the one the manifest recorded (someone edited site/).
 """
@@ -24,59 +26,112 @@ its files is no longer the one the manifest recorded (someone edited site/).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from broadsheet.build.incremental import DataState, Inputs, Manifest, intact
+from broadsheet.build.search_plan import SearchMode, SearchPlan, plan_search
 from broadsheet.charts import CHARTS_FILE
+from broadsheet.charts.decls import declared_series
 from broadsheet.content.issues import Issue
 from broadsheet.core.cache import content_key
 from broadsheet.core.context import BuildContext
+from broadsheet.core.urls import Urls, output_file
+from broadsheet.figures.lookahead import issue_as_of
+from broadsheet.outputs.feeds import FEED_LIMIT
 
-FEED_LIMIT = 20  # newest issues per feed (feeds.py writes them); older ones stay in the archive
+CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
+PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
+
+
+class UnitKind(StrEnum):
+    """The kinds of unit a build is made of (the module's table)."""
+
+    CHARTS = "charts"
+    PAGE = "page"
+    ISSUE = "issue"
+    EMAIL = "email"
+    HOME = "home"
+    LISTS = "lists"
+    FEEDS = "feeds"
+    VEGA = "vega"
+    SEARCH = "search"
+
+
+@dataclass(frozen=True)
+class UnitId:
+    """One unit of work: its kind and, for an issue's units, the issue and (pages, issue pages,
+    emails) the language. `str()` is its name in the manifest: "page:<issue>:<lang>", "home"."""
+
+    kind: UnitKind
+    issue: str = ""
+    lang: str = ""
+
+    def __str__(self) -> str:
+        return ":".join(part for part in (self.kind.value, self.issue, self.lang) if part)
+
+
+class ChartWork(StrEnum):
+    """What the chart stage does for an issue with charts."""
+
+    DRAW = "draw"  # its charts are redone: built and drawn
+    LOAD = "load"  # reused, but a page of the issue is assembled again and places them: from the cache
+    NONE = "none"  # reused and not placed again
 
 
 @dataclass(frozen=True)
 class Step:
-    """One unit of work: its name, the key of its inputs, and whether this build redoes it."""
+    """One unit of work: its id, the key of its inputs, and whether this build redoes it."""
 
-    unit: str
-    kind: str  # charts, page, issue, email, home, lists, feeds, vega, search
+    unit: UnitId
     key: str
     redo: bool
     why: str  # "new", "inputs changed", "files changed", "clean build", "unchanged", …
 
+    @property
+    def kind(self) -> UnitKind:
+        """The kind of unit."""
+        return self.unit.kind
+
 
 @dataclass
 class BuildPlan:
-    """Every step of one build, by unit name, in the order they run."""
+    """Every step of one build, by unit, in the order they run; and what the chart and search
+    stages do."""
 
-    steps: dict[str, Step] = field(default_factory=dict)
-    deps: dict[str, list[str]] = field(default_factory=dict)  # page unit → series its figures read last time
+    steps: dict[UnitId, Step] = field(default_factory=dict)
+    deps: dict[UnitId, list[str]] = field(default_factory=dict)  # page unit → series its figures read last time
     chart_keys: dict[str, str] = field(default_factory=dict)  # issue key → key of its charts
+    chart_work: dict[str, ChartWork] = field(default_factory=dict)  # issue key → what the chart stage does
+    search: SearchPlan = field(default_factory=lambda: SearchPlan([], [], SearchMode.OFF))
     state: DataState | None = None  # the data's hashes by series, to key pages after assembly
     inputs: Inputs | None = None  # what the plan was made from
     data_changed: bool = True  # data/ must be loaded and checked even if no page reads the change
 
     def add(self, step: Step) -> None:
-        """Add a step (names are unique)."""
+        """Add a step (units are unique)."""
         self.steps[step.unit] = step
 
-    def of(self, kind: str) -> Iterator[Step]:
+    def of(self, kind: UnitKind) -> Iterator[Step]:
         """The steps of one kind, in order."""
         return (s for s in self.steps.values() if s.kind == kind)
 
-    def redo(self, unit: str) -> bool:
+    def redo(self, unit: UnitId) -> bool:
         """Whether the unit is redone (an unknown unit is)."""
         step = self.steps.get(unit)
         return step is None or step.redo
 
+    def pages_redone(self, issue: Issue) -> bool:
+        """Whether any page of the issue is assembled again."""
+        return any(self.redo(UnitId(UnitKind.PAGE, issue.key, code)) for code in issue.pages)
+
     @property
     def needs_data(self) -> bool:
         """Whether this build loads the data: a figure or chart is computed, or the data changed."""
-        return self.data_changed or any(s.redo for s in self.steps.values() if s.kind in ("page", "charts"))
+        return self.data_changed or any(s.redo for s in self.steps.values()
+                                        if s.kind in (UnitKind.PAGE, UnitKind.CHARTS))
 
     def key_of_page(self, ctx: BuildContext, issue: Issue, code: str, deps: list[str]) -> str:
         """The key of a page assembled by this build, which read the series `deps`."""
@@ -85,7 +140,7 @@ class BuildPlan:
 
     def table(self) -> list[tuple[str, str, str]]:
         """(unit, redo or reuse, why) for every step: what `build --plan` prints."""
-        return [(s.unit, "redo" if s.redo else "reuse", s.why) for s in self.steps.values()]
+        return [(str(s.unit), "redo" if s.redo else "reuse", s.why) for s in self.steps.values()]
 
 
 def meta_key(issue: Issue) -> str:
@@ -98,12 +153,17 @@ class _Planner:
     ctx: BuildContext
     inputs: Inputs
     previous: Manifest | None
-    cached: Any  # (namespace, key) → bool: whether the cache holds an entry
+    cached: Callable[[str, str], bool]  # (namespace, key) → whether the cache holds an entry
     plan: BuildPlan = field(default_factory=BuildPlan)
 
-    def decide(self, unit: str, kind: str, key: str, forced: str = "") -> Step:
+    def decide(self, unit: UnitId, key: str, forced: str = "") -> Step:
         """Redo when forced, new, its key changed or its files changed; else reuse."""
-        record = self.previous.units.get(unit) if self.previous is not None else None
+        step = Step(unit, key, *self._why(unit, key, forced))
+        self.plan.add(step)
+        return step
+
+    def _why(self, unit: UnitId, key: str, forced: str) -> tuple[bool, str]:
+        record = self.previous.units.get(str(unit)) if self.previous is not None else None
         if self.previous is None:
             why = "clean build" if self.ctx.clean else "first build"
         elif forced:
@@ -116,9 +176,7 @@ class _Planner:
             why = "files changed"
         else:
             why = "unchanged"
-        step = Step(unit, kind, key, why != "unchanged", why)
-        self.plan.add(step)
-        return step
+        return why != "unchanged", why
 
 
 def _rel(ctx: BuildContext, path: Path) -> str:
@@ -130,36 +188,54 @@ def _rel(ctx: BuildContext, path: Path) -> str:
 
 
 def make_plan(ctx: BuildContext, inputs: Inputs, previous: Manifest | None, issues: list[Issue],
-              cached: Any) -> BuildPlan:
-    """Decide every unit of this build (see the module's table)."""
-    from broadsheet.charts.decls import declared_series
-    from broadsheet.figures.lookahead import issue_as_of
-
+              cached: Callable[[str, str], bool]) -> BuildPlan:
+    """Decide every unit of this build (see the module's table), what the chart stage does for
+    each issue and how the search index is made."""
     planner = _Planner(ctx, inputs, previous, cached)
     plan = planner.plan
     plan.inputs = inputs
     plan.data_changed = previous is None or previous.data != inputs.data
-    state = plan.state = DataState(ctx.data_dir, inputs.catalog)
-    body_base, render_base = inputs.body_base, inputs.render_base
-    chart_keys = plan.chart_keys
+    plan.state = DataState(ctx.data_dir, inputs.catalog)
+    _plan_charts(planner, issues)
+    _plan_pages(planner, issues)
+    _plan_renders(planner, issues, inputs.render_base)
+    plan.chart_work = {key: _chart_work(plan, issue) for issue in issues if (key := issue.key) in plan.chart_keys}
+    plan.search = _plan_search(planner, issues)
+    return plan
+
+
+def _plan_charts(planner: _Planner, issues: list[Issue]) -> None:
+    """A charts unit for each issue with a charts.yaml."""
+    ctx, inputs, plan = planner.ctx, planner.inputs, planner.plan
+    assert plan.state is not None
     for issue in issues:
         declared = issue.src_dir / CHARTS_FILE
         if _rel(ctx, declared) in inputs.content:
-            key = content_key("charts", body_base, inputs.content[_rel(ctx, declared)], list(issue.pages),
-                              state.hashes(declared_series(declared)), issue_as_of(issue).isoformat())
-            chart_keys[issue.key] = key
-            planner.decide(f"charts:{issue.key}", "charts", key,
-                           "" if cached("chartsets", key) else "not in the cache")
+            key = content_key("charts", inputs.body_base, inputs.content[_rel(ctx, declared)], list(issue.pages),
+                              plan.state.hashes(declared_series(declared)), issue_as_of(issue).isoformat())
+            plan.chart_keys[issue.key] = key
+            planner.decide(UnitId(UnitKind.CHARTS, issue.key), key,
+                           "" if planner.cached(CHARTS_NAMESPACE, key) else "not in the cache")
+
+
+def _plan_pages(planner: _Planner, issues: list[Issue]) -> None:
+    """A page unit for each issue and language, keyed by the series it read last time."""
+    ctx, inputs, plan, previous = planner.ctx, planner.inputs, planner.plan, planner.previous
+    assert plan.state is not None
     for issue in issues:
         for code in issue.pages:
-            unit = f"page:{issue.key}:{code}"
-            old = previous.units.get(unit) if previous is not None else None
-            deps = list(old.get("deps", [])) if old is not None else []
-            plan.deps[unit] = deps
-            key = page_key(ctx, inputs, state, issue, code, chart_keys.get(issue.key, ""), deps)
-            planner.decide(unit, "page", key, "" if cached("pages", key) else "not in the cache")
-    _plan_renders(planner, issues, render_base)
-    return plan
+            unit = UnitId(UnitKind.PAGE, issue.key, code)
+            old = previous.units.get(str(unit)) if previous is not None else None
+            deps = plan.deps[unit] = list(old.get("deps", [])) if old is not None else []
+            key = page_key(ctx, inputs, plan.state, issue, code, plan.chart_keys.get(issue.key, ""), deps)
+            planner.decide(unit, key, "" if planner.cached(PAGES_NAMESPACE, key) else "not in the cache")
+
+
+def _chart_work(plan: BuildPlan, issue: Issue) -> ChartWork:
+    """Draw redone charts; load reused ones that a page assembled again places."""
+    if plan.redo(UnitId(UnitKind.CHARTS, issue.key)):
+        return ChartWork.DRAW
+    return ChartWork.LOAD if plan.pages_redone(issue) else ChartWork.NONE
 
 
 def page_key(ctx: BuildContext, inputs: Inputs, state: DataState, issue: Issue, code: str, charts_key: str,
@@ -170,31 +246,48 @@ def page_key(ctx: BuildContext, inputs: Inputs, state: DataState, issue: Issue, 
 
 
 def _plan_renders(planner: _Planner, issues: list[Issue], render_base: str) -> None:
-    plan = planner.plan
+    """The render units: each issue page and email, then the site-wide units."""
     metas = {issue.key: meta_key(issue) for issue in issues}
-    codes = [lang.code for lang in planner.ctx.config.languages]
-    html_redone = False
-    for code in codes:
+    for code in (lang.code for lang in planner.ctx.config.languages):
         in_lang = [i for i in issues if code in i.pages]
         for n, issue in enumerate(in_lang):
             neighbours = [metas[in_lang[m].key] for m in (n - 1, n + 1) if 0 <= m < len(in_lang)]
-            page_redo = plan.redo(f"page:{issue.key}:{code}")
-            step = planner.decide(f"issue:{issue.key}:{code}", "issue",
-                                  content_key("issue", render_base, metas[issue.key], neighbours),
-                                  "its page is redone" if page_redo else "")
-            html_redone |= step.redo
-            planner.decide(f"email:{issue.key}:{code}", "email", content_key("email", render_base, metas[issue.key]),
-                           "its page is redone" if page_redo else "")
-    every = content_key([(issue.key, metas[issue.key]) for issue in issues])
-    newest = issues[:1]
-    lead = any(plan.redo(f"page:{i.key}:{c}") for i in newest for c in i.pages)
-    planner.decide("home", "home", content_key("home", render_base, every),
+            page_redone = "its page is redone" if planner.plan.redo(UnitId(UnitKind.PAGE, issue.key, code)) else ""
+            planner.decide(UnitId(UnitKind.ISSUE, issue.key, code),
+                           content_key("issue", render_base, metas[issue.key], neighbours), page_redone)
+            planner.decide(UnitId(UnitKind.EMAIL, issue.key, code),
+                           content_key("email", render_base, metas[issue.key]), page_redone)
+    _plan_site_units(planner, issues, content_key([(issue.key, metas[issue.key]) for issue in issues]), render_base)
+
+
+def _plan_site_units(planner: _Planner, issues: list[Issue], every: str, render_base: str) -> None:
+    """home, lists, feeds, vega and search: the units made from every issue."""
+    plan = planner.plan
+    lead = any(plan.pages_redone(issue) for issue in issues[:1])
+    planner.decide(UnitId(UnitKind.HOME), content_key("home", render_base, every),
                    "the newest issue's page is redone" if lead else "")
-    planner.decide("lists", "lists", content_key("lists", render_base, every))
-    fed = any(plan.redo(f"page:{i.key}:{c}") for c in codes for i in [i for i in issues if c in i.pages][:FEED_LIMIT])
-    planner.decide("feeds", "feeds", content_key("feeds", render_base, every),
+    planner.decide(UnitId(UnitKind.LISTS), content_key("lists", render_base, every))
+    codes = [lang.code for lang in planner.ctx.config.languages]
+    fed = any(plan.redo(UnitId(UnitKind.PAGE, i.key, c)) for c in codes
+              for i in [i for i in issues if c in i.pages][:FEED_LIMIT])
+    planner.decide(UnitId(UnitKind.FEEDS), content_key("feeds", render_base, every),
                    "a page in the feeds is redone" if fed else "")
-    if any(True for _ in plan.of("charts")):
-        planner.decide("vega", "vega", content_key("vega", planner.inputs.code))
+    if plan.chart_keys:
+        planner.decide(UnitId(UnitKind.VEGA), content_key("vega", planner.inputs.code))
+    html_redone = any(step.redo for step in plan.of(UnitKind.ISSUE))
     search = planner.previous.search if planner.previous is not None else ""
-    planner.decide("search", "search", search, "an issue page is redone" if html_redone else "")
+    planner.decide(UnitId(UnitKind.SEARCH), search, "an issue page is redone" if html_redone else "")
+
+
+def issue_page_files(ctx: BuildContext, issues: list[Issue]) -> dict[UnitId, str]:
+    """The issue page file (the page Pagefind reads) of each issue unit."""
+    urls = Urls(ctx.config)
+    return {UnitId(UnitKind.ISSUE, issue.key, code): output_file(urls.issue(issue.key, ctx.config.language(code)))
+            for issue in issues for code in issue.pages}
+
+
+def _plan_search(planner: _Planner, issues: list[Issue]) -> SearchPlan:
+    """The search plan: the issue pages, and those this build renders again."""
+    files = issue_page_files(planner.ctx, issues)
+    redone = {files[step.unit] for step in planner.plan.of(UnitKind.ISSUE) if step.redo}
+    return plan_search(planner.ctx, planner.previous, sorted(files.values()), redone)

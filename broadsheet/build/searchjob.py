@@ -15,7 +15,7 @@ reported where an editor sees it.
 A cold build, a build whose old index names a page that is gone, and a build with
 `--wait-search` (or CI=true, as in CI and the Pages workflow, or BROADSHEET_WAIT_SEARCH=1) index
 before the swap (EarlyIndex). Either way only the years (index shards, search.py) with a changed
-page are indexed again: plan_search decides the mode and the years.
+page are indexed again: the plan decides the mode and the years (search_plan.py).
 """
 
 from __future__ import annotations
@@ -29,17 +29,14 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from broadsheet.build.search_plan import SearchMode
+from broadsheet.build.state import Site
+from broadsheet.build.writer import folder_records, link_or_copy, swap_in, wait_for_lock
+from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError
-
-if TYPE_CHECKING:
-    from broadsheet.build.incremental import Manifest
-    from broadsheet.build.pipeline import Site
-    from broadsheet.core.context import BuildContext
-    from broadsheet.outputs.search import ShardIndexer
+from broadsheet.outputs.search import BUNDLE_DIR, ShardIndexer, index_site, shard_of
 
 JOB_INFIX = ".search-"  # .site.search-<token>: one job folder per started job
 LOCK_WAIT_SECONDS = 600.0  # a job waits this long for a running build to release the output lock
@@ -80,8 +77,6 @@ class EarlyIndex:
     def start(self, pages: dict[str, bytes | Path], shards: list[str]) -> None:
         """Write (bytes) or link (a file of the current site) every page of `shards`, then start
         Pagefind on each shard in turn."""
-        from broadsheet.outputs.search import BUNDLE_DIR, ShardIndexer
-
         job = self.job = self.dest.parent / f".{self.dest.name}{JOB_INFIX}{secrets.token_hex(4)}"
         for rel, page in pages.items():
             target = job / "site" / rel
@@ -103,8 +98,6 @@ class EarlyIndex:
     def finish(self, bundle_root: Path) -> None:
         """Wait for Pagefind and move each shard's bundle under `bundle_root` (raise with
         Pagefind's message if one failed)."""
-        from broadsheet.outputs.search import BUNDLE_DIR
-
         assert self.indexer is not None and self.job is not None
         self.indexer.wait()
         bundle_root.mkdir(parents=True, exist_ok=True)
@@ -119,56 +112,11 @@ class EarlyIndex:
             shutil.rmtree(self.job, ignore_errors=True)
 
 
-@dataclass
-class SearchPlan:
-    """How this build's site gets its search index (one Pagefind bundle per year: search.py)."""
-
-    pages: list[str]  # the pages Pagefind reads (the issue pages)
-    old: list[str]  # the previous index's files, to hard-link into the new site
-    mode: str  # "off", "reuse" (nothing to index), "background" (searchjob.py) or "now"
-    redo: list[str] = field(default_factory=list)  # the shards (years) to index
-    keep: list[str] = field(default_factory=list)  # the shards whose previous bundle is kept as it is
-
-
-def plan_search(site: Site, ctx: BuildContext, previous: Manifest | None) -> SearchPlan:
-    """Reuse the index, index now, or keep the old index and index in the background; only the
-    shards (years) whose pages changed are indexed again."""
-    from broadsheet.build.incremental import intact
-    from broadsheet.outputs.search import BUNDLE_DIR, SHARD_DIR_RE, shard_of, shards_of
-
-    pages = sorted(f for unit, record in site.manifest.units.items() if unit.startswith("issue:")
-                   for f in record["files"] if f.endswith("index.html"))
-    shards = list(shards_of(pages))
-    if not ctx.search:
-        return SearchPlan(pages, [], "off")
-    old_files = previous.files if previous is not None else {}
-    old = [path for path in old_files if path.startswith(BUNDLE_DIR + "/")]
-    old_intact = bool(old) and all(SHARD_DIR_RE.match(path) and intact(ctx.out_dir, path, old_files[path])
-                                   for path in old)
-    if not old_intact or previous is None or previous.search_error:
-        return SearchPlan(pages, [], "now", redo=shards)
-    redone = {f for step in site.plan.of("issue") if step.redo
-              for f in site.manifest.units.get(step.unit, {}).get("files", []) if f.endswith("index.html")}
-    changed = redone | set(pages).symmetric_difference(previous.indexed)
-    redo = sorted({shard_of(page) for page in changed} | set(previous.stale_shards), reverse=True)
-    if not redo and not previous.search_job:
-        return SearchPlan(pages, old, "reuse", keep=shards)
-    redo = [shard for shard in redo if shard in shards]  # a year left without pages has no bundle
-    keep = [shard for shard in shards if shard not in redo]
-    # the old index may find a page's old text, never a page that is gone
-    if ctx.search_in_background and set(previous.indexed) <= set(pages):
-        return SearchPlan(pages, old, "background", redo=redo, keep=keep)
-    kept = [path for path in old if path.split("/", 2)[1] in keep]
-    return SearchPlan(pages, kept, "now", redo=redo, keep=keep)
-
-
-def start_index(site: Site, ctx: BuildContext, previous: Manifest | None, early: EarlyIndex) -> None:
+def start_index(site: Site, ctx: BuildContext, early: EarlyIndex) -> None:
     """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
     (and the kept ones) of the shards it redoes, while the rest of the site is rendered and written."""
-    from broadsheet.outputs.search import shard_of
-
-    search = site.search_plan = plan_search(site, ctx, previous)  # write() takes it from there
-    if search.mode == "now" and search.redo and site.sink is not None:  # the fresh pages are in the new folder
+    search = site.plan.search
+    if search.mode == SearchMode.NOW and search.redo and site.sink is not None:  # the fresh pages are in the new folder
         fresh, redo = site.sink.result.files, set(search.redo)
         early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages
                      if shard_of(rel) in redo}, search.redo)
@@ -222,9 +170,6 @@ def stop_jobs(dest: Path) -> None:
 def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str, redo: list[str], keep: list[str]) -> int:
     """The job's process: index the shards `redo` of the site, link the shards `keep` of its
     current index beside them, then swap the new index in under the output lock."""
-    from broadsheet.build.writer import link_or_copy, swap_in, wait_for_lock
-    from broadsheet.outputs.search import BUNDLE_DIR, index_site
-
     error = ""
     try:
         # the site itself: a build that would replace it stops this job first (stop_jobs)
@@ -254,8 +199,6 @@ def run_job(job: Path, dest: Path, manifest_file: Path, fingerprint: str, redo: 
 
 def _record_index(manifest: dict, dest: Path, bundle: str, fingerprint: str) -> None:
     """Replace the manifest's records of the index with the files now in dest/bundle."""
-    from broadsheet.build.writer import folder_records
-
     files = {path: rec for path, rec in manifest["files"].items() if not path.startswith(bundle + "/")}
     manifest["files"] = {**files, **folder_records(dest, bundle)}
     manifest["search"] = fingerprint

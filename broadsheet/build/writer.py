@@ -134,9 +134,6 @@ def clean_stale(dest: Path) -> None:
         # killed between the two renames of the fallback swap: put the last good site back
         os.rename(olds[-1], dest)
         olds = olds[:-1]
-    from broadsheet.build.searchjob import stop_jobs
-
-    stop_jobs(dest)  # an unfinished search job indexes a site this build replaces
     for stale in [*olds, *dest.parent.glob(f".{dest.name}.new-*"), *dest.parent.glob(f".{dest.name}.trash-*")]:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)

@@ -7,17 +7,18 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from broadsheet.build.plan import FEED_LIMIT  # the plan decides which pages the feeds read
 from broadsheet.content.issues import Issue
 from broadsheet.core.config import Config, Language
 from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.feedstyle import STYLESHEET, with_stylesheet
-from broadsheet.outputs.render import Renderer
 from broadsheet.pages.views import IssuePage, body_parts
+
+if TYPE_CHECKING:  # Jinja: the plan reads FEED_LIMIT on paths that render nothing
+    from broadsheet.outputs.render import Renderer
 
 # Issues carry a date, not a time: every issue is stamped at this local time so that a feed
 # built twice is byte-identical (no build clock in the output).
@@ -28,6 +29,8 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 # Namespaces are written as literal prefixes with their xmlns attribute on the root element, so
 # that ElementTree's process-wide namespace registry is never modified.
+
+FEED_LIMIT = 20  # newest issues per feed (the plan redoes the feeds when one of their pages changes)
 
 
 def publish_datetime(day: dt.date, timezone: str) -> dt.datetime:
