@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.build.writer import unchanged
-from broadsheet.core.cache import content_key
+from broadsheet.charts.fonts import font_set_key
+from broadsheet.core.cache import content_key, open_cache
 from broadsheet.core.context import BuildContext
 
 MANIFEST_VERSION = 3  # 2: pages are units of the build plan; 3: the search index is sharded by year
@@ -198,8 +199,6 @@ def _tags_bytes(ctx: BuildContext) -> bytes:
 
 def read_inputs(ctx: BuildContext) -> Inputs:
     """Hash every input of the build described by `ctx` (files by size and mtime first: HashMemo)."""
-    from broadsheet.charts.fonts import font_set_key
-
     config = ctx.config
     site_file = ctx.root / "site.yaml"
     memo = HashMemo(ctx.cache_dir / "hashes.json" if ctx.use_cache else None)
@@ -302,8 +301,6 @@ def prune_cache(ctx: BuildContext, namespaces: dict[str, str]) -> int:
     makes new ones: without this, .cache/ grows by the site's size with each of them. Returns how
     many entries went.
     """
-    from broadsheet.core.cache import open_cache
-
     cache = open_cache(ctx.cache_dir, ctx.use_cache)
     return sum(cache.prune(namespace, keys, PRUNE_AGE) for namespace, keys in keys_in_use(ctx, namespaces).items())
 

@@ -10,9 +10,12 @@ from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
 from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls, output_file
+from broadsheet.outputs.email import email_edition
 from broadsheet.outputs.render import Renderer
 from broadsheet.outputs.search import shard_of
+from broadsheet.outputs.sharing import lead_view, share_view
 from broadsheet.outputs.sitemap import SitemapEntry, render_discovery
+from broadsheet.pages.receipts import receipts_csv, receipts_json
 from broadsheet.pages.views import IssuePage, archive_groups, issue_summary, issue_view, site_view, tag_name
 
 Pages = Mapping[tuple[str, str], IssuePage]
@@ -33,8 +36,6 @@ def neighbours(issues: list[Issue], issue: Issue, code: str) -> tuple[Issue | No
 
 def render_issue(ip: IssuePage, issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> list[Output]:
     """An issue page's HTML."""
-    from broadsheet.outputs.sharing import share_view
-
     urls = Urls(ctx.config)
     newer, older = neighbours(issues, ip.issue, ip.lang.code)
     alternates = {code: urls.issue(ip.issue.key, ctx.config.language(code)) for code in ip.issue.pages}
@@ -45,8 +46,6 @@ def render_issue(ip: IssuePage, issues: list[Issue], ctx: BuildContext, renderer
 
 def _receipts(ip: IssuePage, urls: Urls) -> list[Output]:
     """The data behind an issue page: every figure it quotes, as CSV and JSON."""
-    from broadsheet.pages.receipts import receipts_csv, receipts_json
-
     if not ip.receipts:
         return []
     as_of = ip.provenance.as_of if ip.provenance else None
@@ -57,8 +56,6 @@ def _receipts(ip: IssuePage, urls: Urls) -> list[Output]:
 
 def render_email(ip: IssuePage, ctx: BuildContext, renderer: Renderer) -> list[Output]:
     """An issue page's email edition: email.html and email.txt."""
-    from broadsheet.outputs.email import email_edition
-
     urls = Urls(ctx.config)
     html, text = email_edition(ip, ctx.config, urls, renderer)
     return [Output(urls.email(ip.issue.key, ip.lang, "html"), html.encode("utf-8")),
@@ -111,8 +108,6 @@ HOME_ISSUES = 10  # the home lists the newest issues (the lead among them); the 
 
 def render_home(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
     """Each edition's home page: the newest issues, the lead chart of the newest (from its page)."""
-    from broadsheet.outputs.sharing import lead_view
-
     config, urls = ctx.config, Urls(ctx.config)
     alternates = {o.code: urls.home(o) for o in config.languages}
     return [_page(renderer, ctx, urls.home(lang), "home.html", lang, alternates,

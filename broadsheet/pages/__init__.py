@@ -1,1 +1,11 @@
-"""pages."""
+"""Pages: an issue's Markdown, with its figures and charts, made into a typed `IssuePage`.
+
+- markdown.py: figures evaluated (figures/evaluate.py), then Python-Markdown → `RenderedBody`
+- mdtree.py: the body's absolute-URL and plain-text forms, from the same Markdown tree
+- receipts.py: each figure's receipt, data.csv / data.json, editors' notes
+- sanitize.py: what a body may become (the nh3 allow-list, raw HTML off unless allowed)
+- provenance.py: "data as of" and the sources of a page's figures and charts
+- views.py: `IssuePage` and the purpose-built views templates receive
+
+May import charts, figures, content, data and core; never outputs, build, checks or commands.
+"""
