@@ -26,7 +26,7 @@ def cpu() -> float:
 
 
 def specs_of_real_site():
-    from broadsheet.charts.step import _specs_of
+    from broadsheet.charts.step import issue_specs
     from broadsheet.content.issues import read_issues
     from broadsheet.core.config import load_config
     from broadsheet.core.errors import Problems
@@ -39,7 +39,7 @@ def specs_of_real_site():
     locales: dict = {}
     specs = []
     for issue in issues:
-        specs.extend(_specs_of(issue, store, config, REPO / "translations", locales, problems))
+        specs.extend(issue_specs(issue, store, config, REPO / "translations", locales, problems))
     return specs
 
 

@@ -154,7 +154,7 @@ def fresh_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     No drawing, page or manifest: charts are drawn, pages assembled and sites written as before.
     """
-    from broadsheet.charts.engine import vega_bundle
+    from broadsheet.charts.vega import vega_bundle
 
     def make(folder: Path) -> None:
         vega_bundle(_CopyingCache(DiskCache(ROOT / ".cache"), DiskCache(folder)))

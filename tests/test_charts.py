@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -12,16 +14,12 @@ import pytest
 from altair.vegalite.v6.schema.core import load_schema
 from bs4 import BeautifulSoup
 
-from broadsheet.charts import (
-    GREEN,
-    KINDS,
-    RED,
-    ChartDecl,
-    build_spec,
-    chart_locale,
-    font_folders,
-    read_chart_decls,
-)
+from broadsheet.charts.decls import KIND_SCHEMAS as KINDS
+from broadsheet.charts.decls import ChartDecl, read_chart_decls
+from broadsheet.charts.fonts import font_folders
+from broadsheet.charts.locale import chart_locale
+from broadsheet.charts.spec import build_spec
+from broadsheet.charts.theme import GREEN, RED
 from broadsheet.core.config import load_config
 from broadsheet.core.errors import BuildFailed
 from broadsheet.data.store import load_data
@@ -129,9 +127,26 @@ def test_every_spec_is_valid_vega_lite(specs, code):
                 assert not errors, (_name, errors[0].message)
 
 
+def test_every_declared_kind_has_a_builder():
+    from broadsheet.charts.kinds import BUILDERS
+
+    assert sorted(BUILDERS) == sorted(KINDS)
+
+
+def test_declarations_and_cached_charts_load_without_pandas_altair_or_vl_convert():
+    """The build plan reads declarations, and a build places charts from the cache, on paths
+    that draw nothing: those modules must not load the chart libraries (the package's docstring)."""
+    light = ("decls", "options", "built", "drawing", "blocks", "chartset", "fonts", "vega")
+    script = (f"import importlib, sys; [importlib.import_module('broadsheet.charts.' + m) for m in {light!r}]; "
+              "print(sorted(m for m in ('pandas', 'altair', 'vl_convert') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, store, config):
-    """spec.py derives the interactive specs (builders.interactive_variant); building them agrees."""
-    from broadsheet.charts.builders import BUILDERS, interactive_variant
+    """spec.py derives the interactive specs (kinds.lines.interactive_variant); building them agrees."""
+    from broadsheet.charts.kinds import BUILDERS
+    from broadsheet.charts.kinds.lines import interactive_variant
     from broadsheet.charts.theme import NARROW, WIDE
 
     loc = chart_locale(config.language("en"), ROOT / "translations")
@@ -400,15 +415,15 @@ def test_cjk_font_search(tmp_path, monkeypatch):
 def test_charts_drawn_twice_without_cache_are_byte_identical(make_site, tmp_path, monkeypatch, fresh_cache):
     """Reproducible builds hold for chart SVGs and PNGs themselves, not only thanks to the cache."""
     from broadsheet.build.pipeline import build
-    from broadsheet.charts import engine
+    from broadsheet.charts import vega
     from broadsheet.core.cache import DiskCache
     from broadsheet.core.context import BuildContext
 
     # The vega bundle is no chart drawing and is not compared here, but a build without a cache
     # makes it again (~3 s of CPU in another process): these builds ship the session's copy.
-    bundle = engine.vega_bundle(DiskCache(fresh_cache))
-    monkeypatch.setattr(engine, "prefetch_vega_bundle", lambda cache: None)
-    monkeypatch.setattr(engine, "vega_bundle", lambda cache: bundle)
+    bundle = vega.vega_bundle(DiskCache(fresh_cache))
+    monkeypatch.setattr(vega, "prefetch_vega_bundle", lambda cache: None)
+    monkeypatch.setattr(vega, "vega_bundle", lambda cache: bundle)
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": ZH_PAGE + '\n{{ chart("spx") }}\n',
                       "content/issues/2025-04-13-sample/charts.yaml": ONE_CHART})
     outs = []

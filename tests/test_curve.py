@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from broadsheet.charts import build_spec, chart_locale, read_chart_decls
+from broadsheet.charts.decls import read_chart_decls
+from broadsheet.charts.locale import chart_locale
+from broadsheet.charts.spec import build_spec
 from broadsheet.core.config import load_config
 from broadsheet.core.errors import NoDataForDate
 from broadsheet.data.store import load_data

@@ -29,7 +29,9 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broadsheet.charts import build_spec, chart_locale, read_chart_decls
+from broadsheet.charts.decls import read_chart_decls
+from broadsheet.charts.locale import chart_locale
+from broadsheet.charts.spec import build_spec
 from broadsheet.commands.cli import main
 from broadsheet.commands.serve import LiveState, PreviewServer
 from broadsheet.content.issues import read_issues

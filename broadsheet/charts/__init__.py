@@ -3,36 +3,24 @@
 An issue declares its charts in `content/issues/<issue>/charts.yaml` and places them in the
 Markdown with `{{ chart("name") }}`. The modules, in the order a chart passes through them:
 
-- decls.py: the declarations, checked against a schema (no pandas; the build plan reads it too)
-- builders.py: one Altair builder per kind (data in, chart and data table out); theme.py, locale.py
+- decls.py: the declarations, checked against a schema; options.py: the kinds' own option checks
+- kinds/: one Altair builder per kind (data in, chart and data table out: built.py), a registry
+  of them (kinds/__init__.py), what they share (common.py, lines.py); theme.py, locale.py
 - spec.py: the Vega-Lite specs of a chart in one language, its texts and the checks against the data
-- engine.py: vl-convert draws SVGs and the PNG twin, through the cache, misses in parallel
-- blocks.py: `ChartBlock`, a placed chart as data; templates render it per output
+- engine.py: vl-convert draws SVGs and the PNG twin (drawing.py), through the cache, misses in
+  parallel; fonts.py: the fonts it sees; vega.py: the vega bundle the pages redraw charts with
+- blocks.py: `ChartBlock`, a placed chart as data (a11y.py cleans its SVG); templates render it
+- chartset.py: the drawn charts of a build (cached per issue); step.py: the build's chart step
 
-Altair and vl-convert are imported only when a chart has to be built or drawn.
+What loads what: decls.py, options.py, built.py, drawing.py, blocks.py, chartset.py, fonts.py and
+vega.py need neither pandas, Altair nor vl-convert (the build plan reads declarations, the cache
+gives back drawn charts); kinds/ and spec.py load pandas and Altair, engine.py vl-convert, and
+step.py all of them: the build imports step.py only when a chart has to be built.
+
+The charts may import figures, data, content and core; nothing here imports a later stage.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-VEGA_BUNDLE = "vendor/vega.js"  # under static/, generated at build time from vl-convert
+VEGA_BUNDLE = "vendor/vega.js"  # under static/, generated at build time from vl-convert (vega.py)
 CHART_SCRIPT = "js/charts.js"
 CHARTS_FILE = "charts.yaml"
-
-# Names re-exported lazily (PEP 562): importing broadsheet.charts.decls must not load pandas.
-_EXPORTS = {
-    "BUILDERS": "builders", "KINDS": "decls", "KIND_SCHEMAS": "decls", "ChartDecl": "decls",
-    "read_chart_decls": "decls", "declared_series": "decls", "GREEN": "theme", "RED": "theme",
-    "chart_locale": "locale", "build_spec": "spec", "ChartSpec": "spec", "font_folders": "engine",
-    "vega_bundle": "engine", "ChartBlock": "blocks", "ChartSet": "step", "PageCharts": "step",
-    "prepare_charts": "step",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), "KIND_SCHEMAS" if name == "KINDS" else name)
+CACHE_NAMESPACE = "charts"  # the cache's folder of drawings and of the vega bundle

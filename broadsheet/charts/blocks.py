@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from broadsheet.charts.a11y import presentational_marks
-from broadsheet.charts.engine import Drawing, png_size
+from broadsheet.charts.built import Table
+from broadsheet.charts.drawing import Drawing, png_size
 from broadsheet.core.typography import full_width_punctuation
 from broadsheet.core.urls import Urls
 from broadsheet.figures.functions import FigureUse
 
-if TYPE_CHECKING:  # builders and spec load pandas and Altair; a placed (cached) block needs neither
-    from broadsheet.charts.builders import Table
+if TYPE_CHECKING:  # spec.py loads pandas and Altair; a placed (cached) block needs neither
     from broadsheet.charts.spec import ChartSpec
 
 SVG_ID_RE = re.compile(r'\bid="([^"]+)"')

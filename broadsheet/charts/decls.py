@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from broadsheet.charts.options import also_date, macro_fields
 from broadsheet.core.errors import SourceError
 from broadsheet.core.schema import (
     Checked,
@@ -56,14 +57,6 @@ class ChartDecl:
     as_of: dt.date | None = None  # the issue's as-of date: no data after it (lookahead.py)
 
 
-def _fields(raw: Any) -> Checked:
-    items = raw if isinstance(raw, list) else None
-    allowed = ("actual", "consensus", "prior")
-    if not items or not all(isinstance(i, str) and i in allowed for i in items):
-        return Checked(problem=f"must be a list of {', '.join(allowed)}")
-    return Checked(list(items))
-
-
 @dataclass(frozen=True)
 class KindSchema:
     """What a chart kind reads ("markets": daily series, "releases": macro indicators) and its options."""
@@ -82,17 +75,10 @@ KIND_SCHEMAS: dict[str, KindSchema] = {
     "yields": KindSchema("markets"),
     "line": KindSchema("markets", (Field("panels", boolean, default=False),)),
     "moves": KindSchema("markets", (Field("step", one_of("day", "week"), default="day"),)),
-    "curve": KindSchema("markets", (Field("also", lambda raw: _also(raw)),)),
-    "macro": KindSchema("releases", (Field("fields", _fields, default=["actual", "consensus"]),
+    "curve": KindSchema("markets", (Field("also", also_date),)),
+    "macro": KindSchema("releases", (Field("fields", macro_fields, default=["actual", "consensus"]),
                                      Field("reference", number(-1e9, 1e9, allow_none=True)))),
 }
-
-
-def _also(raw: Any) -> Checked:
-    from broadsheet.charts.curve import check_also
-
-    problem = check_also(raw)
-    return Checked(problem=problem.removeprefix("option also ") if problem else None, value=raw)
 
 
 def _date_value(value: Any, monthly: bool) -> dt.date | None:

@@ -4,8 +4,12 @@ The wide SVG is rendered once; the narrow one only when its spec differs; the PN
 rasterised (resvg, through vl-convert's svg_to_png) from the wide SVG framed with its title.
 Results go through the content-hash cache, keyed by the spec, RENDER_VERSION and the font set;
 misses render in a pool of processes, one JavaScript engine each, in chunks (a process is
-replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render). Fonts: the system's, plus the
-project's fonts/ folder when present (fonts.py).
+replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render). Fonts: the
+system's, plus the project's fonts/ folder when present (fonts.py).
+
+Only step.py imports this module, when charts are drawn; what a drawing is (drawing.py) and the
+vega bundle (vega.py) live apart, so that placing cached charts and shipping the bundle need no
+vl-convert. A render worker imports this module, not spec.py: it needs no pandas or Altair.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ import os
 import re
 import sys
 import unicodedata
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from broadsheet.charts.fonts import SYSTEM_FONT_DIRS, font_folders, has_cjk_font  # noqa: F401  (re-exported)
+import vl_convert as vlc
+
+from broadsheet.charts import CACHE_NAMESPACE
+from broadsheet.charts.drawing import Drawing
 from broadsheet.charts.theme import FONT, LIGHT, PNG_SCALE
 from broadsheet.core.cache import Cache, content_key
 from broadsheet.core.failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
@@ -30,7 +36,6 @@ from broadsheet.core.failures import held_interrupts  # Ctrl-C: one line from th
 if TYPE_CHECKING:  # spec.py loads pandas and Altair: a render worker needs neither
     from broadsheet.charts.spec import ChartSpec
 
-CACHE_NAMESPACE = "charts"
 PARALLEL_MIN = 8  # below this many misses, one process is faster than starting several engines
 # How a chart becomes its drawings; part of every key, so a change here redraws every chart.
 # 2: the PNG is rasterised from the wide SVG under its title (one Vega render fewer); the narrow
@@ -64,8 +69,6 @@ _REGISTERED: set[str] = set()  # font folders this process's vl-convert already 
 def register_fonts(folders: list[Path]) -> None:
     """Make font folders known to vl-convert (its own font database, once per process and folder:
     registering again would add every face a second time)."""
-    import vl_convert as vlc
-
     for folder in folders:
         if str(folder) not in _REGISTERED:
             vlc.register_font_directory(str(folder))
@@ -74,8 +77,6 @@ def register_fonts(folders: list[Path]) -> None:
 
 def render_job(job: RenderJob) -> tuple[str, str, bytes]:
     """Render one chart to (wide SVG, narrow SVG, PNG bytes): one or two Vega renders, one rasterisation."""
-    import vl_convert as vlc
-
     locales = {"format_locale": job.format_locale, "time_format_locale": job.time_format_locale}
     svg = vlc.vegalite_to_svg(job.svg_spec, **locales)
     narrow = svg if job.narrow_spec is None else vlc.vegalite_to_svg(job.narrow_spec, **locales)
@@ -146,65 +147,6 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
         for drawn in pool.map(_render_batch, chunks, [fonts] * len(chunks)):
             out.extend(drawn)
     return out
-
-
-_BUNDLE: dict[str, Future[str]] = {}  # cache key → the bundle being made in another process
-
-
-def _bundle_key() -> str:
-    return content_key("vega-bundle", version("vl-convert-python"))
-
-
-def _make_bundle() -> str:
-    import vl_convert as vlc
-
-    return vlc.javascript_bundle()
-
-
-def prefetch_vega_bundle(cache: Cache) -> None:
-    """Start making the bundle in another process (~3 s of CPU that holds the GIL) when the cache
-    lacks it, so that it overlaps the chart specs and drawings instead of following them."""
-    key = _bundle_key()
-    if key in _BUNDLE or cache.get(CACHE_NAMESPACE, key, "js") is not None:
-        return
-    with held_interrupts():  # started with Ctrl-C blocked, like the chart workers: one line, no traceback
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        _BUNDLE[key] = pool.submit(_make_bundle)  # the process is spawned here, inheriting the block
-    pool.shutdown(wait=False)  # the process exits once the bundle is made
-
-
-def vega_bundle(cache: Cache) -> bytes:
-    """The offline vega + vega-lite + vega-embed bundle from vl-convert (cached: ~3 s of CPU to make)."""
-    key = _bundle_key()
-    data = cache.get(CACHE_NAMESPACE, key, "js")
-    if data is None:
-        pending = _BUNDLE.pop(key, None)
-        try:
-            text = pending.result() if pending is not None else _make_bundle()
-        except Exception:  # noqa: BLE001  (the other process died: make it here)
-            text = _make_bundle()
-        data = text.encode("utf-8")
-        cache.put(CACHE_NAMESPACE, key, "js", data)
-    return data
-
-
-def png_size(png: bytes | Path) -> tuple[int, int]:
-    """The pixel width and height in a PNG's header (IHDR is always the first chunk)."""
-    if isinstance(png, Path):
-        with png.open("rb") as fp:
-            png = fp.read(24)
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """The rendered forms of one chart in one language."""
-
-    svg: str
-    narrow_svg: str
-    png: bytes | Path  # a file of the cache when there is one: thousands of PNG twins are not held
 
 
 def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],

@@ -1,7 +1,7 @@
 """The fonts chart drawings are made with: where they are, whether a CJK one is there, and their key.
 
-Standard library only: the no-change check (incremental.py) reads `font_set_key()` without
-loading vl-convert. The key is part of every chart's cache key and of the build's fingerprint,
+The standard library and core.cache only: the no-change check (incremental.py) reads
+`font_set_key()` without loading vl-convert. The key is part of every chart's cache key and of the build's fingerprint,
 so installing or removing a font (say fonts-noto-cjk after a build that drew boxes) redraws
 every chart instead of reporting "nothing changed".
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from broadsheet.core.cache import content_key
 
 # vl-convert loads the system's fonts by itself (Debian's fonts-noto-cjk lives here); registering
 # them again doubles its font database and measured twice the render time, so only a project
@@ -58,6 +60,4 @@ def font_set(project_fonts: Path) -> list[list[object]]:
 
 def font_set_key(project_fonts: Path) -> str:
     """A hash of `font_set()`: part of every chart's cache key and of the build's fingerprint."""
-    from broadsheet.core.cache import content_key
-
     return content_key("fonts", font_set(project_fonts))

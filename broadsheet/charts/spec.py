@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from broadsheet.charts.builders import BUILDERS, Table, chart_sources, interactive_variant, periods, window
+from altair.utils.schemapi import debug_mode
+
+from broadsheet.charts.built import Table
 from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
+from broadsheet.charts.kinds import BUILDERS
+from broadsheet.charts.kinds.common import chart_sources, periods, window
+from broadsheet.charts.kinds.lines import interactive_variant
 from broadsheet.charts.locale import ChartLocale
 from broadsheet.charts.theme import LIGHT, NARROW, PNG_SCALE, WIDE, theme_config
 from broadsheet.core.cache import content_key
@@ -62,8 +67,6 @@ class ChartSpec:
 
 def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec:
     """Build the Vega-Lite specs of a chart in one language (pure: data in, dicts out)."""
-    from altair.utils.schemapi import debug_mode
-
     build = BUILDERS[decl.kind]
 
     def to_spec(chart: Any) -> dict[str, Any]:

@@ -8,32 +8,39 @@
       options: {also: 2025-04-08}            # optional: a third date between them
 
 Each date must be a trading day of the series' calendar (a holiday fails the build with the
-reason, as a figure does). The x axis lists the maturities in the order given.
+reason, as a figure does). The x axis lists the maturities in the order given. The `also`
+option is checked by options.also_date, which the declarations read without pandas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
+
+import altair as alt
+
+from broadsheet.charts.built import Built, Table
+from broadsheet.charts.decls import ChartDecl
+from broadsheet.charts.kinds.common import series_label
+from broadsheet.charts.locale import ChartLocale
+from broadsheet.charts.theme import WIDE, Layout
+
+if TYPE_CHECKING:
+    from broadsheet.data.store import DataStore
 
 CURVE_COLORS = ("#9aa5b1", "#e07b24", "#2f72c4")  # the earliest date muted, the last one strongest
 
 
-def curve_dates(decl: Any) -> list[dt.date]:
+def curve_dates(decl: ChartDecl) -> list[dt.date]:
     """The dates the curve is drawn on: start, the optional `also`, end."""
     also = decl.options.get("also")
     return sorted({decl.start, decl.end, *([also] if also else [])})
 
 
-def build_curve(decl: Any, store: Any, loc: Any, interactive: bool, layout: Any = None) -> Any:
+def build_curve(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive: bool,
+                layout: Layout = WIDE) -> Built:
     """Lines of yield by maturity, one per date; the table has a row per maturity."""
-    import altair as alt
-
-    from broadsheet.charts.builders import Built, Table, _label
-    from broadsheet.charts.theme import WIDE
-
-    layout = layout or WIDE
-    labels = [_label(store, s, loc) for s in decl.series]
+    labels = [series_label(store, s, loc) for s in decl.series]
     days = curve_dates(decl)
     names = [loc.fmt.short_date(d) for d in days]
     values, rows = [], []
@@ -56,10 +63,3 @@ def build_curve(decl: Any, store: Any, loc: Any, interactive: bool, layout: Any 
                  alt.Tooltip("value:Q", format=".2%", title=loc.gettext("Yield"))],
     ).properties(width=layout.width, height=layout.height)
     return Built(chart, Table([loc.gettext("Series"), *names], rows))
-
-
-def check_also(value: Any) -> str | None:
-    """The `also` option: one date between start and end, or nothing."""
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return None
-    return f"option also must be a date like 2025-04-08, got {value!r}"

@@ -1,0 +1,79 @@
+"""The drawn charts of a build as data: `ChartSet` (by issue and language) and a page's `PageCharts`.
+
+The cache keeps a set per issue (pickled); a build that takes them from it places them without
+pandas, Altair or vl-convert, which only step.py (the drawing) loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from broadsheet.charts import CHARTS_FILE
+from broadsheet.charts.blocks import ChartBlock
+from broadsheet.core.errors import FigureError
+from broadsheet.core.output import Output
+
+
+@dataclass
+class PageCharts:
+    """The chart() function of one page, and the charts it placed, in order."""
+
+    blocks: dict[str, ChartBlock]
+    declared_in: Path | None
+    placed: list[ChartBlock] = field(default_factory=list)
+
+    def chart(self, name: str) -> ChartBlock:
+        """Place the chart declared as `name` in charts.yaml (a block between paragraphs)."""
+        if not isinstance(name, str):
+            raise FigureError(f"chart() takes the chart's name, got {name!r}"[:120])
+        found = self.blocks.get(name)
+        if found is None:
+            if self.declared_in is None:
+                raise FigureError(f"no chart {name!r}: this issue has no {CHARTS_FILE}",
+                                  f"declare it in {CHARTS_FILE} beside the Markdown files")
+            known = ", ".join(sorted(self.blocks)) or "none"
+            raise FigureError(f"unknown chart {name!r}", f"charts in {CHARTS_FILE}: {known}")
+        if found not in self.placed:
+            self.placed.append(found)
+        return found
+
+
+@dataclass
+class ChartSet:
+    """The drawn charts of some issues: blocks by (issue key, language code), PNG twins by path."""
+
+    blocks: dict[tuple[str, str], dict[str, ChartBlock]] = field(default_factory=dict)
+    # site path → PNG twin (a file of the cache, when there is one)
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    declared_in: dict[str, Path] = field(default_factory=dict)
+    rendered: int = 0  # charts drawn by this build (cache misses)
+
+    def for_page(self, issue_key: str, code: str) -> PageCharts:
+        """The chart() function for one page."""
+        return PageCharts(self.blocks.get((issue_key, code), {}), self.declared_in.get(issue_key))
+
+    def of_issue(self, issue_key: str) -> ChartSet:
+        """The part of the set that belongs to one issue (what the cache keeps per issue)."""
+        blocks = {k: v for k, v in self.blocks.items() if k[0] == issue_key}
+        paths = {p for found in blocks.values() for b in found.values() for p in (b.png_path, b.narrow_path,
+                                                                               b.spec_path, b.wide_path)}
+        declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
+        return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared)
+
+    def merge(self, other: ChartSet) -> None:
+        """Add another set's charts (from the cache or another batch)."""
+        self.blocks.update(other.blocks)
+        self.files.update(other.files)
+        self.declared_in.update(other.declared_in)
+
+    def outputs(self) -> list[Output]:
+        """The files of the charts: PNG twins, narrow and wide drawings, interactive specs (the
+        text files are encoded from the blocks here, so that a set does not hold them twice)."""
+        files = dict(self.files)
+        for found in self.blocks.values():
+            for block in found.values():
+                files.setdefault(block.narrow_path, block.narrow_svg.encode("utf-8"))
+                files.setdefault(block.wide_path, block.wide_file.encode("utf-8"))
+                files.setdefault(block.spec_path, block.payload.encode("utf-8"))
+        return [Output(path, data) for path, data in sorted(files.items())]
