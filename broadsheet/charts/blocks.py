@@ -2,27 +2,21 @@
 
 Nothing here writes HTML for a page: templates/partials/chart.html (page: inline SVGs and the
 data table), chart-feed.html (PNG and caption) and chart-email.html (PNG) do. The SVGs are
-prepared once here (unique ids, an accessible name) because they are vl-convert's output.
+prepared once here (unique ids, an accessible name) because they are vl-convert's output;
+step.chart_block makes a block of a spec and its drawing. No pandas, Altair or vl-convert: a
+chart set taken from the cache holds blocks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from broadsheet.charts.a11y import presentational_marks
 from broadsheet.charts.built import Table
-from broadsheet.charts.drawing import Drawing, png_size
-from broadsheet.core.typography import full_width_punctuation
-from broadsheet.core.urls import Urls
 from broadsheet.figures.functions import FigureUse
-
-if TYPE_CHECKING:  # spec.py loads pandas and Altair; a placed (cached) block needs neither
-    from broadsheet.charts.spec import ChartSpec
 
 SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
 SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"')
@@ -89,14 +83,6 @@ def accessible_svg(svg: str, prefix: str, title: str, description: str) -> str:
                                      f'{prefix}-desc">{labels}', svg, count=1)
 
 
-def interactive_payload(spec: ChartSpec) -> str:
-    """The specs and locales the page's script needs to redraw the chart with tooltips."""
-    payload = json.dumps({"spec": spec.interactive, "narrow": spec.narrow_interactive,
-                          "formatLocale": spec.format_locale, "timeFormatLocale": spec.time_format_locale},
-                         ensure_ascii=False, separators=(",", ":"))
-    return payload.replace("<", "\\u003c")  # nothing inside may close the <script>
-
-
 def svg_size(svg: str) -> tuple[int, int]:
     """The width and height an SVG declares on its root element (0, 0 when it does not)."""
     found = SVG_SIZE_RE.search(svg)
@@ -106,29 +92,3 @@ def svg_size(svg: str) -> tuple[int, int]:
 def standalone_svg(svg: str) -> str:
     """An accessible drawing as a file for <img>: dark-mode rules inside it."""
     return SVG_OPEN_RE.sub(lambda m: f"<svg{m.group(1)}>{DARK_STYLE}", svg, count=1)
-
-
-def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -> ChartBlock:
-    """The block of one chart of one page."""
-    decl = spec.decl
-    prefix = f"chart-{decl.name}"
-    lang = urls.config.language(spec.lang)
-    width, height = png_size(drawing.png)
-    narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
-    wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
-    if urls.config.full_width_punctuation and lang.html_lang.startswith("zh"):
-        narrow = full_width_punctuation(narrow)  # its title and description read like the page's (clreq)
-        wide_file = full_width_punctuation(wide_file)
-    narrow_width, narrow_height = svg_size(narrow)
-    wide_width, wide_height = svg_size(wide_file)
-    return ChartBlock(
-        name=decl.name, kind=decl.kind, title=spec.title, description=spec.description, note=spec.note,
-        sources=tuple(spec.sources), series=decl.series, start=decl.start, end=decl.end,
-        last_date=spec.last_date, figures=tuple(spec.figures),
-        svg=accessible_svg(drawing.svg, prefix, spec.title, spec.description),
-        narrow_svg=narrow, table=spec.table, payload=interactive_payload(spec),
-        png_path=urls.chart(issue_key, decl.name, lang, "png"), width=width, height=height,
-        narrow_path=urls.chart(issue_key, decl.name, lang, "narrow.svg"),
-        spec_path=urls.chart(issue_key, decl.name, lang, "json"), narrow_width=narrow_width,
-        narrow_height=narrow_height, wide_path=urls.chart(issue_key, decl.name, lang, "svg"), wide_file=wide_file,
-        wide_width=wide_width, wide_height=wide_height)

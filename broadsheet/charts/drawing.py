@@ -1,13 +1,26 @@
-"""What the renderer makes of a chart: its drawings as data, and a PNG's pixel size.
+"""What the renderer (engine.py) is given and makes of a chart: a `RenderJob`, a `Drawing`.
 
-No vl-convert here: blocks.py reads a drawing to place a chart, and a chart set taken from the
-cache is unpickled without loading the renderer (engine.py).
+No vl-convert here: spec.py makes the jobs, step.py places the drawings, and neither needs the
+renderer loaded for that; a chart set taken from the cache needs neither at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What a render worker needs to draw one chart (picklable)."""
+
+    svg_spec: dict[str, Any]
+    narrow_spec: dict[str, Any] | None  # None: the narrow drawing is the wide one
+    title: str  # the PNG twin's title and note (the page shows them as HTML)
+    note: str
+    format_locale: dict[str, Any]
+    time_format_locale: dict[str, Any]
 
 
 @dataclass(frozen=True)

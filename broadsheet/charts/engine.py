@@ -7,9 +7,9 @@ misses render in a pool of processes, one JavaScript engine each, in chunks (a p
 replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render). Fonts: the
 system's, plus the project's fonts/ folder when present (fonts.py).
 
-Only step.py imports this module, when charts are drawn; what a drawing is (drawing.py) and the
-vega bundle (vega.py) live apart, so that placing cached charts and shipping the bundle need no
-vl-convert. A render worker imports this module, not spec.py: it needs no pandas or Altair.
+Only step.py imports this module, when charts are drawn; what a job and a drawing are
+(drawing.py) and the vega bundle (vega.py) live apart, so that placing cached charts and shipping
+the bundle need no vl-convert. A render worker imports this module: no pandas, no Altair.
 """
 
 from __future__ import annotations
@@ -21,20 +21,15 @@ import re
 import sys
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import vl_convert as vlc
 
 from broadsheet.charts import CACHE_NAMESPACE
-from broadsheet.charts.drawing import Drawing
+from broadsheet.charts.drawing import Drawing, RenderJob
 from broadsheet.charts.theme import FONT, LIGHT, PNG_SCALE
 from broadsheet.core.cache import Cache, content_key
 from broadsheet.core.failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
-
-if TYPE_CHECKING:  # spec.py loads pandas and Altair: a render worker needs neither
-    from broadsheet.charts.spec import ChartSpec
 
 PARALLEL_MIN = 8  # below this many misses, one process is faster than starting several engines
 # How a chart becomes its drawings; part of every key, so a change here redraws every chart.
@@ -43,24 +38,6 @@ PARALLEL_MIN = 8  # below this many misses, one process is faster than starting 
 RENDER_VERSION = 2
 PNG_PADDING = 16  # around the PNG twin, as Vega's `padding` was
 TITLE_SIZE, NOTE_SIZE, TITLE_GAP = 17, 13, 12  # theme_config()'s title, subtitle and offset
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    """What a worker needs to render one chart (picklable)."""
-
-    svg_spec: dict[str, Any]
-    narrow_spec: dict[str, Any] | None  # None: the narrow drawing is the wide one
-    title: str  # the PNG twin's title and note (the page shows them as HTML)
-    note: str
-    format_locale: dict[str, Any]
-    time_format_locale: dict[str, Any]
-
-
-def job_of(spec: ChartSpec) -> RenderJob:
-    """The render job of a chart spec."""
-    narrow = None if spec.narrow == spec.spec else spec.narrow
-    return RenderJob(spec.spec, narrow, spec.title, spec.note, spec.format_locale, spec.time_format_locale)
 
 
 _REGISTERED: set[str] = set()  # font folders this process's vl-convert already knows
@@ -149,23 +126,24 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     return out
 
 
-def draw_all(specs: list[ChartSpec], cache: Cache, fonts: list[Path],
+def draw_all(charts: list[tuple[str, RenderJob]], cache: Cache, fonts: list[Path],
              fonts_key: str = "") -> tuple[list[Drawing], int]:
-    """Draw every spec (from the cache when its key is known); return the drawings and the misses.
+    """Draw every chart, given as its spec's key (spec.ChartSpec.key) and its render job, from the
+    cache when its key is known; return the drawings, in order, and the number of misses.
 
-    A key is the spec's, the renderer's version and the font set (fonts.font_set_key): the same
-    spec drawn with other fonts is another drawing.
+    A drawing's key is the spec's, the renderer's version and the font set (fonts.font_set_key):
+    the same spec drawn with other fonts is another drawing.
     """
-    keys = [content_key(spec.key(), RENDER_VERSION, fonts_key) for spec in specs]
+    keys = [content_key(spec_key, RENDER_VERSION, fonts_key) for spec_key, _ in charts]
     done: dict[str, Drawing] = {}
     misses: dict[str, RenderJob] = {}
-    for key, spec in zip(keys, specs, strict=True):
+    for key, (_, job) in zip(keys, charts, strict=True):
         png = cache.path(CACHE_NAMESPACE, key, "png") or cache.get(CACHE_NAMESPACE, key, "png")
         svgs = [cache.get(CACHE_NAMESPACE, key, s) for s in ("svg", "narrow.svg")] if png is not None else []
         if png is not None and all(s is not None for s in svgs):
             done[key] = Drawing(svgs[0].decode("utf-8"), svgs[1].decode("utf-8"), png)  # type: ignore[union-attr]
         elif key not in misses:
-            misses[key] = job_of(spec)
+            misses[key] = job
     if misses and sys.stderr.isatty():  # progress for a person waiting, not for logs and tests
         print(f"rendering {len(misses)} chart(s)…", file=sys.stderr, flush=True)
     for key, (svg, narrow, png) in zip(misses, render_many(list(misses.values()), fonts), strict=True):

@@ -15,6 +15,7 @@ from altair.utils.schemapi import debug_mode
 
 from broadsheet.charts.built import Table
 from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
+from broadsheet.charts.drawing import RenderJob
 from broadsheet.charts.kinds import BUILDERS
 from broadsheet.charts.kinds.common import chart_sources, periods, window
 from broadsheet.charts.kinds.lines import interactive_variant
@@ -63,6 +64,11 @@ class ChartSpec:
         """The cache key: everything that decides the SVG and the PNG bytes."""
         return content_key(self.spec, self.narrow, self.png_spec(), self.format_locale,
                            self.time_format_locale, PNG_SCALE, version("vl-convert-python"))
+
+    def render_job(self) -> RenderJob:
+        """What the renderer needs to draw this chart (engine.draw_all)."""
+        narrow = None if self.narrow == self.spec else self.narrow
+        return RenderJob(self.spec, narrow, self.title, self.note, self.format_locale, self.time_format_locale)
 
 
 def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec:

@@ -6,18 +6,21 @@ when some chart has to be built; charts taken from the cache need only chartset.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from broadsheet.charts import CHARTS_FILE
-from broadsheet.charts.blocks import chart_block
+from broadsheet.charts.blocks import ChartBlock, accessible_svg, standalone_svg, svg_size
 from broadsheet.charts.chartset import ChartSet
 from broadsheet.charts.decls import read_chart_decls
+from broadsheet.charts.drawing import Drawing, png_size
 from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
 from broadsheet.charts.spec import ChartSpec, build_spec, check_data_range, last_data_date
 from broadsheet.core.errors import FigureError, FigureProblems, SourceError
+from broadsheet.core.typography import full_width_punctuation
 from broadsheet.core.urls import Urls
 from broadsheet.figures.lookahead import issue_as_of
 
@@ -60,6 +63,40 @@ def issue_specs(issue: Issue, store: DataStore, config: Config, translations_dir
     return specs
 
 
+def interactive_payload(spec: ChartSpec) -> str:
+    """The specs and locales the page's script needs to redraw the chart with tooltips."""
+    payload = json.dumps({"spec": spec.interactive, "narrow": spec.narrow_interactive,
+                          "formatLocale": spec.format_locale, "timeFormatLocale": spec.time_format_locale},
+                         ensure_ascii=False, separators=(",", ":"))
+    return payload.replace("<", "\\u003c")  # nothing inside may close the <script>
+
+
+def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -> ChartBlock:
+    """The block of one chart of one page."""
+    decl = spec.decl
+    prefix = f"chart-{decl.name}"
+    lang = urls.config.language(spec.lang)
+    width, height = png_size(drawing.png)
+    narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
+    wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
+    if urls.config.full_width_punctuation and lang.html_lang.startswith("zh"):
+        narrow = full_width_punctuation(narrow)  # its title and description read like the page's (clreq)
+        wide_file = full_width_punctuation(wide_file)
+    narrow_width, narrow_height = svg_size(narrow)
+    wide_width, wide_height = svg_size(wide_file)
+    return ChartBlock(
+        name=decl.name, kind=decl.kind, title=spec.title, description=spec.description, note=spec.note,
+        sources=tuple(spec.sources), series=decl.series, start=decl.start, end=decl.end,
+        last_date=spec.last_date, figures=tuple(spec.figures),
+        svg=accessible_svg(drawing.svg, prefix, spec.title, spec.description),
+        narrow_svg=narrow, table=spec.table, payload=interactive_payload(spec),
+        png_path=urls.chart(issue_key, decl.name, lang, "png"), width=width, height=height,
+        narrow_path=urls.chart(issue_key, decl.name, lang, "narrow.svg"),
+        spec_path=urls.chart(issue_key, decl.name, lang, "json"), narrow_width=narrow_width,
+        narrow_height=narrow_height, wide_path=urls.chart(issue_key, decl.name, lang, "svg"), wide_file=wide_file,
+        wide_width=wide_width, wide_height=wide_height)
+
+
 SPEC_BATCH = 100  # issues whose specs are built and drawn at a time: a 2,000-issue site held 12,000 specs
 
 
@@ -93,7 +130,7 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
                 problems.warn(SourceError(declared[0].src_dir / CHARTS_FILE, None,
                                           "no CJK font found: Chinese text in chart images will show as boxes",
                                           "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
-        drawings, rendered = draw_all(specs, cache, *fonts)
+        drawings, rendered = draw_all([(spec.key(), spec.render_job()) for spec in specs], cache, *fonts)
         result.rendered += rendered
         for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
             block = chart_block(issue_key, spec, drawing, urls)
