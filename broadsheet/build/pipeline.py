@@ -140,7 +140,7 @@ def build(ctx: BuildContext) -> BuildResult:
         try:
             writer = SiteWriter(ctx.out_dir, previous.files if previous is not None else {})
             site = assemble_site(ctx, previous=previous, inputs=inputs, sink=writer,
-                                 issue_pages_done=lambda made: start_index(made, ctx, early))
+                                 issue_pages_done=lambda made: start_index(made.plan.search, made.sink, ctx, early))
             written = write(site, ctx, previous, inputs, writer, early)
         finally:
             early.close()

@@ -40,10 +40,10 @@ from broadsheet.core.cache import content_key
 from broadsheet.core.context import BuildContext
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.figures.lookahead import issue_as_of
-from broadsheet.outputs.feeds import FEED_LIMIT
 
 CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
 PAGES_NAMESPACE = "pages"  # assembled issue pages in the cache, by page key
+FEED_LIMIT = 20  # newest issues per feed: the plan redoes the feeds when one of their pages is redone
 
 
 class UnitKind(StrEnum):

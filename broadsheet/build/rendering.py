@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from broadsheet.build.plan import BuildPlan, Step, UnitKind
+from broadsheet.build.plan import FEED_LIMIT, BuildPlan, Step, UnitKind
 from broadsheet.build.state import Site
 from broadsheet.charts import VEGA_BUNDLE
 from broadsheet.content.issues import Issue
@@ -76,7 +76,7 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, ctx: BuildContex
     if unit.kind == UnitKind.LISTS:
         return render_lists(issues, ctx, renderer())
     if unit.kind == UnitKind.FEEDS:
-        return render_feeds(issues, pages, ctx.config, Urls(ctx.config), renderer())
+        return render_feeds(issues, pages, ctx.config, Urls(ctx.config), renderer(), FEED_LIMIT)
     return [Output(Urls(ctx.config).static(VEGA_BUNDLE), vega_bytes(cache))]
 
 

@@ -31,9 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from broadsheet.build.search_plan import SearchMode
-from broadsheet.build.state import Site
-from broadsheet.build.writer import folder_records, link_or_copy, swap_in, wait_for_lock
+from broadsheet.build.search_plan import SearchMode, SearchPlan
+from broadsheet.build.writer import SiteWriter, folder_records, link_or_copy, swap_in, wait_for_lock
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError
 from broadsheet.outputs.search import BUNDLE_DIR, ShardIndexer, index_site, shard_of
@@ -112,13 +111,13 @@ class EarlyIndex:
             shutil.rmtree(self.job, ignore_errors=True)
 
 
-def start_index(site: Site, ctx: BuildContext, early: EarlyIndex) -> None:
+def start_index(search: SearchPlan, sink: SiteWriter | None, ctx: BuildContext, early: EarlyIndex) -> None:
     """When this build indexes before its swap, start Pagefind now, on the issue pages just rendered
-    (and the kept ones) of the shards it redoes, while the rest of the site is rendered and written."""
-    search = site.plan.search
-    if search.mode == SearchMode.NOW and search.redo and site.sink is not None:  # the fresh pages are in the new folder
-        fresh, redo = site.sink.result.files, set(search.redo)
-        early.start({rel: (site.sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages
+    (in `sink`'s fresh folder) and the kept ones of the shards it redoes, while the rest of the
+    site is rendered and written."""
+    if search.mode == SearchMode.NOW and search.redo and sink is not None:
+        fresh, redo = sink.result.files, set(search.redo)
+        early.start({rel: (sink.tmp if rel in fresh else ctx.out_dir) / rel for rel in search.pages
                      if shard_of(rel) in redo}, search.redo)
 
 

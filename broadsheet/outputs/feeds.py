@@ -8,34 +8,23 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from broadsheet.content.issues import Issue
 from broadsheet.core.config import Config, Language
 from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.feedstyle import STYLESHEET, with_stylesheet
-from broadsheet.pages.views import IssuePage, body_parts
+from broadsheet.pages.views import IssuePage, body_parts, publish_datetime
 
-if TYPE_CHECKING:  # Jinja: the plan reads FEED_LIMIT on paths that render nothing
+if TYPE_CHECKING:
     from broadsheet.outputs.render import Renderer
 
-# Issues carry a date, not a time: every issue is stamped at this local time so that a feed
-# built twice is byte-identical (no build clock in the output).
-PUBLISH_TIME = dt.time(8, 0)
 FEED_ITEM = "feed-item.html"  # the template of an item's content
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 # Namespaces are written as literal prefixes with their xmlns attribute on the root element, so
 # that ElementTree's process-wide namespace registry is never modified.
-
-FEED_LIMIT = 20  # newest issues per feed (the plan redoes the feeds when one of their pages changes)
-
-
-def publish_datetime(day: dt.date, timezone: str) -> dt.datetime:
-    """The moment an issue counts as published: its date at PUBLISH_TIME in the site's zone."""
-    return dt.datetime.combine(day, PUBLISH_TIME, tzinfo=ZoneInfo(timezone))
 
 
 def item_html(ip: IssuePage, urls: Urls, renderer: Renderer) -> str:
@@ -73,8 +62,8 @@ class FeedInfo:
 
 
 def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], lang: Language,
-                 config: Config, urls: Urls, renderer: Renderer) -> list[FeedEntry]:
-    """The newest issues that exist in `lang`, newest first."""
+                 config: Config, urls: Urls, renderer: Renderer, limit: int) -> list[FeedEntry]:
+    """The newest `limit` issues that exist in `lang`, newest first."""
     entries = []
     for issue in issues:
         ip = pages.get((issue.key, lang.code))
@@ -93,7 +82,7 @@ def feed_entries(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], l
             tags=meta.tags,
             image=urls.absolute(ip.charts[0].png_path) if ip.charts else None,
         ))
-        if len(entries) == FEED_LIMIT:
+        if len(entries) == limit:
             break
     return entries
 
@@ -179,11 +168,11 @@ def render_json_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
 
 
 def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], config: Config,
-                 urls: Urls, renderer: Renderer) -> list[Output]:
-    """Every feed of every edition, at urls.feed(lang, kind)."""
+                 urls: Urls, renderer: Renderer, limit: int) -> list[Output]:
+    """Every feed of every edition, at urls.feed(lang, kind), with the newest `limit` issues."""
     outputs = []
     for lang in config.languages:
-        entries = feed_entries(issues, pages, lang, config, urls, renderer)
+        entries = feed_entries(issues, pages, lang, config, urls, renderer, limit)
         kinds = ("rss", "atom", "json")
         newest = max((e.updated for e in entries),
                      default=publish_datetime(dt.date(1970, 1, 1), config.timezone))

@@ -8,8 +8,7 @@ from typing import Any
 from broadsheet.content.issues import Issue
 from broadsheet.core.config import Config, Language
 from broadsheet.core.urls import Urls
-from broadsheet.outputs.feeds import publish_datetime
-from broadsheet.pages.views import IssuePage, issue_summary
+from broadsheet.pages.views import IssuePage, issue_summary, publish_datetime
 
 DEFAULT_IMAGE = "og-default.png"  # in static/: the card image of pages without a chart
 DEFAULT_IMAGE_SIZE = (1200, 630)  # the size Open Graph and Twitter cards expect

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -21,6 +22,15 @@ if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
     from broadsheet.pages.receipts import Receipt
 
 
+
+# Issues carry a date, not a time: every issue is stamped at this local time so that a feed
+# built twice is byte-identical (no build clock in the output).
+PUBLISH_TIME = dt.time(8, 0)
+
+
+def publish_datetime(day: dt.date, timezone: str) -> dt.datetime:
+    """The moment an issue counts as published: its date at PUBLISH_TIME in the site's zone."""
+    return dt.datetime.combine(day, PUBLISH_TIME, tzinfo=ZoneInfo(timezone))
 
 @dataclass
 class IssuePage:
