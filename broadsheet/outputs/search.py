@@ -29,7 +29,7 @@ BUNDLE_DIR = "pagefind"
 
 def pagefind_executable() -> Path:
     """Return the Pagefind binary shipped by the `pagefind[extended]` package."""
-    try:
+    try:  # here, not at the top: a missing binary package is an error of the search step alone
         from pagefind_bin_extended import get_executable
     except ImportError as exc:
         raise BroadsheetError(
