@@ -147,7 +147,7 @@ def function_imports() -> list[tuple[str, int, bool]]:
                 continue
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Import | ast.ImportFrom):
-                    said = "#" in lines[inner.end_lineno - 1] or lines[inner.lineno - 2].strip().startswith("#")
+                    said = "#" in lines[inner.end_lineno - 1] or "#" in lines[inner.lineno - 2]
                     found.append((path.relative_to(ROOT).as_posix(), inner.lineno, said))
     return found
 
