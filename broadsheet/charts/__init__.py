@@ -7,10 +7,12 @@ Markdown with `{{ chart("name") }}`. The modules, in the order a chart passes th
 - kinds/: one Altair builder per kind (data in, chart and data table out: built.py), a registry
   of them (kinds/__init__.py), what they share (common.py, lines.py); theme.py, locale.py
 - spec.py: the Vega-Lite specs of a chart in one language, its texts and the checks against the data
-- engine.py: vl-convert draws SVGs and the PNG twin (drawing.py), through the cache, misses in
-  parallel; fonts.py: the fonts it sees; vega.py: the vega bundle the pages redraw charts with
+- engine.py: vl-convert draws a spec's render job into SVGs and the PNG twin (drawing.py), through
+  the cache, misses in parallel; fonts.py: the fonts it sees; vega.py: the vega bundle the pages
+  redraw charts with
 - blocks.py: `ChartBlock`, a placed chart as data (a11y.py cleans its SVG); templates render it
-- chartset.py: the drawn charts of a build (cached per issue); step.py: the build's chart step
+- step.py: the build's chart step, from charts.yaml to blocks; chartset.py: the drawn charts of a
+  build, by issue and language (the cache keeps them per issue), and a page's chart() function
 
 What loads what: decls.py, options.py, built.py, drawing.py, blocks.py, chartset.py, fonts.py and
 vega.py need neither pandas, Altair nor vl-convert (the build plan reads declarations, the cache
