@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from broadsheet.checks.integrity import check_data_sanity
+from broadsheet.checks.data_sanity import check_data_sanity
 from broadsheet.core.config import load_config
 from broadsheet.core.errors import BuildFailed, NoDataForDate
 from broadsheet.core.i18n import NumberFormatter

@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from broadsheet.build.pipeline import Site, assemble_site
-from broadsheet.checks.integrity import check_data_sanity, integrity_problems
+from broadsheet.checks.data_sanity import check_data_sanity
+from broadsheet.checks.run import figure_and_data_problems
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, SourceError
@@ -39,7 +40,7 @@ def real_assembled(real_cache: Path) -> tuple[BuildContext, Site]:
 
 @pytest.fixture(scope="module")
 def real_problems(real_assembled: tuple[BuildContext, Site]) -> list[SourceError]:
-    return integrity_problems(*real_assembled)
+    return figure_and_data_problems(*real_assembled)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def unreviewed_problems(tmp_path_factory: pytest.TempPathFactory, real_cache: Pa
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(r"<!-- reviewed:.*?-->\n", "", text), encoding="utf-8")
     ctx, site = assemble(root)
-    return integrity_problems(ctx, site)
+    return figure_and_data_problems(ctx, site)
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -110,7 +111,7 @@ Bloomberg 調查:81% 投資人打算降低美國資產配置。
 def test_numbers_lint_finds_planted_numbers(make_site) -> None:
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": PLANTED})
     ctx, site = assemble(root)
-    found = {p.line: p.message for p in integrity_problems(ctx, site) if p.path.name == "zh-Hant.md"
+    found = {p.line: p.message for p in figure_and_data_problems(ctx, site) if p.path.name == "zh-Hant.md"
              and p.path.parent.name == "2025-04-13-sample"}
     assert set(found) == {8, 9, 14}, found
     assert "5,300" in found[8] and "the data says 5,457" in found[8]  # wrong: with both values
@@ -121,7 +122,7 @@ def test_numbers_lint_finds_planted_numbers(make_site) -> None:
 def test_reviewed_marker_and_quoted_facts_are_silent(make_site) -> None:
     root = make_site({"content/issues/2025-04-13-sample/zh-Hant.md": PLANTED})
     ctx, site = assemble(root)
-    lines = {p.line for p in integrity_problems(ctx, site) if p.path.name == "zh-Hant.md"}
+    lines = {p.line for p in figure_and_data_problems(ctx, site) if p.path.name == "zh-Hant.md"}
     assert not lines & {10, 11, 13}
     page = soup(build_into(root) / "issues" / "2025-04-13-sample" / "index.html")
     assert "reviewed" not in str(page.select_one(".issue-body"))  # the mark stays out; its reason is a note
@@ -152,7 +153,7 @@ def test_parity_lists_the_figure_one_edition_lacks(make_site) -> None:
     root = make_site({"content/issues/2025-04-13-parity/zh-Hant.md": PARITY_ZH,
                       "content/issues/2025-04-13-parity/en.md": PARITY_EN})
     ctx, site = assemble(root)
-    parity = [p for p in integrity_problems(ctx, site) if "but not in" in p.message]
+    parity = [p for p in figure_and_data_problems(ctx, site) if "but not in" in p.message]
     assert len(parity) == 1  # digits differ on week_pct: formatting only, not a difference
     assert parity[0].path.name == "zh-Hant.md" and parity[0].line == 8
     assert 'level("DGS10", "2025-04-09")' in parity[0].message and "en.md" in parity[0].message

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from broadsheet.build.pipeline import build
-from broadsheet.checks.links import check_links, read_site
+from broadsheet.checks.links import check_links
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from conftest import ROOT
@@ -24,6 +24,11 @@ def sub_path_site(tmp_path_factory: pytest.TempPathFactory, real_cache: Path) ->
     config = load_config(ROOT / "site.yaml").with_base_url(SUB_PATH)
     build(BuildContext(root=ROOT, config=config, out_dir=out))
     return out
+
+
+def read_site(folder: Path) -> dict[str, bytes | None]:
+    """A built site folder as the mapping check_links takes (`check` hands it the outputs it holds)."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
 def page(html: str) -> bytes:

@@ -99,9 +99,9 @@ def test_reviewed_mark_becomes_an_editors_note_after_its_list(make_site) -> None
     # the check accepts the whole marked list
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
     site = assemble_site(ctx)
-    from broadsheet.checks.integrity import integrity_problems
+    from broadsheet.checks.run import figure_and_data_problems
 
-    assert [p for p in integrity_problems(ctx, site) if "disagree" in p.message] == []
+    assert [p for p in figure_and_data_problems(ctx, site) if "disagree" in p.message] == []
 
 
 def test_first_issue_ppi_paragraph_has_the_editors_note_in_both_editions(real_site: Path) -> None:

@@ -1,1 +1,11 @@
-"""checks."""
+"""Checks: what `check` finds beyond the build's own errors, each check in its module.
+
+- run.py: the `check` command, the build's stages run without stopping, then every check below
+- links.py: broken internal links, #anchors and images without alt text
+- typed_numbers.py: numbers typed in prose compared with the data (typed_number_claims.py
+  finds them); figures/parity.py, the same figures in every edition, runs beside it
+- data_sanity.py: impossible one-day moves, gaps on a calendar, a release that repeats its prior
+- language.py: zh-Hant-TW usage (OpenCC and content/language.yaml), as warnings
+
+May import build and every stage below it; never commands.
+"""

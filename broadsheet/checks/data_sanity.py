@@ -1,13 +1,12 @@
-"""Data sanity for `check`: one-day moves beyond a series' limit, gaps on its calendar, repeated releases."""
+"""The data-sanity check of `check`: one-day moves beyond a series' bound, trading days of its calendar
+with no row (gaps), and releases whose actual repeats the prior (a copy-paste slip)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from pathlib import Path
 
 from broadsheet.core.config import Config
 from broadsheet.core.errors import SourceError
@@ -44,11 +43,9 @@ def max_daily_move(store: DataStore, sid: str) -> float:
     return float(configured) if configured is not None else DEFAULT_MAX_MOVE.get(info.unit, 25.0)
 
 
-def check_data_sanity(store: DataStore, config: Config, data_dir: Any = None) -> list[SourceError]:
+def check_data_sanity(store: DataStore, config: Config, data_dir: Path | None = None) -> list[SourceError]:
     """Impossible daily moves, missing trading days, and releases whose actual repeats the prior."""
-    from pathlib import Path
-
-    data_dir = Path(data_dir) if data_dir is not None else config.path.parent / "data"
+    data_dir = data_dir if data_dir is not None else config.path.parent / "data"
     markets_path = data_dir / store.catalog.markets_file
     releases_path = data_dir / store.catalog.releases_file
     rows = _MarketLines.read(read_text(markets_path)) if markets_path.exists() else _MarketLines()
@@ -59,8 +56,8 @@ def check_data_sanity(store: DataStore, config: Config, data_dir: Any = None) ->
         values = store.series(sid)
         bound = max_daily_move(store, sid)
         moves = values.pct_change() * 100
-        for stamp, move in moves.items():
-            if pd.notna(move) and abs(move) > bound:
+        for stamp, move in moves.dropna().items():  # the first close has no move
+            if abs(move) > bound:
                 day = stamp.date()
                 prev = values[values.index < stamp]
                 problems.append(SourceError(

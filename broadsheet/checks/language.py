@@ -1,5 +1,5 @@
-"""zh-Hant-TW language lint for `check`: simplified characters and mainland terms, with the
-Taiwan usage to write instead.
+"""The zh-Hant-TW language check of `check`: simplified characters and mainland terms, with the
+Taiwan usage to write instead (warnings).
 
 OpenCC does the finding: a character that Big5 cannot encode and that OpenCC's s2t changes is a
 simplified character (稳 → 穩); a phrase that OpenCC's Taiwan phrases (s2twp) change where its
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import opencc
 
 from broadsheet.core.errors import SourceError
 from broadsheet.core.yamlsource import load_yaml, read_text
@@ -64,8 +66,7 @@ def load_rules(content_dir: Path) -> tuple[LanguageRules, list[SourceError]]:
 
 @lru_cache(maxsize=1)
 def _converters() -> tuple[Any, Any, Any]:
-    import opencc
-
+    """OpenCC's converters, made once: each loads its dictionaries."""
     return opencc.OpenCC("s2t"), opencc.OpenCC("s2tw"), opencc.OpenCC("s2twp")
 
 

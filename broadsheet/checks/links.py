@@ -1,19 +1,18 @@
-"""Find broken internal links, missing #anchors and images without alt text in a rendered site.
+"""The link check of `check`: broken internal links, missing #anchors and images without alt text.
 
-Works on the site as a mapping {site path: bytes}, so `check` can run it on the outputs held in
-memory and the tests on a built folder. Every URL is resolved the way a browser would, from the
-page's own URL under the site's base URL: a root-relative link that forgets the base path of a
-project site (https://user.github.io/repo/) is reported as broken.
+Works on the site as a mapping {site path: bytes}, so `check` runs it on the outputs it holds in
+memory (run.py) and the tests on a built folder. Every URL is resolved the way a browser would,
+from the page's own URL under the site's base URL: a root-relative link that forgets the base
+path of a project site (https://user.github.io/repo/) is reported as broken.
 """
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 # Attributes that point at another resource, per tag (forms and <base> are not used by the site).
@@ -213,18 +212,3 @@ def check_links(files: Mapping[str, bytes | None], base_url: str,
                 problems.append(LinkProblem(path, ref.line, f"broken anchor {ref.url} "
                                             f"(no id {fragment!r} in {found})", ref.url))
     return problems
-
-
-def read_site(folder: Path) -> dict[str, bytes | None]:
-    """Read a built site folder into the mapping check_links takes (only linking files are read)."""
-    files: dict[str, bytes | None] = {}
-    for path in _walk(folder):
-        rel = path.relative_to(folder).as_posix()
-        files[rel] = path.read_bytes() if rel.endswith(PARSED_SUFFIXES) else None
-    return files
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            yield path

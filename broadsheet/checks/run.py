@@ -1,9 +1,10 @@
-"""`check`: every problem the build can find, in one pass, without writing the site.
+"""The `check` command: every problem the build can find, in one pass, without writing the site.
 
 It runs the build's own stages (pipeline.assemble_site) without stopping at the first failing
-stage, then checks what only the finished pages show: internal links and #anchors, images
-without alt text, and editions with no translation. Problems in an issue's text are reported at
-the line of its Markdown file, so an editor can jump to them.
+stage, then the checks of this folder on what they made: links (links.py), the figures and
+their data (typed_numbers.py, figures/parity.py, data_sanity.py), zh-Hant-TW usage (language.py)
+and editions with no translation. Problems in an issue's text are reported at the line of its
+Markdown file, so an editor can jump to them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from urllib.parse import unquote
 
 from broadsheet.build.pipeline import Site, assemble_site
 from broadsheet.charts import CHARTS_FILE
-from broadsheet.checks.integrity import integrity_problems
+from broadsheet.checks.data_sanity import check_data_sanity
+from broadsheet.checks.language import lint_file, load_rules
 from broadsheet.checks.links import LinkProblem, check_links
+from broadsheet.checks.typed_numbers import lint_numbers
 from broadsheet.content.issues import Page
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import SourceError
 from broadsheet.core.limits import refuse_outside_links
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.core.yamlsource import read_text
+from broadsheet.data.store import load_data
+from broadsheet.figures.parity import check_parity
 from broadsheet.outputs.search import BUNDLE_DIR
 
 
@@ -52,11 +57,27 @@ def check_site(ctx: BuildContext) -> CheckResult:
     for err in _locate(link_problems, site, ctx):
         problems.error(err)
     if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
-        for err in integrity_problems(ctx, site):
+        for err in figure_and_data_problems(ctx, site):
             problems.error(err)
     _check_language(site, ctx)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
                        pages=len(site.pages))
+
+
+def figure_and_data_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
+    """The checks of the figures and their data on an assembled site: numbers typed in prose that
+    should be figures (typed_numbers.py), the same figures in every edition (figures/parity.py)
+    and the data itself (data_sanity.py)."""
+    store = load_data(ctx.data_dir)
+    problems: list[SourceError] = []
+    for issue in site.issues:
+        figures = {code: site.pages[(issue.key, code)].figures for code in issue.pages
+                   if (issue.key, code) in site.pages}
+        for code in figures:
+            problems.extend(lint_numbers(site.pages[(issue.key, code)].page, store, figures[code]))
+        problems.extend(check_parity(issue, figures))
+    problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
+    return problems
 
 
 def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
@@ -71,9 +92,7 @@ def _check_missing_translations(site: Site, ctx: BuildContext) -> None:
 
 
 def _check_language(site: Site, ctx: BuildContext) -> None:
-    """zh-Hant-TW usage (zhlint.py): simplified characters and mainland terms, as warnings."""
-    from broadsheet.checks.language import lint_file, load_rules
-
+    """zh-Hant-TW usage (language.py): simplified characters and mainland terms, as warnings."""
     rules, errors = load_rules(ctx.content_dir)
     for err in errors:
         ctx.problems.error(err)

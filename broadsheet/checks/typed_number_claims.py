@@ -1,0 +1,286 @@
+"""The typed-number check, part one: the numbers typed in prose beside a series' name (`Claim`s).
+
+A number in an issue's prose is a claim about a series or an indicator when a name the catalog
+knows for it is in the same clause (or the sentence, or the list item above). The words prose may
+use for a series (aliases, families and the words that narrow a family) are data, in
+data/catalog.yaml's `lint:` section, so a new series gets lint coverage without code. Numbers that
+are years, dates, counts, thresholds or rounded bounds are not claims. typed_numbers.py compares
+each claim with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from broadsheet.content.issues import Page
+from broadsheet.data.store import DataStore
+
+# --- words around a number -----------------------------------------------------------------------
+# The names of series and indicators are the catalog's (NameIndex below). A sentence that names
+# none still speaks of the list item above when it has a rate, consensus or prior word.
+YOY = r"年增|年率|年比|y/y|year[- ]on[- ]year|year[- ]over[- ]year|annual|12-month"
+MOM = r"月增|月率|月比|月來看|m/m|month[- ]on[- ]month|month[- ]over[- ]month|monthly"
+CONSENSUS_RE = re.compile(r"預期|預估|共識|consensus|expect|forecast|estimate", re.I)
+PRIOR_RE = re.compile(r"前值|前月|上月|前一個月|previous|prior|last month", re.I)
+# a number right after these is a threshold or a rounded bound, not a reading of the data
+APPROX_BEFORE_RE = re.compile(
+    r"(?:逾|超過|超|約|近|將近|至少|不到|跌破|突破|衝破|站上|失守|more than|over|above|about|around|nearly"
+    r"|almost|roughly|approximately|at least|under|below|beyond|less than)\s*[$]?\s*$", re.I)
+APPROX_AFTER_RE = re.compile(r"^\s*(?:以上|以下|附近|左右|多|上下|大關|關卡|-?plus\b|or so\b|-?level\b|line\b"
+                             r"|mark\b|handle\b|threshold\b)", re.I)
+# a clause with these words speaks of an intraday extreme or a threshold (the data holds closes)
+THRESHOLD_CLAUSE_RE = re.compile(r"一度|觸及|盤中|關卡|門檻|榮枯線|心理|briefly|intraday|touch(?:ed|ing)"
+                                 r"|at one point|psychological|threshold", re.I)
+MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump"
+                     r"|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b", re.I)
+MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december"]
+MONTH_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*月(?!\s*\d+\s*日)|\b(" + "|".join(MONTHS_EN) + r")\b", re.I)
+DATE_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*(?:月\s*|/)(3[01]|[12]\d|0?[1-9])(?:\s*日)?(?![\d/])"
+                     r"|\b(" + "|".join(MONTHS_EN) + r")\s+(3[01]|[12]\d|0?[1-9])\b", re.I)
+NUMBER_RE = re.compile(
+    r"(?<![\w.\-–/])(?P<sign>[-−+])?[$]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<unit>\s*(?:%|％|個百分點|percent\b|萬|億|兆|bp\b|basis points?\b|基點|個基點|點|points?\b|美元|dollars?\b"
+    r"|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?(?![A-Za-z0-9/\-–]|\.\d)")
+FIGURE_MARK = " ⟨figure⟩ "
+NAME_MARK = "⟨name⟩"
+REVIEWED_RE = re.compile(r"<!--\s*reviewed\b.*?-->", re.I | re.S)
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+SENTENCE_RE = re.compile(r"(?<=[。;;!?!?])|(?<=[.])\s+(?=[A-Z\"“(])")
+CLAUSE_RE = re.compile(r",(?!\d)|[\uff0c\u3001:\uff1a;\uff1b]")  # not the comma of 5,456
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number typed in prose beside a series or indicator name."""
+
+    line: int
+    text: str  # the number as typed, with its unit
+    value: float
+    unit: str
+    targets: tuple[str, ...]
+    field: str  # actual, consensus or prior (indicators)
+    moved: bool  # a movement word is in its clause (a change rather than a level)
+    period: str | None
+    day: dt.date | None
+
+
+
+
+# --- reading the Markdown source --------------------------------------------------------------
+def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
+    """Yield (file line, prose text, reviewed?, list item?) for every line of a page body."""
+    fence: str | None = None
+    reviewed_next = reviewed_list = False
+    for n, raw in enumerate(page.body.split("\n")):
+        line = page.body_line + n
+        stripped = raw.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        is_item = bool(re.match(r"\s*(?:[-*+]|\d+\.)\s", raw))
+        reviewed_list = reviewed_list and is_item
+        reviewed = reviewed_next or reviewed_list or bool(REVIEWED_RE.search(raw))
+        text = COMMENT_RE.sub(" ", raw)
+        if not text.strip():
+            # a comment alone on its line marks the next line with text (a list: its items)
+            reviewed_next = reviewed_next or bool(REVIEWED_RE.search(raw))
+            continue
+        reviewed_list = reviewed_next and is_item
+        reviewed_next = False
+        text = re.sub(r"\{\{.*?\}\}", FIGURE_MARK, text)
+        text = re.sub(r"`[^`]*`", " ", text)
+        text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
+        text = re.sub(r"\{:[^}]*\}", " ", text)  # attribute lists
+        text = re.sub(r"<[^>]+>", " ", text)
+        yield line, text, reviewed, is_item
+
+
+class NameIndex:
+    """Every way prose names a series or indicator → the ids it may mean."""
+
+    def __init__(self, store: DataStore):
+        known = set(store.catalog.series) | set(store.catalog.indicators)
+        names: dict[str, set[str]] = {}
+        for info in list(store.catalog.series.values()) + list(store.catalog.indicators.values()):
+            for text in list(info.name.values()) + list(getattr(info, "short", {}).values()):
+                names.setdefault(text, set()).add(info.id)
+        for text, ids in store.catalog.aliases.items():
+            names.setdefault(text, set()).update(i for i in ids if i in known)
+        ordered = sorted((t for t in names if names[t]), key=len, reverse=True)
+        self.names = names
+        self.narrowing = store.catalog.narrowing
+        self.pattern = re.compile("|".join(_name_pattern(t) for t in ordered), re.I) if ordered else None
+
+    def find(self, text: str) -> tuple[str, set[str]]:
+        """Return (text with names masked, ids named in it)."""
+        if self.pattern is None:
+            return text, set()
+        ids: set[str] = set()
+
+        def mask(m: re.Match[str]) -> str:
+            ids.update(self.names[_canonical(m.group(), self.names)])
+            return NAME_MARK
+
+        return self.pattern.sub(mask, text), ids
+
+
+def _name_pattern(text: str) -> str:
+    escaped = re.escape(text).replace(r"\ ", r"\s*")
+    if re.match(r"[A-Za-z]", text):
+        escaped = r"(?<![A-Za-z])" + escaped
+    if re.search(r"[A-Za-z]$", text):
+        escaped += r"(?![A-Za-z])"
+    return escaped
+
+
+def _canonical(found: str, names: dict[str, set[str]]) -> str:
+    if found in names:
+        return found
+    squeezed = re.sub(r"\s+", "", found).lower()
+    for text in names:
+        if re.sub(r"\s+", "", text).lower() == squeezed:
+            return text
+    return found
+
+
+def narrow(ids: set[str], texts: list[str], narrowing: tuple[Any, ...]) -> set[str]:
+    """Keep the members of each family that the words of the clause (then the sentence) select."""
+    kept = set(ids)
+    for rules in narrowing:
+        family = set().union(*(r[1] for r in rules))
+        if not kept & family:
+            continue
+        chosen: set[str] | None = None
+        for text in texts:
+            matched = [r[1] for r in rules if r[0] and re.search(r[0], text, re.I)]
+            if matched:
+                chosen = set().union(*matched)
+                break
+        if chosen is None:
+            defaults = [r[1] for r in rules if r[0] is None]
+            chosen = set().union(*defaults) if defaults else family
+        kept = (kept - family) | (kept & family & chosen)
+    return kept
+
+
+def _period(text: str, issue_date: dt.date) -> str | None:
+    m = MONTH_RE.search(text)
+    if not m:
+        return None
+    month = int(m.group(1)) if m.group(1) else MONTHS_EN.index(m.group(2).lower()) + 1
+    year = issue_date.year if month <= issue_date.month else issue_date.year - 1
+    return f"{year}-{month:02d}"
+
+
+def _day(text: str, issue_date: dt.date) -> dt.date | None:
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        month, day = int(m.group(1)), int(m.group(2))
+    else:
+        month, day = MONTHS_EN.index(m.group(3).lower()) + 1, int(m.group(4))
+    year = issue_date.year if month <= issue_date.month else issue_date.year - 1
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _number(m: re.Match[str]) -> float:
+    value = float(m.group("num").replace(",", ""))
+    return -value if m.group("sign") in ("-", "−") else value
+
+
+def _decimals(m: re.Match[str]) -> int:
+    num = m.group("num")
+    return len(num.split(".")[1]) if "." in num else 0
+
+
+def find_claims(page: Page, names: NameIndex) -> list[tuple[Claim, int]]:
+    """Find the numbers typed beside a series or indicator name; return (claim, decimals) pairs."""
+    claims: list[tuple[Claim, int]] = []
+    inherited: Subject | None = None  # the subject of the previous list item
+    previous_line = -1
+    for line, text, reviewed, is_item in _prose_lines(page):
+        if not (is_item and previous_line == line - 1):
+            inherited = None
+        previous_line = line
+        line_subject: Subject | None = None
+        for sentence in SENTENCE_RE.split(text):
+            if sentence and sentence.strip():
+                own = _sentence_claims(sentence, line, page, names, inherited, reviewed, claims)
+                line_subject = own or line_subject
+        if is_item:
+            inherited = line_subject or inherited
+    return claims
+
+
+Subject = tuple[set[str], str | None]  # the ids a sentence names, and the period it speaks of
+
+
+def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inherited: Subject | None,
+                     reviewed: bool, claims: list[tuple[Claim, int]]) -> Subject | None:
+    """Add the claims of one sentence; return its own subject (what it names), if any."""
+    masked, named = names.find(sentence)
+    period = _period(masked, page.meta.date)
+    own = (named, period) if named else None
+    if not named and inherited and (re.search(YOY + "|" + MOM, masked, re.I) or CONSENSUS_RE.search(masked)
+                                    or PRIOR_RE.search(masked)):
+        named, period = inherited[0], period or inherited[1]
+    if not named or reviewed:
+        return own
+    day = _day(masked, page.meta.date)
+    clauses = CLAUSE_RE.split(masked)
+    originals = CLAUSE_RE.split(sentence)
+    if len(originals) != len(clauses):
+        originals = clauses
+    for clause, original in zip(clauses, originals, strict=True):
+        field_word = CONSENSUS_RE.search(clause) or PRIOR_RE.search(clause)
+        if NAME_MARK not in clause and not field_word and not (inherited and named is inherited[0]):
+            continue
+        if THRESHOLD_CLAUSE_RE.search(clause):
+            continue
+        for m in NUMBER_RE.finditer(clause):
+            claim = _claim(m, clause, named, [original, sentence], line, period, day, names.narrowing)
+            if claim is not None:
+                claims.append((claim, _decimals(m)))
+    return own
+
+
+def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
+           day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
+    """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
+    unit = (m.group("unit") or "").strip()
+    before, after = clause[: m.start()], clause[m.end():]
+    if not unit and re.match(r"\s*[\u3400-\u9fff]", after) and not re.match(r"\s*(?:美元|萬|億|兆)", after):
+        return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts
+    if not unit and re.match(r"\s*(?:年|月|日|天|週|周|years?\b|months?\b|days?\b|weeks?\b)", after, re.I):
+        return None
+    if re.search(r"\b(?:" + "|".join(MONTHS_EN) + r")\s*$", before, re.I):
+        return None  # April 9
+    value = _number(m)
+    if not unit and "," not in m.group("num") and "." not in m.group("num") and 1900 <= value <= 2100:
+        return None  # a year
+    if APPROX_BEFORE_RE.search(before) or APPROX_AFTER_RE.match(after):
+        return None
+    field = "actual"
+    last = None
+    for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
+        for fm in regex.finditer(before):
+            if last is None or fm.start() > last:
+                last, field = fm.start(), name
+    narrowed = narrow(named, context, narrowing)  # the words as written, names included ("10-year")
+    if not narrowed:
+        return None
+    return Claim(line=line, text=m.group().strip(), value=value, unit=unit, targets=tuple(sorted(narrowed)),
+                 field=field, moved=bool(MOVE_RE.search(clause)), period=period, day=day)
