@@ -33,7 +33,7 @@ from broadsheet.charts.decls import read_chart_decls
 from broadsheet.charts.locale import chart_locale
 from broadsheet.charts.spec import build_spec
 from broadsheet.commands.cli import main
-from broadsheet.commands.serve import LiveState, PreviewServer
+from broadsheet.commands.preview_server import LiveState, PreviewServer
 from broadsheet.content.issues import read_issues
 from broadsheet.core.config import load_config
 from broadsheet.core.errors import BroadsheetError, BuildFailed, Problems, SourceError

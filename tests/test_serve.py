@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.commands.serve import EVENTS_PATH, SCRIPT_PATH, Preview
+from broadsheet.commands.preview_server import EVENTS_PATH, SCRIPT_PATH
+from broadsheet.commands.serve import Preview
 from browser import chromium
 from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
 

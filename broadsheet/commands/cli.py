@@ -7,10 +7,12 @@ check, fetch); run `python build.py COMMAND --help` for each command's options.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlparse
 
 from broadsheet.core.config import load_config
@@ -18,6 +20,18 @@ from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError, BuildFailed, SourceError
 from broadsheet.core.failures import print_failure
 from broadsheet.core.limits import excerpt
+
+
+def command_module(name: str) -> ModuleType:
+    """The module a command runs (broadsheet.build.pipeline for `build`), imported as the command runs.
+
+    The CLI's one lazy import: every run_… function below reaches its command's module through
+    it. Imported at start-up, they would load for `--help` and for a no-change build what only
+    other commands use: pandas (`check`), watchfiles (`serve`), the HTTP and TLS stack (`fetch`),
+    and the data modules, which take longer to import than a no-change build takes to run
+    (tests/test_incremental.py checks that one imports no pandas).
+    """
+    return importlib.import_module(name)
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
@@ -143,17 +157,16 @@ def report(exc: BroadsheetError, root: Path, outcome: str | None = "build failed
 
 def run_build(args: argparse.Namespace, root: Path) -> int:
     """Build the site; return the exit status."""
-    from broadsheet.build.pipeline import build
-    from broadsheet.build.searchjob import in_background
-
+    pipeline = command_module("broadsheet.build.pipeline")
+    searchjob = command_module("broadsheet.build.searchjob")
     try:
         config = load_config(root / "site.yaml")
         if args.base_url:
             config = config.with_base_url(checked_base_url(args.base_url))
         ctx = BuildContext(root=root, config=config, out_dir=(args.out or root / "site"),
                            drafts=args.drafts, strict=args.strict, clean=args.clean,
-                           search_in_background=in_background(args.wait_search))
-        result = build(ctx)
+                           search_in_background=searchjob.in_background(args.wait_search))
+        result = pipeline.build(ctx)
     except BroadsheetError as exc:
         report(exc, root)
         return 1
@@ -183,19 +196,17 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
 
 def run_serve(args: argparse.Namespace, root: Path) -> int:
     """Serve a live preview until interrupted."""
-    from broadsheet.commands.serve import serve
-
-    return serve(root, host=args.host, port=args.port, out_dir=args.out or root / ".preview",
+    preview = command_module("broadsheet.commands.serve")
+    return preview.serve(root, host=args.host, port=args.port, out_dir=args.out or root / ".preview",
                  drafts=args.drafts)
 
 
 def run_new(args: argparse.Namespace, root: Path) -> int:
     """Scaffold an issue folder."""
-    from broadsheet.commands.scaffold import scaffold_issue
-
+    scaffold = command_module("broadsheet.commands.scaffold")
     try:
         config = load_config(root / "site.yaml")
-        folder = scaffold_issue(root, config, args.title, date=args.date, slug=args.slug)
+        folder = scaffold.scaffold_issue(root, config, args.title, date=args.date, slug=args.slug)
     except BroadsheetError as exc:
         report(exc, root, "new: nothing was created")
         return 1
@@ -206,18 +217,17 @@ def run_new(args: argparse.Namespace, root: Path) -> int:
 
 def run_check(args: argparse.Namespace, root: Path) -> int:
     """Check the project; print `path:line: message` lines; 1 when anything was found."""
-    from broadsheet.checks.run import check_site, format_result
-
+    checks = command_module("broadsheet.checks.run")
     try:
         config = load_config(root / "site.yaml")
         if args.base_url:
             config = config.with_base_url(checked_base_url(args.base_url))
         ctx = BuildContext(root=root, config=config, out_dir=root / "site", drafts=args.drafts)
-        result = check_site(ctx)
+        result = checks.check_site(ctx)
     except BroadsheetError as exc:
         report(exc, root, "check: {n} error(s)")
         return 1
-    for line in format_result(result, root):
+    for line in checks.format_result(result, root):
         print(line)
     if result.ok:
         print(f"check: no problems in {result.pages} page(s)", file=sys.stderr)
@@ -229,27 +239,25 @@ def run_check(args: argparse.Namespace, root: Path) -> int:
 
 def run_fetch(args: argparse.Namespace, root: Path) -> int:
     """Refresh data/ from each source."""
-    from broadsheet.data.fetch import fetch_data, format_report
-
+    fetch = command_module("broadsheet.data.fetch")
     try:
-        result = fetch_data(root, series=args.series, api_url=args.api_url,
+        result = fetch.fetch_data(root, series=args.series, api_url=args.api_url,
                             overwrite=args.overwrite, timeout=args.timeout)
     except BroadsheetError as exc:
         report(exc, root, "fetch: nothing was changed")
         return 1
-    for line in format_report(result, root):
+    for line in fetch.format_report(result, root):
         print(line)
     return 0
 
 
 def run_data(args: argparse.Namespace, root: Path) -> int:
     """`data add`: one checked value into data/releases.csv."""
-    from broadsheet.data.entry import add_release_value, parse_entry
-
+    data_entry = command_module("broadsheet.data.entry")
     try:
-        entry = parse_entry(args.indicator, args.period, {"actual": args.actual, "consensus": args.consensus,
-                            "prior": args.prior}, args.release_date, args.source, args.replace)
-        print(add_release_value(root, entry))
+        entry = data_entry.parse_entry(args.indicator, args.period, {"actual": args.actual, "consensus": args.consensus,
+                                       "prior": args.prior}, args.release_date, args.source, args.replace)
+        print(data_entry.add_release_value(root, entry))
     except BroadsheetError as exc:
         report(exc, root, "data: nothing was changed")
         return 1
@@ -258,12 +266,11 @@ def run_data(args: argparse.Namespace, root: Path) -> int:
 
 def run_translated(args: argparse.Namespace, root: Path) -> int:
     """Record that an issue's translations match its original as it is now."""
-    from broadsheet.content.translation import find_issue_folder, record_translation
-
+    translation = command_module("broadsheet.content.translation")
     try:
         config = load_config(root / "site.yaml")
-        folder = find_issue_folder(root / "content", args.issue)
-        written = record_translation(folder, config)
+        folder = translation.find_issue_folder(root / "content", args.issue)
+        written = translation.record_translation(folder, config)
     except BroadsheetError as exc:
         report(exc, root, outcome=None)
         return 1
