@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from broadsheet.build.plan import FEED_LIMIT, BuildPlan, Step, UnitKind
 from broadsheet.build.state import Site
 from broadsheet.charts import VEGA_BUNDLE
+from broadsheet.charts.vega import prefetch_vega_bundle, vega_bundle  # (vl-convert only when a bundle is made)
 from broadsheet.content.issues import Issue
 from broadsheet.core.cache import Cache
 from broadsheet.core.context import BuildContext
@@ -77,21 +78,10 @@ def _render_step(step: Step, issues: list[Issue], pages: Pages, ctx: BuildContex
         return render_lists(issues, ctx, renderer())
     if unit.kind == UnitKind.FEEDS:
         return render_feeds(issues, pages, ctx.config, Urls(ctx.config), renderer(), FEED_LIMIT)
-    return [Output(Urls(ctx.config).static(VEGA_BUNDLE), vega_bytes(cache))]
-
-
-def vega_bytes(cache: Cache) -> bytes:
-    """The vega bundle the charts' pages load (from vl-convert, through the cache)."""
-    # vl-convert: loaded only when the bundle is made again (its engine must not run before
-    # the assembly processes fork: build/assemble.py)
-    from broadsheet.charts.vega import vega_bundle
-
-    return vega_bundle(cache)
+    return [Output(Urls(ctx.config).static(VEGA_BUNDLE), vega_bundle(cache))]
 
 
 def prefetch_vega(plan: BuildPlan, cache: Cache) -> None:
     """Start making the vega bundle now when the plan redoes it (it overlaps the charts)."""
     if any(step.redo for step in plan.of(UnitKind.VEGA)):
-        from broadsheet.charts.vega import prefetch_vega_bundle  # vl-convert, as in vega_bytes
-
         prefetch_vega_bundle(cache)
