@@ -21,6 +21,7 @@ from broadsheet.commands.cli import main  # noqa: E402
 from broadsheet.core.cache import DiskCache  # noqa: E402
 from broadsheet.core.config import load_config  # noqa: E402
 from broadsheet.core.context import BuildContext  # noqa: E402
+from broadsheet.core.typography import FULL_WIDTH  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent / "sample_site"
 # Command-line builds in the suite wait for their search index; tests/test_search_job.py tests the
@@ -223,6 +224,12 @@ def sample_project(root: Path, fresh_cache: Path | None, with_sample_issue: bool
     if fresh_cache is not None:
         seed_cache(root, fresh_cache)
     return root
+
+
+def halfwidth(text: str) -> str:
+    """Text of a page with typography.py's full-width marks set back half-width: tests compare it
+    with the source as the editor typed it."""
+    return text.translate(str.maketrans({full: half for half, full in FULL_WIDTH.items()}))
 
 
 def run_cli(root: Path, *args: str) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import exchange_calendars
+import pandas as pd
 import pytest
 
 from broadsheet.checks.data_sanity import check_data_sanity
@@ -137,15 +139,19 @@ def test_a_taiwan_series_on_its_own_calendar(make_site) -> None:
 
 
 # --- an early close is a trading day ---------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore")  # exchange_calendars' use of pandas' deprecated APIs
 def test_an_early_close_is_a_trading_day_and_missing_it_is_a_gap(make_site) -> None:
-    assert calendars.is_early_close("XNYS", D(2024, 12, 24))
+    # Christmas Eve is a half day on the NYSE (the library's early closes), and a trading day
+    assert pd.Timestamp(2024, 12, 24) in exchange_calendars.get_calendar("XNYS").early_closes
     assert calendars.is_session("XNYS", D(2024, 12, 24))
     assert calendars.closed_message("XNYS", D(2024, 12, 25)) == "2024-12-25: NYSE closed, Christmas"
     catalog = load_catalog(make_site() / "data/catalog.yaml")
     # placeholder values around Christmas Eve's half day: only the dates matter here
     values = {(D(2024, 12, 23), "SP500"): 1.0, (D(2024, 12, 26), "SP500"): 1.0}
     assert find_gaps(values, catalog) == {"SP500": [D(2024, 12, 24)]}
-    assert calendars.week_last_sessions("XNYS", [D(2025, 4, 14)]) == {D(2025, 4, 14): D(2025, 4, 17)}
+    # the week of Good Friday ends on Thursday: a weekly chart takes that close
+    week = pd.Series(1.0, index=pd.to_datetime(calendars.sessions("XNYS", D(2025, 4, 14), D(2025, 4, 20))))
+    assert list(calendars.weekly_closes(week).index.date) == [D(2025, 4, 17)]
 
 
 # --- Treasury yields: the NYSE's days that the bond market trades too ------------------------------

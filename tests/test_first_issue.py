@@ -12,9 +12,8 @@ from broadsheet.build.assemble import assemble_page, build_charts
 from broadsheet.content.issues import read_page
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
-from broadsheet.core.typography import halfwidth
 from broadsheet.data.store import load_data
-from conftest import ROOT
+from conftest import ROOT, halfwidth
 
 ISSUE = ROOT / "content" / "issues" / "2025-04-13-tariff-shock"
 SEED = ROOT.parent / "shared" / "seeds" / "000_6d601b3cfaee65aa.txt"

@@ -15,10 +15,9 @@ from broadsheet.checks.run import figure_and_data_problems
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, SourceError
-from broadsheet.core.typography import halfwidth
 from broadsheet.data.store import load_data
 from broadsheet.pages.provenance import provenance
-from conftest import ROOT, build_into, copy_cache, copy_real_project
+from conftest import ROOT, build_into, copy_cache, copy_real_project, halfwidth
 
 ISSUE = "2025-04-13-tariff-shock"
 

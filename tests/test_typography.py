@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from broadsheet.core.typography import full_width_punctuation, halfwidth, punctuate_text
-from conftest import ROOT, build_into
+from broadsheet.core.typography import full_width_punctuation, punctuate_text
+from conftest import ROOT, build_into, halfwidth
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
 

@@ -20,14 +20,13 @@ from broadsheet.core.schema import (
     Field,
     boolean,
     excerpt,
-    known_hint,
     mapping,
     number,
     one_of,
     per_language,
     validate,
 )
-from broadsheet.core.suggest import suggest
+from broadsheet.core.suggest import known_hint, suggest
 from broadsheet.core.yamlsource import LineDict, line_of, load_yaml, read_text
 from broadsheet.figures.expressions import expressions_in
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from broadsheet.content.issues import FRONT_RE, Issue, Page, hash_text, paragraph_hashes
+from broadsheet.content.issues import FRONT_RE, Issue, Page, hash_text, paragraph_hashes, read_page
 from broadsheet.core.config import Config
 from broadsheet.core.errors import SourceError
 from broadsheet.core.yamlsource import read_text
@@ -72,8 +72,6 @@ def find_issue_folder(content_dir: Path, name: str) -> Path:
 
 def record_translation(folder: Path, config: Config) -> list[Path]:
     """Write the original's current hash and paragraph hashes into each translation of `folder`."""
-    from broadsheet.content.issues import read_page
-
     default = config.default_language.code
     original_path = folder / f"{default}.md"
     if not original_path.is_file():

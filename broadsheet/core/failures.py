@@ -92,6 +92,8 @@ def held_interrupts() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    # imported here, not at the top: every command imports this module (print_failure), and
+    # multiprocessing costs a no-change build 6 ms; the process pools that call this load it anyway
     from multiprocessing import resource_tracker
 
     # started now, not by the first spawned worker: starting it unblocks SIGINT in this thread

@@ -8,15 +8,15 @@ of the key, through one `report` callback. Checks are small functions `raw → C
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from broadsheet.core.errors import SourceError
+from broadsheet.core.suggest import did_you_mean, known_hint
 from broadsheet.core.yamlsource import line_of
 
 MISSING = object()
@@ -43,20 +43,6 @@ class Field:
     check: Check
     required: bool = False
     default: Any = None
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """The closest known name to a mistyped one, or None when nothing is close."""
-    found = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
-def known_hint(word: str, choices: Iterable[str], what: str = "known") -> str:
-    """'did you mean X? known: a, b, c' for an unknown name (choices in the order given)."""
-    choices = [str(c) for c in choices]
-    close = did_you_mean(word, choices)
-    listed = f"{what}: {', '.join(choices)}"
-    return f"did you mean {close!r}? {listed}" if close else listed
 
 
 def validate(mapping: Mapping[Any, Any], fields: Sequence[Field], path: Path, line: int, what: str,
@@ -158,20 +144,6 @@ def date(raw: Any) -> Checked:
         except ValueError:
             pass
     return Checked(problem=f"must be a date like 2025-04-13, got {excerpt(raw)}")
-
-
-def list_of_text(max_items: int = 100) -> Check:
-    """A list of non-empty texts (a single text is taken as a list of one)."""
-
-    def check(raw: Any) -> Checked:
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-            return Checked(problem=f"must be a list of texts, got {excerpt(raw)}")
-        if len(items) > max_items:
-            return Checked(problem=f"has {len(items)} items (at most {max_items})")
-        return Checked([i.strip() for i in items])
-
-    return check
 
 
 def per_language(codes: Sequence[str], required: bool, max_length: int = 10_000) -> Check:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.core.errors import SourceError
-from broadsheet.core.schema import did_you_mean, excerpt
+from broadsheet.core.schema import excerpt
+from broadsheet.core.suggest import did_you_mean
 from broadsheet.core.yamlsource import line_of, load_yaml, read_text
 
 TAGS_FILE = "tags.yaml"  # under content/

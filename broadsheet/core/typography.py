@@ -20,7 +20,6 @@ import re
 from markupsafe import Markup
 
 FULL_WIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "?": "\uff1f", "!": "\uff01"}
-HALF_WIDTH = {full: half for half, full in FULL_WIDTH.items()}
 CJK_RE = re.compile(
     "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\U00020000-\U0003134f]")
@@ -125,11 +124,6 @@ def full_width_punctuation(markup: str) -> str:
         if done != text:
             out[n] = html.escape(done, quote=False)
     return "".join(out)
-
-
-def halfwidth(text: str) -> str:
-    """Undo the pass on plain text (tests compare the page with the source this way)."""
-    return text.translate(str.maketrans(HALF_WIDTH))
 
 
 def clreq_filter(enabled: bool):

@@ -73,7 +73,9 @@ class Urls:
 @functools.lru_cache(maxsize=4096)  # tags repeat across issues: a 500-issue site asks 3,500 times for 40 slugs
 def tag_slug(tag: str) -> str:
     """A URL-safe slug that keeps CJK characters: "基差交易" → "基差交易", "US dollar" → "us-dollar"."""
-    from markdown.extensions.toc import slugify_unicode  # Markdown's own: tag and heading slugs agree
+    # Markdown's own slug, so tag and heading slugs agree; imported here, not at the top: a
+    # no-change build imports this module and must not load the Markdown library (20 ms)
+    from markdown.extensions.toc import slugify_unicode
 
     return slugify_unicode(tag, "-") or "tag"
 

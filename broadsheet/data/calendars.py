@@ -18,11 +18,18 @@ import contextlib
 import datetime as dt
 import os
 import pickle
+import warnings
 from collections.abc import Iterator
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from broadsheet.core.errors import NoDataForDate
+
+if TYPE_CHECKING:  # pandas is the caller's (a chart's weekly closes): this module imports none of it
+    import pandas as pd
 
 FIRST_YEAR = 2010  # calendars are built from here to a year past today (exchange_calendars' default end)
 NAMES = {"USBOND": "US bond market", "XNYS": "NYSE", "XNAS": "Nasdaq", "XTAI": "TWSE", "XLON": "LSE",
@@ -34,14 +41,22 @@ class CalendarError(NoDataForDate):
     """An unknown calendar code, or a day outside the span a calendar covers (a figure error too)."""
 
 
+@contextlib.contextmanager
+def _library() -> Iterator[ModuleType]:
+    """exchange_calendars, with its warnings silenced: its use of newer pandas' deprecated APIs
+    is not ours to report."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # imported here, not at the top: it imports pandas (half a second), and most builds take
+        # the trading days from the memo (sessions_memo) or need no calendar at all
+        import exchange_calendars
+
+        yield exchange_calendars
+
+
 @cache
 def _calendar(code: str):  # noqa: ANN202 - an exchange_calendars.ExchangeCalendar
-    import warnings
-
-    with warnings.catch_warnings():  # its use of newer pandas' deprecated APIs is not ours to report
-        warnings.simplefilter("ignore")
-        import exchange_calendars as xcals
-
+    with _library() as xcals:
         try:
             return xcals.get_calendar(code, start=f"{FIRST_YEAR}-01-01")
         except xcals.errors.InvalidCalendarName as exc:
@@ -58,12 +73,7 @@ def known(code: str) -> bool:
 @cache
 def _calendar_names() -> frozenset[str]:
     """The calendar codes exchange_calendars knows (a registry lookup: no calendar is built)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import exchange_calendars as xcals
-
+    with _library() as xcals:
         return frozenset(xcals.get_calendar_names(include_aliases=True))
 
 
@@ -123,8 +133,6 @@ def sessions_memo(path: Path | None) -> Iterator[None]:
 
 
 def _library_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("exchange_calendars")
     except PackageNotFoundError:
@@ -164,10 +172,7 @@ def _holiday_names(code: str) -> dict[dt.date, str]:
     cal = _calendar(code)
     names: dict[dt.date, str] = {}
     if cal.regular_holidays is not None:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _library():
             found = cal.regular_holidays.holidays(cal.first_session, cal.last_session, return_name=True)
         names = {stamp.date(): str(label) for stamp, label in found.items()}
     return names
@@ -208,11 +213,6 @@ def previous_session(code: str, day: dt.date) -> dt.date:
     return days[i - 1]
 
 
-def session_on_or_before(code: str, day: dt.date) -> dt.date:
-    """`day` if the exchange trades then, else the trading day before it."""
-    return day if is_session(code, day) else previous_session(code, day)
-
-
 def last_session_of_week_before(code: str, day: dt.date) -> dt.date:
     """The last trading day of the calendar week (Monday–Sunday) before the week of `day`."""
     monday = day - dt.timedelta(days=day.weekday())
@@ -232,30 +232,11 @@ def closed_message(code: str, day: dt.date) -> str:
     return f"{day}: {name(part)} closed, {closed_reason(part, day)}"
 
 
-def is_early_close(code: str, day: dt.date) -> bool:
-    """True on a shortened session (the day after Thanksgiving, Christmas Eve on the NYSE)."""
-    import pandas as pd
-
-    return any(pd.Timestamp(day) in _calendar(part).early_closes for part in _parts(code) if part != BOND)
-
-
-def week_last_sessions(code: str, days: list[dt.date]) -> dict[dt.date, dt.date]:
-    """Map each day to the last trading day of its calendar week: a holiday-shortened week ends
-    on its last trading day (Thursday 2025-04-17 for the week of Good Friday)."""
-    out: dict[dt.date, dt.date] = {}
-    for day in days:
-        sunday = day + dt.timedelta(days=6 - day.weekday())
-        out[day] = session_on_or_before(code, min(sunday, bounds(code)[1]))
-    return out
-
-
-def weekly_closes(values):  # noqa: ANN001, ANN201 - pandas Series in and out (pandas imported lazily)
+def weekly_closes(values: pd.Series) -> pd.Series:
     """The last close of each calendar week (Monday–Sunday), indexed by the day it was made: a
     holiday-shortened week ends on its last trading day (Thursday 2025-04-17 for Good Friday's)."""
-    import pandas as pd
-
     weeks = values.index.to_period("W-SUN")
     last_days = values.index.to_series().groupby(weeks).max()
     closes = values.groupby(weeks).last()
-    closes.index = pd.DatetimeIndex(last_days.to_numpy())
+    closes.index = last_days.to_numpy()  # datetime64 values: pandas makes them a DatetimeIndex
     return closes

@@ -1,6 +1,6 @@
 """data/ → DataStore: the catalog, the daily market series (pandas) and the macro releases.
 
-Every series lives on its exchange's calendar (broadsheet/calendars.py): a row dated on a day the
+Every series lives on its exchange's calendar (calendars.py): a row dated on a day the
 exchange was closed is an error, a trading day missing inside a series' span is a gap that no
 figure papers over, and a figure on a closed day says why there is no close.
 """
@@ -19,6 +19,7 @@ from broadsheet.core.suggest import suggest
 from broadsheet.data import calendars
 from broadsheet.data.catalog import Catalog, IndicatorInfo, SeriesInfo, load_catalog, localized  # noqa: F401 - re-exported
 from broadsheet.data.csvread import iso_date, iso_month, plain_number, read_rows
+from broadsheet.data.datawrite import locked, recover
 
 if TYPE_CHECKING:  # pandas is imported when a chart or a check reads a whole series, not by figures
     import pandas as pd
@@ -287,13 +288,9 @@ def find_gaps(values: dict[tuple[dt.date, str], float], catalog: Catalog) -> dic
     return gaps
 
 
-def load_markets(path: Path, catalog: Catalog) -> pd.DataFrame:
-    """Read the long-format market CSV into a wide frame (one column per series)."""
-    return _wide(read_markets(path, catalog).values)
-
-
 def _wide(records: dict[tuple[dt.date, str], float]) -> pd.DataFrame:
-    import pandas as pd
+    """The closes as a frame of dates × series."""
+    import pandas as pd  # here, not at the top: figures read single closes and never load pandas
 
     frame = pd.Series(records, dtype="float64")
     if frame.empty:
@@ -345,8 +342,6 @@ def load_releases(path: Path, catalog: Catalog) -> dict[tuple[str, str], Release
 
 def load_data(data_dir: Path) -> DataStore:
     """Load catalog, market series and releases from data/, validating every row."""
-    from broadsheet.data.datawrite import locked, recover
-
     with locked(data_dir):  # never beside a fetch's renames: one whole set of files
         recover(data_dir)  # finish (or undo) a fetch or `data add` that was killed half-way
         catalog = load_catalog(data_dir / "catalog.yaml")

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from broadsheet.core.schema import known_hint
+from broadsheet.core.suggest import known_hint
 
 MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
 MAX_DEPTH = 8  # nested brackets: a figure call needs two; deeper is hostile or broken (Jinja recurses per level)

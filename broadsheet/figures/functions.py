@@ -9,16 +9,17 @@ editions.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from broadsheet.core.errors import FigureError
 from broadsheet.core.i18n import ROUNDING, NumberFormatter, quantize
+from broadsheet.core.suggest import did_you_mean
+from broadsheet.data.store import RELEASE_FIELDS, DataStore
 from broadsheet.figures.arithmetic import bp_change, pct_change, points_change, spread_bp
-
-if TYPE_CHECKING:  # data.py loads pandas: imported only when a page's figures are computed
-    from broadsheet.data.store import DataStore
 
 MOVES = ("up", "down")
 CLOSED = ("error", "previous")  # what a figure does on a day the exchange was closed
@@ -45,11 +46,6 @@ KEYWORD_SYNONYMS = {"decimals": "digits", "decimal": "digits", "precision": "dig
 
 def _argument_hint(error: str, func: Callable[..., Any]) -> str:
     """'did you mean digits=?' for an unknown keyword, else where the functions are described."""
-    import inspect
-    import re
-
-    from broadsheet.core.schema import did_you_mean
-
     found = re.search(r"unexpected keyword argument '(\w+)'", error)
     if found:
         accepted = [p for p in inspect.signature(func).parameters if p != "self"]
@@ -243,8 +239,6 @@ class FigureFunctions:
 
     def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
         """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
-        from broadsheet.data.store import RELEASE_FIELDS  # the store is loaded, so is data.py
-
         if field not in RELEASE_FIELDS:
             raise FigureError(f"field must be one of {', '.join(RELEASE_FIELDS)}, got {field!r}")
         found = self.store.release(indicator, period)
