@@ -227,12 +227,12 @@ def profile(project: Path, top: int = 12) -> str:
 # The stages of a build, by the function that does each (cumulative time under it).
 STAGES = (
     ("imports (all modules)", "<frozen importlib._bootstrap>", "_find_and_load"),
-    ("load data/", "data.py", "load_data"),
-    ("read content/", "content.py", "read_issues"),
-    ("figures (evaluate expressions)", "markdown.py", "evaluate_figures"),
+    ("load data/", "store.py", "load_data"),
+    ("read content/", "issues.py", "read_issues"),
+    ("figures (evaluate expressions)", "evaluate.py", "evaluate_figures"),
     ("Markdown → HTML", "core.py", "convert"),
-    ("render templates", "pipeline.py", "render_outputs"),
-    ("write site/", "writer.py", "write_site"),
+    ("render templates", "rendering.py", "render_site"),
+    ("write site/", "writer.py", "swap"),
 )
 
 

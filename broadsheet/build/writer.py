@@ -141,7 +141,7 @@ def clean_stale(dest: Path) -> None:
 
 @dataclass
 class Written:
-    """What write_site put in the site: every file's [sha256, size, mtime_ns], and how many were new."""
+    """What SiteWriter put in the site: every file's [sha256, size, mtime_ns], and how many were new."""
 
     files: dict[str, list[Any]] = field(default_factory=dict)
     written: int = 0  # files written or copied; the others are hard links to the previous site's
@@ -220,23 +220,6 @@ class SiteWriter:
         thousands of unlinks are seconds the editor need not wait); after a failure, the unfinished one."""
         if self.tmp.exists() and not (self.swapped and discard_later(self.tmp, self.dest)):
             shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def write_site(outputs: list[Output], static_dir: Path, dest: Path,
-               finish: Callable[[Path], None] | None = None,
-               previous: dict[str, list[Any]] | None = None, keep: Iterable[str] = (),
-               before_swap: Callable[[], None] | None = None, added: tuple[str, ...] = ()) -> Written:
-    """Write every output and static/ into a fresh folder and atomically replace `dest` with it
-    (SiteWriter in one call, which refuses duplicate and escaping paths); the paths in `keep`
-    are linked from the current site as they are."""
-    writer = None
-    try:  # inside the try, so that Ctrl-C right after the folder is made still removes it
-        writer = SiteWriter(dest, previous)
-        writer.add(outputs)
-        return writer.swap(static_dir, keep, finish, before_swap, added)
-    finally:
-        if writer is not None:
-            writer.close()
 
 
 def discard_later(old: Path, dest: Path) -> bool:
