@@ -128,7 +128,7 @@ def test_every_spec_is_valid_vega_lite(specs, code):
 
 
 def test_every_declared_kind_has_a_builder():
-    from broadsheet.charts.kinds import BUILDERS
+    from broadsheet.charts.spec import BUILDERS
 
     assert sorted(BUILDERS) == sorted(KINDS)
 
@@ -145,7 +145,7 @@ def test_declarations_and_cached_charts_load_without_pandas_altair_or_vl_convert
 
 def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, store, config):
     """spec.py derives the interactive specs (kinds.lines.interactive_variant); building them agrees."""
-    from broadsheet.charts.kinds import BUILDERS
+    from broadsheet.charts.spec import BUILDERS
     from broadsheet.charts.kinds.lines import interactive_variant
     from broadsheet.charts.theme import NARROW, WIDE
 

@@ -23,17 +23,18 @@ from broadsheet.build.state import Loaded, Pages, Site
 from broadsheet.charts.chartset import ChartSet
 from broadsheet.content.issues import Issue
 from broadsheet.core.cache import Cache, open_cache
-from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, FigureProblems, SourceError
 from broadsheet.core.failures import held_interrupts
 from broadsheet.core.i18n import NumberFormatter, reading_minutes
 from broadsheet.core.output import Output
+from broadsheet.core.settings import Language
 from broadsheet.core.urls import Urls
 from broadsheet.data.store import DataStore
-from broadsheet.figures.functions import FigureFunctions, FigureUse
+from broadsheet.figures.functions import FigureFunctions
 from broadsheet.figures.lookahead import guarded, issue_as_of
 from broadsheet.figures.parity import check_parity
+from broadsheet.figures.uses import FigureUse
 from broadsheet.outputs.units import render_email, render_issue
 from broadsheet.pages.markdown import render_markdown
 from broadsheet.pages.provenance import provenance

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from broadsheet.charts.a11y import presentational_marks
 from broadsheet.charts.built import Table
-from broadsheet.figures.functions import FigureUse
+from broadsheet.figures.uses import FigureUse
 
 SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
 SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"')

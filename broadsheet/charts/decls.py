@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from broadsheet.charts.options import also_date, macro_fields
 from broadsheet.core.errors import SourceError
+from broadsheet.core.lines import LineDict, line_of
 from broadsheet.core.schema import (
     Checked,
     Field,
@@ -27,11 +28,11 @@ from broadsheet.core.schema import (
     validate,
 )
 from broadsheet.core.suggest import known_hint, suggest
-from broadsheet.core.yamlsource import LineDict, line_of, load_yaml, read_text
+from broadsheet.core.yamlsource import load_yaml, read_text
 from broadsheet.figures.expressions import expressions_in
 
 if TYPE_CHECKING:
-    from broadsheet.data.store import Catalog
+    from broadsheet.data.catalog import Catalog
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PERIOD_RE = re.compile(r"^\d{4}-\d{2}$")

@@ -13,8 +13,8 @@ from babel.dates import format_time
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from broadsheet.charts.theme import STYLES
-from broadsheet.core.config import Language
 from broadsheet.core.i18n import NumberFormatter, load_translations
+from broadsheet.core.settings import Language
 
 
 @dataclass(frozen=True)

@@ -7,28 +7,50 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from altair.utils.schemapi import debug_mode
 
-from broadsheet.charts.built import Table
+from broadsheet.charts.built import Built, Table
 from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
 from broadsheet.charts.drawing import RenderJob
-from broadsheet.charts.kinds import BUILDERS
 from broadsheet.charts.kinds.common import chart_sources, periods, window
+from broadsheet.charts.kinds.curve import build_curve
+from broadsheet.charts.kinds.drawdown import build_drawdown
+from broadsheet.charts.kinds.line import build_line
 from broadsheet.charts.kinds.lines import interactive_variant
+from broadsheet.charts.kinds.macro import build_macro
+from broadsheet.charts.kinds.moves import build_moves
+from broadsheet.charts.kinds.rebased import build_rebased
+from broadsheet.charts.kinds.yields import build_yields
 from broadsheet.charts.locale import ChartLocale
-from broadsheet.charts.theme import LIGHT, NARROW, PNG_SCALE, WIDE, theme_config
+from broadsheet.charts.theme import LIGHT, NARROW, PNG_SCALE, WIDE, Layout, theme_config
 from broadsheet.core.cache import content_key
 from broadsheet.core.errors import FigureProblems, SourceError
 from broadsheet.figures.evaluate import evaluate_figures
-from broadsheet.figures.functions import FigureFunctions, FigureUse
+from broadsheet.figures.functions import FigureFunctions
 from broadsheet.figures.lookahead import guarded
+from broadsheet.figures.uses import FigureUse
 
 if TYPE_CHECKING:
     from broadsheet.data.store import DataStore
+
+# (declaration, data, language, interactive, layout) → the chart and its table: one builder per kind
+# (charts/kinds/), for every kind decls.KIND_SCHEMAS declares
+Builder = Callable[[ChartDecl, "DataStore", ChartLocale, bool, Layout], Built]
+BUILDERS: dict[str, Builder] = {
+    "drawdown": build_drawdown,
+    "rebased": build_rebased,
+    "yields": build_yields,
+    "line": build_line,
+    "moves": build_moves,
+    "curve": build_curve,
+    "macro": build_macro,
+}
+
 
 
 

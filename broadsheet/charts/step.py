@@ -27,8 +27,8 @@ from broadsheet.figures.lookahead import issue_as_of
 if TYPE_CHECKING:
     from broadsheet.content.issues import Issue
     from broadsheet.core.cache import Cache
-    from broadsheet.core.config import Config
     from broadsheet.core.errors import Problems
+    from broadsheet.core.settings import Config
     from broadsheet.data.store import DataStore
 
 

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from broadsheet.core.config import Config
 from broadsheet.core.errors import SourceError
+from broadsheet.core.settings import Config
 from broadsheet.core.yamlsource import read_text
 from broadsheet.data.store import DataStore
 

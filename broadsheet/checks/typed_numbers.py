@@ -17,7 +17,7 @@ from broadsheet.content.issues import Page
 from broadsheet.core.errors import SourceError
 from broadsheet.data.store import DataStore
 from broadsheet.figures.arithmetic import pct_change, points_change
-from broadsheet.figures.functions import FigureUse
+from broadsheet.figures.uses import FigureUse
 
 if TYPE_CHECKING:  # the store hands pandas Series; this module needs no pandas of its own
     import pandas as pd

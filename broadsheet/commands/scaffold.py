@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from markdown.extensions.toc import slugify_unicode
 
 from broadsheet.content.issues import SLUG_RE, hash_text
-from broadsheet.core.config import Config
 from broadsheet.core.errors import BroadsheetError, BuildFailed
+from broadsheet.core.settings import Config
 from broadsheet.core.textcheck import INVISIBLE_RE, control_problem
 from broadsheet.data.store import load_data
 

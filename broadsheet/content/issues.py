@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broadsheet.core.config import Config
 from broadsheet.core.errors import BuildFailed, Problems, SourceError
+from broadsheet.core.lines import line_of
 from broadsheet.core.schema import Checked, Field, boolean, excerpt, text, validate
 from broadsheet.core.schema import date as schema_date
+from broadsheet.core.settings import Config
 from broadsheet.core.tags import check_declared
 from broadsheet.core.textcheck import unsafe_text
 from broadsheet.core.urls import tag_slug
-from broadsheet.core.yamlsource import line_of, load_yaml, read_text
+from broadsheet.core.yamlsource import load_yaml, read_text
 
 SLUG_RE = re.compile(r"^[\w\-]+$")
 

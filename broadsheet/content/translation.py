@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from broadsheet.content.issues import FRONT_RE, Issue, Page, hash_text, paragraph_hashes, read_page
-from broadsheet.core.config import Config
 from broadsheet.core.errors import SourceError
+from broadsheet.core.settings import Config
 from broadsheet.core.yamlsource import read_text
 
 FIELDS = ("translated_from", "translated_paragraphs")

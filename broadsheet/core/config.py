@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -12,71 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.lines import line_of
 from broadsheet.core.schema import Checked, Field, boolean, excerpt, per_language, text, validate
-from broadsheet.core.tags import TagIndex, load_tags
-from broadsheet.core.yamlsource import line_of, load_yaml, read_text
-
-
-@dataclass(frozen=True)
-class Language:
-    """One edition of the site."""
-
-    code: str  # content file name and hreflang: "zh-Hant", "en"
-    locale: str  # Babel locale: "zh_Hant_TW", "en_US"
-    html_lang: str  # <html lang>: "zh-Hant-TW", "en"
-    name: str  # the language's own name for the switcher: "繁體中文", "English"
-    prefix: str  # URL prefix: "" for the default language, "en/" otherwise
-
-
-@dataclass(frozen=True)
-class Config:
-    """The site's settings (see site.yaml for each key's meaning)."""
-
-    path: Path
-    title: dict[str, str]
-    description: dict[str, str]
-    base_url: str
-    languages: tuple[Language, ...]
-    author: dict[str, str]  # per language; one text in site.yaml applies to every edition
-    timezone: str
-    disclaimer: dict[str, str]
-    cname: str | None
-    # the unsubscribe link of the email edition, as the mailing service spells it (e.g. Buttondown's
-    # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
-    email_unsubscribe: str = ""
-    raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
-    full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
-    tags: TagIndex | None = None  # content/tags.yaml (tags.py); None: tags are free words
-
-    @property
-    def default_language(self) -> Language:
-        """The first language in site.yaml: served at the site root."""
-        return self.languages[0]
-
-    @property
-    def base_path(self) -> str:
-        """The path part of base_url, always ending in '/': '/' or '/weekly/'."""
-        return urlparse(self.base_url).path or "/"
-
-    def language(self, code: str) -> Language:
-        """Return the Language with this code (KeyError when the site has no such edition)."""
-        for lang in self.languages:
-            if lang.code == code:
-                return lang
-        raise KeyError(code)
-
-    def with_base_url(self, base_url: str) -> Config:
-        """Return a copy built for another base URL (the --base-url flag)."""
-        return Config(**{**self.__dict__, "base_url": normalize_base_url(base_url)})
-
+from broadsheet.core.settings import Config, Language, normalize_base_url
+from broadsheet.core.tags import load_tags
+from broadsheet.core.yamlsource import load_yaml, read_text
 
 LANGUAGE_FIELDS = (Field("locale", text(40), required=True), Field("html_lang", text(40), required=True),
                    Field("name", text(80), required=True))
 
 
-def normalize_base_url(url: str) -> str:
-    """Make sure the base URL ends with '/' so that joining paths works."""
-    return url if url.endswith("/") else url + "/"
 
 
 def _base_url(raw: Any) -> Checked:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from broadsheet.core.config import Config
 from broadsheet.core.errors import Problems
+from broadsheet.core.settings import Config
 
 
 @dataclass

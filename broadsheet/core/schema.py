@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.core.errors import SourceError
+from broadsheet.core.lines import line_of
 from broadsheet.core.suggest import did_you_mean, known_hint
-from broadsheet.core.yamlsource import line_of
 
 MISSING = object()
 

@@ -10,46 +10,18 @@ Without the file, tags are free words (each name is its own page), as before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from broadsheet.core.errors import SourceError
-from broadsheet.core.schema import excerpt
+from broadsheet.core.limits import excerpt
+from broadsheet.core.lines import line_of
+from broadsheet.core.settings import Tag, TagIndex
 from broadsheet.core.suggest import did_you_mean
-from broadsheet.core.yamlsource import line_of, load_yaml, read_text
+from broadsheet.core.yamlsource import load_yaml, read_text
 
 TAGS_FILE = "tags.yaml"  # under content/
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-@dataclass(frozen=True)
-class Tag:
-    """One declared tag: its slug (the address) and its name per language code."""
-
-    slug: str
-    names: tuple[tuple[str, str], ...]
-
-    def name(self, code: str) -> str:
-        """The tag's name in a language (the first name when it has none in that one)."""
-        return dict(self.names).get(code) or self.names[0][1]
-
-
-@dataclass(frozen=True)
-class TagIndex:
-    """Every declared tag, found by slug or by any of its names (case-insensitive)."""
-
-    path: Path
-    tags: tuple[Tag, ...]
-    _by_name: dict[str, Tag] = field(default_factory=dict, compare=False, repr=False)
-
-    def find(self, written: str) -> Tag | None:
-        """The tag a front matter word names, or None."""
-        return self._by_name.get(written.strip().casefold())
-
-    def names(self) -> list[str]:
-        """Every name a tag may be written with (for "did you mean")."""
-        return [name for tag in self.tags for _, name in tag.names]
 
 
 def load_tags(content_dir: Path, codes: list[str]) -> TagIndex | None:
@@ -65,7 +37,7 @@ def load_tags(content_dir: Path, codes: list[str]) -> TagIndex | None:
     for slug, names in data.items():
         line = line_of(data, slug, 1)
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            raise SourceError(path, line, f"tag slug {excerpt(slug)} may hold only a-z, 0-9 and -",
+            raise SourceError(path, line, f"tag slug {excerpt(slug, 39)} may hold only a-z, 0-9 and -",
                               "e.g. basis-trade")
         if not isinstance(names, dict) or not all(isinstance(names.get(c), str) and names[c].strip() for c in codes):
             raise SourceError(path, line, f"tag {slug!r} needs a name in each language: {', '.join(codes)}",

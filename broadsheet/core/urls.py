@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from broadsheet.core.config import Config, Language
+from broadsheet.core.settings import Config, Language
 
 
 class Urls:

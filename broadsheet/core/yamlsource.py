@@ -16,14 +16,8 @@ import yaml
 
 from broadsheet.core.errors import SourceError
 from broadsheet.core.limits import MAX_YAML_VALUE, check_size, excerpt
+from broadsheet.core.lines import LineDict
 from broadsheet.core.textcheck import control_problem
-
-
-class LineDict(dict):
-    """A dict from YAML that knows the 1-based line of each of its keys (`.lines[key]`)."""
-
-    lines: dict[Any, int]
-    start_line: int
 
 
 class _LineConstructor:
@@ -235,12 +229,6 @@ def plain_yaml_error(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, 
         return start, f"{key}: a quote in the middle of a quoted text ends it early", \
             f"quote the {key} with the other quote mark: {key}: \"…'…\""
     return None
-
-
-def line_of(mapping: Any, key: str, default: int) -> int:
-    """Return the line of `key` in a LineDict, or `default` when unknown."""
-    lines = getattr(mapping, "lines", {})
-    return lines.get(key, getattr(mapping, "start_line", default))
 
 
 def read_text(path: Path) -> str:

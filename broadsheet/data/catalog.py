@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from broadsheet.core.errors import BuildFailed, SourceError
-from broadsheet.core.yamlsource import line_of, load_yaml, read_text
+from broadsheet.core.lines import line_of
+from broadsheet.core.yamlsource import load_yaml, read_text
 from broadsheet.data import calendars
 
 UNITS = {"index", "percent", "usd", "thousands_persons"}

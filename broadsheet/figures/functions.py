@@ -8,7 +8,6 @@ editions.
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 import re
 from collections.abc import Callable
@@ -20,22 +19,10 @@ from broadsheet.core.i18n import ROUNDING, NumberFormatter, quantize
 from broadsheet.core.suggest import did_you_mean
 from broadsheet.data.store import RELEASE_FIELDS, DataStore
 from broadsheet.figures.arithmetic import bp_change, pct_change, points_change, spread_bp
+from broadsheet.figures.uses import FigureUse
 
 MOVES = ("up", "down")
 CLOSED = ("error", "previous")  # what a figure does on a day the exchange was closed
-
-
-@dataclass(frozen=True)
-class FigureUse:
-    """One evaluated figure: which function, which data, and what it printed."""
-
-    function: str
-    args: tuple[Any, ...]
-    kwargs: tuple[tuple[str, Any], ...]
-    series: str
-    dates: tuple[dt.date, ...]
-    text: str
-    values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
 
 
 # keywords editors reach for, and the one each function takes

@@ -16,7 +16,7 @@ from broadsheet.core.errors import FigureError
 
 if TYPE_CHECKING:
     from broadsheet.content.issues import Issue
-    from broadsheet.figures.functions import FigureUse
+    from broadsheet.figures.uses import FigureUse
 
 HINT = "use data up to the issue's as-of date, or set `as_of:` in the front matter"
 

@@ -9,7 +9,7 @@ from typing import Any
 from broadsheet.content.issues import Issue, Page
 from broadsheet.core.errors import SourceError
 from broadsheet.figures.expressions import LiteralCall, expressions_in
-from broadsheet.figures.functions import FigureUse
+from broadsheet.figures.uses import FigureUse
 
 FORMAT_ONLY = {"digits", "rounding", "grouping", "move", "closed"}
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import css_inline
 
-from broadsheet.core.config import Config
+from broadsheet.core.settings import Config
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.render import Renderer
 from broadsheet.pages.views import body_parts

@@ -10,8 +10,8 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 from broadsheet.content.issues import Issue
-from broadsheet.core.config import Config, Language
 from broadsheet.core.output import Output
+from broadsheet.core.settings import Config, Language
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.feedstyle import STYLESHEET, with_stylesheet
 from broadsheet.pages.views import IssuePage, body_parts, publish_datetime

@@ -19,9 +19,9 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket, BytecodeCache
 
-from broadsheet.core.config import Config, Language
 from broadsheet.core.errors import SourceError
 from broadsheet.core.i18n import NumberFormatter, load_translations
+from broadsheet.core.settings import Config, Language
 from broadsheet.core.typography import clreq_filter
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from broadsheet.content.issues import Issue
-from broadsheet.core.config import Config, Language
+from broadsheet.core.settings import Config, Language
 from broadsheet.core.urls import Urls
 from broadsheet.pages.views import IssuePage, issue_summary, publish_datetime
 

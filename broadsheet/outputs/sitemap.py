@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from broadsheet.core.config import Config
 from broadsheet.core.output import Output
+from broadsheet.core.settings import Config
 from broadsheet.core.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from broadsheet.content.issues import Issue
-from broadsheet.core.config import Language
 from broadsheet.core.context import BuildContext
 from broadsheet.core.output import Output
+from broadsheet.core.settings import Language
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.outputs.email import email_edition
 from broadsheet.outputs.render import Renderer

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from broadsheet.core.errors import FigureProblems, SourceError
 from broadsheet.figures.evaluate import block_mark, evaluate_figures
+from broadsheet.pages.body import Part, RenderedBody
 from broadsheet.pages.mdtree import KeepTreeExtension, absolute_html, plain_text
 from broadsheet.pages.receipts import FigureExtension, FigureMarks, marks_to_text, place_notes
 from broadsheet.pages.sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
@@ -28,35 +28,6 @@ COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- revie
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
 
-Part = Any  # a text segment (str) or a block a content function placed (e.g. a ChartBlock)
-
-
-@dataclass
-class RenderedBody:
-    """A page body converted from Markdown: segments of HTML with the blocks placed between them.
-
-    `parts` is what the page shows (links as written), `absolute_parts` the same with every URL
-    absolute (feeds, email), `text_parts` the plain text (the email's text part). Each output
-    renders the blocks (charts) in its own template partial.
-    """
-
-    parts: list[Part]
-    absolute_parts: list[Part]
-    text_parts: list[Part]
-    toc_html: str
-    headings: list[dict[str, Any]]
-    blocks: list[Any] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """The prose without blocks, for reading time and checks (made when asked: a page holds
-        enough copies of its text)."""
-        return " ".join(p for p in self.text_parts if isinstance(p, str))
-
-    @property
-    def html(self) -> str:
-        """The page's HTML segments joined, without the blocks (for checks that read prose)."""
-        return "".join(p for p in self.parts if isinstance(p, str))
 
 
 def render_markdown(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from broadsheet.figures.functions import FigureUse
+from broadsheet.figures.uses import FigureUse
 
 if TYPE_CHECKING:
     from broadsheet.charts.blocks import ChartBlock

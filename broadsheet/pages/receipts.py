@@ -27,7 +27,7 @@ from markdown.inlinepatterns import InlineProcessor
 
 if TYPE_CHECKING:
     from broadsheet.data.store import DataStore
-    from broadsheet.figures.functions import FigureUse
+    from broadsheet.figures.uses import FigureUse
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in an editor's text
 MARK_RE = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")

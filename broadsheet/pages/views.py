@@ -11,13 +11,13 @@ from markupsafe import Markup
 
 from broadsheet.charts import CHART_SCRIPT, VEGA_BUNDLE  # the light package module: no pandas
 from broadsheet.content.issues import Issue, Page
-from broadsheet.core.config import Config, Language
+from broadsheet.core.settings import Config, Language
 from broadsheet.core.urls import Urls
 
 if TYPE_CHECKING:  # annotations only: a no-change build imports none of these
     from broadsheet.charts.blocks import ChartBlock
-    from broadsheet.figures.functions import FigureUse
-    from broadsheet.pages.markdown import RenderedBody
+    from broadsheet.figures.uses import FigureUse
+    from broadsheet.pages.body import RenderedBody
     from broadsheet.pages.provenance import Provenance
     from broadsheet.pages.receipts import Receipt
 

@@ -1,0 +1,22 @@
+"""`FigureUse`: one evaluated figure as data (the function, its arguments, the data it read and what
+it printed). Receipts, provenance, chart blocks, the plan's dependencies and edition parity read it;
+it imports nothing else of broadsheet, so they need not import the figure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """One evaluated figure: which function, which data, and what it printed."""
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    series: str
+    dates: tuple[dt.date, ...]
+    text: str
+    values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
