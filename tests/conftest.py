@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from broadsheet.build.pipeline import build  # noqa: E402
+from broadsheet.charts.fonts import CJK_FONT_FILES, SYSTEM_FONT_DIRS_ENV, system_font_dirs  # noqa: E402
 from broadsheet.commands.cli import main  # noqa: E402
 from broadsheet.core.cache import DiskCache  # noqa: E402
 from broadsheet.core.config import load_config  # noqa: E402
@@ -197,6 +198,24 @@ def copy_real_project(root: Path) -> Path:
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
     return root
+
+
+@pytest.fixture
+def no_cjk_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A machine without a system CJK font, even where one is installed (CI installs
+    fonts-noto-cjk): broadsheet's font search (charts/fonts.py) sees only the folder returned, empty,
+    as the system's fonts. Set in the environment, so builds in other processes see it too; a font
+    put into the folder is as if installed."""
+    folder = tmp_path / "system-fonts"
+    folder.mkdir()
+    monkeypatch.setenv(SYSTEM_FONT_DIRS_ENV, str(folder))
+    return folder
+
+
+def system_cjk_font() -> Path | None:
+    """A CJK font file of this machine's (fonts-noto-cjk), as the chart renderer finds them."""
+    return next((font for folder in system_font_dirs() if folder.is_dir()
+                 for pattern in CJK_FONT_FILES for font in sorted(folder.rglob(pattern))), None)
 
 
 @pytest.fixture

@@ -402,10 +402,7 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
     assert "unknown chart 'spy'" in text and "spx" in text
 
 
-def test_cjk_font_search(tmp_path, monkeypatch):
-    import broadsheet.charts.fonts as fonts
-
-    monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", ())
+def test_cjk_font_search(tmp_path, no_cjk_font):
     assert font_folders(tmp_path / "fonts") == ([], False)
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts/NotoSansTC-Regular.otf").write_bytes(b"")

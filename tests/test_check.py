@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from broadsheet.checks.run import check_site, format_result
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
-from conftest import ROOT, ZH_PAGE, run_cli
+from conftest import ROOT, ZH_PAGE, run_cli, system_cjk_font
 
 BAD_FIGURES = """\
 ---
@@ -121,11 +122,64 @@ def test_check_with_bad_data_still_checks_front_matter(make_site, capsys) -> Non
 def test_the_project_passes_check(real_cache, capsys) -> None:
     """check is the gate before publishing: the project as it stands passes it (the first issue's
     March PPI paragraph is marked reviewed, with an editor's note; tests/test_integrity.py shows
-    what check reports without the mark). After the real build: its charts are in .cache/."""
+    what check reports without the mark). After the real build: its charts are in .cache/.
+
+    On a machine without a CJK font (no fonts-noto-cjk) check says so in one warning line, which
+    is about the machine and is not counted: the project passes all the same."""
     assert run_cli(ROOT, "check") == 0
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith("check: no problems")
+    if system_cjk_font() is not None:
+        assert captured.out == ""
+        assert captured.err.startswith("check: no problems")
+    else:
+        assert [line.split(": ", 1)[1] for line in captured.out.splitlines()] == [f"warning: {NO_FONT}"]
+        assert captured.err.startswith("check: no problems")
+        assert captured.err.rstrip().endswith("; 1 warning(s) about this machine, not the project")
+
+
+NO_FONT = ("no CJK font found: Chinese text in chart images will show as boxes "
+           "(install fonts-noto-cjk (scripts/install-system-deps.sh))")
+CHART = """\
+rates:
+  kind: line
+  series: [VIX]
+  start: 2025-03-03
+  end: 2025-04-04
+  title: {zh-Hant: 恐慌指數, en: VIX}
+"""
+
+
+def test_a_machine_without_a_cjk_font_is_a_warning_check_prints_and_does_not_count(
+        make_site, no_cjk_font: Path, capsys) -> None:
+    """What a fresh machine (no fonts-noto-cjk) shows, shown on every machine (no_cjk_font hides
+    the system's fonts): check prints the warning and exits 0, a build warns and succeeds, and
+    `build --strict` fails, since the site it would write has boxes in its chart images."""
+    earlier = "content/issues/2025-04-06-earlier"
+    root = make_site({f"{earlier}/charts.yaml": CHART}, with_sample_issue=True)
+    shutil.rmtree(root / "content/issues/2025-04-13-sample")  # it has no en.md: a warning about the project
+    for name in ("zh-Hant.md", "en.md"):
+        with (root / earlier / name).open("a", encoding="utf-8") as fp:
+            fp.write('\n{{ chart("rates") }}\n')
+    assert run_cli(root, "translated", "2025-04-06-earlier") == 0  # en.md matches the edited zh-Hant.md
+    capsys.readouterr()
+    assert run_cli(root, "check") == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{earlier}/charts.yaml: warning: {NO_FONT}"]
+    assert captured.err == "check: no problems in 2 page(s); 1 warning(s) about this machine, not the project\n"
+
+    assert run_cli(root, "build", "--strict") == 1
+    assert capsys.readouterr().err.splitlines() == [f"{earlier}/charts.yaml: {NO_FONT}",
+                                                    "build failed: 1 problem(s); the site was not changed"]
+    assert not (root / "site").exists()
+    assert run_cli(root, "build") == 0
+    assert f"{earlier}/charts.yaml: warning: {NO_FONT}" in capsys.readouterr().err.splitlines()
+
+    # a warning about the project beside it is counted, the machine's still is not
+    (root / earlier / "en.md").unlink()
+    assert run_cli(root, "check") == 1
+    captured = capsys.readouterr()
+    assert f"{earlier}/charts.yaml: warning: {NO_FONT}" in captured.out.splitlines()
+    assert captured.err == "check: 0 error(s), 1 warning(s); 1 warning(s) about this machine, not the project\n"
 
 
 def test_check_help_lists_what_it_checks(capsys) -> None:

@@ -18,8 +18,19 @@ from broadsheet.core.cache import content_key
 # folder (fonts/ beside site.yaml, for machines without a system CJK font) is registered.
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
                     Path.home() / ".local/share/fonts", Path.home() / ".fonts")
+# Set, it replaces SYSTEM_FONT_DIRS (folders joined by os.pathsep; empty: none), so that the test
+# suite can show a machine without a CJK font on one that has it (CI installs fonts-noto-cjk).
+SYSTEM_FONT_DIRS_ENV = "BROADSHEET_SYSTEM_FONT_DIRS"
 CJK_FONT_FILES = ("NotoSansCJK*", "NotoSansTC*", "NotoSansMonoCJK*", "SourceHanSans*")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2", ".pfb", ".pfa")
+
+
+def system_font_dirs() -> tuple[Path, ...]:
+    """The system's font folders: SYSTEM_FONT_DIRS, or those BROADSHEET_SYSTEM_FONT_DIRS names."""
+    named = os.environ.get(SYSTEM_FONT_DIRS_ENV)
+    if named is None:
+        return SYSTEM_FONT_DIRS
+    return tuple(Path(folder) for folder in named.split(os.pathsep) if folder)
 
 
 def has_cjk_font(folder: Path) -> bool:
@@ -30,7 +41,7 @@ def has_cjk_font(folder: Path) -> bool:
 def font_folders(project_fonts: Path) -> tuple[list[Path], bool]:
     """The folders to register with vl-convert, and whether any CJK font is available."""
     extra = [project_fonts] if project_fonts.is_dir() else []
-    found = any(has_cjk_font(folder) for folder in (*extra, *SYSTEM_FONT_DIRS))
+    found = any(has_cjk_font(folder) for folder in (*extra, *system_font_dirs()))
     return extra, found
 
 
@@ -41,7 +52,7 @@ def font_set(project_fonts: Path) -> list[list[object]]:
     and a package install or upgrade changes both (about 40 files on a Debian machine: < 1 ms).
     """
     found: list[list[object]] = []
-    for folder in (project_fonts, *SYSTEM_FONT_DIRS):
+    for folder in (project_fonts, *system_font_dirs()):
         if not folder.is_dir():
             continue
         for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):

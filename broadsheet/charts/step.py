@@ -19,7 +19,7 @@ from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
 from broadsheet.charts.spec import ChartSpec, build_spec, check_data_range, last_data_date
-from broadsheet.core.errors import FigureError, FigureProblems, SourceError
+from broadsheet.core.errors import FigureError, FigureProblems, MachineWarning, SourceError
 from broadsheet.core.typography import full_width_punctuation
 from broadsheet.core.urls import Urls
 from broadsheet.figures.lookahead import issue_as_of
@@ -127,9 +127,9 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
             folders, cjk = font_folders(fonts_dir)
             fonts = folders, font_set_key(fonts_dir)
             if not cjk:
-                problems.warn(SourceError(declared[0].src_dir / CHARTS_FILE, None,
-                                          "no CJK font found: Chinese text in chart images will show as boxes",
-                                          "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
+                problems.warn(MachineWarning(declared[0].src_dir / CHARTS_FILE, None,
+                                             "no CJK font found: Chinese text in chart images will show as boxes",
+                                             "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
         drawings, rendered = draw_all([(spec.key(), spec.render_job()) for spec in specs], cache, *fonts)
         result.rendered += rendered
         for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):

@@ -50,6 +50,12 @@ class SourceError(BroadsheetError):
         return f"{text} ({self.hint})" if self.hint else text
 
 
+class MachineWarning(SourceError):
+    """A warning about the machine the command runs on, not about the project (no CJK font for the
+    chart images): printed like any warning, but `check`, which judges the sources, does not count
+    it in its exit status. `build --strict` still fails on it: the site it would write shows it."""
+
+
 class FigureError(BroadsheetError):
     """A figure expression could not be computed; the Markdown stage adds the file and line."""
 
