@@ -145,8 +145,8 @@ def test_declarations_and_cached_charts_load_without_pandas_altair_or_vl_convert
 
 def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, store, config):
     """spec.py derives the interactive specs (kinds.lines.interactive_variant); building them agrees."""
-    from broadsheet.charts.spec import BUILDERS
     from broadsheet.charts.kinds.lines import interactive_variant
+    from broadsheet.charts.spec import BUILDERS
     from broadsheet.charts.theme import NARROW, WIDE
 
     loc = chart_locale(config.language("en"), ROOT / "translations")
