@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,23 @@ SAMPLE = Path(__file__).resolve().parent / "sample_site"
 # Command-line builds in the suite wait for their search index; tests/test_search_job.py tests the
 # background indexer through the pipeline API (BuildContext.search_in_background).
 os.environ.setdefault("BROADSHEET_WAIT_SEARCH", "1")
+
+
+# The upper bound of a wait that normally ends in milliseconds (a process exit, a line on a pipe, a
+# socket's answer, a folder removed): only a test that hangs meets it. Tests wait on the event
+# itself, never for a while in the hope it has happened, so a loaded machine makes them slower,
+# not flaky.
+SAFETY_NET_SECONDS = 300.0
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Return as soon as condition() holds (checked every 20 ms); fail after SAFETY_NET_SECONDS.
+
+    For what a test cannot be told about: a folder a detached process removes."""
+    deadline = time.monotonic() + SAFETY_NET_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {SAFETY_NET_SECONDS:.0f} s: {what}"
+        time.sleep(0.02)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

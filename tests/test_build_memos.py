@@ -10,7 +10,7 @@ from pathlib import Path
 
 from broadsheet.build.incremental import RACY_NS, HashMemo, hash_tree, sha
 from broadsheet.core.yamlsource import YamlMemo, load_yaml, yaml_memo
-from conftest import build_into
+from conftest import build_into, wait_until
 
 
 def test_hash_memo_reads_a_file_again_only_when_its_size_or_mtime_changed(tmp_path: Path, monkeypatch) -> None:
@@ -65,9 +65,7 @@ def test_the_replaced_site_is_removed_in_the_background(make_site) -> None:
     build_into(root)
     (root / "content/issues/2025-04-13-sample/zh-Hant.md").open("a", encoding="utf-8").write("\n再一段。\n")
     build_into(root)
-    deadline = time.monotonic() + 20
-    while list(root.glob(".site.trash-*")) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: not list(root.glob(".site.trash-*")), "the detached rm of the replaced site")
     assert list(root.glob(".site.*-*")) == []
     assert (root / "site" / "index.html").is_file()
 

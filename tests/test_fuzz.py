@@ -42,7 +42,7 @@ from broadsheet.data.store import DataStore, load_data
 from broadsheet.figures.functions import FigureFunctions
 from broadsheet.pages.markdown import FigureProblems, render_markdown
 from broadsheet.pages.sanitize import RAW_HTML_TAGS
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAFETY_NET_SECONDS, SAMPLE
 
 LONG = int(os.environ.get("BROADSHEET_FUZZ_EXAMPLES", "0"))
 
@@ -391,7 +391,7 @@ path_text = st.lists(st.one_of(
        method=st.sampled_from(["GET", "HEAD", "GET", "POST", "BREW", "get"]))
 def test_fuzz_serve_requests(server, path: str, host: str | None, method: str) -> None:
     lines = [f"{method} /{path} HTTP/1.1"] + ([f"Host: {host}"] if host is not None else [])
-    with socket.create_connection(server.server_address[:2], timeout=10) as sock:
+    with socket.create_connection(server.server_address[:2], timeout=SAFETY_NET_SECONDS) as sock:
         sock.sendall(("\r\n".join([*lines, "Connection: close"]) + "\r\n\r\n").encode("utf-8"))
         data = b""
         while chunk := sock.recv(65536):

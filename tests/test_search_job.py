@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from broadsheet.build.searchjob import job_glob, run_job, wait_for_job
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError
-from conftest import build_into
+from conftest import SAFETY_NET_SECONDS, build_into
 
 SAMPLE_ZH = "content/issues/2025-04-13-sample/zh-Hant.md"
 
@@ -95,12 +96,18 @@ def test_a_newer_build_stops_an_unfinished_job(make_site) -> None:
     out = build_into(root, search=True)
     job = out.parent / ".site.search-test"
     job.mkdir()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(job)],
-                               start_new_session=True)
+    # a stand-in for the job's process, whose command line names its folder; it says when it runs:
+    # until its exec is done the system shows an empty command line, no job's (the build would
+    # rightly spare it as some other process)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; print('running', flush=True); time.sleep(3600)",
+                                str(job)], start_new_session=True, stdout=subprocess.PIPE, text=True)
     (job / "pid").write_text(str(sleeper.pid), encoding="ascii")
+    assert sleeper.stdout.readline() == "running\n"
     edit(root, "再一段。")
     build_into(root, out, search=True)
-    assert sleeper.wait(timeout=10) != 0  # killed
+    # the build has sent SIGKILL by the time it returns; the bound only ends a test that hangs
+    assert sleeper.wait(timeout=SAFETY_NET_SECONDS) == -signal.SIGKILL
+    sleeper.stdout.close()
     assert not job.exists()
 
 

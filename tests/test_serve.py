@@ -6,7 +6,6 @@ import http.client
 import json
 import shutil
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from bs4 import BeautifulSoup
 from broadsheet.commands.preview_server import EVENTS_PATH, SCRIPT_PATH
 from broadsheet.commands.serve import Preview
 from browser import chromium
-from conftest import ROOT, SAMPLE, ZH_PAGE, write_files
+from conftest import ROOT, SAFETY_NET_SECONDS, SAMPLE, ZH_PAGE, write_files
 
 DRAFT = ZH_PAGE.replace("slug: sample", "slug: draft\ndraft: true").replace(
     "date: 2025-04-13", "date: 2025-04-20").replace("範例週報", "草稿週報")
@@ -54,7 +53,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
 
 def get(preview: Preview, path: str) -> tuple[int, dict[str, str], bytes]:
     host, port = preview.server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=5)
+    conn = http.client.HTTPConnection(host, port, timeout=SAFETY_NET_SECONDS)
     conn.request("GET", path)
     response = conn.getresponse()
     body = response.read()
@@ -67,7 +66,8 @@ class EventStream:
 
     def __init__(self, preview: Preview):
         host, port = preview.server.server_address[:2]
-        self.sock = socket.create_connection((host, port), timeout=10)
+        # next_state() waits on this socket for the rebuild a change starts: the bound only ends a hung test
+        self.sock = socket.create_connection((host, port), timeout=SAFETY_NET_SECONDS)
         self.sock.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
         self.buffer = b""
 
@@ -116,14 +116,6 @@ def test_refuses_paths_outside_the_preview_folder(shared) -> None:
         assert b"base_url" not in body and b"root:" not in body
     (shared.out_dir / "leak").symlink_to(shared.root / "site.yaml")
     assert get(shared, "/broadsheet/leak")[0] == 403
-
-
-def wait_for(predicate, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
 
 
 def test_a_change_rebuilds_and_tells_the_page_to_reload(preview) -> None:

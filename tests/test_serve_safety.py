@@ -16,7 +16,7 @@ import pytest
 
 from broadsheet.commands import serve as serve_module
 from broadsheet.commands.serve import Preview, build_preview
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAFETY_NET_SECONDS, SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def raw_request(preview: Preview, path: str, host: str | None) -> tuple[int, byt
     """Send one GET with this path and Host (None: no Host header); return (status, body)."""
     address = preview.server.server_address[:2]
     lines = [f"GET {path} HTTP/1.1"] + ([f"Host: {host}"] if host is not None else []) + ["Connection: close"]
-    with socket.create_connection(address, timeout=10) as sock:
+    with socket.create_connection(address, timeout=SAFETY_NET_SECONDS) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         data = b""
         while chunk := sock.recv(65536):
