@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import sys
@@ -16,6 +17,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import broadsheet.build.pipeline as pipeline  # noqa: E402
+
+# --- the unit mark ---------------------------------------------------------------------------------
+# `python3 build.py test --unit` (pytest -m unit) runs only the tests marked `unit`: those that build
+# no site, the quick loop while changing a function. A test that builds, assembles or checks a site
+# (build(), assemble_site(), `build`, `check` or `serve` on a project, or a fixture that does, such
+# as make_site's fresh_cache) is an integration test and stays unmarked. Every such run goes through
+# pipeline.build or pipeline.assemble_site, which are counted here, before any module imports them
+# by name: a unit-marked test that makes a site fails (pytest_runtest_call below), so the mark stays true.
+SITES_MADE = [0]  # site builds and assemblies in this process so far
+
+
+def _counted(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        SITES_MADE[0] += 1
+        return function(*args, **kwargs)
+
+    return counted
+
+
+for _name in ("build", "assemble_site"):
+    setattr(pipeline, _name, _counted(getattr(pipeline, _name)))
 
 from broadsheet.build.pipeline import build  # noqa: E402
 from broadsheet.charts.fonts import CJK_FONT_FILES, SYSTEM_FONT_DIRS_ENV, system_font_dirs  # noqa: E402
@@ -66,6 +91,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+_SITES_BEFORE = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    """Note how many sites were made before the test's fixtures (the unit guard)."""
+    item.stash[_SITES_BEFORE] = SITES_MADE[0]
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Fail a test marked unit that made a site, in its fixtures or itself: it is an integration test."""
+    result = yield
+    made = SITES_MADE[0] - item.stash.get(_SITES_BEFORE, SITES_MADE[0])
+    if made and item.get_closest_marker("unit"):
+        raise AssertionError(f"marked unit, but it (or a fixture of its) called build() or assemble_site() "
+                             f"{made} time(s): take the unit mark off, or test the function without a site")
+    return result
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -99,16 +99,19 @@ def cycles(graph: dict[str, frozenset[str]]) -> list[list[str]]:
     return found
 
 
+@pytest.mark.unit
 def test_every_module_sits_in_a_stage_folder() -> None:
     stray = [name for name in modules() if name != "broadsheet" and folder(name) not in LAYERS]
     assert stray == []
     assert {folder(name) for name in modules()} - {None} == set(LAYERS)
 
 
+@pytest.mark.unit
 def test_there_is_no_import_circle() -> None:
     assert cycles(dict(import_graph())) == []
 
 
+@pytest.mark.unit
 def test_imports_only_go_down_the_stages() -> None:
     upward = []
     for name, targets in import_graph().items():
@@ -148,18 +151,21 @@ def function_imports() -> list[tuple[str, int, bool]]:
     return found
 
 
+@pytest.mark.unit
 def test_imports_inside_functions_are_few_and_each_says_why() -> None:
     found = function_imports()
     assert [f"{path}:{line}" for path, line, said in found if not said] == []
     assert len(found) <= MAX_FUNCTION_IMPORTS, [f"{path}:{line}" for path, line, _ in found]
 
 
+@pytest.mark.unit
 def test_no_module_is_over_four_hundred_lines() -> None:
     long = {name: n for name, path in modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}
 
 
+@pytest.mark.unit
 def test_each_stage_folder_says_what_it_holds_and_may_import() -> None:
     for name in LAYERS:
         doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text(encoding="utf-8"))) or ""
@@ -180,6 +186,7 @@ def test_a_build_with_nothing_changed_loads_no_heavy_library(make_site) -> None:
     assert loaded == "[]"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("command", [["--help"], ["build", "--help"]])
 def test_the_command_line_starts_without_heavy_libraries(command: list[str]) -> None:
     script = ("import sys\nfrom broadsheet.commands.cli import main\ntry:\n    main(sys.argv[1:])\n"

@@ -247,6 +247,7 @@ def test_out_folder_that_is_not_a_site_is_refused(make_site, tmp_path, capsys) -
     assert (documents / "thesis.txt").read_text() == "years of work"
 
 
+@pytest.mark.unit
 def test_ctrl_c_as_the_fresh_folder_is_made_leaves_nothing_beside_the_site(tmp_path, monkeypatch) -> None:
     """Python checks for Ctrl-C as mkdir returns: an interrupt right there (a loaded CI machine
     met it) must not leave the fresh folder behind, since the build never got its writer to close."""

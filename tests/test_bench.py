@@ -27,6 +27,7 @@ def built(corpus: list[IssueDoc], tmp_path_factory: pytest.TempPathFactory) -> P
     return build_into(project)
 
 
+@pytest.mark.unit
 def test_same_seed_same_corpus(corpus: list[IssueDoc]) -> None:
     again = make_corpus(3, seed=7)
     assert [d.body for d in again] == [d.body for d in corpus]
@@ -55,6 +56,7 @@ def test_peer_text_holds_the_numbers_broadsheet_prints(corpus: list[IssueDoc], b
     assert all(cell in doc.body_text["en"] for cell in cells)
 
 
+@pytest.mark.unit
 def test_peer_sites_are_written(corpus: list[IssueDoc], tmp_path: Path) -> None:
     pelican = write_pelican(tmp_path / "pelican", corpus)
     hugo = write_hugo(tmp_path / "hugo", corpus)

@@ -8,11 +8,14 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from broadsheet.build.incremental import RACY_NS, HashMemo, hash_tree, sha
 from broadsheet.core.yamlsource import YamlMemo, load_yaml, yaml_memo
 from conftest import build_into, wait_until
 
 
+@pytest.mark.unit
 def test_hash_memo_reads_a_file_again_only_when_its_size_or_mtime_changed(tmp_path: Path, monkeypatch) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -33,6 +36,7 @@ def test_hash_memo_reads_a_file_again_only_when_its_size_or_mtime_changed(tmp_pa
     assert again.entries[str(file)][2] == sha(b"one")
 
 
+@pytest.mark.unit
 def test_an_edit_in_the_same_clock_tick_is_not_missed(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -46,6 +50,7 @@ def test_an_edit_in_the_same_clock_tick_is_not_missed(tmp_path: Path) -> None:
     assert hash_tree(folder, memo) == {"a.md": sha(b"two")}
 
 
+@pytest.mark.unit
 def test_yaml_memo_keeps_parses_between_builds(tmp_path: Path) -> None:
     store = tmp_path / "yaml.pickle"
     with yaml_memo(store):
@@ -70,6 +75,7 @@ def test_the_replaced_site_is_removed_in_the_background(make_site) -> None:
     assert (root / "site" / "index.html").is_file()
 
 
+@pytest.mark.unit
 def test_page_memo_reads_only_the_files_whose_hash_changed(tmp_path: Path, monkeypatch) -> None:
     """An edit build of a big site must not read and parse every other issue again; a changed
     file, or another engine version, is read again."""
@@ -132,6 +138,7 @@ def test_a_build_holds_no_page_and_wrote_each_as_its_stored_page_renders(make_si
         writer.close()
 
 
+@pytest.mark.unit
 def test_pages_read_from_the_cache_are_not_all_kept(monkeypatch) -> None:
     from broadsheet.build.state import Pages
 

@@ -26,6 +26,7 @@ def en() -> FigureFunctions:
 
 
 # --- Good Friday: the week of 2025-04-14 ends on Thursday ------------------------------------------
+@pytest.mark.unit
 def test_a_figure_on_good_friday_says_the_exchange_was_closed(en) -> None:
     with pytest.raises(NoDataForDate) as failed:
         en.level("SP500", "2025-04-18")
@@ -33,6 +34,7 @@ def test_a_figure_on_good_friday_says_the_exchange_was_closed(en) -> None:
     assert "fetch" not in str(failed.value)  # fetch cannot bring a close that never existed
 
 
+@pytest.mark.unit
 def test_closed_previous_takes_thursday_even_after_the_last_row(en) -> None:
     assert en.store.series("SP500").index[-1].date() == D(2025, 4, 17)  # the data ends on Thursday
     assert en.level("SP500", "2025-04-18", closed="previous") == "5,282.70"
@@ -43,6 +45,7 @@ def test_closed_previous_takes_thursday_even_after_the_last_row(en) -> None:
     assert en.uses[-1].dates == (D(2025, 4, 11), D(2025, 4, 17))
 
 
+@pytest.mark.unit
 def test_the_week_before_a_monday_holiday_ends_on_friday(en) -> None:
     # Presidents' Day 2025-02-17: the week to Friday 2/21 starts from Friday 2/14's close
     en.week_pct("SP500", "2025-02-21")
@@ -51,6 +54,7 @@ def test_the_week_before_a_monday_holiday_ends_on_friday(en) -> None:
     assert en.uses[-1].dates == (D(2025, 2, 14), D(2025, 2, 18))
 
 
+@pytest.mark.unit
 def test_an_adhoc_closure_and_a_weekend_say_so(en) -> None:
     with pytest.raises(NoDataForDate, match="2025-01-09: NYSE closed, Thursday, an exchange holiday"):
         en.level("DGS10", "2025-01-09")
@@ -110,6 +114,7 @@ def test_a_value_on_a_closed_day_stops_the_build(make_site) -> None:
 
 
 # --- Taiwan: TAIEX is closed on 2025-04-03 and 04-04 --------------------------------------------
+@pytest.mark.unit
 def test_the_taiwan_calendar_has_its_own_holidays() -> None:
     assert not calendars.is_session("XTAI", D(2025, 4, 3))
     assert not calendars.is_session("XTAI", D(2025, 4, 4))
@@ -155,6 +160,7 @@ def test_an_early_close_is_a_trading_day_and_missing_it_is_a_gap(make_site) -> N
 
 
 # --- Treasury yields: the NYSE's days that the bond market trades too ------------------------------
+@pytest.mark.unit
 def test_the_bond_market_closes_on_columbus_and_veterans_day(en) -> None:
     code = en.store.calendar("DGS10")
     assert code == "XNYS&USBOND" and en.store.calendar("SP500") == "XNYS"

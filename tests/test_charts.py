@@ -111,6 +111,7 @@ def values(spec: dict) -> list[dict]:
         u["data"]["values"] for u in layers(spec) if "data" in u)
 
 
+@pytest.mark.unit
 def test_every_kind_is_covered(decls):
     assert {d.kind for d in decls.values()} == set(KINDS)
 
@@ -127,12 +128,14 @@ def test_every_spec_is_valid_vega_lite(specs, code):
                 assert not errors, (_name, errors[0].message)
 
 
+@pytest.mark.unit
 def test_every_declared_kind_has_a_builder():
     from broadsheet.charts.spec import BUILDERS
 
     assert sorted(BUILDERS) == sorted(KINDS)
 
 
+@pytest.mark.unit
 def test_declarations_and_cached_charts_load_without_pandas_altair_or_vl_convert():
     """The build plan reads declarations, and a build places charts from the cache, on paths
     that draw nothing: those modules must not load the chart libraries (the package's docstring)."""
@@ -143,6 +146,7 @@ def test_declarations_and_cached_charts_load_without_pandas_altair_or_vl_convert
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.unit
 def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, store, config):
     """spec.py derives the interactive specs (kinds.lines.interactive_variant); building them agrees."""
     from broadsheet.charts.kinds.lines import interactive_variant
@@ -157,6 +161,7 @@ def test_interactive_specs_derived_from_static_ones_equal_the_built_ones(decls, 
             assert interactive_variant(static) == built, (decl.kind, layout)
 
 
+@pytest.mark.unit
 def test_drawdown_spec(specs):
     zh, en = specs[("drawdown", "zh-Hant")], specs[("drawdown", "en")]
     units = layers(zh.spec)
@@ -177,6 +182,7 @@ def test_drawdown_spec(specs):
     assert "title" not in zh.spec  # the page shows the title as HTML
 
 
+@pytest.mark.unit
 def test_moves_spec_colours_follow_each_audience(specs):
     zh, en = specs[("rebound", "zh-Hant")], specs[("rebound", "en")]
     assert zh.spec["facet"]["column"]["field"] == "series"
@@ -195,6 +201,7 @@ def test_moves_spec_colours_follow_each_audience(specs):
     assert {v["period"] for v in values(weekly.spec)} >= {"Week to 4/4", "Week to 4/11"}
 
 
+@pytest.mark.unit
 def test_yields_and_panels_specs(specs):
     yields = layers(specs[("yields", "en")].spec)[0]
     assert yields["encoding"]["y"]["axis"]["format"] == ".1%"
@@ -209,6 +216,7 @@ def test_yields_and_panels_specs(specs):
     assert mark_type(layers(specs[("levels", "en")].spec)[0]) == "line"
 
 
+@pytest.mark.unit
 def test_macro_spec(specs):
     cpi = specs[("cpi", "zh-Hant")]
     bars, ticks = layers(cpi.spec)
@@ -225,6 +233,7 @@ def test_macro_spec(specs):
     assert {v["period"] for v in values(ism.spec)} == {"Jan 2025", "Feb 2025", "Mar 2025"}
 
 
+@pytest.mark.unit
 def test_locales_come_from_babel(specs):
     zh = specs[("drawdown", "zh-Hant")]
     assert zh.time_format_locale["shortDays"][0] == "週日"
@@ -402,6 +411,7 @@ def test_unknown_chart_name_in_markdown_fails(make_site):
     assert "unknown chart 'spy'" in text and "spx" in text
 
 
+@pytest.mark.unit
 def test_cjk_font_search(tmp_path, no_cjk_font):
     assert font_folders(tmp_path / "fonts") == ([], False)
     (tmp_path / "fonts").mkdir()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from broadsheet.checks.run import check_site, format_result
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
@@ -182,9 +184,8 @@ def test_a_machine_without_a_cjk_font_is_a_warning_check_prints_and_does_not_cou
     assert captured.err == "check: 0 error(s), 1 warning(s); 1 warning(s) about this machine, not the project\n"
 
 
+@pytest.mark.unit
 def test_check_help_lists_what_it_checks(capsys) -> None:
-    import pytest
-
     with pytest.raises(SystemExit):
         run_cli(Path("."), "check", "--help")
     assert "broken internal links" in capsys.readouterr().out

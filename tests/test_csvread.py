@@ -63,6 +63,7 @@ def test_a_huge_line_is_refused_with_its_size(make_site) -> None:
     assert message.startswith("data/markets.csv:2: line is 100,025 characters long")
 
 
+@pytest.mark.unit
 def test_the_parsers_themselves() -> None:
     assert plain_number("-0.4") == -0.4 and plain_number(" ") is None
     for bad in ("1_000", "inf", "0x10", "+", "1.2.3", "٣"):

@@ -12,6 +12,9 @@ from broadsheet.core.errors import NoDataForDate
 from broadsheet.data.store import load_data
 from conftest import ROOT
 
+pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
+
+
 DECLS = """\
 curve:
   kind: curve

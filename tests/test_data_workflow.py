@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from conftest import ROOT
+
+pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
 
 
 def test_the_weekly_workflow_fetches_checks_and_opens_a_pull_request_never_pushing_main() -> None:

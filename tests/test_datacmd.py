@@ -58,6 +58,7 @@ def test_a_source_is_required(make_site, capsys) -> None:
     assert "--source" in capsys.readouterr().err
 
 
+@pytest.mark.unit
 def test_data_add_has_help(capsys) -> None:
     from conftest import ROOT
 

@@ -34,6 +34,7 @@ def examples() -> list[tuple[str, str, dict[str, str]]]:
 EXAMPLES = examples()
 
 
+@pytest.mark.unit
 def test_the_guide_has_examples() -> None:
     assert len(EXAMPLES) >= 4
 
@@ -53,6 +54,7 @@ def test_example_builds(make_site, n: int) -> None:
         assert any(Path(out, "issues").glob("*/index.html"))  # the address is the front matter's date and slug
 
 
+@pytest.mark.unit
 def test_every_site_setting_is_documented() -> None:
     """docs/writing.md's table of site.yaml settings names every setting the build accepts."""
     import dataclasses

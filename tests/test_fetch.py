@@ -135,6 +135,7 @@ def test_alfred_first_releases_computed_from_the_levels_as_first_published(make_
     assert (release.actual, release.consensus, release.prior) == (0.2, None, -0.1)
 
 
+@pytest.mark.unit
 def test_first_release_uses_the_prior_month_as_revised_in_the_same_vintage() -> None:
     from broadsheet.data.catalog import FetchSpec
     from broadsheet.data.sources import first_releases, parse_observations
@@ -333,6 +334,7 @@ def test_a_failure_between_renames_is_finished_by_the_next_reader(old_and_new, m
     assert store.release("CPI_MOM", "2025-04").actual == 0.2
 
 
+@pytest.mark.unit
 def test_every_series_and_release_has_a_source_or_is_editor_entered() -> None:
     catalog = load_catalog(ROOT / "data/catalog.yaml")
     for ident, info in [*catalog.series.items(), *catalog.indicators.items()]:

@@ -10,6 +10,8 @@ from broadsheet.data.store import load_data
 from broadsheet.figures.functions import FigureFunctions
 from conftest import ROOT
 
+pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
+
 
 @pytest.fixture(scope="module")
 def store():

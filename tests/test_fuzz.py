@@ -189,6 +189,7 @@ def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- Markdown body -----------------------------------------------------------------------------
 
+@pytest.mark.unit
 @budget(150)
 @given(body=markdown_text, raw_html=st.booleans())
 def test_fuzz_markdown_body(functions, body: str, raw_html: bool) -> None:
@@ -214,6 +215,7 @@ FRONT = {"title": "範例", "date": "2025-04-13", "summary": "摘要", "tags": [
          "draft": False, "corrections": [{"date": "2025-04-14", "text": "更正"}]}
 
 
+@pytest.mark.unit
 @budget(40)
 @given(front=mutated_yaml(FRONT), body=markdown_text)
 def test_fuzz_front_matter(tmp_path_factory, front: str, body: str) -> None:
@@ -236,6 +238,7 @@ def test_fuzz_front_matter(tmp_path_factory, front: str, body: str) -> None:
 SITE = yaml.safe_load((ROOT / "site.yaml").read_text(encoding="utf-8"))
 
 
+@pytest.mark.unit
 @budget(40)
 @given(text=mutated_yaml(SITE))
 def test_fuzz_site_yaml(tmp_path_factory, text: str) -> None:
@@ -259,6 +262,7 @@ CHARTS = {
 }
 
 
+@pytest.mark.unit
 @budget(12)
 @given(text=mutated_yaml(CHARTS))
 def test_fuzz_charts_yaml(tmp_path_factory, store, text: str) -> None:
@@ -296,6 +300,7 @@ def data_copy(small_data: Path, tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.unit
 @budget(10)
 @given(text=mutated_yaml(CATALOG))
 def test_fuzz_catalog_yaml(small_data, tmp_path_factory, text: str) -> None:
@@ -304,6 +309,7 @@ def test_fuzz_catalog_yaml(small_data, tmp_path_factory, text: str) -> None:
     load_located(folder, folder / "catalog.yaml")
 
 
+@pytest.mark.unit
 @budget(8)
 @given(data=st.data())
 def test_fuzz_markets_csv(small_data, tmp_path_factory, data) -> None:
@@ -313,6 +319,7 @@ def test_fuzz_markets_csv(small_data, tmp_path_factory, data) -> None:
     load_located(folder, folder / "markets.csv")
 
 
+@pytest.mark.unit
 @budget(8)
 @given(data=st.data())
 def test_fuzz_releases_csv(small_data, tmp_path_factory, data) -> None:
@@ -385,6 +392,7 @@ path_text = st.lists(st.one_of(
     st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=8)), max_size=12).map("".join)
 
 
+@pytest.mark.unit
 @budget(100)
 @given(path=path_text, host=st.one_of(st.none(), st.sampled_from(["127.0.0.1", "localhost", "evil.example",
                                                                    "[::1]", "", "127.0.0.1:1", "[", ":"])),
@@ -429,6 +437,7 @@ def _read_both(text: str) -> tuple[object, object]:
     return results[0], results[1]
 
 
+@pytest.mark.unit
 @budget(60)
 @given(text=st.one_of(mutated_yaml(FRONT), mutated_yaml(SITE), mutated_yaml(CHARTS)))
 def test_fuzz_libyaml_reads_what_the_python_parser_reads(text: str) -> None:
@@ -455,6 +464,7 @@ EXPRESSION_PIECES = [
 ]
 
 
+@pytest.mark.unit
 @budget(200)
 @given(pieces=st.lists(st.sampled_from(EXPRESSION_PIECES), max_size=12), text=st.text(max_size=6))
 def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: str) -> None:

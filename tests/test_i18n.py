@@ -96,6 +96,7 @@ def test_stale_translation_is_reported(make_site, capsys) -> None:
         build_into(root, strict=True)
 
 
+@pytest.mark.unit
 def test_catalogs_cover_every_template_string(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-o", str(pot),

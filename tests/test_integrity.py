@@ -189,6 +189,7 @@ def test_data_sanity_catches_a_40_percent_day_a_gap_and_a_repeated_prior(make_si
     assert len(problems) == 4, messages
 
 
+@pytest.mark.unit
 def test_the_real_data_is_sane() -> None:
     assert check_data_sanity(load_data(ROOT / "data"), load_config(ROOT / "site.yaml")) == []
 

@@ -51,6 +51,7 @@ def test_sub_path_build_puts_every_link_under_the_base_path(sub_path_site: Path)
     assert (sub_path_site / ".nojekyll").exists()
 
 
+@pytest.mark.unit
 def test_a_link_that_forgets_the_base_path_is_broken() -> None:
     files = {"index.html": page('<a href="/issues/x/">x</a> <a href="/weekly/issues/x/">ok</a>'),
              "issues/x/index.html": page("<h2 id='a'>A</h2>")}
@@ -59,6 +60,7 @@ def test_a_link_that_forgets_the_base_path_is_broken() -> None:
     assert "outside the site's base path /weekly/" in problems[0].message
 
 
+@pytest.mark.unit
 def test_anchors_relative_links_and_percent_encoded_cjk_are_resolved() -> None:
     files = {
         "index.html": page('<a href="issues/x/#%E7%BE%8E%E8%82%A1">ok</a>'
@@ -77,6 +79,7 @@ def test_anchors_relative_links_and_percent_encoded_cjk_are_resolved() -> None:
     }
 
 
+@pytest.mark.unit
 def test_feed_and_sitemap_urls_are_checked() -> None:
     files = {
         "index.html": page("home"),

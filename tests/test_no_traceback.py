@@ -281,6 +281,7 @@ def test_ctrl_c_while_charts_render_in_worker_processes_prints_one_line(tmp_path
     assert proc.returncode == 130 and not (root / "site").exists()
 
 
+@pytest.mark.unit
 def test_a_chart_worker_importing_build_py_keeps_ctrl_c_held_back() -> None:
     """The chart workers are started with "spawn", which imports build.py again as __mp_main__.
 
@@ -295,6 +296,7 @@ def test_a_chart_worker_importing_build_py_keeps_ctrl_c_held_back() -> None:
     assert done.stdout.strip() == "True", done.stderr
 
 
+@pytest.mark.unit
 def test_a_problem_found_in_an_assembly_process_comes_back_whole() -> None:
     """A page's problems cross from the assembly processes pickled: each must arrive as it left
     (Exception's own pickling called __init__ with the formatted text alone, which failed)."""

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, build_into, run_cli
 
 
+@pytest.mark.unit
 def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_actions() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
@@ -54,6 +55,7 @@ def test_build_options_without_the_command_name_build(make_site, capsys) -> None
     assert soup.select_one('link[rel="canonical"]')["href"] == "https://example.github.io/weekly/"
 
 
+@pytest.mark.unit
 def test_every_command_has_help(capsys) -> None:
     for command in ("build", "serve", "new", "check", "fetch", "translated", "test"):
         with pytest.raises(SystemExit) as exit_info:
@@ -69,6 +71,7 @@ def _check_step() -> tuple[int, dict]:
     return n, steps
 
 
+@pytest.mark.unit
 def test_check_gates_the_build_before_anything_is_published() -> None:
     n, steps = _check_step()
     build = next(i for i, s in enumerate(steps) if "build.py build" in s.get("run", ""))
@@ -77,6 +80,7 @@ def test_check_gates_the_build_before_anything_is_published() -> None:
     assert "continue-on-error" not in steps[n] and "if" not in steps[build]  # a failure stops the job
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("exit_code", [0, 1])
 def test_a_failing_check_writes_its_messages_to_the_job_summary(tmp_path, exit_code: int) -> None:
     """The step's script runs with a stand-in `python3` whose check prints one problem."""
@@ -99,12 +103,15 @@ def test_a_failing_check_writes_its_messages_to_the_job_summary(tmp_path, exit_c
         assert summary.read_text() == ""
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("argv", "expected"), [
     (["test", "--slow"], ["--slow"]),
     (["test", "-k", "feeds", "-n", "0"], ["-k", "feeds", "-n", "0"]),
     (["test", "--", "--slow"], ["--slow"]),
     (["--root", "/somewhere", "test", "-x"], ["-x"]),
     (["test"], []),
+    (["test", "--unit"], ["-m", "unit"]),
+    (["test", "-x", "--unit", "-n", "0"], ["-m", "unit", "-x", "-n", "0"]),
 ])
 def test_everything_after_test_goes_to_pytest(monkeypatch, argv: list[str], expected: list[str]) -> None:
     """`python3 build.py test --slow` (as the README says) runs pytest with `--slow`; os.execv is

@@ -172,6 +172,7 @@ def figures() -> dict:
     return FigureFunctions(load_data(ROOT / "data"), NumberFormatter("en_US")).namespace()
 
 
+@pytest.mark.unit
 @settings(max_examples=150, deadline=None)
 @given(st.lists(figure_call(), min_size=1, max_size=3))
 def test_random_figure_calls_give_text_or_located_errors(figures: dict, calls: list[str]) -> None:

@@ -115,6 +115,7 @@ def test_hostile_markdown_leaves_nothing_active_in_page_feeds_and_email(make_sit
         assert page.find("b") is None
 
 
+@pytest.mark.unit
 def test_attribute_lists_may_set_only_id_and_class() -> None:
     body = "段落一\n\n段落二\n{: onclick=\"alert(1)\" .ok }\n\n## 標題 {: style=\"color:red\" #h }\n"
     with pytest.raises(FigureProblems) as caught:
@@ -136,6 +137,7 @@ def test_a_hostile_attribute_list_fails_the_build_with_path_and_line(make_site) 
     assert not (root / "site").exists()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("raw_html", [False, True])
 def test_links_keep_only_safe_schemes(raw_html) -> None:
     body = ("[a](https://example.com/) [b](/broadsheet/x/) [c](#anchor) [d](mailto:x@example.com) "

@@ -308,6 +308,7 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@pytest.mark.unit
 def test_text_contrast_meets_wcag_aa_in_light_and_dark() -> None:
     css = (ROOT / "static" / "css" / "site.css").read_text(encoding="utf-8")
     light_block = css[css.index(":root {"):css.index("}", css.index(":root {"))]

@@ -32,6 +32,7 @@ def test_feeds_link_their_stylesheet_and_stay_valid(real_site: Path, prefix: str
     assert parsed.bozo == 0 and len(parsed.entries) == 1
 
 
+@pytest.mark.unit
 def test_with_stylesheet_without_a_declaration() -> None:
     assert with_stylesheet(b"<rss/>", "/a&b.xsl") == b'<?xml-stylesheet href="/a&amp;b.xsl" type="text/xsl"?>\n<rss/>'
 

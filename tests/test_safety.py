@@ -158,6 +158,7 @@ def test_tabs_and_text_that_is_fine_still_build(make_site) -> None:
     json.loads((out / "feed.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.unit
 def test_source_error_messages_quote_only_an_excerpt() -> None:
     err = SourceError("x.md", 2, f"title must be text, got {['x' * 100_000]!r}")
     assert len(err.format()) < 200
@@ -195,6 +196,7 @@ def test_a_catalog_files_entry_that_is_not_text(make_site) -> None:
     assert message.startswith("data/catalog.yaml:") and "must name a .csv file in data/" in message
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("depth", [9, 40, 240])
 def test_a_deeply_nested_figure_expression_is_refused(depth) -> None:
     from broadsheet.pages.markdown import FigureProblems, render_markdown
@@ -207,6 +209,7 @@ def test_a_deeply_nested_figure_expression_is_refused(depth) -> None:
         "(see docs/writing.md for the figure functions)"]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("text", [">" * 3000 + " x", "- " * 3000 + "x", "[" * 3000 + "x" + "]" * 3000,
                                   "*" * 10000, "    " * 2000 + "- x"])
 def test_deep_markdown_nesting_is_built_or_located(text) -> None:
@@ -229,6 +232,7 @@ def test_literal_placeholder_text_in_the_body_stays_text(make_site, text) -> Non
     assert text.strip("`") in body.html and body.parts[-1] == block and len(body.parts) == 2
 
 
+@pytest.mark.unit
 def test_a_close_of_zero_as_a_base_is_a_figure_error() -> None:
     """A percent change from a close of 0 divided by zero (a traceback); data may hold a 0 one day."""
     from broadsheet.core.errors import FigureError

@@ -40,6 +40,7 @@ def refusals(text: str, functions: dict) -> list[str]:
     return [err.format() for err in caught.value.errors]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("expression", "message"), [
     ("{{ ''.__class__.__mro__ }}", ATTRIBUTE + HINT),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", ATTRIBUTE + HINT),
@@ -79,6 +80,7 @@ def test_expression_is_refused_before_anything_runs(expression: str, message: st
     assert calls == []  # refused by reading the expression, never by running it
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("statement", [
     '{% include "templates/base.html" %}',
     '{% import "x.html" as x %}',
@@ -90,6 +92,7 @@ def test_statements_are_refused(statement: str, figures: FigureFunctions) -> Non
     assert messages[0] == f"{PAGE}:11: '{statement[:2]}' {STATEMENT}"
 
 
+@pytest.mark.unit
 def test_only_the_figure_functions_are_exposed(figures: FigureFunctions) -> None:
     body = render_markdown("收在 {{ level('SP500', '2025-04-04') }} 點。", PAGE, 10,
                            figures.namespace())
@@ -100,6 +103,7 @@ def test_only_the_figure_functions_are_exposed(figures: FigureFunctions) -> None
         assert f"unknown figure function {name!r}" in caught.value.errors[0].message
 
 
+@pytest.mark.unit
 def test_a_page_of_unclosed_braces_is_refused_quickly(figures: FigureFunctions) -> None:
     """A hostile page cannot make the expression scanner take quadratic time (it took 20 s)."""
     started = time.perf_counter()
@@ -110,6 +114,7 @@ def test_a_page_of_unclosed_braces_is_refused_quickly(figures: FigureFunctions) 
         f"{PAGE}:1: unclosed '{{{{' (close the figure expression with }}}})")
 
 
+@pytest.mark.unit
 def test_figure_text_is_escaped() -> None:
     """Whatever a figure function returns (one day: names from data) is text, not markup."""
     payload = '<script>alert("x")</script> S&P <b>'

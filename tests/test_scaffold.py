@@ -15,6 +15,7 @@ from broadsheet.core.context import BuildContext
 from conftest import build_into, run_cli
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("today", "sunday"), [
     ("2025-04-14", "2025-04-20"),  # Monday → that week's Sunday
     ("2025-04-19", "2025-04-20"),  # Saturday

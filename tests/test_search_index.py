@@ -25,6 +25,7 @@ def test_every_page_marked_for_search_is_in_its_years_bundle(real_site: Path) ->
     assert sorted(p.name for p in (real_site / BUNDLE_DIR).iterdir()) == sorted(shards)
 
 
+@pytest.mark.unit
 def test_shards_are_years_newest_first() -> None:
     pages = ["issues/2024-12-27-a/index.html", "en/issues/2025-01-03-b/index.html", "issues/2025-01-03-b/index.html"]
     assert shards_of(pages) == {"2025": ["en/issues/2025-01-03-b/index.html", "issues/2025-01-03-b/index.html"],

@@ -13,6 +13,7 @@ from conftest import ROOT, build_into, halfwidth
 ISSUE = "issues/2025-04-13-tariff-shock/"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("source", "shown"), [
     ("<p>是否會真的迎來經濟衰退?讓我們逐一分析。</p>", "<p>是否會真的迎來經濟衰退？讓我們逐一分析。</p>"),
     ("<p>下跌9.1%,那斯達克 下跌10%,道瓊</p>", "<p>下跌9.1%，那斯達克 下跌10%，道瓊</p>"),
@@ -29,6 +30,7 @@ def test_marks_between_chinese_text_become_full_width(source: str, shown: str) -
     assert halfwidth(shown) == source  # nothing else changed
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("kept", [
     "<p>道瓊 狂漲7.9% 至40,608。</p>",  # a number
     "<p>早上4:30</p>",  # a time
@@ -44,6 +46,7 @@ def test_numbers_urls_code_attributes_and_english_are_left_alone(kept: str) -> N
     assert full_width_punctuation(kept) == kept
 
 
+@pytest.mark.unit
 def test_entities_survive() -> None:
     assert full_width_punctuation("<p>S&amp;P 下跌,&lt;中&gt;</p>") == "<p>S&amp;P 下跌，&lt;中&gt;</p>"
     assert punctuate_text("下跌,中") == "下跌，中"

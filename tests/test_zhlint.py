@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from broadsheet.checks.language import LanguageRules, findings, load_rules
 from broadsheet.checks.run import check_site, format_result
 from broadsheet.core.config import load_config
@@ -13,6 +15,7 @@ from conftest import ROOT
 RULES, _ = load_rules(ROOT / "content")
 
 
+@pytest.mark.unit
 def test_simplified_characters_and_mainland_terms_get_the_taiwan_usage() -> None:
     assert findings("壓抑長債殖利率 → 稳定房貸", RULES) == [("稳", "穩")]
     assert findings("對手機、電腦、芯片等電子產品", RULES) == [("芯片", "晶片")]
@@ -20,6 +23,7 @@ def test_simplified_characters_and_mainland_terms_get_the_taiwan_usage() -> None
     assert findings("伺服器與服務器", RULES) == [("服務器", "伺服器")]
 
 
+@pytest.mark.unit
 def test_traditional_text_and_kept_words_are_quiet() -> None:
     # 干, 里, 后 are Traditional characters too; 數據 and 循環 are kept by content/language.yaml
     assert findings("若干公里外的皇后,干擾了惡性循環的經濟數據", RULES) == []
@@ -57,6 +61,7 @@ def test_check_lists_slips_as_warnings_at_their_lines_and_keeps_marked_quotes(ma
     ]  # line 10, a marked quotation, is kept as written
 
 
+@pytest.mark.unit
 def test_the_first_issue_slips_are_corrected() -> None:
     text = (ROOT / "content/issues/2025-04-13-tariff-shock/zh-Hant.md").read_text(encoding="utf-8")
     for slip in ("稳定", "芯片", "美聯儲", "人工智能", "信號"):

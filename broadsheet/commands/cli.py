@@ -115,7 +115,8 @@ def make_parser() -> argparse.ArgumentParser:
     translated.add_argument("issue", help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
                           description="Run pytest; every argument after `test` is passed to it "
-                          "(`test --slow`, `test -k feeds -n 0`; pytest's own help: `test -- --help`).")
+                          "(`test --slow`, `test -k feeds -n 0`; pytest's own help: `test -- --help`), but "
+                          "`--unit`, which runs only the unit tests (they build no site): the quick loop.")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
     return parser
 
@@ -313,12 +314,16 @@ def pytest_args_of(argv: list[str]) -> list[str] | None:
 
     Everything after `test` goes to pytest as it is (`test --slow`, `test -k feeds -n 0`): argparse
     would refuse an option it does not know. A leading `--` is dropped (`test -- --slow` also works).
+    `--unit` becomes `-m unit`: only the tests marked unit, which build no site.
     `test --help` is this command's help; pytest's is `test -- --help`.
     """
     rest = argv[2:] if argv[:1] == ["--root"] else argv
     if rest[:1] != ["test"] or rest[1:2] in (["-h"], ["--help"]):
         return None
-    return rest[2:] if rest[1:2] == ["--"] else rest[1:]
+    args = rest[2:] if rest[1:2] == ["--"] else rest[1:]
+    if "--unit" in args:  # the quick loop: only the tests that build no site (tests/conftest.py)
+        args = ["-m", "unit", *(arg for arg in args if arg != "--unit")]
+    return args
 
 
 def _main(argv: Sequence[str] | None, root: Path | None) -> int:
