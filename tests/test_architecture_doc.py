@@ -9,10 +9,13 @@ import ast
 import re
 from functools import cache
 
+import pytest
 from test_architecture import LAYERS
 
 from broadsheet.build.plan import UnitKind
 from conftest import ROOT
+
+pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
 
 DOC = ROOT / "docs" / "architecture.md"
 PACKAGE = ROOT / "broadsheet"
