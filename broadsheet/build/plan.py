@@ -138,10 +138,6 @@ class BuildPlan:
         assert self.inputs is not None and self.state is not None  # both set by make_plan
         return page_key(ctx, self.inputs, self.state, issue, code, self.chart_keys.get(issue.key, ""), deps)
 
-    def table(self) -> list[tuple[str, str, str]]:
-        """(unit, redo or reuse, why) for every step: what `build --plan` prints."""
-        return [(str(s.unit), "redo" if s.redo else "reuse", s.why) for s in self.steps.values()]
-
 
 def meta_key(issue: Issue) -> str:
     """The hash of an issue's front matter in every language (titles, dates, tags, slugs…)."""

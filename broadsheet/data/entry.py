@@ -7,7 +7,7 @@ Every value is a plain decimal, dates and periods are strict ISO, the source is 
 written into the row's `source` column beside the field it supports. A value fetched from ALFRED
 (the actual and prior of CPI, PPI, payrolls, the unemployment rate) is not typed here. A field
 that already holds another value is replaced only with --replace. The new releases.csv is loaded
-as a build would before it replaces the old one (broadsheet/datawrite.py), so a mistake changes
+as a build would before it replaces the old one (data/datawrite.py), so a mistake changes
 nothing.
 """
 

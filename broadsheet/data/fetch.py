@@ -7,7 +7,7 @@ and checked first: strict dates, finite numbers of the series' sign, no one-day 
 series' `max_daily_move_pct`, values only on the trading days of its calendar. Rows already in the
 files win unless `overwrite` (the values an issue quoted must not move silently); every revision
 is reported. markets.csv, releases.csv and catalog.yaml are then replaced together
-(broadsheet/datawrite.py): a failure or a kill at any moment leaves the old set or the new set.
+(data/datawrite.py): a failure or a kill at any moment leaves the old set or the new set.
 """
 
 from __future__ import annotations

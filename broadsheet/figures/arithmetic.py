@@ -1,5 +1,5 @@
 """The figure arithmetic, once: what a % change, a change in points and a change in basis points
-are. figures.py prints them, claims.py compares typed numbers with them, the chart builders draw
+are. figures/functions.py prints them, checks/typed_numbers.py compares typed numbers with them, the chart kinds draw
 them (series at a time, the same formulas)."""
 
 from __future__ import annotations

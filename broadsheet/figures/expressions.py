@@ -1,8 +1,10 @@
 """Figure expressions: the one parser of `{{ function("literal", key=literal) }}` in content.
 
 Markdown bodies, chart titles and descriptions, the build plan (which series a chart's texts
-read) and `check` all find expressions here. Each is parsed by Jinja's sandboxed parser and
-accepted only as one call of a known function with literal arguments; nothing is compiled or run.
+read) and `check` all find expressions here. An expression of the usual shape is read by Python's
+own parser when Jinja would read it the same (plain_call); any other by Jinja's sandboxed parser,
+whose reading and messages are the rule. Either way it is accepted only as one call of a known
+function with literal arguments; nothing is compiled or run.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""Markdown → HTML: figure expressions evaluated in a sandbox, then Python-Markdown.
+"""Markdown → HTML: figure expressions evaluated (figures/evaluate.py), then Python-Markdown.
 
 Content may hold only `{{ function("literal", key=literal) }}` expressions: one call to a known
-figure function with literal arguments. Each expression is parsed by Jinja's sandboxed
-environment; anything but such a call (statements, attribute access, filters, arithmetic) is
-refused with the file and line, and the call itself is made directly with the literal values, so
-no template code compiled from content ever runs on the build machine.
+figure function with literal arguments (figures/expressions.py reads them); anything else is
+refused with the file and line, and the call is made directly with the literal values, so no
+template code compiled from content ever runs on the build machine.
 """
 
 from __future__ import annotations
