@@ -8,7 +8,7 @@ folder beside the site (`.site.search-*`), saves the manifest with the job's nam
 The job, outside the lock, runs Pagefind on the site into the job folder; then, holding the
 output lock, it checks the site is still the one it indexed, exchanges `pagefind/` with the new
 bundle in one rename and records the new index in the manifest. A newer build stops an
-unfinished job (clean_stale) before it replaces the site, and starts its own. A job that fails
+unfinished job (stop_jobs, once it holds the lock) before it replaces the site, and starts its own. A job that fails
 is recorded in the manifest: the next build indexes in the foreground, so the failure is
 reported where an editor sees it.
 
