@@ -102,7 +102,7 @@
         </xsl:choose>
       </time>
       <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
-      <p><xsl:value-of select="description"/></p>
+      <p><xsl:call-template name="html-text"><xsl:with-param name="html" select="string(description)"/></xsl:call-template></p>
     </li>
   </xsl:template>
 
@@ -110,7 +110,33 @@
     <li>
       <time datetime="{atom:published}"><xsl:value-of select="substring(atom:published, 1, 10)"/></time>
       <h3><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
-      <p><xsl:value-of select="atom:summary"/></p>
+      <p><xsl:call-template name="html-text"><xsl:with-param name="html" select="string(atom:summary)"/></xsl:call-template></p>
     </li>
+  </xsl:template>
+
+  <!-- An item's summary is escaped HTML (outputs/feeds.py: readers read a description as HTML, so
+       the summary's text is written with &amp; &lt; &gt;): shown here as the text it stands for,
+       as text, one entity at a time (XSLT 1.0 has no replace(); disable-output-escaping is not
+       in every browser, and would make it markup). -->
+  <xsl:template name="html-text">
+    <xsl:param name="html"/>
+    <xsl:choose>
+      <xsl:when test="contains($html, '&amp;')">
+        <xsl:value-of select="substring-before($html, '&amp;')"/>
+        <xsl:variable name="rest" select="substring-after($html, '&amp;')"/>
+        <xsl:variable name="entity" select="substring-before($rest, ';')"/>
+        <xsl:choose>
+          <xsl:when test="$entity = 'amp'">&amp;</xsl:when>
+          <xsl:when test="$entity = 'lt'">&lt;</xsl:when>
+          <xsl:when test="$entity = 'gt'">&gt;</xsl:when>
+          <xsl:otherwise>&amp;</xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="html-text">
+          <xsl:with-param name="html" select="substring($rest, 1 + (string-length($entity) + 1)
+            * number($entity = 'amp' or $entity = 'lt' or $entity = 'gt'))"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$html"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -110,7 +111,8 @@ def render_rss(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
         _text(item, "dc:creator", info.author)
         for tag in e.tags:
             _text(item, "category", tag)
-        _text(item, "description", e.summary)
+        # readers read an item's description as HTML: the summary is text, so it is written escaped
+        _text(item, "description", html.escape(e.summary, quote=False))
         _text(item, "content:encoded", e.content_html)
     return _xml(rss)
 
@@ -138,7 +140,10 @@ def render_atom(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
         _text(entry, "updated", e.updated.isoformat())
         for tag in e.tags:
             ET.SubElement(entry, "category", {"term": tag})
-        _text(entry, "summary", e.summary)
+        # type="text" by the standard, but some readers take any summary as HTML: escaped HTML reads
+        # the same in both kinds
+        summary = _text(entry, "summary", html.escape(e.summary, quote=False))
+        summary.set("type", "html")
         content = _text(entry, "content", e.content_html)
         content.set("type", "html")
     return _xml(feed)
