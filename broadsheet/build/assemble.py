@@ -29,6 +29,7 @@ from broadsheet.core.failures import held_interrupts
 from broadsheet.core.i18n import NumberFormatter, reading_minutes
 from broadsheet.core.output import Output
 from broadsheet.core.settings import Language
+from broadsheet.core.typography import applies
 from broadsheet.core.urls import Urls
 from broadsheet.data.store import DataStore
 from broadsheet.figures.functions import FigureFunctions
@@ -60,9 +61,9 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions["chart"] = placed.chart
     marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview)
-    body = render_markdown(page.body, page.src_path, page.body_line, functions,
-                           base_url=urls.absolute(urls.issue(issue.key, lang)), raw_html=ctx.config.raw_html,
-                           marks=marks)
+    page_url = urls.absolute(urls.issue(issue.key, lang))
+    body = render_markdown(page.body, page.src_path, page.body_line, functions, page_url, ctx.config.raw_html, marks,
+                           applies(ctx.config.full_width_punctuation, lang.html_lang), urls.absolute(""))
     data_links = {ext: urls.absolute(urls.receipts(issue.key, lang, ext)) for ext in ("csv", "json")}
     return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                      reading_minutes=reading_minutes(body.text), charts=list(placed.placed),

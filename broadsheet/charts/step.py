@@ -6,6 +6,7 @@ when some chart has to be built; charts taken from the cache need only chartset.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
 from broadsheet.charts.spec import ChartSpec, build_spec, check_data_range, last_data_date
 from broadsheet.core.errors import FigureError, FigureProblems, MachineWarning, SourceError
-from broadsheet.core.typography import full_width_punctuation
+from broadsheet.core.typography import applies, punctuate_text
 from broadsheet.core.urls import Urls
 from broadsheet.figures.lookahead import issue_as_of
 
@@ -52,15 +53,26 @@ def issue_specs(issue: Issue, store: DataStore, config: Config, translations_dir
     specs: list[ChartSpec] = []
     for code in issue.pages:
         loc = locales.setdefault(code, chart_locale(config.language(code), translations_dir))
+        full_width = applies(config.full_width_punctuation, config.language(code).html_lang)
         for decl in decls:
             try:
-                specs.append(build_spec(decl, store, loc))
+                spec = build_spec(decl, store, loc)
+                specs.append(punctuated(spec) if full_width else spec)
             except FigureProblems as many:
                 for err in many.errors:
                     problems.error(err)
             except FigureError as exc:
                 problems.error(SourceError(decl.src_path, decl.line, f"chart {decl.name!r}: {exc.message}", exc.hint))
     return specs
+
+
+def punctuated(spec: ChartSpec) -> ChartSpec:
+    """A zh-Hant chart with the full-width punctuation of the page's text (clreq) in its title,
+    description and note: applied to the texts before they are drawn (the PNG twin's title),
+    written into the SVGs' <title>/<desc> and the page, so no drawing is edited afterwards.
+    Axis and legend labels are names from the catalog and stay as written."""
+    return dataclasses.replace(spec, title=punctuate_text(spec.title), description=punctuate_text(spec.description),
+                               note=punctuate_text(spec.note))
 
 
 def interactive_payload(spec: ChartSpec) -> str:
@@ -79,9 +91,6 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
     width, height = png_size(drawing.png)
     narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
     wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
-    if urls.config.full_width_punctuation and lang.html_lang.startswith("zh"):
-        narrow = full_width_punctuation(narrow)  # its title and description read like the page's (clreq)
-        wide_file = full_width_punctuation(wide_file)
     narrow_width, narrow_height = svg_size(narrow)
     wide_width, wide_height = svg_size(wide_file)
     return ChartBlock(

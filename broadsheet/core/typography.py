@@ -1,21 +1,33 @@
 """Chinese typography after the W3C Requirements for Chinese Text Layout (clreq).
 
 Editors type half-width `,` `:` `;` `?` `!` inside Chinese sentences; Chinese text sets them
-full-width (，：；？！). `full_width_punctuation()` does that on a zh-Hant page's HTML at render
-time, in text nodes only: never inside tags or attributes, `code`/`pre`/`kbd`/`samp`, `script`,
-`style`, the drawn text of inline SVG (`text`), `math`, URLs, numbers such as 40,608 or 4:30, or
-an English phrase between Latin letters ("Shield AI, Inc."). The Markdown source stays as the
-editor wrote it; site.yaml's `full_width_punctuation: false` turns the pass off.
+full-width (，：；？！). This module works on TEXT, never on markup that anyone reads afterwards:
+
+- `punctuate_runs()` takes the text nodes of a document in order (None where code breaks the
+  text) and returns them punctuated. pages/textpass.py calls it on the Markdown tree of a zh-Hant
+  body, before the tree is serialized and sanitized: nothing edits the sanitizer's output.
+- `punctuate_text()` is one plain text: titles and summaries through the `clreq` template filter
+  (before Jinja escapes them), chart titles and descriptions as data (charts/step.py).
+- `full_width_punctuation()` splits an HTML string into tags and text; it is used only on raw
+  HTML an editor wrote (`raw_html: true`), before the sanitizer reads it.
+
+Never inside tags or attributes, `code`/`pre`/`kbd`/`samp`, `script`, `style`, `math`, URLs,
+numbers such as 40,608 or 4:30, or an English phrase between Latin letters ("Shield AI, Inc.").
+The Markdown source stays as the editor wrote it; site.yaml's `full_width_punctuation: false`
+turns the pass off.
 
 A mark is made full-width when the character after it is CJK, or the character before it is CJK
-(in both cases unless it sits between two digits). Characters are looked at across inline tags,
-so `<strong>漲幅</strong>:3%` counts the colon as following a Chinese word.
+(in both cases unless it sits between two digits); a run of marks next to Chinese text is made
+full-width as a whole (`什麼?!` → `什麼？！`), so the pass gives the same text when run twice.
+Characters are looked at across inline elements, so `<strong>漲幅</strong>:3%` counts the colon
+as following a Chinese word.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup
 
@@ -50,16 +62,34 @@ def punctuate_text(text: str, before: str = "", after: str = "") -> str:
     if not PUNCT_RE.search(text):
         return text
     protected = [m.span() for m in URL_RE.finditer(text)]
+    marks = [m.start() for m in PUNCT_RE.finditer(text)
+             if not any(start <= m.start() < end for start, end in protected)]
     chars = list(text)
-    for m in PUNCT_RE.finditer(text):
-        i = m.start()
-        if any(start <= i < end for start, end in protected):
-            continue
-        prev = text[i - 1] if i > 0 else before
-        nxt = text[i + 1] if i + 1 < len(text) else after
-        if _convert_mark(prev, nxt):
-            chars[i] = FULL_WIDTH[text[i]]
+
+    def around(i: int) -> tuple[str, str]:
+        return (chars[i - 1] if i > 0 else before), (chars[i + 1] if i + 1 < len(chars) else after)
+
+    # Forward, a mark sees the marks before it as already made; backward, those after it: a run of
+    # marks touching Chinese text is made full-width whole, and a second pass changes nothing.
+    for i in (*marks, *reversed(marks)):
+        if chars[i] in FULL_WIDTH and _convert_mark(*around(i)):
+            chars[i] = FULL_WIDTH[chars[i]]
     return "".join(chars)
+
+
+def punctuate_runs(texts: list[str | None]) -> list[str | None]:
+    """The text nodes of one document, in order, punctuated; None breaks the text (code, a script).
+
+    Each text sees the last character of the one before it and the first of the one after it.
+    """
+    out = list(texts)
+    for k, text in enumerate(texts):
+        if text is None or not PUNCT_RE.search(text):
+            continue
+        before = texts[k - 1] if k > 0 else None
+        after = texts[k + 1] if k + 1 < len(texts) else None
+        out[k] = punctuate_text(text, (before or "")[-1:], (after or "")[:1])
+    return out
 
 
 def _tokens(markup: str) -> list[tuple[str, str]]:
@@ -104,36 +134,40 @@ def _chain(tokens: list[tuple[str, str]]) -> list[int | None]:
 
 
 def full_width_punctuation(markup: str) -> str:
-    """Return HTML `markup` with the half-width marks of its Chinese text made full-width."""
+    """Return HTML `markup` with the half-width marks of its Chinese text made full-width.
+
+    For raw HTML an editor wrote, before the sanitizer reads it (pages/textpass.py): a regular
+    expression tells tags from text, which is not how a browser parses HTML, so its output must
+    never be trusted as markup. Bodies made from Markdown are punctuated on their tree instead.
+    """
     if not PUNCT_RE.search(markup):
         return markup
     tokens = _tokens(markup)
     chain = _chain(tokens)
+    texts = [_unescaped(tokens[n][1]) if n is not None else None for n in chain]
+    done = punctuate_runs(texts)
     out = [source for _, source in tokens]
-
-    def text_at(k: int) -> str:
-        n = chain[k] if 0 <= k < len(chain) else None
-        return _unescaped(tokens[n][1]) if n is not None else ""
-
-    for k, n in enumerate(chain):
-        # most text holds no half-width mark (written as itself or as a numeric entity)
-        if n is None or not (PUNCT_RE.search(tokens[n][1]) or "&#" in tokens[n][1]):
-            continue
-        text = _unescaped(tokens[n][1])
-        done = punctuate_text(text, text_at(k - 1)[-1:], text_at(k + 1)[:1])
-        if done != text:
-            out[n] = html.escape(done, quote=False)
+    for n, before, after in zip(chain, texts, done, strict=True):
+        if n is not None and after != before:
+            out[n] = html.escape(after or "", quote=False)
     return "".join(out)
 
 
-def clreq_filter(enabled: bool):
-    """A Jinja filter for one edition: the pass on Markup (HTML) or plain text, or nothing."""
+def applies(enabled: bool, html_lang: str) -> bool:
+    """Does an edition get the pass: site.yaml's `full_width_punctuation`, on Chinese editions."""
+    return enabled and html_lang.startswith("zh")
+
+
+def clreq_filter(enabled: bool) -> Callable[[object], object]:
+    """A Jinja filter for one edition: the pass on plain text, which Jinja then escapes.
+
+    Markup passes through unchanged: markup is never edited as a string. A body got the pass on
+    its Markdown tree (pages/textpass.py), a chart's drawing on its texts (charts/step.py).
+    """
 
     def apply(value: object) -> object:
-        if not enabled or value is None:
+        if not enabled or value is None or isinstance(value, Markup):
             return value
-        if isinstance(value, Markup):
-            return Markup(full_width_punctuation(str(value)))
         return punctuate_text(str(value))
 
     return apply

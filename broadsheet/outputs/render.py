@@ -22,7 +22,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from broadsheet.core.errors import SourceError
 from broadsheet.core.i18n import NumberFormatter, load_translations
 from broadsheet.core.settings import Config, Language
-from broadsheet.core.typography import clreq_filter
+from broadsheet.core.typography import applies, clreq_filter
 
 
 class CompiledTemplates(BytecodeCache):
@@ -103,7 +103,7 @@ class Renderer:
             env.filters["month_year"] = fmt.month_year
             env.filters["number"] = lambda v, digits=0, _f=fmt: _f.decimal(v, digits)
             env.filters["iso"] = lambda d: d.isoformat()
-            env.filters["clreq"] = clreq_filter(config.full_width_punctuation and lang.html_lang.startswith("zh"))
+            env.filters["clreq"] = clreq_filter(applies(config.full_width_punctuation, lang.html_lang))
             self._envs[lang.code] = env
 
     def render(self, template: str, lang: Language, **context: Any) -> str:

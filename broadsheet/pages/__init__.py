@@ -2,8 +2,9 @@
 
 - markdown.py: figures evaluated (figures/evaluate.py), then Python-Markdown → `RenderedBody`
 - mdtree.py: the body's absolute-URL and plain-text forms, from the same Markdown tree
+- textpass.py: figure markers and zh-Hant punctuation on the tree's text, before the sanitizer
 - receipts.py: each figure's receipt, data.csv / data.json, editors' notes
-- sanitize.py: what a body may become (the nh3 allow-list, raw HTML off unless allowed)
+- sanitize.py: what a body may become (the nh3 allow-list, the last pass; raw HTML off unless allowed)
 - provenance.py: "data as of" and the sources of a page's figures and charts
 - views.py: `IssuePage` and the purpose-built views templates receive
 

@@ -14,14 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
 
 from broadsheet.core.errors import FigureProblems, SourceError
 from broadsheet.figures.evaluate import block_mark, evaluate_figures
 from broadsheet.pages.body import Part, RenderedBody
 from broadsheet.pages.mdtree import KeepTreeExtension, absolute_html, plain_text
-from broadsheet.pages.receipts import FigureExtension, FigureMarks, marks_to_text, place_notes
-from broadsheet.pages.sanitize import SafeMarkdown, clean_body, line_of_attribute, refused_attributes
+from broadsheet.pages.receipts import FigureExtension, FigureMarks, place_notes
+from broadsheet.pages.sanitize import (
+    BodyRules,
+    Refusal,
+    SafeMarkdown,
+    clean_body,
+    heading_slug,
+    line_of_attribute,
+    refused_attributes,
+)
+from broadsheet.pages.textpass import TextPassExtension
 
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
 
@@ -30,46 +38,61 @@ MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", 
 
 
 def render_markdown(body: str, path: Path, first_line: int, functions: dict[str, Callable[..., Any]],
-                    base_url: str = "", raw_html: bool = False, marks: FigureMarks | None = None) -> RenderedBody:
+                    base_url: str = "", raw_html: bool = False, marks: FigureMarks | None = None,
+                    typography: bool = False, site_url: str = "") -> RenderedBody:
     """Evaluate figures and convert Markdown; raise the first SourceErrors as one list.
 
-    `base_url` is the page's absolute address, against which `absolute_parts` resolve links.
+    `base_url` is the page's absolute address, against which `absolute_parts` resolve links;
+    `site_url` the site's, under which every image must be (without it, no image may name a host).
     Raw HTML is shown as text unless `raw_html` (site.yaml); either way the HTML passes the
     allow-list of sanitize.py. With `marks` (receipts.py) each figure carries its receipt and a
-    `<!-- reviewed: why -->` mark becomes an editor's note.
+    `<!-- reviewed: why -->` mark becomes an editor's note. `typography`: Chinese full-width
+    punctuation (a zh-Hant edition). Both passes change the tree's text (textpass.py); the
+    sanitizer's output is the body as it is published, never edited after.
     """
     mark = block_mark(body)
     text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark, marks)
     if errors:
         raise FigureProblems(errors)
-    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), KeepTreeExtension()]
+    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), TextPassExtension(marks, typography),
+                  KeepTreeExtension()]
     if marks is not None:
         text = place_notes(text, marks.note)
         extensions.append(FigureExtension(marks))
     md = markdown.Markdown(
         extensions=extensions,
-        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "toc_class": "toc-list"}},
+        extension_configs={"toc": {"slugify": heading_slug, "toc_depth": "2-3", "toc_class": "toc-list"}},
         output_format="html",
     )
+    rules = BodyRules(base_url, site_url)
     try:
-        page_html = clean_body(md.convert(COMMENT_RE.sub("", text)), raw_html)
-        feed_html = clean_body(absolute_html(md, base_url), raw_html)
+        page_html = clean_body(md.convert(COMMENT_RE.sub("", text)), raw_html, rules)
+        # the same refusals again, with every URL absolute: reported once, from the page
+        feed_html = clean_body(absolute_html(md, base_url), raw_html, BodyRules(base_url, site_url))
         prose = plain_text(md, base_url)
-        if marks is not None:  # a figure where inline markup is not made (a code span) is its text
-            page_html, feed_html = marks_to_text(page_html, marks, True), marks_to_text(feed_html, marks, True)
-            prose = marks_to_text(prose, marks, False)
     except RecursionError:  # e.g. thousands of nested block quotes
         raise FigureProblems([SourceError(path, first_line, "the Markdown is nested too deeply",
                                           "use fewer levels of quotes or lists")]) from None
     refused = [SourceError(path, first_line + line_of_attribute(text, key),
                            f"an attribute list may set only id and class, not {key!r}", "e.g. {: #anchor .class }")
                for key in dict.fromkeys(refused_attributes(md))]
+    refused += _refusals(rules.refused, body, path, first_line)
     if refused:
         raise FigureProblems(refused)
     return RenderedBody(
         parts=_split(page_html, blocks, mark), absolute_parts=_split(feed_html, blocks, mark),
         text_parts=_split(prose, blocks, mark),
         toc_html=clean_body(md.toc, raw_html=False), headings=_flatten(md.toc_tokens), blocks=blocks)
+
+
+def _refusals(found: list[Refusal], body: str, path: Path, first_line: int) -> list[SourceError]:
+    """What the sanitizer's rules refused, each once, at the first line of the body that holds it."""
+    errors = []
+    for refusal in dict.fromkeys(found):
+        match = re.search(refusal.pattern, body)
+        line = first_line + (body.count("\n", 0, match.start()) if match else 0)
+        errors.append(SourceError(path, line, refusal.message, refusal.hint))
+    return errors
 
 
 def _split(converted: str, blocks: list[Any], mark: str) -> list[Part]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -77,6 +76,7 @@ class FigureMarks:
     preview: bool = False  # serve: the title starts with the expression
     receipts: list[Receipt] = field(default_factory=list)
     _seen: int = 0
+    marker: ClassVar[re.Pattern[str]] = MARK_RE  # what figure() puts in the text (textpass.py reads it)
 
     def figure(self, expression: str, line: int, text: str) -> str:
         """Record the figure just evaluated; return the marker the Markdown stage turns into <data>."""
@@ -210,8 +210,3 @@ class FigureExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.inlinePatterns.register(_FigureProcessor(self.marks), "broadsheet_figure", 200)
 
-
-def marks_to_text(text: str, marks: FigureMarks, escape: bool) -> str:
-    """Markers left where no inline markup is made (code spans) become the figure's text."""
-    return MARK_RE.sub(lambda m: html.escape(marks.text(int(m.group(1))), quote=False) if escape
-                       else marks.text(int(m.group(1))), text)
