@@ -209,3 +209,34 @@ def test_clean_flag_and_damaged_site(project: Path, same_as_clean: None) -> None
     assert not result.nothing_changed and damaged.is_file() and result.files_written == 1
     result = run(project, clean=True)
     assert result.pages_rendered == 3 and result.charts_rendered == 0  # the chart images stay cached
+
+
+@pytest.mark.unit
+def test_the_fingerprint_hashes_every_stage_folder_of_the_package(monkeypatch) -> None:
+    """The code hash covered broadsheet/build/ alone after the move to stage folders: a change to
+    pages/ or outputs/ left an old site "nothing changed"."""
+    from broadsheet.build import incremental
+
+    hashed: list[Path] = []
+    real = incremental.hash_tree
+    monkeypatch.setattr(incremental, "hash_tree", lambda folder, memo=None: hashed.append(folder) or real(folder, memo))
+    incremental.code_version()
+    assert hashed == [ROOT / "broadsheet"]
+    files = set(real(ROOT / "broadsheet"))
+    assert {"pages/sanitize.py", "outputs/render.py", "core/typography.py", "build/incremental.py"} <= files
+
+
+def test_a_new_version_of_a_library_that_shapes_output_is_a_change(project: Path, monkeypatch) -> None:
+    """After nh3 (the sanitizer) was swapped for another version, the build said "nothing changed"
+    and kept pages it had sanitized with the old one. Every library that shapes output, and the
+    project's own version, is part of the fingerprint."""
+    from broadsheet.build import incremental
+
+    assert run(project).nothing_changed
+    real = incremental.version
+    for name in ("nh3", "opencc", "exchange-calendars", "broadsheet"):
+        monkeypatch.setattr(incremental, "version", lambda dist, name=name: "99.0" if dist == name else real(dist))
+        result = run(project)
+        assert not result.nothing_changed, name
+        assert result.pages_rendered == 3  # every page is assembled again with the new library
+        assert run(project).nothing_changed  # and then the build is up to date with it

@@ -6,7 +6,7 @@ a successful swap) holding:
 - the fingerprint of every input (file hashes of content/, data/, templates/, static/,
   translations/, fonts/ and site.yaml, read again only when a file's size or mtime changed
   (HashMemo); the font set the chart renderer sees, system fonts included (fonts.py);
-  broadsheet's own source and its libraries' versions; the build options). A rebuild with the
+  broadsheet's own source and version, and its libraries' versions (LIBRARIES); the build options). A rebuild with the
   same fingerprint and an intact site does nothing at all, and decides so from file hashes
   alone: neither pandas nor Altair is imported;
 - for each issue page and each issue's charts, the data series it used and their hashes (by
@@ -41,10 +41,12 @@ from broadsheet.core.cache import content_key, open_cache
 from broadsheet.core.context import BuildContext
 
 MANIFEST_VERSION = 3  # 2: pages are units of the build plan; 3: the search index is sharded by year
-# Every library whose version can change the bytes of an output.
-LIBRARIES = ("jinja2", "markdown", "babel", "pandas", "altair",
-             "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
-             "markupsafe")
+# Every library whose version can change the bytes of an output or what `check` reports, and the
+# project's own version: a build after an upgrade of any of them is never "nothing changed".
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "babel", "pandas", "exchange-calendars", "altair",
+             "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml", "opencc",
+             "broadsheet")
+PACKAGE = Path(__file__).resolve().parent.parent  # broadsheet/, every stage folder (this file is in build/)
 ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)
 
 
@@ -124,16 +126,21 @@ def hash_tree(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
     return found
 
 
-def code_version(memo: HashMemo | None = None) -> str:
-    """A hash of broadsheet's own source and of every library's version that shapes the output."""
-    package = Path(__file__).resolve().parent
+def library_versions() -> dict[str, str]:
+    """{distribution: installed version} of LIBRARIES ("" for one that is not installed)."""
     versions = {}
     for name in LIBRARIES:
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
             versions[name] = ""
-    return content_key(hash_tree(package, memo) if package.is_dir() else {}, versions)
+    return versions
+
+
+def code_version(memo: HashMemo | None = None) -> str:
+    """A hash of broadsheet's own source (every stage folder) and of every library's version that
+    shapes the output."""
+    return content_key(hash_tree(PACKAGE, memo), library_versions())
 
 
 def data_hashes(data_dir: Path) -> dict[str, str]:
