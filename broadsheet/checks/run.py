@@ -21,6 +21,7 @@ from broadsheet.checks.language import lint_file, load_rules
 from broadsheet.checks.links import LinkProblem, check_links
 from broadsheet.checks.typed_numbers import lint_numbers
 from broadsheet.content.issues import Page
+from broadsheet.core.cache import cannot_write
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import MachineWarning, SourceError
 from broadsheet.core.limits import refuse_outside_links
@@ -59,6 +60,7 @@ class CheckResult:
 def check_site(ctx: BuildContext) -> CheckResult:
     """Run every check on the project of `ctx`; nothing is written."""
     refuse_outside_links(ctx.root)
+    _without_an_unwritable_cache(ctx)
     site = assemble_site(ctx, keep_going=True)
     problems = ctx.problems
     _check_missing_translations(site, ctx)
@@ -73,6 +75,19 @@ def check_site(ctx: BuildContext) -> CheckResult:
     _check_language(site, ctx)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
                        pages=len(site.pages))
+
+
+def _without_an_unwritable_cache(ctx: BuildContext) -> None:
+    """The cache is optional for `check`: on a read-only checkout (or mount) it computes
+    everything itself and says so, as a warning about the machine, not the project."""
+    why = cannot_write(ctx.cache_dir) if ctx.use_cache else None
+    if why is None:
+        return
+    ctx.use_cache = False
+    reason = why.strerror or type(why).__name__
+    ctx.problems.warn(MachineWarning(ctx.cache_dir, None, f"the cache cannot be written ({reason.lower()}): "
+                                     "checked without it, which only takes longer",
+                                     "make .cache/ writable to check faster"))
 
 
 def figure_and_data_problems(ctx: BuildContext, site: Site) -> list[SourceError]:

@@ -134,6 +134,22 @@ class NullCache:
         return 0
 
 
+def cannot_write(cache_dir: Path) -> OSError | None:
+    """Why nothing can be stored under `cache_dir` (a read-only checkout or mount), or None.
+
+    Tried for real, as the cache would write: make the folder, a temporary file in it, remove it.
+    Permission bits alone do not say it (root ignores them; a read-only mount does not show in them).
+    """
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-probe-", dir=cache_dir)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        return exc
+    return None
+
+
 def open_cache(cache_dir: Path, enabled: bool) -> Cache:
     """The build's cache: on disk under `cache_dir`, or a NullCache when disabled."""
     return DiskCache(cache_dir) if enabled else NullCache()
