@@ -2,20 +2,25 @@
 
 A ThreadingHTTPServer (one thread per request) that serves only what is inside the preview
 folder, answers only to its own address (no DNS rebinding), and adds the reload script to the
-HTML it sends: the script is never in a built file. Each open page listens on a Server-Sent
-Events stream; `LiveState.publish` (called by serve.py after each build) makes it reload, or
-show the build's errors over the last good page.
+HTML it sends: the script is never in a built file. A client has HEADER_SECONDS to send its
+request line and headers (one that sends nothing, or drips them, is dropped), and at most
+MAX_CONNECTIONS are served at once (the next gets 503 at once, without a thread). Each open
+page listens on a Server-Sent Events stream; `LiveState.publish` (called by serve.py after each
+build) makes it reload, or show the build's errors over the last good page.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import ipaddress
 import json
 import mimetypes
+import socket
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -31,6 +36,12 @@ SCRIPT_PATH = PREFIX + "live.js"
 KEEPALIVE_SECONDS = 10.0  # an idle event stream sends a comment this often (finds closed tabs)
 MAX_PATH = 2048  # characters of a request path; longer gets 414 (a site path is far shorter)
 LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
+HEADER_SECONDS = 5.0  # for a request line and its headers, from the connection on (a browser takes milliseconds)
+WRITE_SECONDS = 30.0  # a client that stops reading an answer this long is dropped
+MAX_CONNECTIONS = 64  # served at once: pages, their assets, and an event stream per open tab
+BUSY_BODY = b"the preview is busy: too many connections at once; reload in a moment\n"
+BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" % len(BUSY_BODY)) + BUSY_BODY
 
 LIVE_JS = """\
 // broadsheet serve: reload when the site is rebuilt; show build errors over the page.
@@ -98,12 +109,38 @@ class PreviewServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer that knows the preview folder, the base path and the live state."""
 
     daemon_threads = True  # an open event stream must not keep the process alive
+    # connections the kernel holds until they are taken (socketserver's 5 made a burst of a page's
+    # assets, or of clients, wait a second for a retried connect)
+    request_queue_size = MAX_CONNECTIONS
 
     def __init__(self, address: tuple[str, int], out_dir: Path, state: LiveState):
         self.out_dir = out_dir.resolve()
         self.base_path = "/"
         self.state = state
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)  # one per connection being served
         super().__init__(address, PreviewHandler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Serve the connection in a thread of its own, or refuse it when MAX_CONNECTIONS are served:
+        1,800 connections that never sent a byte held 1,800 threads."""
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.setblocking(False)  # the answer fits the socket's buffer; never wait for the client
+                request.sendall(BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: its slot is free again
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Serve one connection, then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A request that failed in a way not handled below: one line, not a traceback."""
@@ -140,6 +177,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002  (stdlib signature)
         """Stay quiet: the terminal is for build output."""
+
+    def setup(self) -> None:
+        """Read the request through HeaderDeadline: all of it within HEADER_SECONDS."""
+        super().setup()
+        self.rfile.close()  # the socket's own reader: unused (the socket stays open)
+        self.rfile = io.BufferedReader(HeaderDeadline(self.connection, HEADER_SECONDS))
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers; the answer is then written with WRITE_SECONDS."""
+        parsed = super().parse_request()
+        self.connection.settimeout(WRITE_SECONDS)
+        return parsed
 
     def do_HEAD(self) -> None:  # noqa: N802  (http.server naming)
         """Answer like GET, without a body."""
@@ -257,6 +306,31 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError, OSError):
                 return  # the page was closed or reloaded
+
+
+class HeaderDeadline(io.RawIOBase):
+    """A connection's reads, every one of them before one deadline.
+
+    A per-read timeout alone lets a client that sends a byte every few seconds hold its thread for
+    ever; here the whole request (line and headers: a GET has no body) must arrive in time. When
+    the deadline passes, the read raises TimeoutError and http.server drops the connection.
+    """
+
+    def __init__(self, connection: socket.socket, seconds: float):
+        self.connection = connection
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        """A reader."""
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        """Receive what the client sent, waiting at most until the deadline."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(left)
+        return self.connection.recv_into(buffer)
 
 
 def inject_script(html: bytes) -> bytes:
