@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from broadsheet.core.errors import BuildFailed
-from broadsheet.data.csvread import iso_date, plain_number
-from conftest import build_into
+from broadsheet.core.textcheck import formula_problem
+from broadsheet.data.catalog import load_catalog
+from broadsheet.data.csvread import iso_date, plain_number, read_rows
+from broadsheet.data.store import load_releases
+from conftest import ROOT, build_into
 
 HEAD = "date,series,value,source\n"
 
@@ -73,3 +79,97 @@ def test_the_parsers_themselves() -> None:
     for bad in ("20250417", "2025-W16-5", "2025-4-17", "2025-04-31"):
         with pytest.raises(ValueError):
             iso_date(bad)
+
+
+# --- cells a spreadsheet would run (issue 25): refused where they come from ------------------------
+DDE = "-2+3+cmd|' /C calc'!A0"  # starts with a digit after the '-': still a formula
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("cell", ['=HYPERLINK("https://evil.example","x")', "+cmd", "-cmd", "@SUM(A1)", DDE,
+                                  " =1+1", "\t=1+1", "＝1+1", "-1.5|x"])
+def test_a_cell_that_would_start_a_formula_is_named(cell: str) -> None:
+    assert formula_problem(cell) is not None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("cell", ["-1.5", "+2.3", "-.5", "0", "", "FRED", "% m/m SA", "consensus: -0.1 (FactSet)",
+                                  "actual/prior: USIC_CPI_MAR"])
+def test_a_negative_number_and_plain_text_are_untouched(cell: str) -> None:
+    assert formula_problem(cell) is None
+
+
+@pytest.mark.unit
+def test_a_formula_in_a_data_file_is_an_error_at_its_line_and_a_negative_number_loads(tmp_path) -> None:
+    catalog = load_catalog(ROOT / "data/catalog.yaml")
+    head = "indicator,period,release_date,actual,consensus,prior,unit,source\n"
+    path = tmp_path / "releases.csv"
+    path.write_text(head + "PPI_FD_MOM,2025-03,2025-04-11,-1.5,-0.2,+0.1,% m/m SA,BLS\n", encoding="utf-8")
+    release = load_releases(path, catalog)[("PPI_FD_MOM", "2025-03")]
+    assert (release.actual, release.consensus, release.prior) == (-1.5, -0.2, 0.1)
+    path.write_text(head + f'PPI_FD_MOM,2025-03,2025-04-11,-1.5,,,% m/m SA,"{DDE}"\n'
+                    + "PPI_FD_YOY,2025-03,2025-04-11,2.7,,,@x,BLS\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_releases(path, catalog)
+    assert [p.format(tmp_path) for p in failed.value.problems] == [
+        "releases.csv:2: source \"-2+3+cmd|' /C calc'!A0\" would start a formula in a spreadsheet "
+        "(a cell may begin with =, +, - or @ only as a number such as -1.5; reword it, e.g. 'minus 2')",
+        "releases.csv:3: unit '@x' would start a formula in a spreadsheet "
+        "(a cell may begin with =, +, - or @ only as a number such as -1.5; reword it, e.g. 'minus 2')"]
+
+
+@pytest.mark.unit
+def test_control_and_bidi_characters_in_a_data_file_are_errors_at_their_line(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    path.write_text(HEAD + "2025-04-04,SP500,5074.08,FRED\x1b[2J\n2025-04-07,SP500,5062.25,FR\u202eED\n",
+                    encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, ["date", "series", "value", "source"])
+    assert [p.format(tmp_path) for p in failed.value.problems] == [
+        "markets.csv:2: source holds the control character U+001B (remove it)",
+        "markets.csv:3: source holds the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) (remove it)"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ('en: "FRED (Federal Reserve Bank of St. Louis) download"}', 'en: "=HYPERLINK(\\"https://evil.example\\")"}',
+     "source FRED_XL: name '=HYPERLINK(\"https://evil.example\")'"),
+    ('en: "Institute for Supply Management"}', f'en: "{DDE}"}}', f'indicator ISM_MFG_PMI: source_name "{DDE}"'),
+    ("{zh-Hant: 標普 500 指數, en: S&P 500}", '{zh-Hant: 標普 500 指數, en: "@SUM(1)"}',
+     "series SP500: name '@SUM(1)'"),
+])
+def test_a_catalog_text_that_would_start_a_formula_is_refused_at_its_line(tmp_path, old, new, what) -> None:
+    """A source name `=HYPERLINK(…)` went into every data.csv (the receipts' CSV) as a formula."""
+    text = (ROOT / "data/catalog.yaml").read_text(encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 1
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_catalog(path)
+    assert [p.format(tmp_path) for p in failed.value.problems] == [
+        f"catalog.yaml:{line}: {what} would start a formula in a spreadsheet (a cell may begin with =, +, - or @ "
+        "only as a number such as -1.5; reword it, e.g. 'minus 2')"]
+
+
+@pytest.mark.unit
+def test_a_catalog_name_with_a_bidi_override_is_refused(tmp_path) -> None:
+    text = (ROOT / "data/catalog.yaml").read_text(encoding="utf-8")
+    line = text[:text.index("en: S&P 500}")].count("\n") + 1
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text.replace("en: S&P 500}", "en: S&P \u202e005}", 1), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        load_catalog(path)
+    assert [p.format(tmp_path) for p in failed.value.problems] == [
+        f"catalog.yaml:{line}: series SP500: name holds the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) "
+        "(bidi controls and zero-width characters are not allowed in names; retype the text)"]
+
+
+@pytest.mark.unit
+def test_the_receipts_csv_keeps_a_negative_number_as_it_is() -> None:
+    from broadsheet.pages.receipts import Receipt, receipts_csv
+
+    receipt = Receipt(n=1, line=3, expression="{{ release('PPI_FD_MOM', '2025-03') }}", text="-1.5%",
+                      function="release", series=("PPI_FD_MOM",), dates=("2025-04-11",), values=(-1.5,),
+                      field="actual", source="U.S. Bureau of Labor Statistics")
+    row = next(csv.reader(io.StringIO(receipts_csv([receipt]).decode().splitlines()[1])))
+    assert row[3] == "-1.5%" and row[7] == "-1.5" and row[9] == "U.S. Bureau of Labor Statistics"

@@ -1,10 +1,13 @@
-"""Characters that text from content may not hold.
+"""Characters that text from content and data may not hold.
 
 Control characters (other than tab and newline) make RSS and Atom invalid XML and have no
 meaning in prose, so they are refused wherever text comes from: the Markdown body here, YAML
 values in yamlsource.py. Bidi overrides and zero-width characters are invisible and can make a
 title, tag or slug read differently from what it is (or two tags look the same), so they are
-refused in those.
+refused in those. Text that ends up as a CSV cell (the data files, each issue's data.csv) may not
+begin like a spreadsheet formula (formula_problem); a one-line text such as a data cell or
+`data add --source` holds no control character, line break, bidi or zero-width character
+(char_problem).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # bidi embeddings, overrides and isolates; zero-width space, joiners, word joiner, BOM
 INVISIBLE_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff\u061c\u200e\u200f]")
 MAX_REPORTED = 5  # lines of one file reported for the same problem
+PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # 5158.20, -0.4: ASCII digits only
+# what a spreadsheet reads as the start of a formula (OWASP's list: = + - @, tab, carriage return),
+# and their full-width forms, which a CJK input method types and some spreadsheets take the same way
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+FORMULA_HINT = "a cell may begin with =, +, - or @ only as a number such as -1.5; reword it, e.g. 'minus 2'"
 
 
 def describe(char: str) -> str:
@@ -36,6 +44,32 @@ def control_problem(text: str) -> str | None:
     if match is None:
         return None
     return f"control character {describe(match.group())} is not allowed in text"
+
+
+def formula_problem(text: str) -> str | None:
+    """Why a cell would run as a formula in a spreadsheet, or None.
+
+    Only a whole plain number may begin with a sign: `-1.5` is a number, `-2+3+cmd|' /C calc'!A0`
+    (a known payload) begins like one and is a formula. Leading spaces are looked through: a
+    spreadsheet told to trim them would see the formula.
+    """
+    start = text.lstrip(" ")
+    if start[:1] not in FORMULA_START or PLAIN_NUMBER_RE.fullmatch(start.strip()):
+        return None
+    return "would start a formula in a spreadsheet"
+
+
+def char_problem(text: str) -> str | None:
+    """What is wrong with the characters of a one-line text, or None: a control character (a
+    terminal acts on ESC and BEL; feeds become invalid XML), a tab or line break (one line, one
+    field), a bidi or zero-width character (the text would read as something it is not)."""
+    if (match := CONTROL_RE.search(text)) is not None or (match := re.search("[\t]", text)) is not None:
+        return f"holds the control character {describe(match.group())}"
+    if (match := re.search("[\n\u2028\u2029]", text)) is not None:
+        return f"holds the line break {describe(match.group())}"
+    if (match := INVISIBLE_RE.search(text)) is not None:
+        return f"holds the invisible character {describe(match.group())}"
+    return None
 
 
 class Meta(Protocol):

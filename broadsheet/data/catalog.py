@@ -1,7 +1,10 @@
 """data/catalog.yaml → Catalog: every series and indicator, its names, unit, calendar and source.
 
 Each market series names its exchange calendar (`calendar: XNYS`) and each series or release
-how `fetch` refreshes it (`fetch:`); see docs/data.md for the fields.
+how `fetch` refreshes it (`fetch:`); a release may bound its values (`min_value`, `max_value`) and
+say that it comes out within its own month (`release_in_period`); see docs/data.md for the fields.
+Names, short names and source names reach the pages and each issue's data.csv, so a name that a
+spreadsheet would run as a formula, or that holds a bidi or zero-width character, is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.limits import excerpt
 from broadsheet.core.lines import line_of
+from broadsheet.core.textcheck import FORMULA_HINT, INVISIBLE_RE, describe, formula_problem
 from broadsheet.core.yamlsource import load_yaml, read_text
 from broadsheet.data import calendars
 
@@ -64,6 +69,21 @@ class IndicatorInfo:
     unit: str
     source_name: str | dict[str, str]  # one text, or one per language
     fetch: FetchSpec | None = None
+    min_value: float | None = None  # `data add` and `fetch` refuse a value below it (a PMI: 0)
+    max_value: float | None = None  # … or above it (a PMI: 100)
+    release_in_period: bool = False  # published within its own month (UMich's preliminary readings)
+
+    def admits(self, value: float) -> bool:
+        """True when `value` is within the indicator's range (min_value, max_value), ends included."""
+        low, high = self.min_value, self.max_value
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    def range_text(self) -> str:
+        """The indicator's range as a message quotes it: `0 to 100`, `at least 0`."""
+        low, high = (None if v is None else f"{v:g}" for v in (self.min_value, self.max_value))
+        if low is not None and high is not None:
+            return f"{low} to {high}"
+        return f"at least {low}" if low is not None else f"at most {high}"
 
 
 @dataclass(frozen=True)
@@ -178,7 +198,26 @@ class _Reader:
                 # the url becomes a link on every page that cites the source
                 self.err(sources, tag, f"source {tag}: url must start with http:// or https://, "
                          f"got {url!r}", 'leave it "" when there is no page to link')
+            else:
+                self.texts(sources, tag, f"source {tag}", {"id": tag, "name": spec["name"]})
         return sources
+
+    def texts(self, raw: Any, key: Any, what: str, texts: dict[str, Any]) -> None:
+        """Each text (or per-language text) of an entry: no formula start, no bidi or zero-width
+        character (control characters are refused with every YAML value, in yamlsource.py)."""
+        for name, value in texts.items():
+            per_language = value.items() if isinstance(value, dict) else [(None, value)]
+            for lang, text in per_language:
+                if not isinstance(text, str):
+                    continue
+                line = line_of(value, lang, line_of(raw, key, 1)) if lang else line_of(raw, key, 1)
+                if formula_problem(text) is not None:
+                    self.errors.append(SourceError(self.path, line, f"{what}: {name} {excerpt(text)} would start a "
+                                                   "formula in a spreadsheet", FORMULA_HINT))
+                elif (match := INVISIBLE_RE.search(text)) is not None:
+                    self.errors.append(SourceError(
+                        self.path, line, f"{what}: {name} holds the invisible character {describe(match.group())}",
+                        "bidi controls and zero-width characters are not allowed in names; retype the text"))
 
     def fetch(self, raw: dict, key: str, spec: dict, what: str, sources: dict) -> FetchSpec | None:
         if "fetch" not in spec:
@@ -206,6 +245,7 @@ class _Reader:
         sign = spec.get("sign", "positive")
         if sign not in SIGNS:
             self.err(raw, sid, f"series {sid}: sign must be one of {', '.join(SIGNS)}")
+        self.texts(raw, sid, f"series {sid}", {"id": sid, "name": spec["name"], "short": spec.get("short", {})})
         fetch = self.fetch(raw, sid, spec, f"series {sid}", sources)
         if fetch is None and isinstance(spec.get("fred_id"), str):  # the catalog's older spelling
             fetch = FetchSpec("fred", id=spec["fred_id"])
@@ -232,9 +272,27 @@ class _Reader:
         if spec["unit"] not in UNITS:
             self.err(raw, iid, f"indicator {iid}: unknown unit {spec['unit']!r}")
         source_name = spec["source_name"]
+        self.texts(raw, iid, f"indicator {iid}", {"id": iid, "name": spec["name"], "source_name": source_name})
+        low, high = (self.limit(spec, name, raw, iid) for name in ("min_value", "max_value"))
+        if low is not None and high is not None and low >= high:
+            self.err(raw, iid, f"indicator {iid}: min_value {low:g} must be below max_value {high:g}")
+        in_period = spec.get("release_in_period", False)
+        if not isinstance(in_period, bool):
+            self.err(raw, iid, f"indicator {iid}: release_in_period must be true or false, got {excerpt(in_period)}")
         return IndicatorInfo(str(iid), dict(spec["name"]), spec["unit"],
                              dict(source_name) if isinstance(source_name, dict) else source_name,
-                             self.fetch(raw, iid, spec, f"indicator {iid}", sources))
+                             self.fetch(raw, iid, spec, f"indicator {iid}", sources), low, high, in_period is True)
+
+    def limit(self, spec: dict, name: str, raw: dict, iid: str) -> float | None:
+        """An optional bound such as `min_value: 0` (a number; a PMI is 0 to 100)."""
+        value = spec.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) > 1e12:
+            self.err(raw, iid, f"indicator {iid}: {name} must be a number, got {excerpt(value)}",
+                     "e.g. min_value: 0, max_value: 100 for a diffusion index such as a PMI")
+            return None
+        return float(value)
 
 
 def load_catalog(path: Any) -> Catalog:

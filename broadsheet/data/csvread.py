@@ -6,6 +6,12 @@ and a 300-digit number, and `date.fromisoformat()` accepts `20250417` and `2025-
 files are small, hand-edited and machine-written, so each physical line is one record here:
 a quote must close on its line, every line has exactly the header's fields, numbers are plain
 decimals, dates are `YYYY-MM-DD`.
+
+Every cell is also text someone may open in a spreadsheet (the files themselves, and data.csv, the
+receipts' CSV of each issue, which quotes the catalog's source names): a cell that begins with
+`=`, `+`, `-` or `@` and is not a number would run as a formula there (CSV injection; OWASP), so
+it is refused at its line, as are control characters and bidi or zero-width characters, which
+no data cell needs and which would make a source name read as something it is not.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ import re
 from pathlib import Path
 
 from broadsheet.core.errors import BuildFailed, SourceError
+from broadsheet.core.limits import excerpt
+from broadsheet.core.textcheck import FORMULA_HINT, PLAIN_NUMBER_RE, char_problem, formula_problem
 from broadsheet.core.yamlsource import read_text
 
 MAX_LINE = 2_000  # characters: a data row is ~40; anything this long is a pasted blob
 MAX_NUMBER = 24  # characters of a number: 1234567.123456 fits, a 300-digit value does not
-NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only
+NUMBER_RE = PLAIN_NUMBER_RE  # ASCII digits only; the same that formula_problem lets begin with a sign
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 
@@ -54,6 +62,17 @@ def plain_number(text: str) -> float | None:
     if not math.isfinite(value):
         raise ValueError(text)
     return value
+
+
+def _cells_problem(path: Path, number: int, row: dict[str, str]) -> SourceError | None:
+    """The first cell of a row that may not be a data cell (a formula's start, or a character
+    char_problem refuses), as an error at its line; else None."""
+    for column, text in row.items():
+        if (found := formula_problem(text)) is not None:
+            return SourceError(path, number, f"{column} {excerpt(text)} {found}", FORMULA_HINT)
+        if (found := char_problem(text)) is not None:
+            return SourceError(path, number, f"{column} {found}", "remove it")
+    return None
 
 
 def _record(path: Path, number: int, line: str, width: int) -> list[str] | SourceError:
@@ -90,7 +109,11 @@ def read_rows(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]
             errors.append(SourceError(fields.path, fields.line, fields.message, fields.hint or
                                       f"expected {expected}"))
             continue
-        rows.append((number, dict(zip(columns, fields, strict=True))))
+        row = dict(zip(columns, fields, strict=True))
+        if (problem := _cells_problem(path, number, row)) is not None:
+            errors.append(problem)
+            continue
+        rows.append((number, row))
     if errors:
         raise BuildFailed(errors)
     return rows

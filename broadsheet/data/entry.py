@@ -3,8 +3,12 @@
     python3 build.py data add CPI_YOY 2025-04 --consensus 2.4 --release-date 2025-05-13 --source "FactSet median"
     python3 build.py data add ISM_MFG_PMI 2025-04 --actual 48.7 --release-date 2025-05-01 --source "ISM release"
 
-Every value is a plain decimal, dates and periods are strict ISO, the source is required and is
-written into the row's `source` column beside the field it supports. A value fetched from ALFRED
+Every value is a plain decimal, dates and periods are strict ISO, the source is required (one line,
+no control, bidi or zero-width character) and is written into the row's `source` column beside the
+field it supports. Values must be plausible: no period that has not begun, a release date after
+its period's end (within it for `release_in_period` releases) and not after today, except a
+consensus entered ahead of its release (up to CONSENSUS_AHEAD_DAYS before), and every value in the
+indicator's catalog range (`min_value`, `max_value`). A value fetched from ALFRED
 (the actual and prior of CPI, PPI, payrolls, the unemployment rate) is not typed here. A field
 that already holds another value is replaced only with --replace. The new releases.csv is loaded
 as a build would before it replaces the old one (data/datawrite.py), so a mistake changes
@@ -13,19 +17,28 @@ nothing.
 
 from __future__ import annotations
 
+import calendar
 import csv
+import datetime as dt
 import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from broadsheet.core.config import load_config
 from broadsheet.core.errors import BroadsheetError, BuildFailed
-from broadsheet.data.catalog import Catalog, load_catalog
+from broadsheet.core.textcheck import char_problem
+from broadsheet.data.catalog import Catalog, IndicatorInfo, load_catalog
 from broadsheet.data.csvread import iso_date, iso_month, plain_number
 from broadsheet.data.datawrite import commit, locked, recover, snapshot
 from broadsheet.data.store import RELEASE_COLUMNS, load_releases, read_release_rows
 
 UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons": "k"}
+# a consensus is a survey taken before the release: it may be entered up to this many days ahead of
+# the release date (a monthly release's survey closes in the week or two before it)
+CONSENSUS_AHEAD_DAYS = 31
+RANGE_FIELDS = "min_value, max_value in data/catalog.yaml"
 
 
 class DataEntryError(BroadsheetError):
@@ -69,10 +82,48 @@ def parse_entry(indicator: str, period: str, values: dict[str, str | None], rele
     source = (source or "").strip()
     if not source or "\n" in source or len(source) > 200:
         raise DataEntryError("--source must name where the value was read (one line, up to 200 characters)")
+    if (problem := char_problem(source)) is not None:
+        # it lands in releases.csv and, later, on pages: ESC or BEL would act on a terminal, U+202E reverse the text
+        raise DataEntryError(f"--source {problem} (retype it as plain text on one line)")
     return Entry(indicator, period, given, release_date, source, replace)
 
 
-def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None) -> None:
+def site_today(root: Path) -> dt.date:
+    """Today in the site's time zone (site.yaml; UTC when it cannot be read): the day `fetch` and
+    `data add` judge dates by, and the day fetch records as `retrieved:`."""
+    try:
+        zone = load_config(root / "site.yaml").timezone
+    except BroadsheetError:
+        zone = "UTC"
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def period_problem(period: str, today: dt.date) -> str | None:
+    """Why a release period cannot be entered yet (it has not begun), or None."""
+    if dt.date.fromisoformat(f"{period}-01") > today:
+        return f"period {period} has not begun yet (today is {today} in the site's time zone)"
+    return None
+
+
+def release_date_problem(info: IndicatorInfo, period: str, release: dt.date, today: dt.date,
+                         ahead_days: int = 0) -> str | None:
+    """What is wrong with `release` as the release date of `period`, phrased to follow the date
+    (`is before the end of its period 2025-04`), or None. `ahead_days`: how far after today it may be."""
+    first = dt.date.fromisoformat(f"{period}-01")
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if info.release_in_period and release < first:
+        return f"is before its period {period} begins"
+    if not info.release_in_period and release <= last:
+        return (f"is before the end of its period {period} ({info.id} is published after its month; "
+                "`release_in_period: true` in data/catalog.yaml says otherwise)")
+    if release > today + dt.timedelta(days=ahead_days):
+        if ahead_days:
+            return f"is more than {ahead_days} days after today ({today}): a consensus is entered in the weeks before"
+        return f"is after today ({today}): a release is entered once it is out"
+    return None
+
+
+def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None, today: dt.date) -> None:
     info = catalog.indicators.get(entry.indicator)
     if info is None:
         raise DataEntryError(f"unknown indicator {entry.indicator!r} (known: {', '.join(sorted(catalog.indicators))})")
@@ -88,10 +139,30 @@ def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None) -> None:
         if old and float(old) != float(text) and not entry.replace:
             raise DataEntryError(f"{entry.indicator} {entry.period} already has {name} {old}; "
                                  "--replace to change it")
+    _plausible(entry, info, row, today)
 
 
-def add_release_value(root: Path, entry: Entry) -> str:
-    """Write the entry into data/releases.csv, all or nothing; return what was done, for the editor."""
+def _plausible(entry: Entry, info: IndicatorInfo, row: dict[str, str] | None, today: dt.date) -> None:
+    """No period that has not begun, values in the catalog's range, a release date that fits."""
+    if (problem := period_problem(entry.period, today)) is not None:
+        raise DataEntryError(f"{entry.indicator}: {problem}")
+    for name, text in entry.values.items():
+        if not info.admits(float(text)):
+            raise DataEntryError(f"--{name} {text} is outside {info.id}'s range, {info.range_text()} ({RANGE_FIELDS})")
+    ahead = CONSENSUS_AHEAD_DAYS if set(entry.values) == {"consensus"} else 0
+    if entry.release_date is not None:
+        problem = release_date_problem(info, entry.period, dt.date.fromisoformat(entry.release_date), today, ahead)
+        if problem is not None:
+            raise DataEntryError(f"--release-date {entry.release_date} {problem}")
+    elif row and not ahead and row["release_date"] and dt.date.fromisoformat(row["release_date"]) > today:
+        raise DataEntryError(f"{entry.indicator} {entry.period} is released on {row['release_date']}, after today "
+                             f"({today}): an actual or prior is entered once it is out (--release-date if it moved)")
+
+
+def add_release_value(root: Path, entry: Entry, today: dt.date | None = None) -> str:
+    """Write the entry into data/releases.csv, all or nothing; return what was done, for the editor.
+    `today` (for tests): the day dates are judged by, else today in the site's time zone."""
+    today = today or site_today(root)
     data_dir = root / "data"
     with locked(data_dir):
         recover(data_dir)
@@ -101,7 +172,7 @@ def add_release_value(root: Path, entry: Entry) -> str:
         rows = read_release_rows(path)
         before = snapshot(data_dir, [path.name])
     row = next((r for r in rows if (r["indicator"], r["period"]) == (entry.indicator, entry.period)), None)
-    _check(entry, catalog, row)
+    _check(entry, catalog, row, today)
     note = "; ".join(f"{name}: {entry.source}" for name in entry.values)
     if row is None:
         units = [r["unit"] for r in rows if r["indicator"] == entry.indicator]
