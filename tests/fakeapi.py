@@ -151,3 +151,17 @@ def redirect_to(location: str) -> Callable[[BaseHTTPRequestHandler], None]:
         handler.end_headers()
 
     return send
+
+
+def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+    """The status line and headers one byte a second, never ending: each read is quick, the headers
+    never complete (a client that bounds only each read waits for ever)."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 600
+    try:
+        for i in range(len(head)):
+            handler.wfile.write(head[i:i + 1])
+            handler.wfile.flush()
+            time.sleep(1)
+    except OSError:
+        pass  # the client gave up, as it should
+    handler.close_connection = True

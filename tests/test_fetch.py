@@ -215,6 +215,7 @@ def test_a_fault_changes_nothing_and_says_why(stale_site, api, capsys, label, se
     assert run_cli(root, "fetch", "--series", "DGS10", "SP500", "CPI_MOM", "--timeout", "5") == 1
     err = capsys.readouterr().err
     assert why in err and "fetch: nothing was changed" in err, err
+    assert "test-key" not in err and "api_key=" not in err, err  # no error path shows the key
     assert snapshot(root) == before
     assert sorted(p.name for p in (root / "data").iterdir()) == sorted(FILES)  # nothing left behind
 

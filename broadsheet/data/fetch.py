@@ -4,7 +4,9 @@ Each catalog entry names its source (`fetch:` in data/catalog.yaml, docs/data.md
 for the market series FRED carries, a CSV address for the others, ALFRED's first releases for the
 macro releases (consensus figures and ISM are entered with `data add`). Everything is downloaded
 and checked first: strict dates, finite numbers of the series' sign, no one-day move beyond the
-series' `max_daily_move_pct`, values only on the trading days of its calendar. Rows already in the
+series' `max_daily_move_pct`, values only on the trading days of its calendar, no value dated
+after the retrieval day, releases within their catalog range and released after their period.
+A series' `retrieved:` is stamped only when its source gave values. Rows already in the
 files win unless `overwrite` (the values an issue quoted must not move silently); every revision
 is reported. markets.csv, releases.csv and catalog.yaml are then replaced together
 (data/datawrite.py): a failure or a kill at any moment leaves the old set or the new set.
@@ -20,14 +22,14 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from broadsheet.core.config import load_config
-from broadsheet.core.errors import BroadsheetError, BuildFailed
+from broadsheet.core.errors import BuildFailed
 from broadsheet.core.yamlsource import load_yaml
 from broadsheet.data import calendars, sources
 from broadsheet.data.catalog import Catalog, load_catalog
 from broadsheet.data.datawrite import commit, locked, recover, snapshot
+from broadsheet.data.download import redact
+from broadsheet.data.entry import release_date_problem, site_today
 from broadsheet.data.sources import FetchError, FirstRelease
 from broadsheet.data.store import (
     MARKET_COLUMNS,
@@ -54,6 +56,7 @@ class SeriesReport:
     kept: list[tuple[str, str, str]] = field(default_factory=list)  # (date, ours, the source's) not taken
     revised: list[tuple[str, str, str]] = field(default_factory=list)  # taken with --overwrite
     off_calendar: int = 0  # values on days the series' exchange was closed, left out
+    read: int = -1  # values the source gave (-1: not counted, a release); 0 leaves `retrieved:` as it was
 
 
 @dataclass
@@ -63,6 +66,7 @@ class FetchReport:
     series: list[SeriesReport]
     skipped: list[str]
     retrieved: dt.date
+    stamped: list[str] = field(default_factory=list)  # series whose `retrieved:` was set (they gave values)
 
 
 def _progress(message: str) -> None:
@@ -87,12 +91,16 @@ def _download_series(catalog: Catalog, sid: str, start: dt.date, timeout: float,
     assert spec is not None
     if spec.kind == "fred":
         return f"FRED {spec.id}", sources.fetch_fred(spec, start, timeout, api)
-    return f"CSV {spec.url}", sources.fetch_csv(spec, timeout)
+    return f"CSV {redact(spec.url or '')}", sources.fetch_csv(spec, timeout)
 
 
 def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None = None,
                overwrite: bool = False, timeout: float = 30.0, today: dt.date | None = None) -> FetchReport:
-    """Download everything, merge, check, then replace data/'s files together."""
+    """Download everything, merge, check, then replace data/'s files together.
+    `today` (for tests): the retrieval day, else today in the site's time zone."""
+    if not 0 < timeout < float("inf"):  # NaN too
+        raise FetchError(f"--timeout must be a number of seconds above 0, got {timeout:g}")
+    retrieved = today or site_today(root)
     data_dir = root / "data"
     with locked(data_dir):
         recover(data_dir)
@@ -117,21 +125,51 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
     for n, iid in enumerate(indicators, start=len(wanted) + 1):
         _progress(f"fetch: [{n}/{len(wanted) + len(indicators)}] {iid} (ALFRED first releases) …")
         releases[iid] = sources.fetch_alfred(catalog.indicators[iid].fetch, since, timeout, api_url)
-    # 2. merge and check: a value that is wrong stops everything
+    # 2. check, merge and check again: a value that is wrong stops everything
+    check_dates(fetched, retrieved)
+    check_releases(releases, catalog, retrieved)
     reports, merged = merge_markets(market_rows, fetched, catalog, start, overwrite)
     check_values(merged, catalog, list(fetched))
     release_reports, merged_releases = merge_releases(release_rows, releases, catalog, overwrite)
-    # 3. write the new set, checked by loading it, all or nothing
-    retrieved = today or dt.datetime.now(ZoneInfo(_timezone(root))).date()
+    # 3. write the new set, checked by loading it, all or nothing; `retrieved:` only where values came
+    stamped = [report.series for report in reports if report.read > 0]
     files = {markets_path.name: _csv_text(merged, MARKET_COLUMNS, _newline(markets_path)),
              releases_path.name: _csv_text(merged_releases, RELEASE_COLUMNS, _newline(releases_path)),
-             catalog_path.name: set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path, wanted,
+             catalog_path.name: set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path, stamped,
                                               retrieved)}
     _check_loads(files, catalog, data_dir)
     changed = {name: text for name, text in files.items() if text.encode() != before[name]}
     if changed:
         commit(data_dir, changed, expected=before)
-    return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved)
+    return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved, stamped=stamped)
+
+
+def check_dates(fetched: dict[str, tuple[str, dict[dt.date, str]]], today: dt.date) -> None:
+    """No value dated after the retrieval day: a source that dates a close tomorrow (or in 2027) is wrong."""
+    for sid, (where, values) in fetched.items():
+        future = [day for day in values if day > today]
+        if future:
+            day = min(future)
+            raise FetchError(f"{sid}: the source dates a value {day} ({values[day]}), after the retrieval day "
+                             f"{today} ({where}; {len(future)} such value(s)); nothing was written")
+
+
+def check_releases(fetched: dict[str, list[FirstRelease]], catalog: Catalog, today: dt.date) -> None:
+    """Each first release: released by the retrieval day, after its period, its values in the catalog's range."""
+    for iid, found in fetched.items():
+        info = catalog.indicators[iid]
+        for release in found:
+            where = f"{iid} {release.period}"
+            if release.vintage > today:
+                raise FetchError(f"{where}: the source dates its release {release.vintage}, after the retrieval "
+                                 f"day {today}; nothing was written")
+            problem = release_date_problem(info, release.period, release.vintage, today)
+            if problem is not None:
+                raise FetchError(f"{where}: the source's release date {release.vintage} {problem}")
+            for name, value in (("actual", release.actual), ("prior", release.prior)):
+                if value is not None and not info.admits(float(value)):
+                    raise FetchError(f"{where}: {name} {value} is outside its range, {info.range_text()} "
+                                     "(min_value, max_value in data/catalog.yaml); nothing was written")
 
 
 def merge_markets(rows: list[dict[str, str]], fetched: dict[str, tuple[str, dict[dt.date, str]]],
@@ -142,7 +180,7 @@ def merge_markets(rows: list[dict[str, str]], fetched: dict[str, tuple[str, dict
     for sid, (where, values) in fetched.items():
         info = catalog.series[sid]
         tag = FRED_TAG if info.fetch.kind == "fred" else info.fetch.tag
-        report = SeriesReport(sid, where)
+        report = SeriesReport(sid, where, read=len(values))
         for day, value in sorted(values.items()):
             if day < start:
                 continue
@@ -234,13 +272,6 @@ def _release_order(rows: list[dict[str, str]]):  # noqa: ANN202
     return lambda r: (place.get((r["indicator"], r["period"]), len(place)), r["period"], r["indicator"])
 
 
-def _timezone(root: Path) -> str:
-    try:
-        return load_config(root / "site.yaml").timezone
-    except BroadsheetError:
-        return "UTC"
-
-
 def _newline(path: Path) -> str:
     return "\r\n" if b"\r\n" in path.read_bytes()[:4096] else "\n"
 
@@ -286,6 +317,9 @@ def format_report(report: FetchReport, root: Path) -> list[str]:
     """Per series and release: added, revised, kept; then what has no source."""
     lines = []
     for s in report.series:
+        if s.read == 0:
+            lines.append(f"{s.series} ({s.source}): no values read (its retrieved: date stays)")
+            continue
         line = (f"{s.series} ({s.source}): {s.added} added, {len(s.revised)} revised, "
                 f"{s.unchanged + len(s.kept)} kept")
         if s.off_calendar:
@@ -296,5 +330,10 @@ def format_report(report: FetchReport, root: Path) -> list[str]:
                      for day, ours, theirs in s.kept)
     for sid in report.skipped:
         lines.append(f"{sid}: entered by the editor (`python3 build.py data add`), not fetched")
-    lines.append(f"retrieved: {report.retrieved} recorded in data/catalog.yaml")
+    unread = [s.series for s in report.series if s.read == 0]
+    if report.stamped:
+        but = f" (not for {', '.join(unread)}: no values read)" if unread else ""
+        lines.append(f"retrieved: {report.retrieved} recorded in data/catalog.yaml{but}")
+    elif unread:
+        lines.append("retrieved: unchanged in data/catalog.yaml (no values read)")
     return lines

@@ -1,10 +1,9 @@
 """Where `fetch` gets values: the FRED API, ALFRED first releases, and any CSV address.
 
-Downloads go through `http_get`, which cannot hand back a wrong body: the whole body is read and
-checked against its Content-Length (a truncated chunked body is an error too), one deadline
-bounds the whole download (a server dripping a byte a second cannot outlast `--timeout`), and a
-redirect to another host or scheme is refused. Parsers accept only strict ISO dates and plain
-finite numbers.
+Downloads go through `http_get` (data/download.py), which cannot hand back a wrong body nor
+outlast its deadline, and whose messages never show a key. Parsers accept only strict ISO dates
+and plain finite numbers, and a CSV is read row by row (a flood of blank lines is refused, never
+held in memory).
 
 Formats (documented by the services; the tests serve the same shapes from a local server):
 
@@ -22,122 +21,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import http.client
 import io
 import json
 import os
-import socket
-import ssl
-import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode, urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlencode
 
-from broadsheet.core.errors import BroadsheetError
 from broadsheet.data.catalog import FetchSpec
 from broadsheet.data.csvread import iso_date, plain_number
+from broadsheet.data.download import KEY_ENV, FetchError, http_get, redact
+
+__all__ = ["FetchError", "FirstRelease", "Observation", "fetch_alfred", "fetch_csv", "fetch_fred", "first_releases",
+           "parse_csv_source", "parse_observations"]
 
 FRED_API = "https://api.stlouisfed.org/fred"
 API_ENV = "BROADSHEET_FRED_API"  # another API root (the tests' local server)
-KEY_ENV = "FRED_API_KEY"  # the key: from the environment (a repository secret in CI), never a file
-MAX_BYTES = 5_000_000  # a daily series since 2024 is a few kB; every vintage of CPI since 2023 ~1 MB
-MAX_REDIRECTS = 3
 REALTIME_ALL = {"realtime_start": "1776-07-04", "realtime_end": "9999-12-31"}
 NO_VALUE = {".", "", "null", "NaN"}  # the services' marks for "no value that day"
-
-
-class FetchError(BroadsheetError):
-    """A download failed or returned something other than what was expected; nothing was changed."""
-
-
-# --- HTTP -------------------------------------------------------------------------------------
-def _connection(url: str, remaining: float) -> http.client.HTTPConnection:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=remaining,
-                                           context=ssl.create_default_context())
-    if parts.scheme == "http":
-        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=remaining)
-    raise FetchError(f"{url}: only http and https addresses can be fetched")
-
-
-class _Deadline:
-    def __init__(self, url: str, timeout: float):
-        self.url, self.timeout, self.end = url, timeout, time.monotonic() + timeout
-
-    def remaining(self) -> float:
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise FetchError(f"{self.url}: timed out: the download took longer than {self.timeout:g} s")
-        return left
-
-
-def _read_body(response: http.client.HTTPResponse, sock: socket.socket, deadline: _Deadline,
-               url: str, max_bytes: int) -> bytes:
-    expected = response.getheader("Content-Length")
-    chunks, total = [], 0
-    while True:
-        sock.settimeout(deadline.remaining())
-        chunk = response.read1(65536)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > max_bytes:
-            raise FetchError(f"{url}: the response is larger than {max_bytes:,} bytes")
-        chunks.append(chunk)
-    if expected is not None and expected.strip().isdigit() and total != int(expected):
-        raise FetchError(f"{url}: incomplete response: {total:,} of {int(expected):,} bytes (Content-Length)")
-    return b"".join(chunks)
-
-
-def _get_once(url: str, deadline: _Deadline, max_bytes: int) -> tuple[int, str | None, bytes]:
-    parts = urlsplit(url)
-    conn = _connection(url, deadline.remaining())
-    try:
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.connect()
-        sock = conn.sock  # kept: with "Connection: close" the response takes it over from conn
-        conn.request("GET", target, headers={"User-Agent": "broadsheet-fetch/0.2", "Accept-Encoding": "identity"})
-        sock.settimeout(deadline.remaining())
-        response = conn.getresponse()
-        if response.status in (301, 302, 303, 307, 308):
-            return response.status, response.getheader("Location"), b""
-        if response.status != 200:
-            return response.status, response.reason, b""
-        return 200, None, _read_body(response, sock, deadline, url, max_bytes)
-    finally:
-        conn.close()
-
-
-def http_get(url: str, timeout: float, max_bytes: int = MAX_BYTES, show: str | None = None) -> bytes:
-    """GET `url`: the whole body, checked, within `timeout` seconds in all; else a FetchError.
-    `show` is the address to print in messages (the URL without its API key)."""
-    shown = show or url
-    deadline = _Deadline(shown, timeout)
-    origin = urlsplit(url)[:2]
-    for _ in range(MAX_REDIRECTS + 1):
-        try:
-            status, extra, body = _get_once(url, deadline, max_bytes)
-        except FetchError:
-            raise
-        except (http.client.IncompleteRead, http.client.HTTPException) as exc:
-            raise FetchError(f"{shown}: incomplete response ({type(exc).__name__})") from exc
-        except TimeoutError as exc:
-            raise FetchError(f"{shown}: timed out after {timeout:g} s") from exc
-        except (ConnectionRefusedError, socket.gaierror) as exc:
-            raise FetchError(f"{shown}: could not connect ({exc})") from exc
-        except OSError as exc:
-            raise FetchError(f"{shown}: download failed ({exc})") from exc
-        if status == 200:
-            return body
-        if extra is None or status not in (301, 302, 303, 307, 308):
-            raise FetchError(f"{shown}: the server answered HTTP {status} {extra or ''}".rstrip())
-        target = urljoin(url, extra)
-        if urlsplit(target)[:2] != origin:
-            raise FetchError(f"{shown}: redirected to {urlsplit(target).scheme}://{urlsplit(target).netloc}, "
-                             "another host or scheme: refused")
-        url = target
-    raise FetchError(f"{shown}: more than {MAX_REDIRECTS} redirects")
+MAX_BLANK_LINES = 1_000  # a CSV export has none or a few (a trailing one); millions are a flood
 
 
 def _text(body: bytes, url: str) -> str:
@@ -218,6 +121,8 @@ def parse_observations(body: bytes, url: str) -> list[Observation]:
         data = json.loads(_text(body, url))
     except json.JSONDecodeError as exc:
         raise FetchError(f"{url}: not FRED JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:  # thousands of nested brackets
+        raise FetchError(f"{url}: not FRED JSON (nested too deeply)") from exc
     if not isinstance(data, dict) or not isinstance(data.get("observations"), list):
         if isinstance(data, dict) and "error_message" in data:
             raise FetchError(f"{url}: FRED says: {str(data['error_message'])[:200]}")
@@ -309,21 +214,32 @@ def _csv_date(text: str, spec: FetchSpec, where: str) -> dt.date:
 
 
 def parse_csv_source(body: bytes, spec: FetchSpec, url: str) -> dict[dt.date, str]:
-    """A CSV with a header → {date: value text} from the catalog's date and value columns."""
+    """A CSV with a header → {date: value text} from the catalog's date and value columns, read a
+    row at a time: a flood of blank lines is refused after MAX_BLANK_LINES, never held in memory."""
+    text = _text(body, url)
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(_text(body, url)), strict=True))
+        header = [h.strip() for h in next(reader, [])]
+        if spec.date_column not in header or spec.value_column not in header:
+            head = text[:80].strip().replace("\n", " ")
+            raise FetchError(f"{url}: no {spec.date_column!r} and {spec.value_column!r} columns "
+                             f"(it starts with {head!r})")
+        return _csv_values(reader, header, spec, url)
     except csv.Error as exc:
         raise FetchError(f"{url}: not a CSV file ({exc})") from exc
-    header = [h.strip() for h in rows[0]] if rows else []
-    if spec.date_column not in header or spec.value_column not in header:
-        head = _text(body, url)[:80].strip().replace("\n", " ")
-        raise FetchError(f"{url}: no {spec.date_column!r} and {spec.value_column!r} columns (it starts with {head!r})")
+
+
+def _csv_values(reader: Any, header: list[str], spec: FetchSpec, url: str) -> dict[dt.date, str]:
     di, vi = header.index(spec.date_column), header.index(spec.value_column)
     values: dict[dt.date, str] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    blank = 0
+    for row in reader:
         if not row:
+            blank += 1
+            if blank > MAX_BLANK_LINES:
+                raise FetchError(f"{url}: more than {MAX_BLANK_LINES:,} blank lines: not a CSV export; refused")
             continue
-        where = f"{url}: line {number}"
+        where = f"{url}: line {reader.line_num}"
         if len(row) != len(header):
             raise FetchError(f"{where}: {len(row)} fields, expected {len(header)}")
         day, value = _csv_date(row[di], spec, where), row[vi].strip()
@@ -337,4 +253,6 @@ def parse_csv_source(body: bytes, spec: FetchSpec, url: str) -> dict[dt.date, st
 
 
 def fetch_csv(spec: FetchSpec, timeout: float) -> dict[dt.date, str]:
-    return parse_csv_source(http_get(spec.url or "", timeout), spec, spec.url or "")
+    """A CSV address's {date: value text} (the address shown redacted in every message)."""
+    shown = redact(spec.url or "")
+    return parse_csv_source(http_get(spec.url or "", timeout, show=shown), spec, shown)
