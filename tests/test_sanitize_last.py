@@ -156,6 +156,52 @@ def test_figures_in_code_and_attributes_become_their_text_on_the_tree() -> None:
     assert "\ue000" not in page.html and "\ue000" not in "".join(page.text_parts)
 
 
+@pytest.mark.unit
+def test_what_the_sanitizer_returns_is_what_is_published() -> None:
+    """No pass edits nh3's output: the page's and the feeds' HTML are the sanitizer's output as it is."""
+    figure = '{{ level("SP500") }}'
+    body = f'## 標題:一\n\n收在 {figure} 點,`中,{figure}` ![圖:中](chart.png) [連結](/broadsheet/ "{figure}")\n'
+    uses: list[FigureUse] = []
+
+    def level(series: str) -> str:
+        uses.append(FigureUse("level", (series,), (), series, (), "5,074.08"))
+        return "5,074.08"
+
+    returned: list[str] = []
+    real = markdown_stage.clean_body
+
+    def recording(html_text: str, raw_html: bool, rules=None) -> str:
+        returned.append(real(html_text, raw_html, rules))
+        return returned[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markdown_stage, "clean_body", recording)
+        page = render_markdown(body, Path("x.md"), 1, {"level": level}, marks=FigureMarks(uses, None, "zh-Hant"),
+                               typography=True)
+    shown = clreq_filter(True)  # as the zh-Hant templates show a body: the filter leaves markup alone
+    assert [str(shown(Markup(part))) for part in page.parts] == [returned[0]]
+    assert page.absolute_parts == [returned[1]] and str(shown(Markup(page.toc_html))) == returned[2]
+    assert "收在 <data" in page.html and "點，<code>中,<data" in page.html and 'alt="圖:中"' in page.html
+    assert 'title="5,074.08"' in page.html  # a figure in an attribute: put in the tree, not in nh3's output
+    assert "標題：一" in page.html and "標題：一" in page.toc_html
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("body", "line"), [
+    ('段落\n\n![圖]({{ chart("lead") }})\n', 10),
+    ('`{{ chart("lead") }}`\n', 8),
+    ('[連結]({{ chart("lead") }} "標題")\n', 8),
+    ('段落\n\n<div title="{{ chart(\'lead\') }}">x</div>\n', 10),
+])
+def test_a_chart_placed_in_a_link_an_image_code_or_raw_html_is_an_error_at_its_line(body: str, line: int) -> None:
+    """The body is cut at a chart's placeholder and the chart put between the pieces: only in text."""
+    with pytest.raises(FigureProblems) as caught:
+        render_markdown(body, Path("x/zh-Hant.md"), 8, {"chart": lambda name: object()}, raw_html=True)
+    assert [e.format() for e in caught.value.errors] == [
+        f"x/zh-Hant.md:{line}: a chart must stand in the text, not in a link, an image, code or raw HTML "
+        '({{ chart("name") }} on a line of its own)']
+
+
 # --- raw HTML: styles and the site's own ids ---------------------------------------------------------
 @pytest.mark.unit
 def test_raw_html_styles_other_than_alignment_are_refused_at_their_line() -> None:

@@ -31,6 +31,7 @@ from broadsheet.pages.sanitize import (
 )
 from broadsheet.pages.textpass import TextPassExtension
 
+CHART_CALL_RE = re.compile(r"\{\{\s*chart\s*\(")
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)  # editors' notes (e.g. `<!-- reviewed: … -->`) stay out of the page
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "admonition", "sane_lists", "md_in_html"]
@@ -54,8 +55,8 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark, marks)
     if errors:
         raise FigureProblems(errors)
-    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), TextPassExtension(marks, typography),
-                  KeepTreeExtension()]
+    text_pass = TextPassExtension(marks, typography, mark)
+    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), text_pass, KeepTreeExtension()]
     if marks is not None:
         text = place_notes(text, marks.note)
         extensions.append(FigureExtension(marks))
@@ -77,6 +78,7 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
                            f"an attribute list may set only id and class, not {key!r}", "e.g. {: #anchor .class }")
                for key in dict.fromkeys(refused_attributes(md))]
     refused += _refusals(rules.refused, body, path, first_line)
+    refused += _misplaced(text_pass.misplaced, body, path, first_line)
     if refused:
         raise FigureProblems(refused)
     return RenderedBody(
@@ -93,6 +95,15 @@ def _refusals(found: list[Refusal], body: str, path: Path, first_line: int) -> l
         line = first_line + (body.count("\n", 0, match.start()) if match else 0)
         errors.append(SourceError(path, line, refusal.message, refusal.hint))
     return errors
+
+
+def _misplaced(blocks: list[int], body: str, path: Path, first_line: int) -> list[SourceError]:
+    """Charts placed where the body is not text (a link, an image, code, raw HTML), each at its line:
+    block n is the body's n-th `{{ chart(…) }}` (the only function that places one)."""
+    calls = [body.count("\n", 0, m.start()) for m in CHART_CALL_RE.finditer(body)]
+    return [SourceError(path, first_line + (calls[n] if n < len(calls) else 0),
+                        "a chart must stand in the text, not in a link, an image, code or raw HTML",
+                        '{{ chart("name") }} on a line of its own') for n in dict.fromkeys(blocks)]
 
 
 def _split(converted: str, blocks: list[Any], mark: str) -> list[Part]:

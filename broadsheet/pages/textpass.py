@@ -7,7 +7,10 @@ after the inline patterns and attr_list and before the table of contents is buil
 - figure markers that stayed text (a figure in a code span, an image's alt text or a link's
   title, raw HTML) become the figure as printed (receipts.py);
 - on a zh-Hant edition, the full-width punctuation of core/typography.py, on text nodes only:
-  never attribute values, never `code`/`pre`/`kbd`/`samp`/`math`.
+  never attribute values, never `code`/`pre`/`kbd`/`samp`/`math`;
+- a chart's placeholder anywhere but in text (an attribute value, code, raw HTML) is taken out
+  and reported (`misplaced`): the body is cut at its placeholders and the chart put between the
+  pieces, which is only harmless between text.
 
 An element's text is a Python string; the serializer escapes it, and nh3 reads the result. Raw
 HTML an editor wrote (`raw_html: true`) is not in the tree but in Python-Markdown's stash, as
@@ -38,7 +41,7 @@ Slot = tuple[ET.Element, str]  # an element and "text" or "tail"
 
 
 class FigureTexts(Protocol):
-    """What the pass needs of a page's figures (receipts.FigureTexts, not imported: it reaches far)."""
+    """What the pass needs of a page's figures (receipts.FigureMarks, not imported: it reaches far)."""
 
     marker: re.Pattern[str]  # a figure's marker in the text; group 1 is its index
 
@@ -50,12 +53,16 @@ class FigureTexts(Protocol):
 class TextPass(Treeprocessor):
     """Figures left as markers become their text; on zh-Hant, full-width punctuation in text nodes."""
 
-    def __init__(self, md: Markdown, marks: FigureTexts | None, typography: bool) -> None:
+    def __init__(self, md: Markdown, marks: FigureTexts | None, typography: bool, block_mark: str = "") -> None:
         super().__init__(md)
         self.marks, self.typography = marks, typography
+        self.blocks = re.compile(re.escape(block_mark) + r"(\d+)END") if block_mark else None
+        self.misplaced: list[int] = []  # the blocks (charts) whose placeholder was not in text
 
     def run(self, root: ET.Element) -> None:
         """Change the tree's text in place (and the stashed raw HTML, before it is sanitized)."""
+        if self.blocks is not None:
+            self._misplaced_in_tree(root)
         if self.marks is not None:
             _figures_in_tree(root, self.marks)
         if self.typography:
@@ -66,22 +73,46 @@ class TextPass(Treeprocessor):
                 stash[n] = self._raw_html(block)
 
     def _raw_html(self, block: str) -> str:
+        block = self._take_blocks(block)
         if self.marks is not None:
             marks = self.marks
             block = marks.marker.sub(lambda m: html.escape(marks.text(int(m.group(1)))), block)
         return full_width_punctuation(block) if self.typography else block
 
+    def _take_blocks(self, value: str) -> str:
+        """`value` without block placeholders, which are recorded as misplaced."""
+        if self.blocks is None or not self.blocks.search(value):
+            return value
+        self.misplaced.extend(int(n) for n in self.blocks.findall(value))
+        taken = self.blocks.sub("", value)
+        return AtomicString(taken) if isinstance(value, AtomicString) else taken
+
+    def _misplaced_in_tree(self, root: ET.Element) -> None:
+        """Block placeholders in attribute values, or in the text of code, are taken out."""
+        for element in root.iter():
+            for key, value in element.items():
+                if value:
+                    element.set(key, self._take_blocks(value))
+            if isinstance(element.tag, str) and element.tag.lower() in SKIPPED:
+                for inner in element.iter():
+                    inner.text = self._take_blocks(inner.text) if inner.text else inner.text
+                    if inner is not element and inner.tail:
+                        inner.tail = self._take_blocks(inner.tail)
+
 
 class TextPassExtension(Extension):
     """Registers TextPass on the tree (see PRIORITY)."""
 
-    def __init__(self, marks: FigureTexts | None = None, typography: bool = False) -> None:
+    def __init__(self, marks: FigureTexts | None = None, typography: bool = False, block_mark: str = "") -> None:
         super().__init__()
-        self.marks, self.typography = marks, typography
+        self.marks, self.typography, self.block_mark = marks, typography, block_mark
+        self.misplaced: list[int] = []  # after a conversion: the blocks TextPass took out of non-text
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         """Register the pass after attr_list and before toc."""
-        md.treeprocessors.register(TextPass(md, self.marks, self.typography), "broadsheet_text", PRIORITY)
+        processor = TextPass(md, self.marks, self.typography, self.block_mark)
+        self.misplaced = processor.misplaced  # the same list, filled as the tree is processed
+        md.treeprocessors.register(processor, "broadsheet_text", PRIORITY)
 
 
 def _figures_in_tree(root: ET.Element, marks: FigureTexts) -> None:
