@@ -15,17 +15,22 @@ from conftest import ROOT, build_into, run_cli
 def test_workflow_builds_with_the_pages_base_url_and_deploys_with_the_official_actions() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    # least privilege: nothing for the workflow, reading for the build, publishing only in the deploy job
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     build_steps = workflow["jobs"]["build"]["steps"]
     uses = [step.get("uses", "").split("@")[0] for step in build_steps]
     assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
     configure = next(s for s in build_steps if s.get("uses", "").startswith("actions/configure-pages"))
-    run = next(s["run"] for s in build_steps if "build.py build" in s.get("run", ""))
-    assert f'--base-url "${{{{ steps.{configure["id"]}.outputs.base_url }}}}/"' in run
+    build_step = next(s for s in build_steps if "build.py build" in s.get("run", ""))
+    assert build_step["env"]["BASE_URL"] == f'${{{{ steps.{configure["id"]}.outputs.base_url }}}}'
+    assert '--base-url "$BASE_URL/"' in build_step["run"]  # through the environment, never into the script
     assert any("fonts-noto-cjk" in s.get("run", "") for s in build_steps)
     # .cache/ carried from run to run (tests/test_chart_cache.py: only new charts are drawn)
     cache = next(s for s in build_steps if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".cache" and "hashFiles('pyproject.toml')" in cache["with"]["key"]
+    assert cache["with"]["path"] == ".cache"
+    assert "hashFiles('pyproject.toml', 'requirements.lock')" in cache["with"]["key"]
     assert cache["with"]["key"].endswith("${{ github.run_id }}")
     assert cache["with"]["restore-keys"].strip() in cache["with"]["key"]
     assert uses.index("actions/cache") < next(i for i, s in enumerate(build_steps) if "build.py" in s.get("run", ""))
