@@ -19,7 +19,8 @@ HEAD = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要\nslug: sample\n---
 MARKETS_HEAD = "date,series,value,source\n"
 TRAILER = "build failed: {} problem(s); the site was not changed"
 HINT_FIGURES = "(see docs/writing.md for the figure functions)"
-KNOWN = "known: bp, chart, day_pct, day_points, level, pct, points, release, spread, spread_change, week_pct"
+KNOWN = ("known: bp, chart, day_pct, day_points, gap_pct, high, high_date, level, low, low_date, pct, points, "
+         "release, spread, spread_change, week_pct")
 
 
 def body(*lines: str) -> str:

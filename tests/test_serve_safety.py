@@ -82,8 +82,8 @@ def test_the_overlay_shows_path_line_message(tmp_path, make_site) -> None:
                       "---\ntitle: x\ndate: 2025-04-13\nsummary: y\nslug: sample\n---\n{{ nope() }}\n"})
     problems, _ = build_preview(root, root / ".preview", "http://127.0.0.1:8000/broadsheet/", True)
     assert problems == ["content/issues/2025-04-13-sample/zh-Hant.md:7: unknown figure function 'nope' "
-                        "(known: bp, chart, day_pct, day_points, level, pct, points, release, spread, "
-                        "spread_change, week_pct) "
+                        "(known: bp, chart, day_pct, day_points, gap_pct, high, high_date, level, low, "
+                        "low_date, pct, points, release, spread, spread_change, week_pct) "
                         "(see docs/writing.md for the figure functions)"]
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# a quoted value longer than this in a message is cut: a message names a value, it does not copy it
-LONG_QUOTE_RE = re.compile(r"'[^'\n]{80}[^'\n]+'|\"[^\"\n]{80}[^\"\n]+\"")
+# a quoted value longer than this in a message is cut: a message names a value, it does not copy it.
+# A quote right after a letter or digit closes a value ("previous") or is an apostrophe (day's), so
+# it opens none: the text between two quoted values is never taken for one
+LONG_QUOTE_RE = re.compile(r"(?<!\w)'[^'\n]{80}[^'\n]+'|(?<!\w)\"[^\"\n]{80}[^\"\n]+\"")
 MAX_MESSAGE = 2000
 
 

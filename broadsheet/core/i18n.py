@@ -18,6 +18,8 @@ from babel.support import Translations
 
 ROUNDING = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN}
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+# a space between a digit and a Chinese character: "4 月 9 日", as the editors' prose writes dates
+HAN_DIGIT_RE = re.compile(r"(?<=\d)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(?=\d)")
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%-]*")
 CJK_CHARS_PER_MINUTE = 400  # typical silent reading speed of Traditional Chinese prose
 WORDS_PER_MINUTE = 230  # typical reading speed of English prose
@@ -71,6 +73,12 @@ class NumberFormatter:
     def short_date(self, day: dt.date) -> str:
         """A compact date for lists: 2025/4/13 / 4/13/25."""
         return format_date(day, format="short", locale=self.locale)
+
+    def day_month(self, day: dt.date) -> str:
+        """A day of the year in prose: 4 月 9 日 / April 9 (Babel's pattern; in Chinese the digits
+        spaced from the characters, as the issues' prose writes them)."""
+        text = format_skeleton("MMMMd", day, locale=self.locale)
+        return HAN_DIGIT_RE.sub(" ", text) if self.locale.language == "zh" else text
 
     def month_year(self, day: dt.date) -> str:
         """2025年4月 / April 2025 (archive headings)."""

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from broadsheet.core.errors import FigureError
+from broadsheet.core.errors import FigureError, NoDataForDate
 from broadsheet.core.i18n import ROUNDING, NumberFormatter, quantize
 from broadsheet.core.suggest import did_you_mean
-from broadsheet.data.store import RELEASE_FIELDS, DataStore
+from broadsheet.data import calendars
+from broadsheet.data.store import RELEASE_FIELDS, DataStore, parse_day
 from broadsheet.figures.arithmetic import bp_change, pct_change, points_change, spread_bp
+from broadsheet.figures.ranges import extreme, range_closes
 from broadsheet.figures.uses import FigureUse
 
 MOVES = ("up", "down")
@@ -54,7 +56,7 @@ class FigureFunctions:
     def namespace(self) -> dict[str, Callable[..., str]]:
         """Return the name → function mapping that figure expressions may call."""
         names = ("level", "pct", "day_pct", "week_pct", "points", "day_points", "bp", "spread", "spread_change",
-                 "release")
+                 "gap_pct", "low", "high", "low_date", "high_date", "release")
         return {name: self._guarded(name, getattr(self, name)) for name in names}
 
     def _guarded(self, name: str, func: Callable[..., str]) -> Callable[..., str]:
@@ -69,9 +71,9 @@ class FigureFunctions:
         return call
 
     def _record(self, name: str, args: tuple, kwargs: dict, series: str, dates: tuple, text: str,
-                values: tuple = ()) -> str:
+                values: tuple = (), span: tuple = ()) -> str:
         self.uses.append(FigureUse(name, args, tuple(sorted(kwargs.items())), series, dates, text,
-                                   tuple(float(v) for v in values)))
+                                   tuple(float(v) for v in values), span))
         return text
 
     # --- checks shared by the change functions -------------------------------------------
@@ -119,6 +121,30 @@ class FigureFunctions:
         change = self._directed(change, move, what)
         return self._signed(self.fmt.decimal(change, digits, rounding), change, digits, rounding, sign)
 
+    def _value_text(self, series: str, value: float, digits: int, rounding: str, grouping: bool) -> str:
+        """A close as `level` prints it: percent series with a % sign."""
+        if self.store.catalog.series[series].unit == "percent":
+            return self.fmt.percent(value, digits, rounding)
+        return self.fmt.decimal(value, digits, rounding, grouping)
+
+    def _own_change_day(self, name: str, series: str, date: str, closed: str) -> None:
+        """A day's change belongs to a trading day: with closed="previous" a closed day would print
+        the last trading day's change beside prose about the closed day, so it is refused, naming
+        the expression that says what it would print."""
+        if closed != "previous":
+            return
+        day, _ = self.store.close(series, date, closed)
+        asked = parse_day(date)
+        if day == asked:
+            return
+        code = self.store.calendar(series)
+        why = (calendars.closed_message(code, asked) if code is not None and calendars.bounds(code)[0] <= asked
+               <= calendars.bounds(code)[1] else f"{asked} ({calendars.WEEKDAYS[asked.weekday()]})")
+        raise NoDataForDate(f'{series} has no change on {why}; the last trading day\'s change is '
+                            f'{name}("{series}", "{day}")',
+                            'closed="previous" takes the last close, not its change: write that day, '
+                            'or quote the week with week_pct(…, closed="previous")')
+
     def _yield_series(self, name: str, *series: str) -> None:
         for sid in series:
             info = self.store.catalog.series.get(sid)
@@ -131,11 +157,7 @@ class FigureFunctions:
         """The close of `series` on `date` (percent series print with a % sign)."""
         self._options(digits, rounding, None, closed)
         day, value = self.store.close(series, date, closed=closed)
-        unit = self.store.catalog.series[series].unit
-        if unit == "percent":
-            text = self.fmt.percent(value, digits, rounding)
-        else:
-            text = self.fmt.decimal(value, digits, rounding, grouping)
+        text = self._value_text(series, value, digits, rounding, grouping)
         return self._record("level", (series, date), {"digits": digits}, series, (day,), text, (value,))
 
     def pct(self, series: str, start: str, end: str, digits: int = 1, rounding: str = "half-up",
@@ -151,6 +173,7 @@ class FigureFunctions:
                 move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The % change of `series` on `date` from the previous trading day's close."""
         self._options(digits, rounding, move, closed, sign)
+        self._own_change_day("day_pct", series, date, closed)
         d1, v1 = self.store.close(series, date, closed)
         d0, v0 = self.store.previous_close(series, date, closed)
         text = self._pct_text(v0, v1, digits, rounding, move, series, sign)
@@ -180,6 +203,7 @@ class FigureFunctions:
                    move: str | None = None, closed: str = "error", sign: bool = False) -> str:
         """The change of `series` in points on `date` from the previous trading day."""
         self._options(digits, rounding, move, closed, sign)
+        self._own_change_day("day_points", series, date, closed)
         d1, v1 = self.store.close(series, date, closed)
         d0, v0 = self.store.previous_close(series, date, closed)
         text = self._points_text(points_change(v0, v1), digits, rounding, move, series, sign)
@@ -224,6 +248,52 @@ class FigureFunctions:
         return self._record("spread_change", (long, short, start, end), {}, long, (days[0], days[1]), text,
                             (values[0], values[1]))
 
+    def gap_pct(self, series_a: str, series_b: str, start: str, end: str, digits: int = 1,
+                rounding: str = "half-up", move: str | None = None, closed: str = "error", sign: bool = False) -> str:
+        """How many percentage points `series_a`'s % change from `start` to `end` beat (> 0) or trailed
+        (< 0) `series_b`'s, from the unrounded changes."""
+        self._options(digits, rounding, move, closed, sign)
+        read = {}
+        for sid in (series_a, series_b):
+            read[sid] = (*self.store.close(sid, start, closed), *self.store.close(sid, end, closed))
+        (a0, va0, a1, va1), (b0, vb0, b1, vb1) = read[series_a], read[series_b]
+        gap = pct_change(va0, va1, series_a) - pct_change(vb0, vb1, series_b)
+        text = self._points_text(gap, digits, rounding, move, f"{series_a} against {series_b}", sign)
+        args = (series_a, series_b, start, end)
+        self._record("gap_pct", args, {"digits": digits}, series_a, (a0, a1), text, (va0, va1))
+        return self._record("gap_pct", args, {"digits": digits}, series_b, (b0, b1), text, (vb0, vb1))
+
+    # --- a range of days: the lowest and highest close, and the day it was made -------------------
+    def _extreme(self, name: str, series: str, start: str, end: str, lowest: bool, text_of: Callable[..., str],
+                 kwargs: dict[str, Any]) -> str:
+        closes = range_closes(self.store, series, start, end)
+        day, value = extreme(closes, lowest)
+        return self._record(name, (series, start, end), kwargs, series, (day,), text_of(day, value), (value,),
+                            (closes[0][0], closes[-1][0]))
+
+    def low(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
+            grouping: bool = True) -> str:
+        """The lowest close of `series` from `start` to `end` (both included), printed as `level` does."""
+        self._options(digits, rounding, None)
+        return self._extreme("low", series, start, end, True,
+                             lambda _, v: self._value_text(series, v, digits, rounding, grouping), {"digits": digits})
+
+    def high(self, series: str, start: str, end: str, digits: int = 2, rounding: str = "half-up",
+             grouping: bool = True) -> str:
+        """The highest close of `series` from `start` to `end` (both included), printed as `level` does."""
+        self._options(digits, rounding, None)
+        return self._extreme("high", series, start, end, False,
+                             lambda _, v: self._value_text(series, v, digits, rounding, grouping), {"digits": digits})
+
+    def low_date(self, series: str, start: str, end: str) -> str:
+        """The day of the lowest close of `series` from `start` to `end`: 4 月 8 日 / April 8."""
+        return self._extreme("low_date", series, start, end, True, lambda d, _: self.fmt.day_month(d), {})
+
+    def high_date(self, series: str, start: str, end: str) -> str:
+        """The day of the highest close of `series` from `start` to `end`: 4 月 9 日 / April 9."""
+        return self._extreme("high_date", series, start, end, False, lambda d, _: self.fmt.day_month(d), {})
+
+    # --- macro releases ------------------------------------------------------------------------
     def release(self, indicator: str, period: str, field: str = "actual", digits: int | None = None) -> str:
         """A field of a macro release (actual, consensus or prior), in the indicator's unit."""
         if field not in RELEASE_FIELDS:

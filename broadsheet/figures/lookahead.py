@@ -36,7 +36,7 @@ def guarded(functions: dict[str, Callable[..., Any]], uses: list[FigureUse],
         def call(*args: Any, **kwargs: Any) -> Any:
             before = len(uses)
             value = func(*args, **kwargs)
-            late = [d for use in uses[before:] for d in use.dates if d > as_of]
+            late = [d for use in uses[before:] for d in (*use.dates, *use.span) if d > as_of]
             if late:
                 raise FigureError(f"uses data of {max(late)}, after the issue's as-of date {as_of}", HINT)
             return value

@@ -20,3 +20,6 @@ class FigureUse:
     dates: tuple[dt.date, ...]
     text: str
     values: tuple[float, ...] = ()  # the data values it was computed from (the receipt shows them)
+    # a range figure's first and last trading day (low, high): the receipt names the range, and
+    # look-ahead and "data as of" count its end, though the value is the close of a day inside it
+    span: tuple[dt.date, ...] = ()

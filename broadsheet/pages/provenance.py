@@ -37,7 +37,9 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Char
     """The provenance of the given figures and placed charts (their series, their last data)."""
     charts = list(charts)
     uses = [*figures, *(use for chart in charts for use in chart.figures)]
-    dates = [d for use in uses for d in use.dates] + [c.last_date for c in charts if c.last_date is not None]
+    # a range figure (low, high) read every close of its span, so its last day counts
+    dates = [d for use in uses for d in (*use.dates, *use.span)]
+    dates += [c.last_date for c in charts if c.last_date is not None]
     idents = [use.series for use in uses] + [sid for chart in charts for sid in chart.series]
     sources: dict[str, Source] = {}
     for ident in idents:

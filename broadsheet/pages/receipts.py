@@ -34,7 +34,9 @@ REVIEWED_RE = re.compile(r"<!--\s*reviewed\s*:(?P<why>.*?)-->", re.I | re.S)
 # (note title, before the sources, after them) per language; other languages read English
 NOTE_WORDS = {"zh-Hant": ("編者註", "資料來源:", "。"), "en": ("Editor's note", " Source: ", ".")}
 CSV_COLUMNS = ("n", "line", "expression", "text", "function", "series", "dates", "values", "field",
-               "source", "source_url")
+               "source", "source_url", "span")
+# a range figure's receipt: "lowest close of 2025-04-07 … 2025-04-11: 2025-04-08 4,982.77"
+SPAN_WORDS = {"low": "lowest", "low_date": "lowest", "high": "highest", "high_date": "highest"}
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,15 @@ class Receipt:
     field: str = ""  # a release's field (actual, consensus, prior)
     source: str = ""
     source_url: str = ""
+    span: tuple[str, ...] = ()  # a range figure's first and last trading day (ISO)
 
     def describe(self) -> str:
         """The receipt as one line of text (a title attribute)."""
         used = " → ".join(f"{d} {_number(v)}" for d, v in zip(self.dates, self.values, strict=False))
         if self.function == "release" and self.values:
             used = f"{self.field} {_number(self.values[0])} (released {self.dates[0]})"
+        if self.span:
+            used = f"{SPAN_WORDS.get(self.function, 'the')} close of {' … '.join(self.span)}: {used}"
         what = f"{self.function}({', '.join(self.series)}): {used}".strip()
         return f"{what} · {self.source}" if self.source else what
 
@@ -85,11 +90,13 @@ class FigureMarks:
         dates = tuple(d.isoformat() for u in new for d in u.dates)
         values = tuple(v for u in new for v in u.values)
         first = new[0] if new else None
+        span = tuple(d.isoformat() for d in first.span) if first else ()
         source, url = self._source(series)
         self.receipts.append(Receipt(
             n=len(self.receipts) + 1, line=line, expression=f"{{{{ {expression.strip()} }}}}", text=text,
             function=first.function if first else "", series=series, dates=dates, values=values,
-            field=str(dict(first.kwargs).get("field", "")) if first else "", source=source, source_url=url))
+            field=str(dict(first.kwargs).get("field", "")) if first else "", source=source, source_url=url,
+            span=span))
         return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
 
     def _source(self, series: tuple[str, ...]) -> tuple[str, str]:
