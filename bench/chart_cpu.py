@@ -39,7 +39,7 @@ def specs_of_real_site():
     locales: dict = {}
     specs = []
     for issue in issues:
-        specs.extend(issue_specs(issue, store, config, REPO / "translations", locales, problems))
+        specs.extend(issue_specs(issue, store, config, REPO / "translations", locales, problems)[0])
     return specs
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock
-from broadsheet.core.errors import FigureError
+from broadsheet.charts.decls import ALL_CHARTS
+from broadsheet.core.errors import FigureError, ReportedElsewhere
 from broadsheet.core.output import Output
 
 
@@ -22,12 +23,15 @@ class PageCharts:
     blocks: dict[str, ChartBlock]
     declared_in: Path | None
     placed: list[ChartBlock] = field(default_factory=list)
+    failed: frozenset[str] = frozenset()  # charts whose own problems were reported (ALL_CHARTS: the file's)
 
     def chart(self, name: str) -> ChartBlock:
         """Place the chart declared as `name` in charts.yaml (a block between paragraphs)."""
         if not isinstance(name, str):
             raise FigureError(f"chart() takes the chart's name, got {name!r}"[:120])
         found = self.blocks.get(name)
+        if found is None and (name in self.failed or ALL_CHARTS in self.failed):
+            raise ReportedElsewhere(f"chart {name!r} failed in {CHARTS_FILE}")
         if found is None:
             if self.declared_in is None:
                 raise FigureError(f"no chart {name!r}: this issue has no {CHARTS_FILE}",
@@ -48,10 +52,13 @@ class ChartSet:
     files: dict[str, bytes | Path] = field(default_factory=dict)
     declared_in: dict[str, Path] = field(default_factory=dict)
     rendered: int = 0  # charts drawn by this build (cache misses)
+    # (issue key, language code) → the charts that failed there, each reported at its own line
+    failed: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def for_page(self, issue_key: str, code: str) -> PageCharts:
         """The chart() function for one page."""
-        return PageCharts(self.blocks.get((issue_key, code), {}), self.declared_in.get(issue_key))
+        return PageCharts(self.blocks.get((issue_key, code), {}), self.declared_in.get(issue_key),
+                          failed=self.failed.get((issue_key, code), frozenset()))
 
     def of_issue(self, issue_key: str) -> ChartSet:
         """The part of the set that belongs to one issue (what the cache keeps per issue)."""
@@ -59,13 +66,15 @@ class ChartSet:
         paths = {p for found in blocks.values() for b in found.values() for p in (b.png_path, b.narrow_path,
                                                                                b.spec_path, b.wide_path)}
         declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
-        return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared)
+        failed = {k: v for k, v in self.failed.items() if k[0] == issue_key}
+        return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared, failed=failed)
 
     def merge(self, other: ChartSet) -> None:
         """Add another set's charts (from the cache or another batch)."""
         self.blocks.update(other.blocks)
         self.files.update(other.files)
         self.declared_in.update(other.declared_in)
+        self.failed.update(other.failed)
 
     def outputs(self) -> list[Output]:
         """The files of the charts: PNG twins, narrow and wide drawings, interactive specs (the

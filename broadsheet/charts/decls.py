@@ -27,7 +27,7 @@ from broadsheet.core.schema import (
     per_language,
     validate,
 )
-from broadsheet.core.suggest import known_hint, suggest
+from broadsheet.core.suggest import did_you_mean, known_hint, suggest
 from broadsheet.core.yamlsource import load_yaml, read_text
 from broadsheet.figures.expressions import expressions_in
 
@@ -55,6 +55,19 @@ class ChartDecl:
     line: int
     text_lines: dict[str, int] = field(default_factory=dict)  # "description.en" → its line
     as_of: dt.date | None = None  # the issue's as-of date: no data after it (lookahead.py)
+
+
+@dataclass
+class ChartFile:
+    """An issue's charts.yaml read: the charts that passed, every problem, and the names of those
+    that failed (ALL_CHARTS when the file itself could not be read): the others are still drawn."""
+
+    decls: list[ChartDecl] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+
+
+ALL_CHARTS = "*"  # in ChartFile.failed: the file could not be read, so no chart of it is known
 
 
 @dataclass(frozen=True)
@@ -119,26 +132,33 @@ def read_chart_decls(path: Path, catalog: Catalog, codes: list[str],
 
     With the issue's `as_of` date a chart's `end` defaults to it and may not be after it.
     """
+    found = read_chart_file(path, catalog, codes, as_of)
+    return found.decls, found.errors
+
+
+def read_chart_file(path: Path, catalog: Catalog, codes: list[str], as_of: dt.date | None = None) -> ChartFile:
+    """Read and check an issue's charts.yaml, one chart at a time: a mistake fails its own chart."""
     try:
         data = load_yaml(read_text(path), path)
     except SourceError as exc:
-        return [], [exc]
+        return ChartFile(errors=[exc], failed={ALL_CHARTS})
     if data is None:
-        return [], []
+        return ChartFile()
     if not isinstance(data, dict):
-        return [], [SourceError(path, 1, "charts.yaml must map chart names to declarations",
-                                "see the Charts section of docs/writing.md")]
+        return ChartFile(errors=[SourceError(path, 1, "charts.yaml must map chart names to declarations",
+                                             "see the Charts section of docs/writing.md")], failed={ALL_CHARTS})
     if len(data) > MAX_CHARTS:
-        return [], [SourceError(path, 1, f"{len(data)} charts declared (at most {MAX_CHARTS})")]
-    decls: list[ChartDecl] = []
-    errors: list[SourceError] = []
+        return ChartFile(errors=[SourceError(path, 1, f"{len(data)} charts declared (at most {MAX_CHARTS})")],
+                         failed={ALL_CHARTS})
+    result = ChartFile()
     for name, spec in data.items():
         found = _check_decl(path, str(name), spec, line_of(data, name, 1), catalog, codes, as_of)
         if isinstance(found, ChartDecl):
-            decls.append(found)
+            result.decls.append(found)
         else:
-            errors.extend(found)
-    return decls, errors
+            result.errors.extend(found)
+            result.failed.add(str(name))
+    return result
 
 
 class _Report:
@@ -165,7 +185,7 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, catalog: Catalog,
     if not isinstance(spec, dict):
         report.at(None, "must be a mapping with kind, series, start, end, title")
         return report.errors
-    values = validate(spec, DECL_FIELDS, path, line, "field", report.add)
+    values = _fields(spec, path, line, report)
     if report.errors:
         return report.errors
     kind = KIND_SCHEMAS[values["kind"]]
@@ -179,6 +199,19 @@ def _check_decl(path: Path, name: str, spec: Any, line: int, catalog: Catalog,
         return report.errors
     return ChartDecl(name, values["kind"], values["series"], start, end, texts["title"], texts["description"],
                      {**kind.defaults(), **options}, path, line, text_lines, as_of)
+
+
+def _fields(spec: dict[str, Any], path: Path, line: int, report: _Report) -> dict[str, Any]:
+    """The declaration's fields checked; a misspelt field is one mistake, so "unknown field 'serise'
+    (did you mean 'series'?)" is not followed by "field 'series' is missing"."""
+    found: list[SourceError] = []
+    values = validate(spec, DECL_FIELDS, path, line, "field", found.append)
+    names = [f.name for f in DECL_FIELDS]
+    meant = {did_you_mean(str(key), names) for key in spec if key not in names}
+    for err in found:
+        if not any(err.message == f"field {name!r} is missing" for name in meant):
+            report.add(err)
+    return values
 
 
 def _check_series(series: tuple[str, ...], kind: KindSchema, catalog: Catalog, report: _Report) -> None:
@@ -223,7 +256,9 @@ def _check_texts(spec: dict[str, Any], codes: list[str],
             text_lines[f"{key}.{code}"] = line_of(value, code, line_of(spec, key, report.line))
     for code in codes:
         if code not in texts["title"]:
-            report.at("title", f"title has no {code!r} text", f"add `{code}: …` under title")
+            typed = did_you_mean(code, [str(k) for k in texts["title"] if k not in codes])
+            hint = f"did you mean {code!r} for {typed!r}?" if typed else f"add `{code}: …` under title"
+            report.at("title", f"title has no {code!r} text", hint)
     return texts, text_lines
 
 

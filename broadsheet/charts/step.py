@@ -7,6 +7,7 @@ when some chart has to be built; charts taken from the cache need only chartset.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock, accessible_svg, standalone_svg, svg_size
 from broadsheet.charts.chartset import ChartSet
-from broadsheet.charts.decls import read_chart_decls
+from broadsheet.charts.decls import ChartDecl, read_chart_file
 from broadsheet.charts.drawing import Drawing, png_size
 from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
@@ -34,36 +35,71 @@ if TYPE_CHECKING:
 
 
 def issue_specs(issue: Issue, store: DataStore, config: Config, translations_dir: Path,
-                locales: dict[str, ChartLocale], problems: Problems) -> list[ChartSpec]:
-    """Every chart of an issue in every language it is written in (problems go to `problems`)."""
-    path = issue.src_dir / CHARTS_FILE
+                locales: dict[str, ChartLocale], problems: Problems) -> tuple[list[ChartSpec], dict[str, set[str]]]:
+    """Every chart of an issue in every language it is written in, and per language the charts that
+    failed. A chart's mistake fails that chart alone, reported once (problems go to `problems`)."""
     as_of = issue_as_of(issue)
-    decls, errors = read_chart_decls(path, store.catalog, list(issue.pages), as_of)
-    for decl in decls:
-        errors.extend(check_data_range(decl, store))
-        last = last_data_date(decl, store) if not errors else None
-        if last is not None and last > as_of:  # a macro chart's month whose release came later
-            errors.append(SourceError(decl.src_path, decl.text_lines.get("end", decl.line),
-                                      f"chart {decl.name!r} shows data of {last}, after the issue's as-of date {as_of}",
-                                      "end the chart earlier, or set `as_of:` in the front matter"))
-    for err in errors:
-        problems.error(err)
-    if errors:
-        return []
+    found = read_chart_file(issue.src_dir / CHARTS_FILE, store.catalog, list(issue.pages), as_of)
+    reported = _Reporter(problems)
+    reported.all(found.errors)
+    decls = []
+    for decl in found.decls:
+        errors = _data_problems(decl, store, as_of)
+        reported.all(errors)
+        if errors:
+            found.failed.add(decl.name)
+        else:
+            decls.append(decl)
+    failed = {code: set(found.failed) for code in issue.pages}
     specs: list[ChartSpec] = []
     for code in issue.pages:
         loc = locales.setdefault(code, chart_locale(config.language(code), translations_dir))
         full_width = applies(config.full_width_punctuation, config.language(code).html_lang)
         for decl in decls:
-            try:
-                spec = build_spec(decl, store, loc)
+            spec = _spec_or_problems(decl, store, loc, reported)
+            if spec is None:
+                failed[code].add(decl.name)
+            else:
                 specs.append(punctuated(spec) if full_width else spec)
-            except FigureProblems as many:
-                for err in many.errors:
-                    problems.error(err)
-            except FigureError as exc:
-                problems.error(SourceError(decl.src_path, decl.line, f"chart {decl.name!r}: {exc.message}", exc.hint))
-    return specs
+    return specs, failed
+
+
+class _Reporter:
+    """Reports each problem once: a chart that fails in both languages for the same reason (a
+    builder's error at the chart's line) is one problem."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        self.seen: set[str] = set()
+
+    def all(self, errors: list[SourceError]) -> None:
+        """Report the errors not reported yet."""
+        for err in errors:
+            if str(err) not in self.seen:
+                self.seen.add(str(err))
+                self.problems.error(err)
+
+
+def _data_problems(decl: ChartDecl, store: DataStore, as_of: dt.date) -> list[SourceError]:
+    """A declaration's problems that only the data shows: no closes in its range, data after as-of."""
+    errors = check_data_range(decl, store)
+    last = last_data_date(decl, store) if not errors else None
+    if last is not None and last > as_of:  # a macro chart's month whose release came later
+        errors.append(SourceError(decl.src_path, decl.text_lines.get("end", decl.line),
+                                  f"chart {decl.name!r} shows data of {last}, after the issue's as-of date {as_of}",
+                                  "end the chart earlier, or set `as_of:` in the front matter"))
+    return errors
+
+
+def _spec_or_problems(decl: ChartDecl, store: DataStore, loc: ChartLocale, reported: _Reporter) -> ChartSpec | None:
+    """The chart's spec in one language, or None with its problems reported."""
+    try:
+        return build_spec(decl, store, loc)
+    except FigureProblems as many:
+        reported.all(many.errors)
+    except FigureError as exc:
+        reported.all([SourceError(decl.src_path, decl.line, f"chart {decl.name!r}: {exc.message}", exc.hint)])
+    return None
 
 
 def punctuated(spec: ChartSpec) -> ChartSpec:
@@ -127,9 +163,12 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
         owners: list[str] = []
         specs: list[ChartSpec] = []
         for issue in declared[first:first + SPEC_BATCH]:
-            found = issue_specs(issue, store, config, translations_dir, locales, problems)
+            found, failed = issue_specs(issue, store, config, translations_dir, locales, problems)
             specs.extend(found)
             owners.extend([issue.key] * len(found))
+            for code, names in failed.items():
+                if names:  # the page's chart("name") then adds no second problem
+                    result.failed[(issue.key, code)] = frozenset(names)
         if not specs:
             continue
         if fonts is None:

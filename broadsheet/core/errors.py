@@ -78,6 +78,12 @@ class NoDataForDate(FigureError):
     """A figure asks for a date on which the series has no value."""
 
 
+class ReportedElsewhere(FigureError):
+    """An expression that cannot be placed because its source failed and has been reported at its
+    own line (a chart whose declaration in charts.yaml has a mistake): the expression is left out
+    without a second report, so one mistake is one problem."""
+
+
 class BuildFailed(BroadsheetError):
     """One or more problems, each `path:line: message (hint)`: the one way a step reports many.
 

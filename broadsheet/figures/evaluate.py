@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from broadsheet.core.errors import FigureError, SourceError
+from broadsheet.core.errors import FigureError, ReportedElsewhere, SourceError
 from broadsheet.figures.expressions import (
     EXPRESSION_RE,
     MAX_EXPRESSION,
@@ -76,10 +76,9 @@ def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str
             errors.append(SourceError(path, line, call,
                                       "see docs/writing.md for the figure functions"))
             return refused(match)
-        try:
-            value = call_figure(functions[call.name], call)
-        except FigureError as exc:
-            errors.append(SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint))
+        value, problems = _evaluated(functions[call.name], call, path, line, expr)
+        if value is None:
+            errors.extend(problems)
             return refused(match)
         if not isinstance(value, str):  # a block (a chart): placed between paragraphs
             blocks.append(value)
@@ -97,6 +96,18 @@ def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str
         line = first_line + _line_index(rest_breaks, match.start())
         errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
     return text, blocks, errors
+
+
+def _evaluated(function: Callable[..., Any], call: LiteralCall, path: Path, line: int,
+               expr: str) -> tuple[Any, list[SourceError]]:
+    """(value, []) or (None, [the problem at its line]); (None, []) for an expression whose source
+    failed and was reported at its own line (a chart whose charts.yaml declaration has a mistake)."""
+    try:
+        return call_figure(function, call), []
+    except ReportedElsewhere:
+        return None, []
+    except FigureError as exc:
+        return None, [SourceError(path, line, f"{{{{{expr}}}}}: {exc.message}", exc.hint)]
 
 
 def call_figure(function: Callable[..., Any], call: LiteralCall) -> Any:
