@@ -43,6 +43,7 @@ for _name in ("build", "assemble_site"):
     setattr(pipeline, _name, _counted(getattr(pipeline, _name)))
 
 from broadsheet.build.pipeline import build  # noqa: E402
+from broadsheet.build.searchjob import stop_jobs  # noqa: E402
 from broadsheet.charts.fonts import CJK_FONT_FILES, SYSTEM_FONT_DIRS_ENV, system_font_dirs  # noqa: E402
 from broadsheet.commands.cli import main  # noqa: E402
 from broadsheet.core.cache import DiskCache  # noqa: E402
@@ -282,15 +283,45 @@ def system_cjk_font() -> Path | None:
                  for pattern in CJK_FONT_FILES for font in sorted(folder.rglob(pattern))), None)
 
 
+def project_slot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty folder for a test's project, at the same path in every test of this process.
+
+    The build keeps the templates it compiled in memory for the process, keyed by each template's
+    path and text (outputs/render.py, as for `serve`'s rebuilds), so a project at the path of the
+    last test's builds with them instead of compiling them again: half of a small build's time.
+    Every file of the last test's project is removed first, so nothing else carries over (what a
+    failing test left stays until the next test of its process: run it alone to look at it).
+    """
+    slot = tmp_path_factory.getbasetemp() / "project-slot"
+    if slot.exists():
+        # a search job the last test left running would write into this test's project
+        stop_jobs((slot / "project" / "site").resolve())
+        shutil.rmtree(slot, onerror=_writable_and_again)
+    slot.mkdir()
+    return slot
+
+
+def _writable_and_again(function: Callable[..., Any], path: str, exc_info: Any) -> None:
+    """rmtree's error handler: a test may leave a folder without write or search permission; a
+    replaced site may be going already (the build removes it in a detached process)."""
+    if isinstance(exc_info[1], FileNotFoundError):
+        return
+    os.chmod(os.path.dirname(path), 0o700)
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.chmod(path, 0o700)
+    function(path)
+
+
 @pytest.fixture
-def make_site(tmp_path: Path, fresh_cache: Path) -> Callable[..., Path]:
+def make_site(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Callable[..., Path]:
     """Copy the sample site (templates, data, config from the project) and add or replace files.
 
-    Its `.cache/` starts as fresh_cache's: charts are drawn, pages assembled, sites written.
+    Its `.cache/` starts as fresh_cache's: charts are drawn, pages assembled, sites written. It is
+    made in project_slot(): the same path in every test of a process, emptied first.
     """
 
     def make(files: dict[str, str | bytes] | None = None, with_sample_issue: bool = True) -> Path:
-        root = sample_project(tmp_path / "project", fresh_cache, with_sample_issue)
+        root = sample_project(project_slot(tmp_path_factory) / "project", fresh_cache, with_sample_issue)
         write_files(root, files or {})
         return root
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -124,13 +125,17 @@ def test_everything_after_test_goes_to_pytest(monkeypatch, argv: list[str], expe
     from broadsheet.commands import cli
 
     ran: list[list[str]] = []
+    bytecode: list[str | None] = []
 
     def fake_execv(path: str, args: list[str]) -> None:
         ran.append(args)
+        bytecode.append(os.environ.get("PYTHONDONTWRITEBYTECODE"))
         raise SystemExit(0)
 
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # as this project's machines have it
     monkeypatch.setattr(cli.os, "execv", fake_execv)
     monkeypatch.setattr(cli.os, "chdir", lambda path: None)
     with pytest.raises(SystemExit):
         cli._main(argv, ROOT)
     assert ran == [[sys.executable, "-m", "pytest", *expected]]
+    assert bytecode == [None]  # pytest runs with Python's default: bytecode written and read again

@@ -20,9 +20,30 @@ from broadsheet.build.searchjob import job_glob, run_job, wait_for_job
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError
-from conftest import SAFETY_NET_SECONDS, build_into
+from conftest import SAFETY_NET_SECONDS, build_into, project_slot, sample_project
 
 SAMPLE_ZH = "content/issues/2025-04-13-sample/zh-Hant.md"
+
+
+@pytest.fixture(scope="module")
+def indexed_sample(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> Path:
+    """The sample site's first build, with its search index, made once for the module (in the
+    project slot, where the tests put it back) and kept as a copy: most tests start from it."""
+    root = sample_project(project_slot(tmp_path_factory) / "project", fresh_cache)
+    build_into(root, search=True)  # the first build has no index to keep: it indexes now
+    kept = tmp_path_factory.mktemp("indexed-sample") / "project"
+    shutil.copytree(root, kept, symlinks=True)
+    return kept
+
+
+@pytest.fixture
+def indexed(tmp_path_factory: pytest.TempPathFactory, indexed_sample: Path) -> tuple[Path, Path]:
+    """(root, site) of the sample site as its first build left it, sources, site, search index
+    and .cache/ alike: copied back to the path it was built at (the build's manifest is kept per
+    output folder, and copying keeps each file's size and modification time, which it records)."""
+    root = project_slot(tmp_path_factory) / "project"
+    shutil.copytree(indexed_sample, root, symlinks=True)
+    return root, root / "site"
 
 
 def index_files(site: Path) -> dict[str, bytes]:
@@ -56,9 +77,8 @@ def edit(root: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
 
 
-def test_an_edit_is_served_with_the_old_index_until_the_new_one_is_swapped_in(make_site, tmp_path) -> None:
-    root = make_site()
-    out = build_into(root, search=True)  # the first build has no index to keep: it indexes now
+def test_an_edit_is_served_with_the_old_index_until_the_new_one_is_swapped_in(indexed, tmp_path) -> None:
+    root, out = indexed  # the first build has no index to keep: it indexed before its swap
     before = index_files(out)
     edit(root, "新增一段關於殖利率曲線的評論。")
     build_into(root, out, search=True, search_in_background=True)
@@ -79,9 +99,8 @@ def test_an_edit_is_served_with_the_old_index_until_the_new_one_is_swapped_in(ma
     assert build(ctx).nothing_changed
 
 
-def test_a_build_whose_old_index_names_a_page_that_is_gone_indexes_before_the_swap(make_site) -> None:
-    root = make_site()
-    out = build_into(root, search=True)
+def test_a_build_whose_old_index_names_a_page_that_is_gone_indexes_before_the_swap(indexed) -> None:
+    root, out = indexed
     assert any("2025-04-06-earlier" in page for page in manifest(root, out)["indexed"])
     shutil.rmtree(root / "content/issues/2025-04-06-earlier")
     build_into(root, out, search=True, search_in_background=True)
@@ -91,9 +110,8 @@ def test_a_build_whose_old_index_names_a_page_that_is_gone_indexes_before_the_sw
     assert indexed_urls(out) and not any("2025-04-06-earlier" in url for url in indexed_urls(out))
 
 
-def test_a_newer_build_stops_an_unfinished_job(make_site) -> None:
-    root = make_site()
-    out = build_into(root, search=True)
+def test_a_newer_build_stops_an_unfinished_job(indexed) -> None:
+    root, out = indexed
     job = out.parent / ".site.search-test"
     job.mkdir()
     # a stand-in for the job's process, whose command line names its folder; it says when it runs:
@@ -111,11 +129,10 @@ def test_a_newer_build_stops_an_unfinished_job(make_site) -> None:
     assert not job.exists()
 
 
-def edited_with_job_held(make_site, monkeypatch, text: str) -> tuple[Path, Path, tuple]:
+def edited_with_job_held(indexed, monkeypatch, text: str) -> tuple[Path, Path, tuple]:
     """A built site, edited and built again in the background mode with its job not started:
     (root, site, the job's arguments), for a test to run the job here as the detached process would."""
-    root = make_site()
-    out = build_into(root, search=True)
+    root, out = indexed
     edit(root, text)
     started: list[tuple] = []
     monkeypatch.setattr("broadsheet.build.pipeline.start_job", lambda *args: started.append(args))
@@ -123,8 +140,8 @@ def edited_with_job_held(make_site, monkeypatch, text: str) -> tuple[Path, Path,
     return root, out, started[0]
 
 
-def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(make_site, monkeypatch) -> None:
-    root, out, (job, dest, manifest_file, fingerprint, redo, keep) = edited_with_job_held(make_site, monkeypatch,
+def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(indexed, monkeypatch) -> None:
+    root, out, (job, dest, manifest_file, fingerprint, redo, keep) = edited_with_job_held(indexed, monkeypatch,
                                                                                           "失敗的索引。")
 
     def broken(*_args, **_kwargs) -> None:
@@ -145,8 +162,8 @@ def test_a_failed_job_is_recorded_and_the_next_build_indexes_in_the_foreground(m
     assert any("2025-04-13-sample" in page for page in state["indexed"])
 
 
-def test_a_job_for_a_site_a_newer_build_replaced_gives_up(make_site, monkeypatch) -> None:
-    root, out, (job, dest, manifest_file, _, redo, keep) = edited_with_job_held(make_site, monkeypatch, "第一次修改。")
+def test_a_job_for_a_site_a_newer_build_replaced_gives_up(indexed, monkeypatch) -> None:
+    root, out, (job, dest, manifest_file, _, redo, keep) = edited_with_job_held(indexed, monkeypatch, "第一次修改。")
     before = index_files(out)
     assert run_job(job, dest, manifest_file, "a fingerprint of another build", redo, keep) == 0
     assert index_files(out) == before  # nothing swapped in
@@ -177,9 +194,8 @@ def test_pagefind_starts_on_the_issue_pages_before_the_rest_is_rendered(make_sit
     assert not list(out.parent.glob(job_glob(out)))  # its snapshot is gone
 
 
-def test_a_pagefind_failure_leaves_the_site_and_nothing_beside_it(make_site, monkeypatch) -> None:
-    root = make_site()
-    out = build_into(root, search=True)
+def test_a_pagefind_failure_leaves_the_site_and_nothing_beside_it(indexed, monkeypatch) -> None:
+    root, out = indexed
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     edit(root, "這次索引會失敗。")
     monkeypatch.setattr("broadsheet.outputs.search.pagefind_executable",
@@ -275,11 +291,10 @@ def test_the_years_a_stopped_job_had_to_index_are_indexed_by_the_next_build(make
     assert manifest(root, out)["stale_shards"] == []
 
 
-def test_a_search_job_that_died_is_made_good_by_the_next_build(make_site, monkeypatch) -> None:
+def test_a_search_job_that_died_is_made_good_by_the_next_build(indexed, monkeypatch) -> None:
     """A job killed with the machine never swaps its index in: the next build, even with no new
     edit, is not "nothing changed" but indexes what the job had to."""
-    root = make_site()
-    out = build_into(root, search=True)
+    root, out = indexed
     edit(root, "這段的索引工作中途停了。")
     monkeypatch.setattr("broadsheet.build.pipeline.start_job", lambda *args: None)  # as if it died at once
     build_into(root, out, search=True, search_in_background=True)

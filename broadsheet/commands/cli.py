@@ -339,5 +339,10 @@ def _main(argv: Sequence[str] | None, root: Path | None) -> int:
         return COMMANDS[command](args, root)
     if pytest_args is not None:
         os.chdir(root)
+        # Python's default, as on an editor's machine (and bench/run.py's timed builds): bytecode
+        # written once and read again. A shell with PYTHONDONTWRITEBYTECODE=1, as on this project's
+        # machines, had each worker and each build process the suite starts compile broadsheet's
+        # modules and the test files again (pytest's rewritten tests alone: 0.9 s a worker)
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
     return 2
