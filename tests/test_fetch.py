@@ -80,7 +80,7 @@ def test_fetch_adds_the_missing_rows_exactly(stale_site, api: FakeApi) -> None:
     assert query["observation_start"] == ["2024-12-31"] and query["file_type"] == ["json"]
     assert query["api_key"] == ["test-key"]
     raw = (root / "data/markets.csv").read_bytes()
-    assert raw.count(b"\r\n") == raw.count(b"\n")  # the file keeps its line endings
+    assert b"\r" not in raw  # written with LF line endings, whatever the platform (docs/data.md, "Files")
 
 
 def test_fetch_reports_added_revised_and_kept_per_series(stale_site, api: FakeApi, capsys) -> None:
@@ -168,6 +168,27 @@ def test_a_csv_source_maps_its_columns_and_dates(make_site, api: FakeApi) -> Non
     report = fetch_data(root, series=["DXY"], today=TODAY)
     assert (report.series[0].added, report.series[0].unchanged, report.series[0].off_calendar) == (1, 1, 1)
     assert rows(root)[("2025-04-17", "DXY")] == ("99.38", "STOOQ")
+
+
+def test_a_csv_source_needs_no_fred_key_and_fetch_writes_lf(make_site, api: FakeApi, monkeypatch) -> None:
+    """CSV addresses need no FRED_API_KEY; data files saved with CRLF (an editor on Windows) still read,
+    and fetch writes them back with LF."""
+    monkeypatch.delenv("FRED_API_KEY")
+    root = make_site()
+    catalog = root / "data/catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        "https://stooq.com/q/d/l/?s=dx.f&i=d", f"http://127.0.0.1:{api.port}/csv/dxy.csv"), encoding="utf-8")
+    api.bodies["/csv/dxy.csv"] = b"Date,Close\n2025-04-17,99.38\n"
+    markets = root / "data/markets.csv"
+    markets.write_text("".join(ln for ln in markets.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not ln.startswith("2025-04-17,DXY,")), encoding="utf-8")
+    for name in FILES:
+        path = root / "data" / name
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    report = fetch_data(root, series=["DXY"], today=TODAY)
+    assert report.series[0].added == 1 and rows(root)[("2025-04-17", "DXY")] == ("99.38", "STOOQ")
+    for name in FILES:
+        assert b"\r" not in (root / "data" / name).read_bytes(), name
 
 
 # --- faults: each leaves data/ byte-identical and says why ----------------------------------------

@@ -13,13 +13,16 @@ A reader (`load_data`, `fetch`, `data add`) first calls `recover()`: with a jour
 step 3 for the files still waiting (the new set), without one it removes the folder (the old set).
 So whatever moment a kill hits, the data read afterwards is one whole set. The folder lives inside
 data/ so every rename stays on one file system and `serve`'s watcher of data/ keeps working.
-A commit, and a reader's recovery and reading (`locked`), hold an flock on the data/ folder
-itself, so a build running beside a fetch (`serve` rebuilds on every change) never reads a set
-half-renamed nor tidies away a commit still being written.
+Every file is written with LF line endings (`lf()`), whatever the platform and whatever endings
+the old file had; readers accept CRLF. A commit, and a reader's recovery and reading (`locked`),
+hold an flock on the data/ folder itself, so a build running beside a fetch (`serve` rebuilds on
+every change) never reads a set half-renamed nor tidies away a commit still being written.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -58,9 +61,26 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def lf(text: str) -> str:
+    """`text` with LF line endings: the data files are written with LF whatever the platform or the
+    file's old endings (a CRLF file still reads, as every reader takes CRLF; no cell may hold a
+    line break, so nothing inside a value changes)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
+    """The rows as a data CSV: a header of `columns`, one line per row, LF line endings."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def _write(path: Path, text: str) -> None:
+    # newline="": written as given, never translated to the platform's line ending (Windows' CRLF)
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+        handle.write(lf(text))
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(path, 0o644)

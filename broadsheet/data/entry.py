@@ -18,9 +18,7 @@ nothing.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ from broadsheet.core.errors import BroadsheetError, BuildFailed
 from broadsheet.core.textcheck import char_problem
 from broadsheet.data.catalog import Catalog, IndicatorInfo, load_catalog
 from broadsheet.data.csvread import iso_date, iso_month, plain_number
-from broadsheet.data.datawrite import commit, locked, recover, snapshot
+from broadsheet.data.datawrite import commit, csv_text, locked, recover, snapshot
 from broadsheet.data.store import RELEASE_COLUMNS, load_releases, read_release_rows
 
 UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons": "k"}
@@ -187,19 +185,11 @@ def add_release_value(root: Path, entry: Entry, today: dt.date | None = None) ->
     row.update(entry.values)
     if entry.release_date:
         row["release_date"] = entry.release_date
-    text = _csv_text(rows, "\r\n" if b"\r\n" in before[path.name][:4096] else "\n")
+    text = csv_text(rows, RELEASE_COLUMNS)
     _check_loads(text, path.name, catalog)
     commit(data_dir, {path.name: text}, expected=before)
     shown = ", ".join(f"{k} {v}" for k, v in entry.values.items())
     return f"{done} {entry.indicator} {entry.period}: {shown} (source: {entry.source}) in data/{path.name}"
-
-
-def _csv_text(rows: list[dict[str, str]], newline: str) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=RELEASE_COLUMNS, lineterminator=newline)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def _check_loads(text: str, name: str, catalog: Catalog) -> None:

@@ -14,9 +14,7 @@ is reported. markets.csv, releases.csv and catalog.yaml are then replaced togeth
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from broadsheet.core.errors import BuildFailed
 from broadsheet.core.yamlsource import load_yaml
 from broadsheet.data import calendars, sources
 from broadsheet.data.catalog import Catalog, load_catalog
-from broadsheet.data.datawrite import commit, locked, recover, snapshot
+from broadsheet.data.datawrite import commit, csv_text, lf, locked, recover, snapshot
 from broadsheet.data.download import redact
 from broadsheet.data.entry import release_date_problem, site_today
 from broadsheet.data.sources import FetchError, FirstRelease
@@ -133,11 +131,13 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
     release_reports, merged_releases = merge_releases(release_rows, releases, catalog, overwrite)
     # 3. write the new set, checked by loading it, all or nothing; `retrieved:` only where values came
     stamped = [report.series for report in reports if report.read > 0]
-    files = {markets_path.name: _csv_text(merged, MARKET_COLUMNS, _newline(markets_path)),
-             releases_path.name: _csv_text(merged_releases, RELEASE_COLUMNS, _newline(releases_path)),
-             catalog_path.name: set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path, stamped,
-                                              retrieved)}
+    files = {markets_path.name: csv_text(merged, MARKET_COLUMNS),
+             releases_path.name: csv_text(merged_releases, RELEASE_COLUMNS),
+             catalog_path.name: lf(set_retrieved(before[catalog_path.name].decode("utf-8-sig"), catalog_path,
+                                                 stamped, retrieved))}
     _check_loads(files, catalog, data_dir)
+    # every file is written with LF (datawrite.lf): a CRLF file the fetch changes no value of is
+    # written again, with LF, so the data files end up with one kind of line ending
     changed = {name: text for name, text in files.items() if text.encode() != before[name]}
     if changed:
         commit(data_dir, changed, expected=before)
@@ -270,18 +270,6 @@ def _release_order(rows: list[dict[str, str]]):  # noqa: ANN202
     """Existing rows keep their place; new ones follow, by period then indicator."""
     place = {(r["indicator"], r["period"]): n for n, r in enumerate(rows)}
     return lambda r: (place.get((r["indicator"], r["period"]), len(place)), r["period"], r["indicator"])
-
-
-def _newline(path: Path) -> str:
-    return "\r\n" if b"\r\n" in path.read_bytes()[:4096] else "\n"
-
-
-def _csv_text(rows: list[dict[str, str]], columns: list[str], newline: str) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator=newline)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def _check_loads(files: dict[str, str], catalog: Catalog, data_dir: Path) -> None:
