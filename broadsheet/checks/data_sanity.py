@@ -13,7 +13,6 @@ from broadsheet.core.settings import Config
 from broadsheet.core.yamlsource import read_text
 from broadsheet.data.store import DataStore
 
-DEFAULT_MAX_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0, "thousands_persons": 100.0}
 UNCHANGED_RE = re.compile(r"unchanged|no change|same as (?:the )?prior|持平|不變", re.I)
 
 
@@ -37,10 +36,9 @@ class _MarketLines:
 
 
 def max_daily_move(store: DataStore, sid: str) -> float:
-    """The largest believable one-day move of a series in percent (catalog, else by unit)."""
-    info = store.catalog.series[sid]
-    configured = getattr(info, "max_daily_move_pct", None)
-    return float(configured) if configured is not None else DEFAULT_MAX_MOVE.get(info.unit, 25.0)
+    """The largest believable one-day move of a series in percent (catalog, else by unit): the bound
+    fetch, `data add` and `data import` hold new closes to (SeriesInfo.max_move)."""
+    return store.catalog.series[sid].max_move()
 
 
 def check_data_sanity(store: DataStore, config: Config, data_dir: Path | None = None) -> list[SourceError]:
@@ -70,7 +68,8 @@ def check_data_sanity(store: DataStore, config: Config, data_dir: Path | None = 
         for day in days:
             problems.append(SourceError(
                 markets_path, None, f"{sid} has no close on {day}, a trading day of its calendar "
-                f"({store.catalog.series[sid].calendar})", f"add the {sid} row for {day} from its source"))
+                f"({store.catalog.series[sid].calendar})",
+                f"add it from its source: python3 build.py data add {sid} {day} VALUE"))
     for release in sorted(store.releases.values(), key=lambda r: r.line):
         if (release.actual is not None and release.actual == release.prior
                 and not UNCHANGED_RE.search(release.source)):

@@ -96,7 +96,8 @@ def make_parser() -> argparse.ArgumentParser:
         description="Download every catalog series and release that has a fetch source, check every "
                     "value, add the new rows to data/markets.csv and data/releases.csv (existing values "
                     "are kept unless --overwrite) and record the retrieval date in data/catalog.yaml. "
-                    "If anything fails, nothing changes. Needs FRED_API_KEY in the environment.")
+                    "If anything fails, nothing changes. FRED and ALFRED sources need FRED_API_KEY in the "
+                    "environment; CSV addresses do not.")
     fetch.add_argument("--series", nargs="+", metavar="ID", default=None,
                        help="catalog series or releases to fetch (default: every one with a source)")
     fetch.add_argument("--api-url", default=None,
@@ -122,19 +123,51 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _add_data_command(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="enter a value fetch cannot get (a consensus, an ISM print)",
-                          description="`data add INDICATOR PERIOD --consensus X --source TEXT`: checked, "
-                                      "written atomically into data/releases.csv with its source.")
+    data = sub.add_parser("data", help="enter what fetch cannot get: a close, a history of closes, a consensus",
+                          description="`data add SERIES DATE VALUE` (a close of a daily series), `data import SERIES "
+                                      "FILE` (closes from a CSV export), `data add INDICATOR PERIOD --consensus X "
+                                      "--source TEXT` (a release value): checked as fetch checks what it downloads, "
+                                      "written atomically into data/ (docs/data.md).")
     actions = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="add or fill in a release value",
-                             description="Add a release value with its source; see docs/data.md.")
-    add.add_argument("indicator", help="a release id of data/catalog.yaml, e.g. CPI_YOY, ISM_MFG_PMI")
-    add.add_argument("period", help="the month the release is for, YYYY-MM")
+    add = actions.add_parser(
+        "add", help="add a close of a daily series, or add or fill in a release value",
+        description="A close: `data add TAIEX 2025-04-07 19232.35` (checked on the series' exchange calendar, "
+                    "against its max_daily_move_pct and the close already there). A release value: `data add "
+                    "CPI_YOY 2025-04 --consensus 2.4 --release-date 2025-05-13 --source TEXT`. See docs/data.md.")
+    add.add_argument("indicator", metavar="ID",
+                     help="a series of data/catalog.yaml (TAIEX, SP500) or a release (CPI_YOY, ISM_MFG_PMI)")
+    add.add_argument("period", metavar="DATE|PERIOD",
+                     help="a series: the day of the close, YYYY-MM-DD; a release: its month, YYYY-MM")
+    add.add_argument("value", nargs="?", default=None, metavar="VALUE", help="a series: the close (a plain number)")
     for name in ("actual", "consensus", "prior"):
-        add.add_argument(f"--{name}", default=None, metavar="X", help=f"the {name} value (a plain number)")
-    add.add_argument("--release-date", default=None, help="YYYY-MM-DD (required for a new row)")
-    add.add_argument("--source", required=True, help="where the value was read (recorded in the row)")
-    add.add_argument("--replace", action="store_true", help="replace a value the row already holds")
+        add.add_argument(f"--{name}", default=None, metavar="X", help=f"a release: the {name} value (a plain number)")
+    add.add_argument("--release-date", default=None, help="a release: YYYY-MM-DD (required for a new row)")
+    add.add_argument("--source", default=None,
+                     help="a release: where the value was read (required; recorded in the row); a close: the tag "
+                          "under sources: in data/catalog.yaml (default: the series' own source)")
+    add.add_argument("--replace", "--overwrite", dest="replace", action="store_true",
+                     help="replace a value the file already holds (both spellings mean the same)")
+    add.set_defaults(usage_error=add.error)
+    load = actions.add_parser(
+        "import", help="add a history of closes of a daily series from a CSV file",
+        description="Read FILE (a CSV with a header row; a TWSE, Yahoo Finance or spreadsheet export) and add "
+                    "its closes to data/markets.csv, each checked as fetch checks what it downloads; one "
+                    "refused row and nothing is written. Says what was added, replaced, kept and refused.")
+    load.add_argument("series", help="a daily series of data/catalog.yaml, e.g. TAIEX")
+    load.add_argument("file", type=Path, help="the CSV file")
+    load.add_argument("--date-column", default="date", help="the header of the dates (default: date)")
+    load.add_argument("--value-column", default="value", help="the header of the closes (default: value)")
+    load.add_argument("--date-format", default="%Y-%m-%d",
+                      help="the dates' strptime format (default: %%Y-%%m-%%d); %%ROC is a year of the ROC "
+                           "calendar (114 = 2025), as in TWSE's Chinese exports: %%ROC/%%m/%%d")
+    load.add_argument("--thousands", default=None, metavar="SEP",
+                      help='the values\' thousands separator, e.g. "," for 19,232.35 (default: none allowed)')
+    load.add_argument("--encoding", default="utf-8", help="the file's encoding (default: utf-8; TWSE: cp950)")
+    load.add_argument("--skip-closed", action="store_true",
+                      help="leave out rows on days the exchange was closed, as fetch does (default: refuse them)")
+    load.add_argument("--source", default=None,
+                      help="the tag under sources: in data/catalog.yaml (default: the series' own source)")
+    load.add_argument("--overwrite", action="store_true", help="replace closes the file already holds")
 
 
 def checked_base_url(url: str) -> str:
@@ -258,12 +291,21 @@ def run_fetch(args: argparse.Namespace, root: Path) -> int:
 
 
 def run_data(args: argparse.Namespace, root: Path) -> int:
-    """`data add`: one checked value into data/releases.csv."""
-    data_entry = command_module("broadsheet.data.entry")
+    """`data add` (a close or a release value) and `data import` (closes from a CSV file)."""
+    closes = command_module("broadsheet.data.closes")
     try:
-        entry = data_entry.parse_entry(args.indicator, args.period, {"actual": args.actual, "consensus": args.consensus,
-                                       "prior": args.prior}, args.release_date, args.source, args.replace)
-        print(data_entry.add_release_value(root, entry))
+        if args.data_command == "import":
+            importcsv = command_module("broadsheet.data.importcsv")
+            layout = importcsv.Layout(args.date_column, args.value_column, args.date_format, args.thousands,
+                                      args.encoding)
+            result = importcsv.import_closes(root, args.series, args.file, layout, args.source, args.overwrite,
+                                             args.skip_closed)
+            print("\n".join(closes.format_report(result, str(args.file))))
+            return 0
+        print(closes.data_add(root, args.indicator, args.period, args.value, {"actual": args.actual,
+              "consensus": args.consensus, "prior": args.prior}, args.release_date, args.source, args.replace))
+    except closes.SourceRequired as exc:
+        args.usage_error(str(exc))  # exits with status 2, as argparse does for a missing option
     except BroadsheetError as exc:
         report(exc, root, "data: nothing was changed")
         return 1

@@ -25,6 +25,8 @@ UNITS = {"index", "percent", "usd", "thousands_persons"}
 SIGNS = ("positive", "any")  # a price or index is positive; a spread or a change may be either
 COMPUTES = ("level", "change", "pct_change")  # how a release is computed from ALFRED levels
 EDITOR = "editor"
+# the largest believable one-day move in % of the level when the catalog sets no max_daily_move_pct
+DEFAULT_MAX_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0, "thousands_persons": 100.0}
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class SeriesInfo:
     calendar: str | None = None  # exchange calendar code (XNYS, XTAI…); None: any day
     fetch: FetchSpec | None = None
     sign: str = "positive"
+
+    def max_move(self) -> float:
+        """The largest one-day move in % that `fetch` and `data add`/`import` take: the catalog's
+        max_daily_move_pct, else the default for its unit (15 for an index, 25 for prices and yields)."""
+        return self.max_daily_move_pct or DEFAULT_MAX_MOVE.get(self.unit, 25.0)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""`data add`: enter a value the sources cannot fetch (a consensus, an ISM print), checked and recorded.
+"""`data add` for a release: enter a value the sources cannot fetch (a consensus, an ISM print), checked
+and recorded. (A close of a daily series, `data add SERIES DATE VALUE`, is closes.py's; its
+`data_add()` sends each form to its module.)
 
     python3 build.py data add CPI_YOY 2025-04 --consensus 2.4 --release-date 2025-05-13 --source "FactSet median"
     python3 build.py data add ISM_MFG_PMI 2025-04 --actual 48.7 --release-date 2025-05-01 --source "ISM release"
@@ -37,6 +39,7 @@ UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons"
 # the release date (a monthly release's survey closes in the week or two before it)
 CONSENSUS_AHEAD_DAYS = 31
 RANGE_FIELDS = "min_value, max_value in data/catalog.yaml"
+CLOSE_FORM = "python3 build.py data add SERIES DATE VALUE"
 
 
 class DataEntryError(BroadsheetError):
@@ -61,7 +64,7 @@ def parse_entry(indicator: str, period: str, values: dict[str, str | None], rele
     try:
         period = iso_month(period)
     except ValueError as exc:
-        raise DataEntryError(f"period {period!r} is not YYYY-MM") from exc
+        raise DataEntryError(period_hint(period)) from exc
     if release_date is not None:
         try:
             release_date = iso_date(release_date).isoformat()
@@ -84,6 +87,16 @@ def parse_entry(indicator: str, period: str, values: dict[str, str | None], rele
         # it lands in releases.csv and, later, on pages: ESC or BEL would act on a terminal, U+202E reverse the text
         raise DataEntryError(f"--source {problem} (retype it as plain text on one line)")
     return Entry(indicator, period, given, release_date, source, replace)
+
+
+def period_hint(period: str) -> str:
+    """Why `period` is not a release's period, pointing to the close form when it is a date."""
+    try:
+        day = iso_date(period)
+    except ValueError:
+        return f"period {period!r} is not YYYY-MM"
+    return (f"period {period!r} is a date, not YYYY-MM: a release's period is its month ({day:%Y-%m}); "
+            f"a close of a daily series is `{CLOSE_FORM}`")
 
 
 def site_today(root: Path) -> dt.date:
@@ -123,8 +136,12 @@ def release_date_problem(info: IndicatorInfo, period: str, release: dt.date, tod
 
 def _check(entry: Entry, catalog: Catalog, row: dict[str, str] | None, today: dt.date) -> None:
     info = catalog.indicators.get(entry.indicator)
+    if info is None and entry.indicator in catalog.series:
+        raise DataEntryError(f"{entry.indicator} is a daily series, not a release: its closes are entered as "
+                             f"`python3 build.py data add {entry.indicator} DATE VALUE` (or `data import`)")
     if info is None:
-        raise DataEntryError(f"unknown indicator {entry.indicator!r} (known: {', '.join(sorted(catalog.indicators))})")
+        raise DataEntryError(f"unknown indicator {entry.indicator!r} (known: {', '.join(sorted(catalog.indicators))}; "
+                             f"a close of a daily series is `{CLOSE_FORM}`)")
     fetched = info.fetch is not None and info.fetch.kind == "alfred"
     typed = sorted(set(entry.values) - {"consensus"})
     if fetched and typed:

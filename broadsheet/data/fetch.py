@@ -40,7 +40,6 @@ from broadsheet.data.store import (
 
 __all__ = ["FetchError", "fetch_data", "format_report"]
 FRED_TAG = "FRED"  # the `source` of rows fetched from FRED (catalog.yaml sources: FRED)
-DEFAULT_MOVE = {"index": 15.0, "usd": 25.0, "percent": 25.0}
 
 
 @dataclass
@@ -65,6 +64,7 @@ class FetchReport:
     skipped: list[str]
     retrieved: dt.date
     stamped: list[str] = field(default_factory=list)  # series whose `retrieved:` was set (they gave values)
+    daily: list[str] = field(default_factory=list)  # the skipped that are daily series (closes, not releases)
 
 
 def _progress(message: str) -> None:
@@ -141,7 +141,8 @@ def fetch_data(root: Path, series: list[str] | None = None, api_url: str | None 
     changed = {name: text for name, text in files.items() if text.encode() != before[name]}
     if changed:
         commit(data_dir, changed, expected=before)
-    return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved, stamped=stamped)
+    return FetchReport(series=reports + release_reports, skipped=skipped, retrieved=retrieved, stamped=stamped,
+                       daily=[n for n in skipped if n in catalog.series])
 
 
 def check_dates(fetched: dict[str, tuple[str, dict[dt.date, str]]], today: dt.date) -> None:
@@ -224,7 +225,7 @@ def check_values(rows: list[dict[str, str]], catalog: Catalog, fetched: list[str
         value = float(row["value"])
         if info.sign == "positive" and value <= 0:
             raise FetchError(f"{sid} {row['date']}: {row['value']} is not positive (from {row['source']})")
-        bound = info.max_daily_move_pct or DEFAULT_MOVE.get(info.unit, 25.0)
+        bound = info.max_move()
         before = previous.get(sid)
         if before is not None and before[1] and abs(value / before[1] - 1) * 100 > bound:
             move = (value / before[1] - 1) * 100
@@ -317,7 +318,9 @@ def format_report(report: FetchReport, root: Path) -> list[str]:
         lines.extend(f"  {day}: the source now says {theirs}, kept {ours} (--overwrite takes the source's)"
                      for day, ours, theirs in s.kept)
     for sid in report.skipped:
-        lines.append(f"{sid}: entered by the editor (`python3 build.py data add`), not fetched")
+        how = (f"`python3 build.py data add {sid} DATE VALUE` or `data import {sid} FILE`" if sid in report.daily
+               else "`python3 build.py data add`")
+        lines.append(f"{sid}: entered by the editor ({how}), not fetched")
     unread = [s.series for s in report.series if s.read == 0]
     if report.stamped:
         but = f" (not for {', '.join(unread)}: no values read)" if unread else ""

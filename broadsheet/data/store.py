@@ -161,12 +161,14 @@ class DataStore:
             return "that day has not come yet"
         if self.catalog.fetchable(series_id):
             return f"pick a date inside the data, or run `{FETCH}`"
-        return "pick a date inside the data, or add the rows by hand (docs/data.md)"
+        return (f"pick a date inside the data, or add its closes: `python3 build.py data add {series_id} DATE VALUE` "
+                f"or `python3 build.py data import {series_id} FILE`")
 
     def _gap_hint(self, series_id: str) -> str:
         if self.catalog.fetchable(series_id):
             return f"run `{FETCH}`, or add the row from the series' source; closed=\"previous\" does not skip a gap"
-        return "add the row from the series' source (docs/data.md); closed=\"previous\" does not skip a gap"
+        return (f"add the close from the series' source: `python3 build.py data add {series_id} DATE VALUE`; "
+                "closed=\"previous\" does not skip a gap")
 
     # --- closes relative to another ----------------------------------------------------------
     def previous_close(self, series_id: str, date: str, closed: str = "error") -> tuple[dt.date, float]:
