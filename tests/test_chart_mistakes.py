@@ -76,6 +76,8 @@ def test_the_other_charts_of_the_file_are_still_drawn_and_placed(make_site) -> N
       "description, options)"]),
     ("  kind: line\n  series: [SP500]\n  start: 2025-04-01\n  title: {zh-hant: x, en: y}\n",
      [":5: chart 'x': title has no 'zh-Hant' text (did you mean 'zh-Hant' for 'zh-hant'?)"]),
+    ("  kind: moves\n  series: [SP500]\n  start: 2025-04-01\n  title: {zh-Hant: x, en: y}\n  options: {digit: 2}\n",
+     [":6: chart 'x': unknown option 'digit' (did you mean 'digits'? options: step, digits)"]),
 ])
 def test_misspellings_get_did_you_mean(tmp_path: Path, declaration: str, messages: list[str]) -> None:
     path = tmp_path / "charts.yaml"

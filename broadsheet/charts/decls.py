@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from broadsheet.charts.options import also_date, macro_fields
+from broadsheet.charts.options import also_date, label_digits, macro_fields
 from broadsheet.core.errors import SourceError
 from broadsheet.core.lines import LineDict, line_of
 from broadsheet.core.schema import (
@@ -87,7 +87,8 @@ KIND_SCHEMAS: dict[str, KindSchema] = {
     "rebased": KindSchema("markets", (Field("base", number(0.01, 1e6), default=100),)),
     "yields": KindSchema("markets"),
     "line": KindSchema("markets", (Field("panels", boolean, default=False),)),
-    "moves": KindSchema("markets", (Field("step", one_of("day", "week"), default="day"),)),
+    "moves": KindSchema("markets", (Field("step", one_of("day", "week"), default="day"),
+                                    Field("digits", label_digits, default=1))),
     "curve": KindSchema("markets", (Field("also", also_date),)),
     "macro": KindSchema("releases", (Field("fields", macro_fields, default=["actual", "consensus"]),
                                      Field("reference", number(-1e9, 1e9, allow_none=True)))),

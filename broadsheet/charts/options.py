@@ -27,3 +27,14 @@ def also_date(raw: Any) -> Checked:
     if raw is None or (isinstance(raw, dt.date) and not isinstance(raw, dt.datetime)):
         return Checked(raw)
     return Checked(problem=f"must be a date like 2025-04-08, got {raw!r}")
+
+
+MAX_LABEL_DIGITS = 4
+
+
+def label_digits(raw: Any) -> Checked:
+    """The `digits` option: decimals of the values written on a chart (a whole number 0 to 4), as a
+    figure's `digits=` sets them in the prose beside it (2 → "+9.52%")."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_LABEL_DIGITS:
+        return Checked(problem=f"must be a whole number from 0 to {MAX_LABEL_DIGITS}, got {raw!r}"[:120])
+    return Checked(raw)

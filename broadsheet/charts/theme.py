@@ -18,10 +18,12 @@ PNG_SCALE = 2  # the PNG twin's pixels per SVG unit: crisp on high-density scree
 WIDTH, HEIGHT = 560, 260  # the plot area; the text column is 42rem ≈ 670 px
 
 # Date and up/down conventions per language (by Babel language code; English is the fallback).
+# `day_skeleton` (a day on a chart's axis or bar: 4/9, Apr 9) and `tooltip_day` (2025/4/9, Apr 9,
+# 2025) are Babel skeletons; `month` and `date` are d3 formats.
 STYLES: dict[str, dict[str, Any]] = {
-    "zh": {"day": "%-m/%-d", "month": "%Y/%-m", "tooltip_day": "%Y/%-m/%-d", "date": "%Y/%-m/%-d",
+    "zh": {"day_skeleton": "Md", "month": "%Y/%-m", "tooltip_day": "yMd", "date": "%Y/%-m/%-d",
            "rise": RED, "fall": GREEN},  # Taiwan: red is up
-    "en": {"day": "%b %-d", "month": "%b %Y", "tooltip_day": "%b %-d, %Y", "date": "%-m/%-d/%Y",
+    "en": {"day_skeleton": "MMMd", "month": "%b %Y", "tooltip_day": "yMMMd", "date": "%-m/%-d/%Y",
            "rise": GREEN, "fall": RED},
 }
 

@@ -58,12 +58,18 @@ def day_table(wide: pd.DataFrame, labels: list[str], loc: ChartLocale, cell: Cal
 
 
 def long_rows(wide: pd.DataFrame, labels: list[str]) -> list[dict[str, Any]]:
-    """Tidy rows for Vega-Lite: one {date, series, value} per point (values rounded)."""
+    """Tidy rows for Vega-Lite: one {date, series, value} per point (values rounded); a day inside a
+    series' span on which it has no close but another series of the chart has (it did not trade:
+    another calendar) gets value null, so the series' line breaks there instead of crossing it."""
+    columns = [wide.iloc[:, i] for i in range(wide.shape[1])]  # by position: a series may be named twice
+    spans = [(c.first_valid_index(), c.last_valid_index()) for c in columns]
     rows = []
     for day, row in zip(wide.index, wide.to_numpy(), strict=True):
-        for label, value in zip(labels, row, strict=True):
+        for label, value, (first, last) in zip(labels, row, spans, strict=True):
             if not pd.isna(value):
                 rows.append({"date": f"{day:%Y-%m-%d}", "series": label, "value": round(float(value), 6)})
+            elif first is not None and first < day < last:
+                rows.append({"date": f"{day:%Y-%m-%d}", "series": label, "value": None})
     return rows
 
 

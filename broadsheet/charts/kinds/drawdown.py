@@ -30,7 +30,7 @@ def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interact
     """Each series as % below its highest close since `start` (optional threshold line)."""
     labels = [series_label(store, s, loc) for s in decl.series]
     frames = [window(store, s, decl.start, decl.end) for s in decl.series]
-    wide = pd.concat([f / f.cummax() - 1 for f in frames], axis=1)
+    wide = pd.concat([f / f.cummax() - 1 for f in frames], axis=1, sort=True)
     chart: alt.TopLevelMixin = line_chart(long_rows(wide, labels), labels, loc, loc.gettext("Below the high"),
                                           ".0%", ".1%", interactive, zero=True, layout=layout)
     threshold = decl.options["threshold"]

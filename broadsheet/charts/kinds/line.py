@@ -29,7 +29,7 @@ def build_line(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactive:
                layout: Layout = WIDE) -> Built:
     """Levels; with `panels: true` one panel per series, each with its own scale."""
     labels = [series_label(store, s, loc) for s in decl.series]
-    wide = pd.concat([window(store, s, decl.start, decl.end) for s in decl.series], axis=1)
+    wide = pd.concat([window(store, s, decl.start, decl.end) for s in decl.series], axis=1, sort=True)
     table = day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 2))
     if not decl.options["panels"] or len(labels) == 1:
         chart = line_chart(long_rows(wide, labels), labels, loc, loc.gettext("Close"), ",.0f", ",.2f",

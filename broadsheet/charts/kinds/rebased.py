@@ -30,7 +30,7 @@ def build_rebased(decl: ChartDecl, store: DataStore, loc: ChartLocale, interacti
     labels = [series_label(store, s, loc) for s in decl.series]
     base = decl.options["base"]
     frames = [window(store, s, decl.start, decl.end) for s in decl.series]
-    wide = pd.concat([f / f.iloc[0] * base for f in frames], axis=1)
+    wide = pd.concat([f / f.iloc[0] * base for f in frames], axis=1, sort=True)
     title = loc.gettext("Rebased, first day = %(base)s") % {"base": loc.fmt.decimal(base, 0)}
     chart = line_chart(long_rows(wide, labels), labels, loc, title, ",.0f", ",.1f", interactive, layout=layout)
     return Built(chart, day_table(wide, labels, loc, lambda v: loc.fmt.decimal(v, 1)), title)

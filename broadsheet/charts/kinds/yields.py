@@ -27,7 +27,7 @@ def build_yields(decl: ChartDecl, store: DataStore, loc: ChartLocale, interactiv
                  layout: Layout = WIDE) -> Built:
     """Yields in percent, several maturities on one axis."""
     labels = [series_label(store, s, loc) for s in decl.series]
-    wide = pd.concat([window(store, s, decl.start, decl.end) for s in decl.series], axis=1)
+    wide = pd.concat([window(store, s, decl.start, decl.end) for s in decl.series], axis=1, sort=True)
     chart = line_chart(long_rows(wide / 100, labels), labels, loc, loc.gettext("Yield"), ".1%", ".2%",
                        interactive, layout=layout)
     return Built(chart, day_table(wide, labels, loc, lambda v: loc.fmt.percent(v, 2)))
