@@ -72,7 +72,7 @@ def test_the_weeks_low_and_high_and_their_days_in_both_editions(make_site) -> No
     low = zh[1]["title"]
     assert "low(SP500): lowest close of 2025-04-07 … 2025-04-11: 2025-04-08 4,982.77" in low
     assert "high_date(SP500): highest close of 2025-04-07 … 2025-04-11: 2025-04-09 5,456.9" in zh[2]["title"]
-    assert zh[1]["value"] == "4982.77"
+    assert zh[1]["value"] == "4982.77" and zh[0]["value"] == "2025-04-08"  # low_date's value is its day
     # the gap: Nasdaq +7.29% (15,587.79 → 16,724.46), S&P 500 +5.70% (5,074.08 → 5,363.36)
     gap = zh[4]["title"]
     assert gap.startswith("gap_pct(NASDAQCOM, SP500): 2025-04-04 15,587.79 → 2025-04-11 16,724.46 → "

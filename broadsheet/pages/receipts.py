@@ -37,6 +37,7 @@ CSV_COLUMNS = ("n", "line", "expression", "text", "function", "series", "dates",
                "source", "source_url", "span")
 # a range figure's receipt: "lowest close of 2025-04-07 … 2025-04-11: 2025-04-08 4,982.77"
 SPAN_WORDS = {"low": "lowest", "low_date": "lowest", "high": "highest", "high_date": "highest"}
+DAY_FUNCTIONS = ("low_date", "high_date")  # figures that print a day, not a number
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,11 @@ class FigureMarks:
         title = receipt.describe()
         if self.preview:
             title = f"{receipt.expression}\n{title}"
-        # <data value>: the number itself when one value was used, else the figure as printed
+        # <data value>: the number itself when one value was used (the day, ISO, for a figure that
+        # prints a day: low_date), else the figure as printed
         value = _number(receipt.values[0]).replace(",", "") if len(receipt.values) == 1 else receipt.text
+        if receipt.function in DAY_FUNCTIONS and receipt.dates:
+            value = receipt.dates[0]
         return {"class": "fig", "value": value, "tabindex": "0", "title": title}
 
     def text(self, index: int) -> str:
