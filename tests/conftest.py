@@ -87,11 +87,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("slow"):
                 item.add_marker(pytest.mark.xdist_group("slow"))
-        return
-    slow = [item for item in items if item.get_closest_marker("slow")]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+    else:
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
+    longest_first(config, items)
+
+
+def longest_first(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files that took longest in the last run first (the workers hand their order to the scheduler).
+
+    With a file as the unit of work, a long file begun last keeps one worker busy while the others
+    have finished: longest first, each worker then takes the next file as it is done, and the run
+    ends with short ones. A file not timed yet goes first, in case it is long.
+    """
+    seconds = _last_seconds(config)
+    if seconds:
+        unknown = max(seconds.values()) + 1.0
+        items.sort(key=lambda item: -seconds.get(_scope_of(item), unknown))  # stable: a file's order is kept
 
 
 _SITES_BEFORE = pytest.StashKey[int]()
@@ -115,13 +129,59 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     return result
 
 
+# --- scheduling: a file per worker at a time, longest first, a worker more than the cores ----------
+SECONDS_KEY = "broadsheet/seconds-per-file"  # in pytest's cache (.pytest_cache/): the last run's times
+_SECONDS: dict[str, float] = {}  # this run's, summed in the process that reports (xdist's controller)
+
+
+def _scope(nodeid: str) -> str:
+    """The unit of work a test id belongs to: its xdist group (`…@slow`), else its file."""
+    return nodeid.rsplit("@", 1)[1] if "@" in nodeid else nodeid.split("::", 1)[0]
+
+
+def _scope_of(item: pytest.Item) -> str:
+    group = item.get_closest_marker("xdist_group")
+    return group.args[0] if group is not None else _scope(item.nodeid)
+
+
+def _last_seconds(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    return cache.get(SECONDS_KEY, {}) if cache is not None else {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Sum each file's time (setup, call and teardown) for the next run's order."""
+    _SECONDS[_scope(report.nodeid)] = _SECONDS.get(_scope(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's times per file (the controller's, or a run without workers), beside the
+    last run's for the files it did not run."""
+    cache = getattr(session.config, "cache", None)
+    if _SECONDS and cache is not None and not hasattr(session.config, "workerinput"):
+        cache.set(SECONDS_KEY, {**_last_seconds(session.config), **_SECONDS})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (addopts): a worker more than the cores (at most 4: --maxprocesses). Many tests wait
+    without using their core (a lock's grace period, a timeout they test, a server's deadline,
+    Pagefind in another process): the extra worker runs meanwhile."""
+    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With `--dist loadgroup` (addopts): a test file is a unit of work, so that its module-scoped
-    fixtures (a built project, a server) are made once, on one worker; a group (`slow`) is one too."""
+    fixtures (a built project, a server) are made once, on one worker; a group (`slow`) is one too.
+    The files come in the workers' order, longest first (pytest_collection_modifyitems_longest_first)
+    once a run has timed them, instead of xdist's (most tests first)."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
+
+    if _last_seconds(config):
+        config.option.loadscopereorder = False
 
     class FileScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
