@@ -22,9 +22,10 @@ import broadsheet.build.pipeline as pipeline  # noqa: E402
 
 # --- the unit mark ---------------------------------------------------------------------------------
 # `python3 build.py test --unit` (pytest -m unit) runs only the tests marked `unit`: those that build
-# no site, the quick loop while changing a function. A test that builds, assembles or checks a site
-# (build(), assemble_site(), `build`, `check` or `serve` on a project, or a fixture that does, such
-# as make_site's fresh_cache) is an integration test and stays unmarked. Every such run goes through
+# no site, the quick loop while changing a function (about 10 s in all). A test that builds,
+# assembles or checks a site (build(), assemble_site(), `build`, `check` or `serve` on a project, or
+# a fixture that does, such as make_site's fresh_cache) is an integration test and stays unmarked;
+# so does a test that waits out a timeout or a deadline (seconds of nothing). Every site goes through
 # pipeline.build or pipeline.assemble_site, which are counted here, before any module imports them
 # by name: a unit-marked test that makes a site fails (pytest_runtest_call below), so the mark stays true.
 SITES_MADE = [0]  # site builds and assemblies in this process so far
@@ -166,8 +167,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto` (addopts): a worker more than the cores (at most 4: --maxprocesses). Many tests wait
     without using their core (a lock's grace period, a timeout they test, a server's deadline,
-    Pagefind in another process): the extra worker runs meanwhile."""
-    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1
+    Pagefind in another process): the extra worker runs meanwhile. The unit tests wait for
+    nothing (`--unit`): a worker per core, as each worker's start costs collecting every file."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if config.getoption("markexpr") == "unit" else cores + 1
 
 
 @pytest.hookimpl(optionalhook=True)

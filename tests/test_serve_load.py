@@ -19,7 +19,7 @@ import pytest
 from broadsheet.commands import preview_server
 from broadsheet.commands.preview_server import LiveState, PreviewServer
 
-pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
+# not marked unit: each test waits out the server's deadline, seconds the quick loop has not got
 
 HEADER_SECONDS = 2.0  # the server's deadline for a request, shortened for the test
 MARGIN = 10.0  # seconds a loaded machine may add before the server's close is seen
