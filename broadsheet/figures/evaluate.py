@@ -18,15 +18,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from broadsheet.core.errors import FigureError, ReportedElsewhere, SourceError
+from broadsheet.core.spans import replace_spans
 from broadsheet.figures.expressions import (
-    EXPRESSION_RE,
     MAX_EXPRESSION,
     STATEMENT_RE,
+    Expression,
     LiteralCall,
+    expressions_in,
     parse_figure_call,
 )
 
 MARK = "BROADSHEETBLOCK"  # a block's place in the text: a mark + its number + "END"
+MAX_REPORTED = 50  # figure problems of one text made into errors; the rest are counted
+MAX_FIGURES = 2_000  # figure expressions evaluated in one text (a long issue has 60)
 
 
 class FigureMarker(Protocol):
@@ -52,50 +56,106 @@ def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str
     receipt (receipts.py); without, by its escaped text.
     """
     names = frozenset(functions)
-    errors: list[SourceError] = []
+    found = _Found(path, first_line, _breaks(body))
     blocks: list[Any] = []
-    body_breaks = _breaks(body)
     for match in STATEMENT_RE.finditer(body):
-        line = first_line + _line_index(body_breaks, match.start())
-        errors.append(SourceError(path, line, f"'{match.group()}' is not allowed in content",
-                                  "content may hold only {{ figure(...) }} expressions"))
+        found.add(match.start(), f"'{match.group()}' is not allowed in content",
+                  "content may hold only {{ figure(...) }} expressions")
 
-    def refused(match: re.Match[str]) -> str:
+    def refused(expr: Expression) -> str:
         # drop the expression (keeping its line breaks) so it is not reported again as unclosed
-        return "\n" * match.group().count("\n")
+        return "\n" * expr.source.count("\n")
 
-    def replace(match: re.Match[str]) -> str:
-        line = first_line + _line_index(body_breaks, match.start())
-        expr = match.group(1)
-        if "\n" in expr or len(expr) > MAX_EXPRESSION:
-            errors.append(SourceError(path, line, "a figure expression must fit on one line",
-                                      "close it with }} on the same line"))
-            return refused(match)
-        call = parse_figure_call(expr, names)
-        if isinstance(call, str):
-            errors.append(SourceError(path, line, call,
-                                      "see docs/writing.md for the figure functions"))
-            return refused(match)
-        value, problems = _evaluated(functions[call.name], call, path, line, expr)
+    expressions = list(expressions_in(body))
+    beyond = found.too_many(expressions)  # expressions from here on are not evaluated
+
+    def replace(expr: Expression) -> str:
+        source, line = expr.source, found.line(expr.start)
+        call = _parsed(source, names) if expr.start < beyond else None
+        if not isinstance(call, LiteralCall):
+            if call is not None:
+                found.add(expr.start, *call)
+            return refused(expr)
+        value, problems = _evaluated(functions[call.name], call, path, line, source)
         if value is None:
-            errors.extend(problems)
-            return refused(match)
+            found.extend(problems)
+            return refused(expr)
         if not isinstance(value, str):  # a block (a chart): placed between paragraphs
             blocks.append(value)
             return f"{mark}{len(blocks) - 1}END"
         if marks is not None:
-            return marks.figure(expr, line, str(value))
+            return marks.figure(source, line, str(value))
         return html.escape(str(value), quote=False)  # a figure is text, never markup
 
-    text = EXPRESSION_RE.sub(replace, body)
+    text = replace_spans(body, expressions, replace)
     # an opening {{ with no closing }} is what is left once every {{ … }} is taken out (a failed
     # expression has been reported already)
-    rest = EXPRESSION_RE.sub(lambda m: "\n" * m.group().count("\n"), body)
-    rest_breaks = _breaks(rest)
+    rest = replace_spans(body, expressions, refused)
+    unclosed = _Found(path, first_line, _breaks(rest), share=found)
     for match in re.finditer(r"\{\{", rest):
-        line = first_line + _line_index(rest_breaks, match.start())
-        errors.append(SourceError(path, line, "unclosed '{{'", "close the figure expression with }}"))
-    return text, blocks, errors
+        unclosed.add(match.start(), "unclosed '{{'", "close the figure expression with }}")
+    return text, blocks, found.errors()
+
+
+class _Found:
+    """The problems of one text: the first MAX_REPORTED made into SourceErrors, the rest counted.
+
+    A page of 2 MB of `{` has a million unclosed `{{`: as errors they took 650 MB and the report
+    was a million lines (issue 25). `share`: count into that collector's list (the same text with
+    its expressions taken out, whose offsets are not the body's).
+    """
+
+    def __init__(self, path: Path, first_line: int, breaks: list[int], share: _Found | None = None) -> None:
+        self.path, self.first_line, self.breaks = path, first_line, breaks
+        self.made: list[SourceError] = share.made if share else []
+        self.more: list[int] = share.more if share else [0, 0]  # how many were not made, the line of the first
+
+    def line(self, offset: int) -> int:
+        """The file line of an offset of the text."""
+        return self.first_line + _line_index(self.breaks, offset)
+
+    def add(self, offset: int, message: str, hint: str | None) -> None:
+        """A problem at `offset` of the text."""
+        if len(self.made) < MAX_REPORTED:
+            self.made.append(SourceError(self.path, self.line(offset), message, hint))
+        else:
+            self._count(self.line(offset))
+
+    def extend(self, problems: list[SourceError]) -> None:
+        """Problems made already (by a figure function)."""
+        for problem in problems:
+            if len(self.made) < MAX_REPORTED:
+                self.made.append(problem)
+            else:
+                self._count(problem.line or self.first_line)
+
+    def too_many(self, expressions: list[Expression]) -> float:
+        """Where evaluating stops: after MAX_FIGURES expressions (each is a call into the data: 2 MB
+        of them took 3.5 s), said once; infinity when there are fewer."""
+        if len(expressions) <= MAX_FIGURES:
+            return float("inf")
+        self.add(expressions[MAX_FIGURES].start, f"more than {MAX_FIGURES:,} figure expressions",
+                 "an issue has a few dozen; split it")
+        return expressions[MAX_FIGURES].start
+
+    def _count(self, line: int) -> None:
+        self.more[0] += 1
+        self.more[1] = self.more[1] or line
+
+    def errors(self) -> list[SourceError]:
+        """The problems made, and one that says how many more there are."""
+        if not self.more[0]:
+            return self.made
+        return [*self.made, SourceError(self.path, self.more[1], f"and {self.more[0]:,} more figure problems",
+                                        "fix the ones above first; `check` shows the next ones")]
+
+
+def _parsed(source: str, names: frozenset[str]) -> LiteralCall | tuple[str, str]:
+    """The call an expression makes, or (the problem, a hint)."""
+    if "\n" in source or len(source) > MAX_EXPRESSION:
+        return "a figure expression must fit on one line", "close it with }} on the same line"
+    call = parse_figure_call(source, names)
+    return (call, "see docs/writing.md for the figure functions") if isinstance(call, str) else call
 
 
 def _evaluated(function: Callable[..., Any], call: LiteralCall, path: Path, line: int,

@@ -24,13 +24,16 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from broadsheet.core.spans import spans, strip_spans
+
 if TYPE_CHECKING:
     from broadsheet.data.store import DataStore
     from broadsheet.figures.uses import FigureUse
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in an editor's text
 MARK_RE = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
-REVIEWED_RE = re.compile(r"<!--\s*reviewed\s*:(?P<why>.*?)-->", re.I | re.S)
+# a `<!-- reviewed: why -->` mark is this, the reason, then `-->` (core/spans.py: linear time)
+REVIEWED_OPEN = re.compile(r"<!--\s*reviewed\s*:", re.I)
 # (note title, before the sources, after them) per language; other languages read English
 NOTE_WORDS = {"zh-Hant": ("編者註", "資料來源:", "。"), "en": ("Editor's note", " Source: ", ".")}
 CSV_COLUMNS = ("n", "line", "expression", "text", "function", "series", "dates", "values", "field",
@@ -140,8 +143,8 @@ def place_notes(text: str, note: Any) -> str:
     lines = text.split("\n")
     inserts: dict[int, list[str]] = {}
     for number, line in enumerate(lines):
-        for match in REVIEWED_RE.finditer(line):
-            why = match.group("why").strip()
+        for span in spans(line, REVIEWED_OPEN, "-->"):
+            why = span.inner(line).strip()
             if why:
                 inserts.setdefault(_block_end(lines, number), []).append(note(why))
     if not inserts:
@@ -157,7 +160,7 @@ def place_notes(text: str, note: Any) -> str:
 def _block_end(lines: list[str], start: int) -> int:
     """The last line of the block that holds line `start` (or follows it, for a mark on its own line)."""
     n = start
-    seen_text = bool(REVIEWED_RE.sub("", lines[start]).strip())
+    seen_text = bool(strip_spans(lines[start], REVIEWED_OPEN, "-->").strip())
     while n + 1 < len(lines):
         nxt = lines[n + 1]
         if not nxt.strip():

@@ -186,5 +186,6 @@ def refused_attributes(md: Markdown) -> list[str]:
 
 def line_of_attribute(text: str, key: str) -> int:
     """The 0-based line of the first `{: … key=… }` in `text` (0 when not found)."""
-    match = re.search(r"\{[^}\n]*" + re.escape(key), text)
+    # not across another `{`: from each of a line of `{` the search read to the line's end (quadratic)
+    match = re.search(r"\{[^{}\n]*" + re.escape(key), text)
     return text.count("\n", 0, match.start()) if match else 0
