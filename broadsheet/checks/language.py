@@ -13,6 +13,7 @@ next line, or the list that follows) is left as written: a quotation.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,13 +24,23 @@ from typing import Any
 import opencc
 
 from broadsheet.core.errors import SourceError
+from broadsheet.core.spans import unnested
 from broadsheet.core.yamlsource import load_yaml, read_text
 
 RULES_FILE = "language.yaml"  # under content/
-KEEP_RE = re.compile(r"<!--\s*keep\b.*?-->", re.I)
-STRIP_RE = re.compile(r"\{\{.*?\}\}|<!--.*?-->|`[^`]*`|\]\([^)]*\)|https?://\S+")
+# spans that do not reach across another opener (core/spans.py): `.*?` from each of a line of
+# `<!--`, `{{` or `](` read to the line's end, quadratic (issue 25)
+KEEP_RE = re.compile(unnested("<!--", "-->", then=r"\s*keep\b"), re.I)
+STRIP_RE = re.compile("|".join([unnested("{{", "}}"), unnested("<!--", "-->"), r"`[^`]*`",
+                                unnested("](", ")", inside="[^)]"), r"https?://\S+"]))
 ITEM_RE = re.compile(r"\s*(?:[-*+]|\d+\.)\s")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
+HAN_RE = re.compile("[\u3400-\U0010ffff]")  # no simplified character comes before U+3400
+MAX_PIECE = 64  # characters of a line converted and compared at a time (see _pieces)
+PIECE_ENDS = "，。、；：！？「」『』（）,.;:!?() \t"  # where a piece is best cut
+MAX_SLIPS = 20  # slips reported on one line
+MAX_CHANGES = 200  # changes of OpenCC's Taiwan phrases looked at on one line (kept words included)
+MAX_WARNINGS = 100  # lines with slips reported for one file
 
 
 # Taiwan usage OpenCC does not know, and words its Taiwan phrases would change that are right in
@@ -70,8 +81,9 @@ def _converters() -> tuple[Any, Any, Any]:
     return opencc.OpenCC("s2t"), opencc.OpenCC("s2tw"), opencc.OpenCC("s2twp")
 
 
+@lru_cache(maxsize=65536)
 def _simplified(char: str) -> str | None:
-    """The Traditional form of a simplified-only character, else None."""
+    """The Traditional form of a simplified-only character, else None (asked once per character)."""
     s2t = _converters()[0]
     traditional = s2t.convert(char)
     if traditional == char:
@@ -84,20 +96,16 @@ def _simplified(char: str) -> str | None:
 
 
 def findings(text: str, rules: LanguageRules) -> list[tuple[str, str]]:
-    """(as written, Taiwan usage) for each slip in one line of zh-Hant text, in order."""
+    """(as written, Taiwan usage) for each slip in one line of zh-Hant text, in order (at most
+    MAX_SLIPS: a line of nothing but slips is not read to its end)."""
     found: list[tuple[int, str, str]] = []
-    for term, better in rules.prefer.items():
-        found.extend((m.start(), term, better) for m in re.finditer(re.escape(term), text))
-    for n, char in enumerate(text):
-        if (better := _simplified(char)) is not None:
-            found.append((n, char, better))
-    _, s2tw, s2twp = _converters()
-    chars, phrases = s2tw.convert(text), s2twp.convert(text)
-    if chars != phrases and len(chars) == len(text):
-        matcher = difflib.SequenceMatcher(None, chars, phrases, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "equal":
-                found.extend(_phrase(text, chars, phrases, i1, i2, j1, j2, rules))
+    for term, better in rules.prefer.items():  # each kind is found in order: its first few are enough
+        found.extend(itertools.islice(((m.start(), term, better) for m in re.finditer(re.escape(term), text)),
+                                      MAX_SLIPS))
+    simplified = ((m.start(), m.group(), better) for m in HAN_RE.finditer(text)
+                  if (better := _simplified(m.group())) is not None)
+    found.extend(itertools.islice(simplified, MAX_SLIPS))
+    found.extend(itertools.islice(_phrase_slips(text, rules), MAX_SLIPS))
     taken: set[int] = set()
     out: list[tuple[str, str]] = []
     for start, written, better in sorted(found):
@@ -105,7 +113,63 @@ def findings(text: str, rules: LanguageRules) -> list[tuple[str, str]]:
         if not span & taken:
             taken |= span
             out.append((written, better))
-    return out
+    return out[:MAX_SLIPS]
+
+
+def _phrase_slips(text: str, rules: LanguageRules) -> Iterator[tuple[int, str, str]]:
+    """(offset, as written, Taiwan usage) of the phrases OpenCC's Taiwan phrases change, in order,
+    a piece of the line at a time, looking at no more than MAX_CHANGES changes."""
+    _, s2tw, s2twp = _converters()
+    changes = 0
+    for offset, piece in _pieces(text):
+        chars, phrases = s2tw.convert(piece), s2twp.convert(piece)
+        if chars == phrases or len(chars) != len(piece):
+            continue
+        for i1, i2, j1, j2 in _changes(chars, phrases):
+            for start, written, better in _phrase(piece, chars, phrases, i1, i2, j1, j2, rules):
+                yield offset + start, written, better
+            changes += 1
+            if changes >= MAX_CHANGES:
+                return
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of a line cut into pieces of at most MAX_PIECE characters, after a mark or
+    a space where there is one (a phrase does not reach across them), else anywhere.
+
+    OpenCC converts and the two conversions are compared a piece at a time: difflib compares
+    two conversions of a whole line in time that grows with the cube of its length on repeated
+    phrases (4,000 characters of 芯片 took 204 s).
+    """
+    start = 0
+    while len(text) - start > MAX_PIECE:
+        window = text[start:start + MAX_PIECE]
+        cut = max(window.rfind(mark) for mark in PIECE_ENDS)
+        end = start + (cut + 1 if cut > 0 else MAX_PIECE)
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
+
+
+def _changes(chars: str, phrases: str) -> Iterator[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) of each run that OpenCC's Taiwan phrases changed: the differing runs when
+    the two conversions have the same length (a phrase replaced by one as long: 芯片 → 晶片), else
+    difflib's opcodes (a piece is short)."""
+    if len(chars) != len(phrases):
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, chars, phrases, autojunk=False).get_opcodes():
+            if op != "equal":
+                yield i1, i2, j1, j2
+        return
+    n = 0
+    while n < len(chars):
+        if chars[n] == phrases[n]:
+            n += 1
+            continue
+        end = n
+        while end < len(chars) and chars[end] != phrases[end]:
+            end += 1
+        yield n, end, n, end
+        n = end
 
 
 def _phrase(text: str, chars: str, phrases: str, i1: int, i2: int, j1: int, j2: int,
@@ -156,10 +220,15 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def lint_file(path: Path, rules: LanguageRules) -> list[SourceError]:
-    """One warning per line with slips: each slip and the Taiwan usage."""
+    """One warning per line with slips: each slip and the Taiwan usage (the first MAX_WARNINGS
+    lines, then one warning that the check stopped: each slip costs OpenCC calls)."""
     warnings = []
     for number, text in _lines(path):
         found = findings(text, rules)
+        if found and len(warnings) == MAX_WARNINGS:
+            warnings.append(SourceError(path, number, f"more lines not in Taiwan usage: the check stopped after "
+                                                      f"{MAX_WARNINGS}", "fix the ones above, then check again"))
+            break
         if found:
             listed = ", ".join(f"{written} → {better}" for written, better in found)
             warnings.append(SourceError(path, number, f"not Taiwan usage: {listed}",

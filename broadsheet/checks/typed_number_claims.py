@@ -11,12 +11,14 @@ each claim with the data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from broadsheet.content.issues import Page
+from broadsheet.core.spans import unnested
 from broadsheet.data.store import DataStore
 
 # --- words around a number -----------------------------------------------------------------------
@@ -48,9 +50,19 @@ NUMBER_RE = re.compile(
     r"|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?(?![A-Za-z0-9/\-–]|\.\d)")
 FIGURE_MARK = " ⟨figure⟩ "
 NAME_MARK = "⟨name⟩"
-REVIEWED_RE = re.compile(r"<!--\s*reviewed\b.*?-->", re.I | re.S)
-COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+# What the prose lines leave out, each in linear time: a span does not reach across another opener
+# (core/spans.py), a tag or an attribute list across another `<` or `{` (`.*?` and `[^>]+` from each
+# of a line of `<!--`, `{{`, `](`, `<` or `{:` read to the line's end: quadratic, issue 25)
+REVIEWED_RE = re.compile(unnested("<!--", "-->", then=r"\s*reviewed\b"), re.I)
+COMMENT_RE = re.compile(unnested("<!--", "-->"))
+EXPRESSION_RE = re.compile(unnested("{{", "}}"))
+CODE_RE = re.compile(r"`[^`]*`")
+LINK_TARGET_RE = re.compile(unnested("](", ")", inside="[^)]"))
+ATTR_LIST_RE = re.compile(r"\{:[^{}]*\}")
+TAG_RE = re.compile(r"<[^<>]+>")
 SENTENCE_RE = re.compile(r"(?<=[。;;!?!?])|(?<=[.])\s+(?=[A-Z\"“(])")
+CONTEXT = 200  # characters before and after a number that say what it is (a clause is shorter)
+MAX_NUMBERS = 2_000  # numbers beside a name looked at on one page (a long issue has a few dozen)
 CLAUSE_RE = re.compile(r",(?!\d)|[\uff0c\u3001:\uff1a;\uff1b]")  # not the comma of 5,456
 
 
@@ -96,11 +108,11 @@ def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
             continue
         reviewed_list = reviewed_next and is_item
         reviewed_next = False
-        text = re.sub(r"\{\{.*?\}\}", FIGURE_MARK, text)
-        text = re.sub(r"`[^`]*`", " ", text)
-        text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
-        text = re.sub(r"\{:[^}]*\}", " ", text)  # attribute lists
-        text = re.sub(r"<[^>]+>", " ", text)
+        text = EXPRESSION_RE.sub(FIGURE_MARK, text)
+        text = CODE_RE.sub(" ", text)
+        text = LINK_TARGET_RE.sub("]", text)  # link targets
+        text = ATTR_LIST_RE.sub(" ", text)  # attribute lists
+        text = TAG_RE.sub(" ", text)
         yield line, text, reviewed, is_item
 
 
@@ -119,24 +131,32 @@ class NameIndex:
         self.names = names
         self.narrowing = store.catalog.narrowing
         self.pattern = re.compile("|".join(_name_pattern(t) for t in ordered), re.I) if ordered else None
+        # The same names lower-cased, for the lower-cased text: without re.I, and with each name's
+        # first character before its look-behind, the regex engine skips every character that no
+        # name starts with; as above it tried 100 names at every character (2 MB: 2 s, issue 25).
+        self.folded = re.compile("|".join(_name_pattern(t.lower()) for t in ordered)) if ordered else None
 
     def find(self, text: str) -> tuple[str, set[str]]:
         """Return (text with names masked, ids named in it)."""
-        if self.pattern is None:
+        if self.pattern is None or self.folded is None:
             return text, set()
         ids: set[str] = set()
-
-        def mask(m: re.Match[str]) -> str:
-            ids.update(self.names[_canonical(m.group(), self.names)])
-            return NAME_MARK
-
-        return self.pattern.sub(mask, text), ids
+        folded = text.lower()
+        # a few characters lower-case to two (İ): then the offsets differ, and re.I reads the text itself
+        regex, searched = (self.folded, folded) if len(folded) == len(text) else (self.pattern, text)
+        out: list[str] = []
+        pos = 0
+        for m in regex.finditer(searched):
+            ids.update(self.names[_canonical(text[m.start():m.end()], self.names)])
+            out += [text[pos:m.start()], NAME_MARK]
+            pos = m.end()
+        return "".join(out) + text[pos:], ids
 
 
 def _name_pattern(text: str) -> str:
     escaped = re.escape(text).replace(r"\ ", r"\s*")
-    if re.match(r"[A-Za-z]", text):
-        escaped = r"(?<![A-Za-z])" + escaped
+    if re.match(r"[A-Za-z]", text):  # not after a letter: checked once the first letter matched
+        escaped = escaped[0] + r"(?<![A-Za-z].)" + escaped[1:]
     if re.search(r"[A-Za-z]$", text):
         escaped += r"(?![A-Za-z])"
     return escaped
@@ -161,7 +181,7 @@ def narrow(ids: set[str], texts: list[str], narrowing: tuple[Any, ...]) -> set[s
             continue
         chosen: set[str] | None = None
         for text in texts:
-            matched = [r[1] for r in rules if r[0] and re.search(r[0], text, re.I)]
+            matched = [r[1] for r in rules if r[0] and _mentions(r[0], text)]
             if matched:
                 chosen = set().union(*matched)
                 break
@@ -170,6 +190,18 @@ def narrow(ids: set[str], texts: list[str], narrowing: tuple[Any, ...]) -> set[s
             chosen = set().union(*defaults) if defaults else family
         kept = (kept - family) | (kept & family & chosen)
     return kept
+
+
+@functools.lru_cache(maxsize=1024)
+def _mentions(pattern: str, text: str) -> bool:
+    """Whether `text` holds a word of `pattern`: asked for every number of a sentence, read once."""
+    return re.search(pattern, text, re.I) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _moved(clause: str) -> bool:
+    """Whether a clause has a movement word (asked for each of its numbers, read once)."""
+    return MOVE_RE.search(clause) is not None
 
 
 def _period(text: str, issue_date: dt.date) -> str | None:
@@ -206,9 +238,20 @@ def _decimals(m: re.Match[str]) -> int:
     return len(num.split(".")[1]) if "." in num else 0
 
 
-def find_claims(page: Page, names: NameIndex) -> list[tuple[Claim, int]]:
-    """Find the numbers typed beside a series or indicator name; return (claim, decimals) pairs."""
-    claims: list[tuple[Claim, int]] = []
+@dataclass
+class Claims:
+    """The claims of a page, (claim, decimals) each, and the line where the search stopped when
+    the page has more than MAX_NUMBERS numbers beside a name (each costs ~80 µs: an absurd page
+    took minutes)."""
+
+    found: list[tuple[Claim, int]] = field(default_factory=list)
+    numbers: int = 0  # numbers looked at
+    stopped_at: int | None = None
+
+
+def find_claims(page: Page, names: NameIndex) -> Claims:
+    """Find the numbers typed beside a series or indicator name."""
+    claims = Claims()
     inherited: Subject | None = None  # the subject of the previous list item
     previous_line = -1
     for line, text, reviewed, is_item in _prose_lines(page):
@@ -220,6 +263,8 @@ def find_claims(page: Page, names: NameIndex) -> list[tuple[Claim, int]]:
             if sentence and sentence.strip():
                 own = _sentence_claims(sentence, line, page, names, inherited, reviewed, claims)
                 line_subject = own or line_subject
+        if claims.stopped_at is not None:
+            break
         if is_item:
             inherited = line_subject or inherited
     return claims
@@ -229,7 +274,7 @@ Subject = tuple[set[str], str | None]  # the ids a sentence names, and the perio
 
 
 def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inherited: Subject | None,
-                     reviewed: bool, claims: list[tuple[Claim, int]]) -> Subject | None:
+                     reviewed: bool, claims: Claims) -> Subject | None:
     """Add the claims of one sentence; return its own subject (what it names), if any."""
     masked, named = names.find(sentence)
     period = _period(masked, page.meta.date)
@@ -237,7 +282,7 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
     if not named and inherited and (re.search(YOY + "|" + MOM, masked, re.I) or CONSENSUS_RE.search(masked)
                                     or PRIOR_RE.search(masked)):
         named, period = inherited[0], period or inherited[1]
-    if not named or reviewed:
+    if not named or reviewed or claims.stopped_at is not None:
         return own
     day = _day(masked, page.meta.date)
     clauses = CLAUSE_RE.split(masked)
@@ -251,9 +296,13 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
         if THRESHOLD_CLAUSE_RE.search(clause):
             continue
         for m in NUMBER_RE.finditer(clause):
+            if claims.numbers == MAX_NUMBERS:
+                claims.stopped_at = line
+                return own
+            claims.numbers += 1
             claim = _claim(m, clause, named, [original, sentence], line, period, day, names.narrowing)
             if claim is not None:
-                claims.append((claim, _decimals(m)))
+                claims.found.append((claim, _decimals(m)))
     return own
 
 
@@ -261,7 +310,8 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
            day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
     """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
     unit = (m.group("unit") or "").strip()
-    before, after = clause[: m.start()], clause[m.end():]
+    # the words next to the number: a bounded window, or a clause of many numbers is quadratic
+    before, after = clause[max(0, m.start() - CONTEXT): m.start()], clause[m.end(): m.end() + CONTEXT]
     if not unit and re.match(r"\s*[\u3400-\u9fff]", after) and not re.match(r"\s*(?:美元|萬|億|兆)", after):
         return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts
     if not unit and re.match(r"\s*(?:年|月|日|天|週|周|years?\b|months?\b|days?\b|weeks?\b)", after, re.I):
@@ -283,4 +333,4 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
     if not narrowed:
         return None
     return Claim(line=line, text=m.group().strip(), value=value, unit=unit, targets=tuple(sorted(narrowed)),
-                 field=field, moved=bool(MOVE_RE.search(clause)), period=period, day=day)
+                 field=field, moved=_moved(clause), period=period, day=day)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the store hands pandas Series; this module needs no pandas 
 
 PERCENT_UNITS = {"%", "％", "percent", "個百分點"}
 WINDOW_DAYS = 13  # "near the issue date": the issue's week and the week before
+MAX_CLAIMS = 200  # claims compared with the data on one page (a long issue has a few)
 
 
 @dataclass
@@ -213,11 +214,20 @@ def lint_numbers(page: Page, store: DataStore, uses: list[FigureUse]) -> list[So
     """Numbers typed beside a series or indicator name instead of a figure: one problem per line."""
     names = NameIndex(store)
     by_line: dict[int, list[Finding]] = {}
-    for claim, decimals in find_claims(page, names):
+    claims = find_claims(page, names)
+    stopped_at = claims.stopped_at
+    for n, (claim, decimals) in enumerate(claims.found):
+        if n == MAX_CLAIMS:  # each costs lookups in the data (~1 ms)
+            stopped_at = claim.line
+            break
         finding = judge(claim, decimals, store, page.meta.date, uses)
         if finding is not None:
             by_line.setdefault(claim.line, []).append(finding)
     problems: list[SourceError] = []
+    if stopped_at is not None:  # an absurd page would take minutes: what was not read is not vouched for
+        problems.append(SourceError(page.src_path, stopped_at, "too many numbers typed beside a series' name: "
+                                                               "the typed-number check stopped at this line",
+                                    "write them as figure expressions; an issue types a handful"))
     for line, findings in sorted(by_line.items()):
         wrong = [f for f in findings if f.verdict == "disagrees"]
         parts = [f"{f.claim.text} ({f.label}: the data says {f.data_text})" if f.verdict == "disagrees"
