@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,15 @@ from hypothesis import strategies as st
 from broadsheet.charts.decls import read_chart_decls
 from broadsheet.charts.locale import chart_locale
 from broadsheet.charts.spec import build_spec
+from broadsheet.checks.run import check_site
 from broadsheet.commands.cli import main
 from broadsheet.commands.preview_server import LiveState, PreviewServer
 from broadsheet.content.issues import read_issues
 from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError, BuildFailed, Problems, SourceError
 from broadsheet.core.i18n import NumberFormatter
+from broadsheet.core.limits import markdown_shape
 from broadsheet.data.store import DataStore, load_data
 from broadsheet.figures.functions import FigureFunctions
 from broadsheet.pages.markdown import FigureProblems, render_markdown
@@ -487,3 +491,99 @@ def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: s
             expressions.parse_figure_call.cache_clear()
         assert fast == slow, expr
         assert [type(v) for v in fast.args] == [type(v) for v in slow.args], expr
+
+
+# --- linear time (issue 25): dangerous tokens repeated -------------------------------------------
+
+# what was quadratic or worse somewhere (a regex, Python-Markdown, a check), each a short token
+DANGEROUS = ["<!--", "{", "{{ ", "<", "[a](", "x {: ", "[", "![a](", "](", "[^", "`", "*a* ", "_a_ ", "\\", "&",
+             "&#1;", "> ", "1. ", "- a\n", "# x {: \n", "    ", "| a ", "|-|\n", "!!! note\n", "<!-- reviewed: ",
+             "<!-- keep ", "{%", "{: ", "\n", "a  \n", "<div markdown=\"1\">", "<![CDATA[", "芯片", "標普500 1 ",
+             "1 ", "http://x/", "S&P 500 rose 1% ", "{{ level('SP500', '2025-04-04') }}"]
+REPEAT_BYTES = 2 * 1024 * 1024 - 4096  # a Markdown file's limit, less room for the front matter
+REPEAT_BOUND = 5.0  # seconds for one page, one read or one check (generous: the machine is shared)
+
+
+@st.composite
+def repetition(draw: st.DrawFn) -> str:
+    """Ordinary text with a dangerous token repeated a random large number of times in the middle
+    (up to the size limit, or the most the shape limits let through), on one line or in paragraphs."""
+    token = draw(st.sampled_from(DANGEROUS))
+    before = draw(st.sampled_from(["", "## 美股\n\n標普500 週五收在新低。\n\n", "- 清單\n- "]))
+    after = draw(st.sampled_from(["", "結尾。\n", "[a](b) **c**\n"]))
+    split = draw(st.sampled_from([False, True]))
+
+    def body(count: int) -> str:
+        per_block = max(1, 30_000 // len(token)) if split else count
+        return before + "\n\n".join(token * min(per_block, count - n) for n in range(0, count, per_block)) + (
+            "\n\n" + after)
+
+    largest = REPEAT_BYTES // len(token.encode("utf-8"))
+    scale = draw(st.sampled_from(["fit", 1.0, 0.3, 0.05, 0.01, 0.001]))
+    if scale != "fit":
+        return body(max(1, int(largest * scale * draw(st.floats(min_value=0.5, max_value=1.0)))))
+    while largest > 1 and markdown_shape(body(largest), Path("x.md"), 1):  # the most the limits let through
+        largest = largest * 3 // 4
+    return body(largest)
+
+
+def timed_call(function: Callable[[], Any]) -> tuple[float, BaseException | None]:
+    started = time.perf_counter()
+    try:
+        function()
+    except (FigureProblems, BuildFailed, SourceError) as exc:
+        return time.perf_counter() - started, exc
+    return time.perf_counter() - started, None
+
+
+@pytest.mark.unit
+@budget(12)
+@given(body=repetition(), raw_html=st.booleans())
+def test_fuzz_repetitions_render_in_time(functions, body: str, raw_html: bool) -> None:
+    path = Path("content/issues/x/zh-Hant.md")
+    seconds, refused = timed_call(lambda: render_markdown(body, path, 8, functions, raw_html=raw_html))
+    assert seconds < REPEAT_BOUND, (body[:40], len(body), seconds)
+    if refused is not None:
+        assert_located(refused, {path}, 8 + body.count("\n"))
+
+
+ISSUE_FRONT = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要。\ntags: [美股]\nslug: sample\n---\n"
+
+
+@pytest.mark.unit
+@budget(8)
+@given(body=repetition())
+def test_fuzz_repetitions_are_read_in_time(tmp_path_factory, body: str) -> None:
+    content = tmp_path_factory.mktemp("content")
+    path = content / "issues/2025-04-13-sample/zh-Hant.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(ISSUE_FRONT + body, encoding="utf-8")
+    problems = Problems()
+    started = time.perf_counter()
+    read_issues(content, load_config(ROOT / "site.yaml"), problems)
+    assert time.perf_counter() - started < REPEAT_BOUND
+    for problem in problems.errors:
+        assert problem.path == path and (problem.line is None or problem.line <= 8 + body.count("\n")), problem
+
+
+@pytest.fixture(scope="module")
+def check_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site with only the sample issue, whose body each example replaces."""
+    root = tmp_path_factory.mktemp("repeat") / "project"
+    for name in ("templates", "static", "translations", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    shutil.copytree(SAMPLE / "content/issues/2025-04-13-sample", root / "content/issues/2025-04-13-sample")
+    return root
+
+
+@budget(3)
+@given(body=repetition())
+def test_fuzz_repetitions_are_checked_in_time(check_project: Path, body: str) -> None:
+    (check_project / "content/issues/2025-04-13-sample/zh-Hant.md").write_text(ISSUE_FRONT + body,
+                                                                               encoding="utf-8")
+    ctx = BuildContext(root=check_project, config=load_config(check_project / "site.yaml"),
+                       out_dir=check_project / "site", drafts=True)
+    started = time.perf_counter()
+    check_site(ctx)
+    assert time.perf_counter() - started < REPEAT_BOUND, (body[:40], len(body))

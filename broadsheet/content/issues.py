@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.core.errors import BuildFailed, Problems, SourceError
+from broadsheet.core.limits import markdown_shape
 from broadsheet.core.lines import line_of
 from broadsheet.core.schema import Checked, Field, boolean, excerpt, text, validate
 from broadsheet.core.schema import date as schema_date
@@ -226,6 +227,8 @@ def read_page(path: Path, lang: str, folder_key: str) -> Page:
     meta = parse_front_matter(raw, path, folder_key)
     if unsafe := unsafe_text(text, meta, path):  # control and invisible characters (textcheck.py)
         raise BuildFailed(unsafe)
+    if shape := markdown_shape(body, path, body_line):  # before anything reads the body (limits.py)
+        raise BuildFailed(shape)
     return Page(src_path=path, lang=lang, meta=meta, body=body, body_line=body_line,
                 source_hash=hash_text(text))
 

@@ -16,9 +16,11 @@ from typing import Any
 import markdown
 
 from broadsheet.core.errors import FigureProblems, SourceError
+from broadsheet.core.limits import markdown_shape
 from broadsheet.core.spans import strip_spans
 from broadsheet.figures.evaluate import block_mark, evaluate_figures
 from broadsheet.pages.body import Part, RenderedBody
+from broadsheet.pages.mdbounds import BoundedMarkdown
 from broadsheet.pages.mdtree import KeepTreeExtension, absolute_html, plain_text
 from broadsheet.pages.receipts import FigureExtension, FigureMarks, place_notes
 from broadsheet.pages.sanitize import (
@@ -53,10 +55,11 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     """
     mark = block_mark(body)
     text, blocks, errors = evaluate_figures(body, path, first_line, functions, mark, marks)
-    if errors:
+    # a body of absurd shape is refused before Python-Markdown reads it (read_page refused it too)
+    if errors := errors + markdown_shape(body, path, first_line):
         raise FigureProblems(errors)
     text_pass = TextPassExtension(marks, typography, mark)
-    extensions = [*MARKDOWN_EXTENSIONS, SafeMarkdown(raw_html), text_pass, KeepTreeExtension()]
+    extensions = [*MARKDOWN_EXTENSIONS, BoundedMarkdown(), SafeMarkdown(raw_html), text_pass, KeepTreeExtension()]
     if marks is not None:
         text = place_notes(text, marks.note)
         extensions.append(FigureExtension(marks))

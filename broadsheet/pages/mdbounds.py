@@ -1,0 +1,61 @@
+"""Python-Markdown's slow paths, each made linear (issue 25). Imports nothing else of broadsheet.
+
+core/limits.py's `markdown_shape()` refuses a body of absurd shape before it is read (lines,
+block size, markup); these are the paths that were still quadratic inside those limits:
+
+- an inline link or image reads its target (`](…)`) from the `(` up to the `)` that closes it,
+  a character at a time in Python; with no `)`, to the end of the paragraph, from every `](`
+  (`[a](` repeated, 50 KB: 47 s). Here it reads no further than the next `](`: a link's target
+  may not hold `](`, and every `](` of a paragraph is read once.
+- a footnote reference (`[^id]`) and a footnote definition read up to the next `]` from every
+  `[^`; here an id stops at the next `[` (an id cannot hold one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import markdown
+from markdown.inlinepatterns import IMAGE_LINK_RE, LINK_RE, ImageInlineProcessor, LinkInlineProcessor
+
+# footnotes.py's patterns, with an id that does not reach across another `[`
+FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\[]*)\]", re.DOTALL | re.UNICODE)
+FOOTNOTE_DEF_RE = re.compile(r"^[ ]{0,3}\[\^([^\]\[]*)\]:[ ]*(.*)$", re.MULTILINE)
+
+
+class _BoundedTarget:
+    """getLink() that reads a link's target no further than the next `](` of the text."""
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802 (Python-Markdown's)
+        """Python-Markdown's getLink on the text from `index` to the next `](` (the same result
+        whenever the target holds no `](`)."""
+        end = data.find("](", index)
+        if end < 0:
+            return super().getLink(data, index)  # type: ignore[misc]  # the rest of the text, read once
+        href, title, stop, handled = super().getLink(data[index:end], 0)  # type: ignore[misc]
+        return href, title, index + stop, handled
+
+
+class BoundedLink(_BoundedTarget, LinkInlineProcessor):
+    """`[text](target)` with a bounded target."""
+
+
+class BoundedImage(_BoundedTarget, ImageInlineProcessor):
+    """`![alt](target)` with a bounded target."""
+
+
+class BoundedMarkdown(markdown.Extension):
+    """Replaces the inline link and image processors and bounds the footnote patterns; register
+    it after the footnotes extension."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        """Swap the processors in place, at the same priorities."""
+        md.inlinePatterns.register(BoundedLink(LINK_RE, md), "link", 160)
+        md.inlinePatterns.register(BoundedImage(IMAGE_LINK_RE, md), "image_link", 150)
+        if "footnote" in md.inlinePatterns:
+            footnote: Any = md.inlinePatterns["footnote"]
+            footnote.compiled_re = FOOTNOTE_REF_RE
+        if "footnote" in md.parser.blockprocessors:
+            definitions: Any = md.parser.blockprocessors["footnote"]
+            definitions.RE = FOOTNOTE_DEF_RE
