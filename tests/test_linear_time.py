@@ -38,6 +38,8 @@ from broadsheet.pages.sanitize import line_of_attribute
 from conftest import ROOT, sample_project
 
 BOUND = 5.0  # seconds for a whole page or check at the size limit (each took 15 s to over 300 s)
+# Every bound here is on the CPU time of this process (time.process_time), which a loaded machine
+# does not stretch: wall time failed under two busy cores while the scans were as linear as ever.
 LIMIT = MAX_FILE_BYTES[".md"] - 4096  # bytes of body, with room for the front matter
 ISSUE = "content/issues/2025-04-13-sample/zh-Hant.md"
 FRONT = "---\ntitle: 範例\ndate: 2025-04-13\nsummary: 摘要。\ntags: [美股]\nslug: sample\n---\n"
@@ -73,13 +75,13 @@ def largest_allowed(token: str, paragraphs: bool = False) -> str:
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    """(seconds, what it returned or raised)."""
-    started = time.perf_counter()
+    """(CPU seconds, what it returned or raised)."""
+    started = time.process_time()
     try:
         result: Any = function()
     except (FigureProblems, SourceError) as exc:
         result = exc
-    return time.perf_counter() - started, result
+    return time.process_time() - started, result
 
 
 def located(exc: BaseException, lines: int) -> list[SourceError]:
@@ -244,12 +246,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def check(root: Path, body: str) -> tuple[float, list[str]]:
-    """Seconds and the problems of `check` with the sample issue's body replaced by `body`."""
+    """CPU seconds and the problems of `check` with the sample issue's body replaced by `body`."""
     (root / ISSUE).write_text(FRONT + body, encoding="utf-8")
     ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", drafts=True)
-    started = time.perf_counter()
+    started = time.process_time()
     result = format_result(check_site(ctx), root)
-    return time.perf_counter() - started, result
+    return time.process_time() - started, result
 
 
 @pytest.mark.parametrize("token", NAMED)
@@ -267,9 +269,9 @@ def test_read_issues_refuses_the_review_patterns_at_once(tmp_path: Path, token: 
     folder.mkdir(parents=True)
     (folder / "zh-Hant.md").write_text(FRONT + repeated(token), encoding="utf-8")
     problems = Problems()
-    started = time.perf_counter()
+    started = time.process_time()
     issues = read_issues(tmp_path / "content", load_config(ROOT / "site.yaml"), problems)
-    assert time.perf_counter() - started < 2 and issues == []
+    assert time.process_time() - started < 2 and issues == []
     assert [(e.line, e.message[:30]) for e in problems.errors][0] == (10, "a paragraph (or list, table, q")
 
 

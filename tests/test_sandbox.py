@@ -106,10 +106,10 @@ def test_only_the_figure_functions_are_exposed(figures: FigureFunctions) -> None
 @pytest.mark.unit
 def test_a_page_of_unclosed_braces_is_refused_quickly(figures: FigureFunctions) -> None:
     """A hostile page cannot make the expression scanner take quadratic time (it took 20 s)."""
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine does not stretch it
     with pytest.raises(FigureProblems) as caught:
         render_markdown("{{ level(" * 20_000, PAGE, 1, figures.namespace())
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert caught.value.errors[0].format() == (
         f"{PAGE}:1: unclosed '{{{{' (close the figure expression with }}}})")
 
