@@ -9,7 +9,9 @@ Budget: small by default (the whole file runs in a few seconds). For a long run:
 
     BROADSHEET_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_fuzz.py -q
 
-Fetch responses are fuzzed by the data loading tests (tests/test_fetch.py), not here.
+Fetch responses are fuzzed by the data loading tests (tests/test_fetch.py), not here. The last
+section repeats a dangerous token (DANGEROUS: what was quadratic somewhere, issue 25) up to the
+size limit of a Markdown file and times render_markdown, read_issues and check on it.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,8 @@ from broadsheet.core.errors import FigureProblems, Problems, SourceError
 from broadsheet.core.limits import MAX_BODY_LINES, MAX_FILE_BYTES, markdown_shape
 from broadsheet.core.spans import spans, strip_spans, unnested
 from broadsheet.figures.evaluate import MAX_REPORTED, evaluate_figures
-from broadsheet.pages.markdown import render_markdown
+from broadsheet.pages.markdown import MARKDOWN_EXTENSIONS, render_markdown
+from broadsheet.pages.mdbounds import BoundedMarkdown
 from broadsheet.pages.receipts import place_notes
 from broadsheet.pages.sanitize import line_of_attribute
 from conftest import ROOT, sample_project
@@ -106,8 +108,7 @@ def test_the_review_patterns_at_the_size_limit_are_refused_at_once(token: str) -
 
 @pytest.mark.unit
 @pytest.mark.parametrize("paragraphs", [False, True], ids=["one line", "paragraphs"])
-@pytest.mark.parametrize("token", [*NAMED, "![a](", "[^", "> ", "1. ", "*a* ", "\\", "!!! note\n", "# x {: \n",
-                                   "<!-- reviewed: ", "a\n\n", "- a\n"])
+@pytest.mark.parametrize("token", [*NAMED, "![a](", "> ", "1. ", "!!! note\n", "# x {: \n", "a\n\n", "- a\n"])
 def test_the_largest_body_the_limits_let_through_converts_in_time(token: str, paragraphs: bool) -> None:
     """Inside the limits, Python-Markdown's own slow paths are bounded too (`[a](` inside them
     took 12 s: the link target was read to the paragraph's end from every `](`)."""
@@ -125,6 +126,17 @@ def test_a_link_target_is_read_up_to_the_next_link() -> None:
     body = render_markdown('[a](https://example.com/x_(y) "t") and ![b](p.png) [c](d) [e](', PATH, 8, {})
     assert body.html == ('<p><a href="https://example.com/x_(y)" title="t">a</a> and <img alt="b" src="p.png"> '
                          '<a href="d">c</a> [e](</p>')
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("token", ["[a](", "![a](", "[^", "[^a\n"])
+def test_python_markdowns_link_and_footnote_scans_are_linear(token: str) -> None:
+    """Past the shape limits, straight into Python-Markdown with the page's extensions: a link's
+    target was read to the paragraph's end from every `](` (50 KB: 47 s), a footnote id to the
+    next `]` from every `[^` (100 KB: 50 s)."""
+    md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, BoundedMarkdown()])
+    seconds, html = timed(lambda: md.convert(token * (100_000 // len(token))))
+    assert seconds < BOUND and html.startswith("<p>")
 
 
 @pytest.mark.unit
@@ -275,7 +287,7 @@ def test_read_issues_refuses_the_review_patterns_at_once(tmp_path: Path, token: 
     assert [(e.line, e.message[:30]) for e in problems.errors][0] == (10, "a paragraph (or list, table, q")
 
 
-@pytest.mark.parametrize("token", ["標普500 1 ", "標普500 1、", "芯片", "hello "])
+@pytest.mark.parametrize("token", ["標普500 1、", "芯片", "hello "])
 def test_check_reads_the_largest_body_in_time(project: Path, token: str) -> None:
     """The typed-number check compared 172,000 numbers beside 標普500 with the data (55 s), the
     language lint diffed lines of 芯片 (minutes), the series names were looked for at every

@@ -78,12 +78,11 @@ def replace_spans(text: str, found: Iterable[L], replace: Callable[[L], str]) ->
     return "".join(out)
 
 
-def strip_spans(text: str, opener: str | re.Pattern[str], closer: str, keep_lines: bool = False) -> str:
-    """`text` without its `opener … closer` spans (with `keep_lines`, each leaves its line breaks)."""
+def strip_spans(text: str, opener: str | re.Pattern[str], closer: str) -> str:
+    """`text` without its `opener … closer` spans."""
     if not (opener in text if isinstance(opener, str) else opener.search(text)):
         return text  # the common case: nothing to take out
-    return replace_spans(text, spans(text, opener, closer),
-                         lambda s: "\n" * text.count("\n", s.start, s.end) if keep_lines else "")
+    return replace_spans(text, spans(text, opener, closer), lambda _: "")
 
 
 def unnested(opener: str, closer: str, then: str = "", inside: str = "(?s:.)") -> str:
