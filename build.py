@@ -20,6 +20,11 @@ def _run() -> int:
     except KeyboardInterrupt:
         sys.stderr.write("broadsheet: interrupted\n")
         return 130
+    except RuntimeError as exc:  # Ctrl-C while a class body is made (an import) arrives wrapped by __set_name__
+        if not isinstance(exc.__cause__, KeyboardInterrupt):
+            raise
+        sys.stderr.write("broadsheet: interrupted\n")
+        return 130
     except OSError as exc:  # e.g. a read-only project without .venv
         sys.exit(f"broadsheet: cannot set up .venv: {exc.strerror or exc} ({exc.filename or '.venv'})")
     return main(root=root)

@@ -296,7 +296,7 @@ KILLER = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from broadsheet import datawrite
+from broadsheet.data import datawrite
 from broadsheet.data.fetch import fetch_data
 import datetime as dt
 target = {step!r}
