@@ -501,7 +501,8 @@ def test_fuzz_python_reads_figure_calls_as_jinja_does(pieces: list[str], text: s
 DANGEROUS = ["<!--", "{", "{{ ", "<", "[a](", "x {: ", "[", "![a](", "](", "[^", "`", "*a* ", "_a_ ", "\\", "&",
              "&#1;", "> ", "1. ", "- a\n", "# x {: \n", "    ", "| a ", "|-|\n", "!!! note\n", "<!-- reviewed: ",
              "<!-- keep ", "{%", "{: ", "\n", "a  \n", "<div markdown=\"1\">", "<![CDATA[", "芯片", "標普500 1 ",
-             "1 ", "http://x/", "S&P 500 rose 1% ", "{{ level('SP500', '2025-04-04') }}"]
+             "1 ", "http://x/", "S&P 500 rose 1% ", "{{ level('SP500', '2025-04-04') }}", "<a ", '<a x="',
+             "<div ", "<a\n", "<script ", "<style "]
 REPEAT_BYTES = 2 * 1024 * 1024 - 4096  # a Markdown file's limit, less room for the front matter
 REPEAT_BOUND = 5.0  # CPU seconds of this process (time.process_time: a loaded machine does not
 # stretch them) for one page, one read or one check
@@ -541,10 +542,11 @@ def timed_call(function: Callable[[], Any]) -> tuple[float, BaseException | None
 
 @pytest.mark.unit
 @budget(12)
-@given(body=repetition(), raw_html=st.booleans())
-def test_fuzz_repetitions_render_in_time(functions, body: str, raw_html: bool) -> None:
+@given(body=repetition(), raw_html=st.booleans(), typography=st.booleans())
+def test_fuzz_repetitions_render_in_time(functions, body: str, raw_html: bool, typography: bool) -> None:
     path = Path("content/issues/x/zh-Hant.md")
-    seconds, refused = timed_call(lambda: render_markdown(body, path, 8, functions, raw_html=raw_html))
+    seconds, refused = timed_call(lambda: render_markdown(body, path, 8, functions, raw_html=raw_html,
+                                                          typography=typography))
     assert seconds < REPEAT_BOUND, (body[:40], len(body), seconds)
     if refused is not None:
         assert_located(refused, {path}, 8 + body.count("\n"))

@@ -129,6 +129,25 @@ def test_a_link_target_is_read_up_to_the_next_link() -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("token", ["<a ", '<a x="', "<div ", "<a\n", "<script ", "<!--"])
+def test_raw_html_start_tags_without_an_end_are_read_in_time(token: str) -> None:
+    """With raw_html: true the HTML parser read a start tag from every `<a` to the end of the text
+    when none closed (`<a ` repeated, 29 KB: 12 s); the zh-Hant typography pass runs on raw HTML too."""
+    body = largest_allowed(token)
+    seconds, _ = timed(lambda: render_markdown(body, PATH, 8, {}, raw_html=True, typography=True))
+    assert seconds < BOUND, f"{token!r}, {len(body):,} characters: {seconds:.1f} s"
+
+
+@pytest.mark.unit
+def test_a_raw_html_tag_is_read_as_before() -> None:
+    html = ('<span class="x">中文,字</span> <abbr title="a &gt; b">AB</abbr> '
+            '<a href="https://example.com/x" title="t">l</a>')
+    body = render_markdown(f"前文\n\n{html} 與 <b>粗</b>\n\n<div class=\"y\">\n塊\n</div>\n", PATH, 8, {},
+                           raw_html=True)
+    assert body.html == f'<p>前文</p>\n<p>{html} 與 <b>粗</b></p>\n<div class="y">\n塊\n</div>'
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("token", ["[a](", "![a](", "[^", "[^a\n"])
 def test_python_markdowns_link_and_footnote_scans_are_linear(token: str) -> None:
     """Past the shape limits, straight into Python-Markdown with the page's extensions: a link's
