@@ -2,7 +2,7 @@
 
 - markdown.py: figures evaluated (figures/evaluate.py), then Python-Markdown → `RenderedBody`
 - mdtree.py: the body's absolute-URL and plain-text forms, from the same Markdown tree
-- mdbounds.py: Python-Markdown's slow paths (link targets, footnote ids) made linear
+- mdbounds.py: Python-Markdown's slow paths (link targets, footnote ids, raw HTML tags) made linear
 - textpass.py: figure markers and zh-Hant punctuation on the tree's text, before the sanitizer
 - receipts.py: each figure's receipt, data.csv / data.json, editors' notes
 - sanitize.py: what a body may become (the nh3 allow-list, the last pass; raw HTML off unless allowed)
