@@ -4,7 +4,7 @@ render functions; every unit the plan reuses recorded with the previous site's f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from broadsheet.build.plan import FEED_LIMIT, BuildPlan, Step, UnitKind
 from broadsheet.build.state import Site
@@ -17,10 +17,7 @@ from broadsheet.core.output import Output
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.feeds import render_feeds
 from broadsheet.outputs.render import Renderer
-from broadsheet.outputs.units import render_email, render_home, render_issue, render_lists
-from broadsheet.pages.views import IssuePage
-
-Pages = Mapping[tuple[str, str], IssuePage]
+from broadsheet.outputs.units import Pages, render_email, render_home, render_issue, render_lists
 
 
 def lazy_renderer(ctx: BuildContext) -> Callable[[], Renderer]:
