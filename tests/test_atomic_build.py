@@ -35,7 +35,8 @@ def build_command(root: Path, out: Path) -> list[str]:
     return [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--out", str(out)]
 
 
-ENV = {**os.environ, "BROADSHEET_NO_VENV": "1"}
+# the index is made before the swap, as in CI: a detached search job would change the site later
+ENV = {**os.environ, "BROADSHEET_NO_VENV": "1", "BROADSHEET_WAIT_SEARCH": "1"}
 
 
 # --- reproducible ------------------------------------------------------------------------------
@@ -72,7 +73,8 @@ def slow_project(make_site) -> tuple[Path, Path, dict[str, bytes], dict[str, byt
     issue.write_text(issue.read_text(encoding="utf-8").replace("範例週報", "改過的週報"),
                      encoding="utf-8")
     charts.write_text(CHART.format(title="改過的跌幅"), encoding="utf-8")
-    new = snapshot(build_into(root, root.parent / "expected", use_cache=False))
+    # a finished command-line build indexes the site for search: the expected site has the index
+    new = snapshot(build_into(root, root.parent / "expected", use_cache=False, search=True))
     assert old != new
     return root, site, old, new
 
@@ -124,7 +126,7 @@ def test_killed_builds_leave_the_last_site_whole(slow_project) -> None:
     assert snapshot(site) in (old, new), f"half a site after a kill at {when:.3f} s (seed {seed})"
     # the next build clears what killed builds left and writes the new site, its chart taken
     # from the cache if a killed build got that far: the cache is never left half-written
-    build_into(root)
+    build_into(root, search=True)
     assert snapshot(site) == new
     assert leftovers(site) == []
 
