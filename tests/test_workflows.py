@@ -79,6 +79,8 @@ def test_the_tests_workflow_runs_what_ci_runs_on_every_push_and_pull_request() -
     job = workflow["jobs"]["test"]
     assert job["env"]["CI"] == "true"  # the slow tests too
     assert job["container"]["image"].startswith("python:3.11-")  # Debian, as root, like CI's machine
+    # a tag is moved to new builds; a digest names one image
+    assert re.fullmatch(r"python:3\.11-bookworm@sha256:[0-9a-f]{64}", job["container"]["image"])
     steps = job["steps"]
     checkout = steps[0]
     assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["persist-credentials"] is False
