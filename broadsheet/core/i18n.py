@@ -32,7 +32,9 @@ def quantize(value: float | Decimal, digits: int, rounding: str = "half-up") -> 
     # float noise (9.4999999997) is cleared first so that a value on the half rounds up
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     exact = exact.quantize(Decimal(1).scaleb(-10), rounding=ROUND_HALF_UP)
-    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDING[rounding])
+    rounded = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUNDING[rounding])
+    # a fall too small to show rounds to zero, which has no sign: "0.0%", never "-0.0%"
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def _pattern(digits: int, grouping: bool) -> str:
