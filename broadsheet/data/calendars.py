@@ -87,16 +87,20 @@ def name(code: str) -> str:
 
 
 BOND = "USBOND"
+BOND_RULES = 2  # the memo's days are made again when the bond market's rules below change
 
 
 def _bond_closures(year: int) -> dict[dt.date, str]:
-    """The US bond market's closes on days the NYSE trades: Columbus Day, and Veterans Day on a weekday."""
+    """The US bond market's closes on days the NYSE trades: Columbus Day, and Veterans Day on a
+    weekday or, when 11 November is a Sunday, the Monday after (SIFMA; a Saturday's is not observed)."""
     october = dt.date(year, 10, 1)
     columbus = october + dt.timedelta(days=(7 - october.weekday()) % 7 + 7)  # the second Monday
     closures = {columbus: "Columbus Day"}
     veterans = dt.date(year, 11, 11)
     if veterans.weekday() < 5:
         closures[veterans] = "Veterans Day"
+    elif veterans.weekday() == 6:  # 2012, 2018: Monday 12 November
+        closures[veterans + dt.timedelta(days=1)] = "Veterans Day (observed)"
     return closures
 
 
@@ -111,7 +115,7 @@ def sessions_memo(path: Path | None) -> Iterator[None]:
     computes every holiday rule); the days are a function of the library's version and of today
     (the calendar ends a year past it), which key the file, so it is made again once a day.
     """
-    key = f"{_library_version()}:{FIRST_YEAR}:{dt.date.today().isoformat()}"
+    key = f"{_library_version()}:{FIRST_YEAR}:{BOND_RULES}:{dt.date.today().isoformat()}"
     memo: dict[str, tuple[dt.date, ...]] = {}
     if path is not None:
         with contextlib.suppress(OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
