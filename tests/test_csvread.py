@@ -173,3 +173,87 @@ def test_the_receipts_csv_keeps_a_negative_number_as_it_is() -> None:
                       field="actual", source="U.S. Bureau of Labor Statistics")
     row = next(csv.reader(io.StringIO(receipts_csv([receipt]).decode().splitlines()[1])))
     assert row[3] == "-1.5%" and row[7] == "-1.5" and row[9] == "U.S. Bureau of Labor Statistics"
+
+
+# --- the reader itself, line by line (issue 29: what the mutation run found unpinned) ---------------
+COLUMNS = ["date", "series", "value", "source"]
+
+
+@pytest.mark.unit
+def test_a_blank_line_in_the_middle_drops_no_row_after_it(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    path.write_text(HEAD + "2025-04-03,SP500,5396.52,FRED\n\n   \r\n2025-04-04,SP500,5074.08,FRED\r\n"
+                    "2025-04-07,SP500,5062.25,FRED\n\n", encoding="utf-8")
+    rows = read_rows(path, COLUMNS)
+    assert [(line, row["date"], row["value"]) for line, row in rows] == [
+        (2, "2025-04-03", "5396.52"), (5, "2025-04-04", "5074.08"), (6, "2025-04-07", "5062.25")]
+    assert rows[1][1] == {"date": "2025-04-04", "series": "SP500", "value": "5074.08", "source": "FRED"}
+
+
+@pytest.mark.unit
+def test_every_bad_line_is_reported_and_the_good_rows_around_it_are_read(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    path.write_text(HEAD + "2025-04-03,SP500\n2025-04-04,SP500,5074.08,FRED\n"
+                    '2025-04-07,SP500,"5062.25,FRED\n2025-04-08,SP500,=1+1,FRED\n', encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    assert [p.format(tmp_path) for p in failed.value.problems] == [
+        "markets.csv:2: wrong number of fields: 2, expected 4 (expected date,series,value,source)",
+        "markets.csv:4: not a CSV row (unexpected end of data) (a quote opened on this line is not closed)",
+        "markets.csv:5: value '=1+1' would start a formula in a spreadsheet "
+        "(a cell may begin with =, +, - or @ only as a number such as -1.5; reword it, e.g. 'minus 2')"]
+
+
+@pytest.mark.unit
+def test_a_wrong_header_names_the_one_expected(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    path.write_text("date,series,close,source\n2025-04-04,SP500,5074.08,FRED\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    [problem] = failed.value.problems
+    assert problem.format(tmp_path) == ("markets.csv:1: unexpected header ['date', 'series', 'close', 'source'] "
+                                        "(the header must be: date,series,value,source)")
+    path.write_text('date,"series\n', encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    assert failed.value.problems[0].format(tmp_path) == ('markets.csv:1: unexpected header date,"series '
+                                                         "(the header must be: date,series,value,source)")
+    path.write_text("date,series,value,source\r\n2025-04-04,SP500,5074.08,FRED\r\n", encoding="utf-8")
+    assert read_rows(path, COLUMNS) == [(2, {"date": "2025-04-04", "series": "SP500", "value": "5074.08",
+                                             "source": "FRED"})]
+
+
+@pytest.mark.unit
+def test_a_line_at_the_limit_is_read_and_one_past_it_is_refused(tmp_path) -> None:
+    from broadsheet.data.csvread import MAX_LINE
+
+    path = tmp_path / "markets.csv"
+    row = "2025-04-04,SP500,5074.08,"
+    path.write_text(HEAD + row + "x" * (MAX_LINE - len(row)) + "\n", encoding="utf-8")
+    assert len(read_rows(path, COLUMNS)) == 1
+    path.write_text(HEAD + row + "x" * (MAX_LINE + 1 - len(row)) + "\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    assert failed.value.problems[0].format(tmp_path) == (
+        f"markets.csv:2: line is {MAX_LINE + 1:,} characters long (a data row is short; the limit is {MAX_LINE:,}) "
+        "(a pasted blob or a broken export?)")
+
+
+@pytest.mark.unit
+def test_numbers_and_months_at_their_limits() -> None:
+    from broadsheet.data.csvread import MAX_NUMBER, iso_month
+
+    assert plain_number("1" * MAX_NUMBER) == float("1" * MAX_NUMBER)
+    with pytest.raises(ValueError):
+        plain_number("1" * (MAX_NUMBER + 1))
+    assert plain_number("") is None and plain_number(" 5158.20 ") == 5158.2
+    assert plain_number("0") == 0.0 and plain_number("-0.4") == -0.4
+    assert iso_month("2025-03") == "2025-03" and iso_month(" 2025-12 ") == "2025-12"
+    for bad in ("2025-3", "2025-13", "202503", "2025-03-01", "2025-00"):
+        with pytest.raises(ValueError):
+            iso_month(bad)
+    with pytest.raises(ValueError, match="not a YYYY-MM month: '2025-3'"):
+        iso_month("2025-3")
+    with pytest.raises(ValueError, match="not a YYYY-MM-DD date: '20250417'"):
+        iso_date("20250417")
+    assert str(iso_date(" 2025-04-17 ")) == "2025-04-17"
