@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make requirements.lock again from pyproject.toml: every dependency, the test extra and the build
 # backend (pyproject's [build-system] requires: .venv installs the project without build isolation),
-# each pinned to one version with the hashes of its files, for Python 3.11 on Linux x86_64 (what
-# .venv, CI and the workflows run). The bootstrap installs only what the lock names.
+# each pinned to one version with the hashes of its files, for Python 3.11 on Linux x86_64 with
+# glibc 2.34 or later (what .venv, CI and the workflows run: Debian 12 has 2.36; svg2png-py ships
+# manylinux_2_34 wheels only). The bootstrap installs only what the lock names.
 #
 #   bash scripts/update-lock.sh             after changing a dependency in pyproject.toml: the other
 #                                           pins stay as they are where they still fit
@@ -27,6 +28,6 @@ build_requires=".tools/uv/build-system.requires.in"
 python3 -c 'import tomllib, sys; print("\n".join(tomllib.load(sys.stdin.buffer)["build-system"]["requires"]))' \
   < pyproject.toml > "$build_requires"
 "$tools/bin/uv" pip compile pyproject.toml "$build_requires" --extra test --generate-hashes \
-  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+  --python-version 3.11 --python-platform x86_64-manylinux_2_34 \
   --custom-compile-command "bash scripts/update-lock.sh" --quiet -o requirements.lock "$@"
 echo "update-lock: requirements.lock written ($(grep -c '^[a-z0-9]' requirements.lock) packages)" >&2

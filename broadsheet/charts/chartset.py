@@ -12,8 +12,17 @@ from pathlib import Path
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock
 from broadsheet.charts.decls import ALL_CHARTS
+from broadsheet.charts.drawing import WIDE_PNG
 from broadsheet.core.errors import FigureError, ReportedElsewhere
 from broadsheet.core.output import Output
+
+# The PNG twins the outputs link, so the ones a build draws (drawing.WIDE_PNG, NARROW_PNG): a
+# twin no output links is not drawn (0.04 s of CPU each), and a twin an output links must be
+# here. Now the wide one, for every chart: the email (templates/partials/chart-email.html), the
+# feeds (chart-feed.html, outputs/feeds.py) and the share card (outputs/sharing.py, the first
+# chart). An output that links the narrow twin adds NARROW_PNG; the change of code redraws every
+# chart (the chart keys include the code), and the twins are part of each drawing's key.
+PNG_TWINS: tuple[str, ...] = (WIDE_PNG,)
 
 
 @dataclass
@@ -63,11 +72,12 @@ class ChartSet:
     def of_issue(self, issue_key: str) -> ChartSet:
         """The part of the set that belongs to one issue (what the cache keeps per issue)."""
         blocks = {k: v for k, v in self.blocks.items() if k[0] == issue_key}
-        paths = {p for found in blocks.values() for b in found.values() for p in (b.png_path, b.narrow_path,
-                                                                               b.spec_path, b.wide_path)}
+        # the issue's chart folders (one a language): its PNG twins are the files there
+        folders = {b.png_path.rpartition("/")[0] for found in blocks.values() for b in found.values()}
         declared = {issue_key: self.declared_in[issue_key]} if issue_key in self.declared_in else {}
         failed = {k: v for k, v in self.failed.items() if k[0] == issue_key}
-        return ChartSet(blocks, {p: d for p, d in self.files.items() if p in paths}, declared, failed=failed)
+        return ChartSet(blocks, {p: d for p, d in self.files.items() if p.rpartition("/")[0] in folders}, declared,
+                        failed=failed)
 
     def merge(self, other: ChartSet) -> None:
         """Add another set's charts (from the cache or another batch)."""

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The PNG twins a chart can have, named by their files' suffix (urls.chart's ext): the wide
+# drawing and the narrow one, each framed under the chart's title and note (engine.png_frame).
+WIDE_PNG, NARROW_PNG = "png", "narrow.png"
+PNG_SOURCES = {WIDE_PNG: "svg", NARROW_PNG: "narrow_svg"}  # twin → the Drawing field it is rasterised from
+
 
 @dataclass(frozen=True)
 class RenderJob:
@@ -17,10 +22,11 @@ class RenderJob:
 
     svg_spec: dict[str, Any]
     narrow_spec: dict[str, Any] | None  # None: the narrow drawing is the wide one
-    title: str  # the PNG twin's title and note (the page shows them as HTML)
+    title: str  # the PNG twins' title and note (the page shows them as HTML)
     note: str
     format_locale: dict[str, Any]
     time_format_locale: dict[str, Any]
+    pngs: tuple[str, ...] = (WIDE_PNG,)  # the PNG twins to draw (chartset.PNG_TWINS: what the outputs link)
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,9 @@ class Drawing:
 
     svg: str
     narrow_svg: str
-    png: bytes | Path  # a file of the cache when there is one: thousands of PNG twins are not held
+    # twin (WIDE_PNG, NARROW_PNG) → its PNG, a file of the cache when there is one: thousands of
+    # PNG twins are not held. Only the twins the job asked for.
+    pngs: dict[str, bytes | Path]
 
 
 def png_size(png: bytes | Path) -> tuple[int, int]:

@@ -1,11 +1,13 @@
-"""Drawing charts: vl-convert renders each spec to SVG (wide, narrow) and a PNG twin.
+"""Drawing charts: vl-convert renders each spec to SVG (wide, narrow), resvg its PNG twins.
 
-The wide SVG is rendered once; the narrow one only when its spec differs; the PNG twin is
-rasterised (resvg, through vl-convert's svg_to_png) from the wide SVG framed with its title.
-Results go through the content-hash cache, keyed by the spec, RENDER_VERSION and the font set;
-misses render in a pool of processes, one JavaScript engine each, in chunks (a process is
-replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render). Fonts: the
-system's, plus the project's fonts/ folder when present (fonts.py).
+The wide SVG is rendered once; the narrow one only when its spec differs; each PNG twin the job
+asks for (drawing.RenderJob.pngs: the ones an output links) is rasterised by resvg (svg2png-py)
+from its SVG framed with the chart's title, with one font database per process (vl-convert's own
+svg_to_png read the font file again for every text run: 0.10 s a PNG instead of 0.04 s, the same
+pixels). Results go through the content-hash cache, keyed by the spec, RENDER_VERSION, the font
+set and the twins; misses render in a pool of processes, one JavaScript engine each, in chunks
+(a process is replaced after RECYCLE_AFTER chunks: the engine's heap grows with every render).
+Fonts: the system's, plus the project's fonts/ folder when present (fonts.py).
 
 Only step.py imports this module, when charts are drawn; what a job and a drawing are
 (drawing.py) and the vega bundle (vega.py) live apart, so that placing cached charts and shipping
@@ -23,10 +25,12 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import svg2png_py
 import vl_convert as vlc
 
 from broadsheet.charts import CACHE_NAMESPACE
-from broadsheet.charts.drawing import Drawing, RenderJob
+from broadsheet.charts.drawing import PNG_SOURCES, Drawing, RenderJob
+from broadsheet.charts.fonts import FONT_SUFFIXES
 from broadsheet.charts.theme import FONT, LIGHT, PNG_SCALE
 from broadsheet.core.cache import Cache, content_key
 from broadsheet.core.failures import held_interrupts  # Ctrl-C: one line from this process, none from workers
@@ -35,30 +39,58 @@ PARALLEL_MIN = 8  # below this many misses, one process is faster than starting 
 # How a chart becomes its drawings; part of every key, so a change here redraws every chart.
 # 2: the PNG is rasterised from the wide SVG under its title (one Vega render fewer); the narrow
 # drawing is rendered only when its spec differs from the wide one.
-RENDER_VERSION = 2
+# 3: PNG twins by svg2png-py (the same pixels, smaller files), only those the job asks for.
+RENDER_VERSION = 3
 PNG_PADDING = 16  # around the PNG twin, as Vega's `padding` was
 TITLE_SIZE, NOTE_SIZE, TITLE_GAP = 17, 13, 12  # theme_config()'s title, subtitle and offset
 
 
-_REGISTERED: set[str] = set()  # font folders this process's vl-convert already knows
+_REGISTERED: set[str] = set()  # font folders this process's vl-convert and font database already know
+_FONT_DB: list[svg2png_py.FontDatabase] = []  # this process's font database for the PNG twins, made once
 
 
 def register_fonts(folders: list[Path]) -> None:
-    """Make font folders known to vl-convert (its own font database, once per process and folder:
-    registering again would add every face a second time)."""
+    """Make font folders known to vl-convert and to the PNG twins' font database (once per
+    process and folder: registering again would add every face a second time)."""
+    database = font_database()
     for folder in folders:
         if str(folder) not in _REGISTERED:
             vlc.register_font_directory(str(folder))
+            for path in sorted(folder.rglob("*")):  # vl-convert reads sub-folders too
+                if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+                    database.load_font_file(str(path))
             _REGISTERED.add(str(folder))
 
 
-def render_job(job: RenderJob) -> tuple[str, str, bytes]:
-    """Render one chart to (wide SVG, narrow SVG, PNG bytes): one or two Vega renders, one rasterisation."""
+def font_database() -> svg2png_py.FontDatabase:
+    """The fonts the PNG twins are drawn with, loaded once a process: the system's, as vl-convert
+    loads them for the SVGs, plus the folders register_fonts() adds."""
+    if not _FONT_DB:
+        database = svg2png_py.FontDatabase()
+        database.load_system_fonts()
+        _FONT_DB.append(database)
+    return _FONT_DB[0]
+
+
+def rasterise(svg: str) -> bytes:
+    """A framed drawing (png_frame) as PNG, PNG_SCALE pixels per SVG unit."""
+    found = SVG_SIZE_RE.search(svg)
+    if found is None:
+        raise ValueError("the drawing's SVG has no width and height")
+    size = (round(float(found.group(1)) * PNG_SCALE), round(float(found.group(2)) * PNG_SCALE))
+    # the transform is (a, b, c, d, e, f): x' = a·x + b·y + c, y' = d·x + e·y + f
+    return svg2png_py.svg_to_png(svg, font_database(), transform=(PNG_SCALE, 0, 0, 0, PNG_SCALE, 0), bg_size=size)
+
+
+def render_job(job: RenderJob) -> tuple[str, str, dict[str, bytes]]:
+    """Render one chart to (wide SVG, narrow SVG, {twin: PNG bytes}): one or two Vega renders, a
+    rasterisation for each PNG twin the job asks for."""
     locales = {"format_locale": job.format_locale, "time_format_locale": job.time_format_locale}
     svg = vlc.vegalite_to_svg(job.svg_spec, **locales)
     narrow = svg if job.narrow_spec is None else vlc.vegalite_to_svg(job.narrow_spec, **locales)
-    png = vlc.svg_to_png(png_frame(svg, job.title, job.note), scale=PNG_SCALE)
-    return svg, narrow, png
+    drawn = {"svg": svg, "narrow_svg": narrow}
+    pngs = {twin: rasterise(png_frame(drawn[PNG_SOURCES[twin]], job.title, job.note)) for twin in job.pngs}
+    return svg, narrow, pngs
 
 
 SVG_SIZE_RE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
@@ -97,7 +129,7 @@ def png_frame(svg: str, title: str, note: str) -> str:
             f'{"".join(lines)}{chart}</svg>')
 
 
-def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
+def _render_batch(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, dict[str, bytes]]]:
     register_fonts(fonts)
     return [render_job(job) for job in jobs]
 
@@ -108,7 +140,7 @@ CHUNK = 32  # charts per task: drawings come back as they are made, not all at t
 RECYCLE_AFTER = 16
 
 
-def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, bytes]]:
+def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str, dict[str, bytes]]]:
     """Render jobs, in several processes when there are enough to pay for the engines' start."""
     workers = min(os.cpu_count() or 1, len(jobs) // PARALLEL_MIN + 1)
     if workers <= 1:
@@ -118,7 +150,7 @@ def render_many(jobs: list[RenderJob], fonts: list[Path]) -> list[tuple[str, str
     # because forking a process that already runs the engine's threads is unsafe.
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     context = multiprocessing.get_context("spawn")
-    out: list[tuple[str, str, bytes]] = []
+    out: list[tuple[str, str, dict[str, bytes]]] = []
     with held_interrupts(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                                 max_tasks_per_child=RECYCLE_AFTER) as pool:
         for drawn in pool.map(_render_batch, chunks, [fonts] * len(chunks)):
@@ -131,24 +163,39 @@ def draw_all(charts: list[tuple[str, RenderJob]], cache: Cache, fonts: list[Path
     """Draw every chart, given as its spec's key (spec.ChartSpec.key) and its render job, from the
     cache when its key is known; return the drawings, in order, and the number of misses.
 
-    A drawing's key is the spec's, the renderer's version and the font set (fonts.font_set_key):
-    the same spec drawn with other fonts is another drawing.
+    A drawing's key is the spec's, the renderer's version, the font set (fonts.font_set_key) and
+    the PNG twins asked for: the same spec drawn with other fonts is another drawing.
     """
-    keys = [content_key(spec_key, RENDER_VERSION, fonts_key) for spec_key, _ in charts]
+    keys = [content_key(spec_key, RENDER_VERSION, fonts_key, list(job.pngs)) for spec_key, job in charts]
     done: dict[str, Drawing] = {}
     misses: dict[str, RenderJob] = {}
     for key, (_, job) in zip(keys, charts, strict=True):
-        png = cache.path(CACHE_NAMESPACE, key, "png") or cache.get(CACHE_NAMESPACE, key, "png")
-        svgs = [cache.get(CACHE_NAMESPACE, key, s) for s in ("svg", "narrow.svg")] if png is not None else []
-        if png is not None and all(s is not None for s in svgs):
-            done[key] = Drawing(svgs[0].decode("utf-8"), svgs[1].decode("utf-8"), png)  # type: ignore[union-attr]
+        found = cached_drawing(cache, key, job)
+        if found is not None:
+            done[key] = found
         elif key not in misses:
             misses[key] = job
     if misses and sys.stderr.isatty():  # progress for a person waiting, not for logs and tests
         print(f"rendering {len(misses)} chart(s)…", file=sys.stderr, flush=True)
-    for key, (svg, narrow, png) in zip(misses, render_many(list(misses.values()), fonts), strict=True):
+    for key, (svg, narrow, pngs) in zip(misses, render_many(list(misses.values()), fonts), strict=True):
         cache.put(CACHE_NAMESPACE, key, "svg", svg.encode("utf-8"))
         cache.put(CACHE_NAMESPACE, key, "narrow.svg", narrow.encode("utf-8"))
-        cache.put(CACHE_NAMESPACE, key, "png", png)
-        done[key] = Drawing(svg, narrow, cache.path(CACHE_NAMESPACE, key, "png") or png)
+        for twin, png in pngs.items():
+            cache.put(CACHE_NAMESPACE, key, twin, png)
+        done[key] = Drawing(svg, narrow, {twin: cache.path(CACHE_NAMESPACE, key, twin) or png
+                                          for twin, png in pngs.items()})
     return [done[key] for key in keys], len(misses)
+
+
+def cached_drawing(cache: Cache, key: str, job: RenderJob) -> Drawing | None:
+    """A drawing from the cache when every file of it is there (its PNG twins as files), or None."""
+    pngs: dict[str, bytes | Path] = {}
+    for twin in job.pngs:
+        png = cache.path(CACHE_NAMESPACE, key, twin) or cache.get(CACHE_NAMESPACE, key, twin)
+        if png is None:
+            return None
+        pngs[twin] = png
+    svg, narrow = (cache.get(CACHE_NAMESPACE, key, name) for name in ("svg", "narrow.svg"))
+    if svg is None or narrow is None:
+        return None
+    return Drawing(svg.decode("utf-8"), narrow.decode("utf-8"), pngs)

@@ -16,7 +16,7 @@ from altair.utils.schemapi import debug_mode
 
 from broadsheet.charts.built import Built, Table
 from broadsheet.charts.decls import KIND_SCHEMAS, ChartDecl
-from broadsheet.charts.drawing import RenderJob
+from broadsheet.charts.drawing import WIDE_PNG, RenderJob
 from broadsheet.charts.kinds.common import chart_sources, periods, window
 from broadsheet.charts.kinds.curve import build_curve
 from broadsheet.charts.kinds.drawdown import build_drawdown
@@ -87,10 +87,11 @@ class ChartSpec:
         return content_key(self.spec, self.narrow, self.png_spec(), self.format_locale,
                            self.time_format_locale, PNG_SCALE, version("vl-convert-python"))
 
-    def render_job(self) -> RenderJob:
-        """What the renderer needs to draw this chart (engine.draw_all)."""
+    def render_job(self, pngs: tuple[str, ...] = (WIDE_PNG,)) -> RenderJob:
+        """What the renderer needs to draw this chart (engine.draw_all), with the PNG twins `pngs`."""
         narrow = None if self.narrow == self.spec else self.narrow
-        return RenderJob(self.spec, narrow, self.title, self.note, self.format_locale, self.time_format_locale)
+        return RenderJob(self.spec, narrow, self.title, self.note, self.format_locale, self.time_format_locale,
+                         pngs)
 
 
 def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec:

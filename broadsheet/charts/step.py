@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock, accessible_svg, standalone_svg, svg_size
-from broadsheet.charts.chartset import ChartSet
+from broadsheet.charts.chartset import PNG_TWINS, ChartSet
 from broadsheet.charts.decls import ChartDecl, read_chart_file
-from broadsheet.charts.drawing import Drawing, png_size
+from broadsheet.charts.drawing import WIDE_PNG, Drawing, png_size
 from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
@@ -124,7 +124,7 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
     decl = spec.decl
     prefix = f"chart-{decl.name}"
     lang = urls.config.language(spec.lang)
-    width, height = png_size(drawing.png)
+    width, height = png_size(drawing.pngs[WIDE_PNG]) if WIDE_PNG in drawing.pngs else (0, 0)
     narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
     wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
     narrow_width, narrow_height = svg_size(narrow)
@@ -178,10 +178,18 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
                 problems.warn(MachineWarning(declared[0].src_dir / CHARTS_FILE, None,
                                              "no CJK font found: Chinese text in chart images will show as boxes",
                                              "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
-        drawings, rendered = draw_all([(spec.key(), spec.render_job()) for spec in specs], cache, *fonts)
+        drawings, rendered = draw_all([(spec.key(), spec.render_job(PNG_TWINS)) for spec in specs], cache, *fonts)
         result.rendered += rendered
-        for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
-            block = chart_block(issue_key, spec, drawing, urls)
-            result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
-            result.files[block.png_path] = drawing.png  # the other files are the block's text (outputs())
+        place_drawings(result, owners, specs, drawings, urls)
     return result
+
+
+def place_drawings(result: ChartSet, owners: list[str], specs: list[ChartSpec], drawings: list[Drawing],
+                   urls: Urls) -> None:
+    """Each drawing's block, and its PNG twins as files of the set (the other files are the
+    block's text: ChartSet.outputs())."""
+    for issue_key, spec, drawing in zip(owners, specs, drawings, strict=True):
+        block = chart_block(issue_key, spec, drawing, urls)
+        result.blocks.setdefault((issue_key, spec.lang), {})[block.name] = block
+        for twin, png in drawing.pngs.items():
+            result.files[urls.chart(issue_key, block.name, urls.config.language(spec.lang), twin)] = png
