@@ -63,20 +63,27 @@ def figures_of(out, prefix: str = "") -> list:
     return page.select(".issue-body data.fig")
 
 
+def receipt(figure) -> str:
+    """The plain-language receipt a figure's button opens (its popover)."""
+    return figure.find_parent("html").find(id=figure.parent["aria-describedby"]).get_text(" ", strip=True)
+
+
 def test_the_weeks_low_and_high_and_their_days_in_both_editions(make_site) -> None:
     out = build_into(make_site({FOLDER + "zh-Hant.md": ZH, FOLDER + "en.md": EN}, with_sample_issue=False))
     zh, en = figures_of(out), figures_of(out, "en")
     assert [f.get_text() for f in zh] == ["4 月 8 日", "4,982.77", "4 月 9 日", "5,457", "1.6"]
     assert [f.get_text() for f in en] == ["4,982.77", "April 8", "5,457", "April 9", "1.6"]
     # the receipt names the range and the day the extreme was made
-    low = zh[1]["title"]
-    assert "low(SP500): lowest close of 2025-04-07 … 2025-04-11: 2025-04-08 4,982.77" in low
-    assert "high_date(SP500): highest close of 2025-04-07 … 2025-04-11: 2025-04-09 5,456.9" in zh[2]["title"]
+    low = receipt(zh[1])
+    assert "標普 500 指數，2025年4月7日至2025年4月11日間的最低收盤：2025年4月8日收盤 4,982.77" in low
+    assert "標普 500 指數，2025年4月7日至2025年4月11日間的最高收盤：2025年4月9日收盤 5,456.9" in receipt(zh[2])
+    assert ("S&P 500, lowest close from April 7, 2025 to April 11, 2025: 4,982.77 (April 8, 2025 close)"
+            in receipt(en[0]))
     assert zh[1]["value"] == "4982.77" and zh[0]["value"] == "2025-04-08"  # low_date's value is its day
     # the gap: Nasdaq +7.29% (15,587.79 → 16,724.46), S&P 500 +5.70% (5,074.08 → 5,363.36)
-    gap = zh[4]["title"]
-    assert gap.startswith("gap_pct(NASDAQCOM, SP500): 2025-04-04 15,587.79 → 2025-04-11 16,724.46 → "
-                          "2025-04-04 5,074.08 → 2025-04-11 5,363.36")
+    gap = receipt(zh[4])
+    assert gap.startswith("那斯達克綜合指數：2025年4月4日收盤 15,587.79 → 2025年4月11日收盤 16,724.46；"
+                          "標普 500 指數：2025年4月4日收盤 5,074.08 → 2025年4月11日收盤 5,363.36")
     rows = list(csv.DictReader(io.StringIO((out / "issues" / ISSUE / "data.csv").read_text(encoding="utf-8"))))
     assert [(r["function"], r["dates"], r["span"]) for r in rows[:2]] == [
         ("low_date", "2025-04-08", "2025-04-07|2025-04-11"), ("low", "2025-04-08", "2025-04-07|2025-04-11")]

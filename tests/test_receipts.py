@@ -35,26 +35,41 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def receipt_of(page: BeautifulSoup, figure) -> str:
+    """The receipt a figure's button opens and is described by (its popover on the page)."""
+    button = figure.parent
+    assert button.name == "button" and button["type"] == "button"
+    assert button["popovertarget"] == button["aria-describedby"]
+    receipt = page.find(id=button["popovertarget"])
+    assert receipt is not None and receipt.has_attr("popover") and "receipt" in receipt["class"]
+    return receipt.get_text(" ", strip=True)
+
+
 def test_each_figure_carries_its_receipt_readable_without_javascript(make_site) -> None:
     out = build_into(make_site())
     page = soup(out / "issues" / ISSUE / "index.html")
     figures = page.select(".issue-body data.fig")
     assert [f.get_text() for f in figures] == ["9.1%", "5,074.08", "4.01%", "4.34%", "33"]
     level = figures[1]
-    assert level["tabindex"] == "0" and level["value"] == "5074.08"  # focusable: a tap or Tab shows it
-    assert "SP500" in level["title"] and "2025-04-04" in level["title"] and "5,074.08" in level["title"]
-    assert "FRED" in level["title"]  # the source
-    week = figures[0]["title"]
-    assert "2025-03-28 5,580.94 → 2025-04-04 5,074.08" in week  # both closes the change was computed from
-    assert "{{" not in week  # the expression is shown only in the preview
+    assert level["value"] == "5074.08" and level.parent.get_text() == "5,074.08"  # the button's name: the number
+    # in plain language: the series' name, the day as the page writes days, the value, the source
+    receipt = receipt_of(page, level)
+    assert "標普 500 指數" in receipt and "2025年4月4日" in receipt and "5,074.08" in receipt
+    assert "FRED" in receipt and "資料來源：" in receipt  # the source
+    week = receipt_of(page, figures[0])
+    assert "2025年3月28日收盤 5,580.94 → 2025年4月4日收盤 5,074.08" in week  # both closes the change was computed from
+    assert "{{" not in week and "week_pct" not in week  # the expression is shown only in the preview
+    assert "%" in receipt_of(page, figures[2])  # a yield with its unit
+    assert page.select(".issue-body [title], .receipts [title]") == []  # no title attribute is a receipt
     css = page.select_one('link[href$="css/receipts.css"]')
     assert css is not None and (ROOT / "static" / "css" / "receipts.css").exists()
 
 
 def test_preview_shows_each_figures_expression(make_site) -> None:
     out = build_into(make_site(), preview=True, drafts=True)
-    level = soup(out / "issues" / ISSUE / "index.html").select(".issue-body data.fig")[1]
-    assert level["title"].startswith('{{ level("SP500", "2025-04-04") }}')
+    page = soup(out / "issues" / ISSUE / "index.html")
+    level = page.select(".issue-body data.fig")[1]
+    assert '{{ level("SP500", "2025-04-04") }}' in receipt_of(page, level)
 
 
 def test_the_data_behind_an_issue_as_csv_and_json_linked_from_page_and_feeds(make_site) -> None:

@@ -181,7 +181,9 @@ def test_what_the_sanitizer_returns_is_what_is_published() -> None:
     shown = clreq_filter(True)  # as the zh-Hant templates show a body: the filter leaves markup alone
     assert [str(shown(Markup(part))) for part in page.parts] == [returned[0]]
     assert page.absolute_parts == [returned[1]] and str(shown(Markup(page.toc_html))) == returned[2]
-    assert "收在 <data" in page.html and "點，<code>中,<data" in page.html and 'alt="圖:中"' in page.html
+    # each figure in the button that opens its receipt on the page; a plain <data> in feeds and email
+    assert "收在 <button" in page.html and "點，<code>中,<button" in page.html and 'alt="圖:中"' in page.html
+    assert "收在 <data" in page.absolute_parts[0] and "<button" not in page.absolute_parts[0]
     assert 'title="5,074.08"' in page.html  # a figure in an attribute: put in the tree, not in nh3's output
     assert "標題：一" in page.html and "標題：一" in page.toc_html
 

@@ -60,7 +60,7 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     functions = guarded(figures.namespace(), figures.uses, issue_as_of(issue))
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions["chart"] = placed.chart
-    marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview)
+    marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview, locale=lang.locale)
     page_url = urls.absolute(urls.issue(issue.key, lang))
     body = render_markdown(page.body, page.src_path, page.body_line, functions, page_url, ctx.config.raw_html, marks,
                            applies(ctx.config.full_width_punctuation, lang.html_lang), urls.absolute(""))

@@ -43,6 +43,7 @@ def absolute_html(md: markdown.Markdown, base: str) -> str:
     if kept is None:  # an empty body: Python-Markdown made no tree
         return ""
     root = copy.deepcopy(kept)
+    _without_buttons(root)
     for element in root.iter():
         for attr in URL_ATTRS:
             value = element.get(attr)
@@ -58,6 +59,18 @@ def absolute_html(md: markdown.Markdown, base: str) -> str:
     for processor in md.postprocessors:
         output = processor.run(output)
     return output.strip()
+
+
+def _without_buttons(root: ET.Element) -> None:
+    """Each button replaced by what it holds: a figure's button opens its receipt on the page only
+    (feeds and email list the numbers instead, and run no script)."""
+    for parent in list(root.iter()):
+        for position, child in reversed(list(enumerate(parent))):
+            if child.tag == "button":
+                inner = list(child)
+                if inner:
+                    inner[-1].tail = (inner[-1].tail or "") + (child.tail or "")
+                parent[position:position + 1] = inner
 
 
 def plain_text(md: markdown.Markdown, base: str) -> str:

@@ -1,10 +1,12 @@
 """A receipt for every number: what each figure on a page was computed from, and editors' notes.
 
 While a page's figures are evaluated, `FigureMarks` pairs each expression with the calls the
-figure functions recorded (`FigureUse`: series, dates, values) and the series' source. The page
-shows each figure as `<data class="fig" title="…" tabindex="0">` (the receipt is readable on
-hover, focus or tap, without JavaScript); "the data behind this issue" (data.csv, data.json)
-lists the same receipts, one row per figure. A `<!-- reviewed: why -->` mark becomes an editor's
+figure functions recorded (`FigureUse`: series, dates, values) and the series' source. Each receipt
+is also written in plain language (receipt_words.py). The page shows each figure as a button
+around `<data class="fig" value="…">` whose accessible name is the number and whose description
+is its receipt, a popover the issue template lists after the body (opened by a tap, a click, Enter
+or Space, without JavaScript); "the data behind this issue" (data.csv, data.json) lists the same
+receipts, one row per figure. A `<!-- reviewed: why -->` mark becomes an editor's
 note after the paragraph or list it marks: the reason as written (its figures computed), then the
 sources of the figures it quotes.
 """
@@ -23,8 +25,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from broadsheet.core.spans import spans, strip_spans
+from broadsheet.pages.receipt_words import ReceiptWriter
 
 if TYPE_CHECKING:
     from broadsheet.data.store import DataStore
@@ -41,6 +45,9 @@ CSV_COLUMNS = ("n", "line", "expression", "text", "function", "series", "dates",
 # a range figure's receipt: "lowest close of 2025-04-07 … 2025-04-11: 2025-04-08 4,982.77"
 SPAN_WORDS = {"low": "lowest", "low_date": "lowest", "high": "highest", "high_date": "highest"}
 DAY_FUNCTIONS = ("low_date", "high_date")  # figures that print a day, not a number
+RECEIPT_ID = "receipt-{n}"  # the popover of figure n on the page (sanitize.py keeps editors off the prefix)
+# a figure inside one of these cannot be a button (interactive content may not nest): it stays a <data>
+NO_BUTTON_INSIDE = frozenset({"a", "button"})
 
 
 @dataclass(frozen=True)
@@ -59,9 +66,16 @@ class Receipt:
     source: str = ""
     source_url: str = ""
     span: tuple[str, ...] = ()  # a range figure's first and last trading day (ISO)
+    receipt: str = ""  # in plain language, in the page's language (receipt_words.py)
+    source_line: str = ""  # "資料來源：…" / "Source: …"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the figure's receipt on the page."""
+        return RECEIPT_ID.format(n=self.n)
 
     def describe(self) -> str:
-        """The receipt as one line of text (a title attribute)."""
+        """The receipt as one technical line (function, series, ISO dates, values, source)."""
         used = " → ".join(f"{d} {_number(v)}" for d, v in zip(self.dates, self.values, strict=False))
         if self.function == "release" and self.values:
             used = f"{self.field} {_number(self.values[0])} (released {self.dates[0]})"
@@ -82,9 +96,11 @@ class FigureMarks:
     uses: list[FigureUse]  # the FigureFunctions' record, appended to by every call
     store: DataStore | None
     lang: str
-    preview: bool = False  # serve: the title starts with the expression
+    preview: bool = False  # serve: the receipt starts with the expression
+    locale: str = "en_US"  # Babel's, for the plain-language receipt
     receipts: list[Receipt] = field(default_factory=list)
     _seen: int = 0
+    _writer: ReceiptWriter | None = None
     marker: ClassVar[re.Pattern[str]] = MARK_RE  # what figure() puts in the text (textpass.py reads it)
 
     def figure(self, expression: str, line: int, text: str) -> str:
@@ -96,11 +112,13 @@ class FigureMarks:
         first = new[0] if new else None
         span = tuple(d.isoformat() for d in first.span) if first else ()
         source, url = self._source(series)
+        if self._writer is None:
+            self._writer = ReceiptWriter(self.store.catalog if self.store else None, self.lang, self.locale)
         self.receipts.append(Receipt(
             n=len(self.receipts) + 1, line=line, expression=f"{{{{ {expression.strip()} }}}}", text=text,
             function=first.function if first else "", series=series, dates=dates, values=values,
             field=str(dict(first.kwargs).get("field", "")) if first else "", source=source, source_url=url,
-            span=span))
+            span=span, receipt=self._writer.describe(new), source_line=self._writer.source(source)))
         return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
 
     def _source(self, series: tuple[str, ...]) -> tuple[str, str]:
@@ -113,15 +131,17 @@ class FigureMarks:
     def attrs(self, index: int) -> dict[str, str]:
         """The attributes of a figure's <data> element."""
         receipt = self.receipts[index]
-        title = receipt.describe()
-        if self.preview:
-            title = f"{receipt.expression}\n{title}"
         # <data value>: the number itself when one value was used (the day, ISO, for a figure that
         # prints a day: low_date), else the figure as printed
         value = _number(receipt.values[0]).replace(",", "") if len(receipt.values) == 1 else receipt.text
         if receipt.function in DAY_FUNCTIONS and receipt.dates:
             value = receipt.dates[0]
-        return {"class": "fig", "value": value, "tabindex": "0", "title": title}
+        return {"class": "fig", "value": value}
+
+    def button(self, index: int) -> dict[str, str]:
+        """The attributes of the button around a figure: it opens the receipt, which describes it."""
+        anchor = self.receipts[index].anchor
+        return {"type": "button", "class": "receipt-open", "popovertarget": anchor, "aria-describedby": anchor}
 
     def text(self, index: int) -> str:
         """What a figure prints."""
@@ -201,26 +221,53 @@ def receipts_csv(receipts: list[Receipt]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-# --- the Markdown side: markers become <data> elements ---------------------------------------------
+# --- the Markdown side: markers become <data> elements, each in a button ------------------------
 class _FigureProcessor(InlineProcessor):
-    def __init__(self, marks: FigureMarks):
+    def __init__(self, marks: FigureMarks, made: dict[ET.Element, int]):
         super().__init__(MARK_RE.pattern)
-        self.marks = marks
+        self.marks, self.made = marks, made
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[ET.Element, int, int]:  # noqa: N802
         index = int(m.group(1))
         element = ET.Element("data", self.marks.attrs(index))
         element.text = self.marks.text(index)
+        self.made[element] = index
         return element, m.start(0), m.end(0)
 
 
+class _FigureButtons(Treeprocessor):
+    """Puts each figure the inline pattern made in a button that opens its receipt (not inside a
+    link or another button: there it stays a plain <data>)."""
+
+    def __init__(self, md: Markdown, marks: FigureMarks, made: dict[ET.Element, int]):
+        super().__init__(md)
+        self.marks, self.made = marks, made
+
+    def run(self, root: ET.Element) -> None:
+        """Wrap the figures, walking the tree with each element's parent."""
+        stack: list[tuple[ET.Element, bool]] = [(root, False)]
+        while stack:
+            parent, inert = stack.pop()
+            for position, child in enumerate(list(parent)):
+                index = self.made.get(child)
+                if index is not None and not inert:
+                    button = ET.Element("button", self.marks.button(index))
+                    button.tail, child.tail = child.tail, None
+                    button.append(child)
+                    parent[position] = button
+                elif isinstance(child.tag, str):
+                    stack.append((child, inert or child.tag in NO_BUTTON_INSIDE))
+
+
 class FigureExtension(Extension):
-    """Turns figure markers into `<data class="fig" title="receipt">` (before any other inline pattern)."""
+    """Turns figure markers into `<button><data class="fig" value></button>` (before any other
+    inline pattern; the button after the inline patterns, before the text pass and the toc)."""
 
     def __init__(self, marks: FigureMarks):
         super().__init__()
         self.marks = marks
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        md.inlinePatterns.register(_FigureProcessor(self.marks), "broadsheet_figure", 200)
-
+        made: dict[ET.Element, int] = {}
+        md.inlinePatterns.register(_FigureProcessor(self.marks, made), "broadsheet_figure", 200)
+        md.treeprocessors.register(_FigureButtons(md, self.marks, made), "broadsheet_figure_buttons", 7)

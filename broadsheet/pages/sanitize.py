@@ -28,9 +28,9 @@ from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.toc import slugify_unicode
 
 # What Python-Markdown and its extensions make (toc, tables, footnotes, admonition, sane_lists), and
-# the figures' <data> elements
+# the figures' <data> elements in the buttons that open their receipts
 MARKDOWN_TAGS = frozenset({
-    "a", "blockquote", "br", "code", "data", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
+    "a", "blockquote", "br", "button", "code", "data", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 })
@@ -49,7 +49,8 @@ ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
     "time": {"datetime"},
     "abbr": {"title"},
-    "data": {"value", "title", "tabindex"},  # a figure with its receipt (receipts.py)
+    "data": {"value", "title", "tabindex"},  # a figure (receipts.py)
+    "button": {"type", "popovertarget", "aria-describedby"},  # … and the button that opens its receipt
 }
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative URLs; never javascript: or data:
 # script/style are dropped with their content: their text is code, not prose
@@ -59,14 +60,15 @@ ATTR_LIST_KEYS = frozenset({"id", "class"})
 # The ids templates/ gives the site's own elements (skip link, search form, table of contents…):
 # a body element with one of them would take its place as a link or a script's target
 SITE_IDS = frozenset({"top", "main", "search", "search-input", "toc-title", "corrections-title", "lead-title"})
-SITE_ID_PREFIX = "chart-"  # a chart's figure and the ids inside its drawings (charts/blocks.py)
+# a chart's figure and the ids inside its drawings (charts/blocks.py); a figure's receipt (receipts.py)
+SITE_ID_PREFIXES = ("chart-", "receipt-")
 # what Python-Markdown's tables write: the only style a body may hold
 TEXT_ALIGN_RE = re.compile(r"\s*text-align\s*:\s*(?:left|right|center|justify|start|end)\s*;?\s*", re.I)
 
 
 def site_id(value: str) -> bool:
     """Is `value` an id the site's templates use?"""
-    return value.strip().lower() in SITE_IDS or value.strip().lower().startswith(SITE_ID_PREFIX)
+    return value.strip().lower() in SITE_IDS or value.strip().lower().startswith(SITE_ID_PREFIXES)
 
 
 def heading_slug(value: str, separator: str) -> str:

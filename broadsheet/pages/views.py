@@ -140,7 +140,15 @@ def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
         "chart_assets": {"script": urls.href(urls.static(CHART_SCRIPT)), "vega": urls.href(urls.static(VEGA_BUNDLE))},
         "provenance": ip.provenance,
         "email_href": urls.href(urls.email(ip.issue.key, ip.lang, "html")) if preview else None,
+        "receipts": receipt_views(ip.receipts, preview),
     }
+
+
+def receipt_views(receipts: list[Receipt], preview: bool = False) -> list[dict[str, str]]:
+    """Each figure's receipt as the page, the email and print show it; the expression only in the
+    preview."""
+    return [{"id": r.anchor, "figure": r.text, "text": r.receipt, "source": r.source_line,
+             "expression": r.expression if preview else ""} for r in receipts]
 
 
 def archive_groups(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
