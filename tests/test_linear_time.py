@@ -106,6 +106,7 @@ def test_the_review_patterns_at_the_size_limit_are_refused_at_once(token: str) -
     assert any("longer than 32,000 characters" in m or "Markdown marks" in m for m in messages), messages
 
 
+@pytest.mark.slow  # a body at the size limit: seconds of CPU; CI runs it (the default run stays quick)
 @pytest.mark.unit
 @pytest.mark.parametrize("paragraphs", [False, True], ids=["one line", "paragraphs"])
 @pytest.mark.parametrize("token", [*NAMED, "![a](", "> ", "1. ", "!!! note\n", "# x {: \n", "a\n\n", "- a\n"])
@@ -128,6 +129,7 @@ def test_a_link_target_is_read_up_to_the_next_link() -> None:
                          '<a href="d">c</a> [e](</p>')
 
 
+@pytest.mark.slow  # a body at the size limit: seconds of CPU; CI runs it (the default run stays quick)
 @pytest.mark.unit
 @pytest.mark.parametrize("token", ["<a ", '<a x="', "<div ", "<a\n", "<script ", "<!--"])
 def test_raw_html_start_tags_without_an_end_are_read_in_time(token: str) -> None:
@@ -147,6 +149,7 @@ def test_a_raw_html_tag_is_read_as_before() -> None:
     assert body.html == f'<p>前文</p>\n<p>{html} 與 <b>粗</b></p>\n<div class="y">\n塊\n</div>'
 
 
+@pytest.mark.slow  # a body at the size limit: seconds of CPU; CI runs it (the default run stays quick)
 @pytest.mark.unit
 @pytest.mark.parametrize("token", ["[a](", "![a](", "[^", "[^a\n"])
 def test_python_markdowns_link_and_footnote_scans_are_linear(token: str) -> None:
@@ -306,6 +309,7 @@ def test_read_issues_refuses_the_review_patterns_at_once(tmp_path: Path, token: 
     assert [(e.line, e.message[:30]) for e in problems.errors][0] == (10, "a paragraph (or list, table, q")
 
 
+@pytest.mark.slow  # a body at the size limit: seconds of CPU; CI runs it (the default run stays quick)
 @pytest.mark.parametrize("token", ["標普500 1、", "芯片", "hello "])
 def test_check_reads_the_largest_body_in_time(project: Path, token: str) -> None:
     """The typed-number check compared 172,000 numbers beside 標普500 with the data (55 s), the
@@ -318,6 +322,7 @@ def test_check_reads_the_largest_body_in_time(project: Path, token: str) -> None
         assert any("the typed-number check stopped at this line" in line for line in found), found
 
 
+@pytest.mark.slow  # a body at the size limit: seconds of CPU; CI runs it (the default run stays quick)
 def test_check_at_the_size_limit_stays_small(project: Path) -> None:
     """1 MB of `{` took 650 MB (and over 300 s): the bound is 500 MB, in a process of its own."""
     (project / ISSUE).write_text(FRONT + repeated("{"), encoding="utf-8")

@@ -111,7 +111,7 @@ def test_the_bootstrap_installs_the_lock_then_the_project_without_its_dependenci
     assert (root / ".venv" / ".broadsheet-stamp").read_text() != bootstrap._stamp(root)
 
 
-# not marked unit: it creates a .venv and waits out the install's deadline
+@pytest.mark.slow  # it creates a .venv and waits out the install's deadline (3 s): CI runs it
 def test_a_package_index_that_never_answers_is_given_up_with_a_message(tmp_path) -> None:
     """A fake index on 127.0.0.1 takes connections (the kernel's backlog) and never answers.
     Before, pip waited its socket timeout again and again, minutes, printing nothing."""
