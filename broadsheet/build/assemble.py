@@ -38,7 +38,7 @@ from broadsheet.figures.parity import check_parity
 from broadsheet.figures.uses import FigureUse
 from broadsheet.outputs.units import render_email, render_issue
 from broadsheet.pages.markdown import render_markdown
-from broadsheet.pages.provenance import provenance
+from broadsheet.pages.provenance import provenance, with_quotations
 from broadsheet.pages.receipts import FigureMarks
 from broadsheet.pages.views import IssuePage
 
@@ -67,8 +67,8 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     data_links = {ext: urls.absolute(urls.receipts(issue.key, lang, ext)) for ext in ("csv", "json")}
     return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                      reading_minutes=reading_minutes(body.text), charts=list(placed.placed),
-                     provenance=provenance(figures.uses, store, placed.placed, lang.code, data_links),
-                     receipts=marks.receipts)
+                     provenance=with_quotations(provenance(figures.uses, store, placed.placed, lang.code, data_links),
+                                                page), receipts=marks.receipts)
 
 
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,

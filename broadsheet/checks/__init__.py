@@ -6,6 +6,10 @@
   finds them); figures/parity.py, the same figures in every edition, runs beside it
 - data_sanity.py: impossible one-day moves, gaps on a calendar, a release that repeats its prior
 - language.py: zh-Hant-TW usage (OpenCC and content/language.yaml), as warnings
+- claims_direction.py: directions and thresholds the prose states, compared with the closes
+  (claim_words.py reads content/claims.yaml and the window a clause speaks of)
+- quotations.py: a quotation attributed to a named person needs a source mark
+- english_style.py: the English style list (content/language.yaml's `en:`), as warnings
 
 May import build and every stage below it; never commands.
 """

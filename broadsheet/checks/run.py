@@ -2,9 +2,10 @@
 
 It runs the build's own stages (pipeline.assemble_site) without stopping at the first failing
 stage, then the checks of this folder on what they made: links (links.py), the figures and
-their data (typed_numbers.py, figures/parity.py, data_sanity.py), zh-Hant-TW usage (language.py)
-and editions with no translation. Problems in an issue's text are reported at the line of its
-Markdown file, so an editor can jump to them.
+their data (typed_numbers.py, figures/parity.py, data_sanity.py), directional and threshold claims
+and quotations (claims_direction.py, quotations.py), zh-Hant-TW usage (language.py), the English
+style list (english_style.py) and editions with no translation. Problems in an issue's text are
+reported at the line of its Markdown file, so an editor can jump to them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from urllib.parse import unquote
 
 from broadsheet.build.pipeline import Site, assemble_site
 from broadsheet.charts import CHARTS_FILE
+from broadsheet.checks.claim_words import load_claim_words
+from broadsheet.checks.claims_direction import check_chart_claims, check_page_claims
 from broadsheet.checks.data_sanity import check_data_sanity
+from broadsheet.checks.english_style import lint_english, lint_english_charts, load_english_style
 from broadsheet.checks.language import lint_file, load_rules
 from broadsheet.checks.links import LinkProblem, check_links
+from broadsheet.checks.quotations import check_quotations
+from broadsheet.checks.typed_number_claims import NameIndex
 from broadsheet.checks.typed_numbers import lint_numbers
 from broadsheet.content.issues import Page
 from broadsheet.core.cache import cannot_write
@@ -72,7 +78,10 @@ def check_site(ctx: BuildContext) -> CheckResult:
     if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
         for err in figure_and_data_problems(ctx, site):
             problems.error(err)
+        for warning in claim_problems(ctx, site):
+            problems.warn(warning)
     _check_language(site, ctx)
+    _check_english(site, ctx)
     return CheckResult(errors=_unique(problems.errors), warnings=_unique(problems.warnings),
                        pages=len(site.pages))
 
@@ -104,6 +113,43 @@ def figure_and_data_problems(ctx: BuildContext, site: Site) -> list[SourceError]
         problems.extend(check_parity(issue, figures))
     problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
     return problems
+
+
+def claim_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
+    """Warnings about what the prose says: directions and thresholds the data contradicts
+    (claims_direction.py, on every edition and the chart texts) and quotations without a source
+    (quotations.py); content/claims.yaml holds their words (absent: neither runs)."""
+    words, errors = load_claim_words(ctx.content_dir)
+    if words is None:
+        return errors
+    store = load_data(ctx.data_dir)
+    names = NameIndex(store)
+    problems: list[SourceError] = list(errors)
+    for issue in site.issues:
+        for page in issue.pages.values():
+            problems += check_page_claims(page, store, words, names) + check_quotations(page, words)
+        charts = issue.src_dir / CHARTS_FILE
+        if charts.is_file() and issue.pages:
+            issue_date = next(iter(issue.pages.values())).meta.date
+            problems += check_chart_claims(charts, issue_date, store, words, names)
+    return problems
+
+
+def _check_english(site: Site, ctx: BuildContext) -> None:
+    """The English style list (english_style.py) on every English file and the charts' English texts."""
+    style, errors = load_english_style(ctx.content_dir)
+    for err in errors:
+        ctx.problems.error(err)
+    if not style.prefer:
+        return
+    for issue in site.issues:
+        for code, page in issue.pages.items():
+            if code.split("-")[0] == "en":
+                for warning in lint_english(page.src_path, style):
+                    ctx.problems.warn(warning)
+        if any(code.split("-")[0] == "en" for code in issue.pages) and (issue.src_dir / CHARTS_FILE).is_file():
+            for warning in lint_english_charts(issue.src_dir / CHARTS_FILE, style):
+                ctx.problems.warn(warning)
 
 
 def _check_missing_translations(site: Site, ctx: BuildContext) -> None:

@@ -1,16 +1,19 @@
-"""Provenance: as of when a page's data runs and where it comes from, from its figures and charts."""
+"""Provenance: as of when a page's data runs and where it comes from, from its figures and charts,
+and where its quotations come from (their `<!-- source: … -->` marks, content/quotes.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from broadsheet.content.quotes import source_marks
 from broadsheet.figures.uses import FigureUse
 
 if TYPE_CHECKING:
     from broadsheet.charts.blocks import ChartBlock
+    from broadsheet.content.issues import Page
     from broadsheet.data.store import DataStore
 
 
@@ -53,3 +56,14 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Char
     links = data_links if figures and data_links else {}
     return Provenance(max(dates) if dates else None, tuple(sources.values()),
                       links.get("csv", ""), links.get("json", ""))
+
+
+def with_quotations(found: Provenance, page: Page) -> Provenance:
+    """The provenance with the sources of the page's quotations (its `<!-- source: … -->` marks)
+    after its data sources, each once."""
+    sources = list(found.sources)
+    for quote in source_marks(page.body, page.body_line):
+        source = Source(quote.text, quote.url)
+        if source not in sources:
+            sources.append(source)
+    return replace(found, sources=tuple(sources))
