@@ -187,7 +187,8 @@ class ClaimReader:
             change, text = self._move_text(sid, span[0][1], span[1][1])
             if (way == "up" and change > -tolerance) or (way == "down" and change < tolerance):
                 return None
-            found.append(f"{window.label()}, the data says it {text}")
+            label = f"in the week to {span[1][0]}" if window.kind == "week" else window.label()
+            found.append(f"{label}, the data says it {text}")
         return f"the sentence says {sid} {said} " + "; or ".join(found)
 
     def _judge_level(self, sid: str, level: tuple[str, float, str, bool], windows: list[Window]) -> str | None:
@@ -205,7 +206,8 @@ class ClaimReader:
             if (side == "below" and close < value) or (side == "above" and close > value):
                 return None
             what = "lowest" if side == "below" else "highest"
-            found.append(f"{window.label()}, the data's {what} close was {close:,.2f} ({extreme.date()})")
+            label = f"in the week to {span[1][0]}" if window.kind == "week" else window.label()
+            found.append(f"{label}, the data's {what} close was {close:,.2f} ({extreme.date()})")
         return f"the sentence says {sid} {said} " + "; or ".join(found)
 
     # --- bear markets and corrections ----------------------------------------------------------------
