@@ -37,17 +37,26 @@ APPROX_AFTER_RE = re.compile(r"^\s*(?:以上|以下|附近|左右|多|上下|大
 # a clause with these words speaks of an intraday extreme or a threshold (the data holds closes)
 THRESHOLD_CLAUSE_RE = re.compile(r"一度|觸及|盤中|關卡|門檻|榮枯線|心理|briefly|intraday|touch(?:ed|ing)"
                                  r"|at one point|psychological|threshold", re.I)
-MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump"
-                     r"|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b", re.I)
+MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|變動|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump"
+                     r"|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b"
+                     r"|\bmov(?:e|ed|es|ing)\b|\bsw(?:ung|ing|ings)\b|\bsl(?:id|ide|ides|ipped|ip)\b|\bshed\b"
+                     r"|\badd(?:ed|s)?\b|plummet|rebound|bounc|\bdip(?:ped|s)?\b|\bedg(?:ed|es)\b"
+                     r"|\b(?:high|low)er\b", re.I)
 MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
              "october", "november", "december"]
-MONTH_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*月(?!\s*\d+\s*日)|\b(" + "|".join(MONTHS_EN) + r")\b", re.I)
+# a month in English: its name, or the abbreviation (Apr, Apr., Sept) written with its capital
+MONTH_EN = (r"\b(" + "|".join(MONTHS_EN) + r"|(?-i:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+            r")(?![A-Za-z])")
+MONTH_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*月(?!\s*\d+\s*日)|" + MONTH_EN, re.I)
 DATE_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*(?:月\s*|/)(3[01]|[12]\d|0?[1-9])(?:\s*日)?(?![\d/])"
-                     r"|\b(" + "|".join(MONTHS_EN) + r")\s+(3[01]|[12]\d|0?[1-9])\b", re.I)
+                     r"|" + MONTH_EN + r"\s*(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b", re.I)
 NUMBER_RE = re.compile(
     r"(?<![\w.\-–/])(?P<sign>[-−+])?[$]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<unit>\s*(?:%|％|個百分點|percent\b|萬|億|兆|bp\b|basis points?\b|基點|個基點|點|points?\b|美元|dollars?\b"
-    r"|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?(?![A-Za-z0-9/\-–]|\.\d)")
+    r"(?P<unit>\s*(?:%|％|個百分點|percentage points?\b|percent\b|萬|億|兆|bps?\b|basis points?\b|基點|個基點|點"
+    r"|points?\b|pts?\b|美元|dollars?\b|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?"
+    r"(?![A-Za-z0-9/\-–]|\.\d)")
+# a page, an item or a rank: "p. 123", "page 12", "No. 3", "#1", "第 3"
+PAGE_BEFORE_RE = re.compile(r"(?:\bpp?\.|\bpages?|\bno\.|#|第)\s*$", re.I)
 FIGURE_MARK = " ⟨figure⟩ "
 NAME_MARK = "⟨name⟩"
 # What the prose lines leave out, each in linear time: a span does not reach across another opener
@@ -84,7 +93,7 @@ class Claim:
 
 
 # --- reading the Markdown source --------------------------------------------------------------
-def _prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
+def prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
     """Yield (file line, prose text, reviewed?, list item?) for every line of a page body."""
     fence: str | None = None
     reviewed_next = reviewed_list = False
@@ -208,9 +217,15 @@ def _period(text: str, issue_date: dt.date) -> str | None:
     m = MONTH_RE.search(text)
     if not m:
         return None
-    month = int(m.group(1)) if m.group(1) else MONTHS_EN.index(m.group(2).lower()) + 1
+    month = int(m.group(1)) if m.group(1) else _month_number(m.group(2))
     year = issue_date.year if month <= issue_date.month else issue_date.year - 1
     return f"{year}-{month:02d}"
+
+
+def _month_number(name: str) -> int:
+    """1 for January, Jan or Jan.; Sept is September."""
+    short = name.rstrip(".").lower()[:3]
+    return next(n for n, month in enumerate(MONTHS_EN, start=1) if month.startswith(short))
 
 
 def _day(text: str, issue_date: dt.date) -> dt.date | None:
@@ -220,7 +235,7 @@ def _day(text: str, issue_date: dt.date) -> dt.date | None:
     if m.group(1):
         month, day = int(m.group(1)), int(m.group(2))
     else:
-        month, day = MONTHS_EN.index(m.group(3).lower()) + 1, int(m.group(4))
+        month, day = _month_number(m.group(3)), int(m.group(4))
     year = issue_date.year if month <= issue_date.month else issue_date.year - 1
     try:
         return dt.date(year, month, day)
@@ -233,7 +248,8 @@ def _number(m: re.Match[str]) -> float:
     return -value if m.group("sign") in ("-", "−") else value
 
 
-def _decimals(m: re.Match[str]) -> int:
+def typed_decimals(m: re.Match[str]) -> int:
+    """The decimals a number of NUMBER_RE was typed with (17,391.76: 2)."""
     num = m.group("num")
     return len(num.split(".")[1]) if "." in num else 0
 
@@ -254,7 +270,7 @@ def find_claims(page: Page, names: NameIndex) -> Claims:
     claims = Claims()
     inherited: Subject | None = None  # the subject of the previous list item
     previous_line = -1
-    for line, text, reviewed, is_item in _prose_lines(page):
+    for line, text, reviewed, is_item in prose_lines(page):
         if not (is_item and previous_line == line - 1):
             inherited = None
         previous_line = line
@@ -302,13 +318,17 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
             claims.numbers += 1
             claim = _claim(m, clause, named, [original, sentence], line, period, day, names.narrowing)
             if claim is not None:
-                claims.found.append((claim, _decimals(m)))
+                claims.found.append((claim, typed_decimals(m)))
     return own
 
 
-def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
-           day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
-    """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
+MONTH_BEFORE_RE = re.compile(MONTH_EN + r"\s*$", re.I)  # April 9, Apr. 9
+MONTH_AFTER_RE = re.compile(r"\s*(?:(?:st|nd|rd|th)\b\s*)?(?:of\s+)?" + MONTH_EN, re.I)  # 9 April, 9th of April
+
+
+def quantity(m: re.Match[str], clause: str) -> tuple[str, float] | None:
+    """(unit, value) of a number of NUMBER_RE in `clause` that reads as a quantity; None for a year,
+    a date, a count, a page, a bound or a threshold."""
     unit = (m.group("unit") or "").strip()
     # the words next to the number: a bounded window, or a clause of many numbers is quadratic
     before, after = clause[max(0, m.start() - CONTEXT): m.start()], clause[m.end(): m.end() + CONTEXT]
@@ -316,13 +336,24 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
         return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts
     if not unit and re.match(r"\s*(?:年|月|日|天|週|周|years?\b|months?\b|days?\b|weeks?\b)", after, re.I):
         return None
-    if re.search(r"\b(?:" + "|".join(MONTHS_EN) + r")\s*$", before, re.I):
-        return None  # April 9
+    if MONTH_BEFORE_RE.search(before) or MONTH_AFTER_RE.match(after) or PAGE_BEFORE_RE.search(before):
+        return None  # April 9, 9 April; p. 12, No. 3
     value = _number(m)
     if not unit and "," not in m.group("num") and "." not in m.group("num") and 1900 <= value <= 2100:
         return None  # a year
     if APPROX_BEFORE_RE.search(before) or APPROX_AFTER_RE.match(after):
         return None
+    return unit, value
+
+
+def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
+           day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
+    """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
+    found = quantity(m, clause)
+    if found is None:
+        return None
+    unit, value = found
+    before = clause[max(0, m.start() - CONTEXT): m.start()]
     field = "actual"
     last = None
     for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
@@ -334,3 +365,4 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
         return None
     return Claim(line=line, text=m.group().strip(), value=value, unit=unit, targets=tuple(sorted(narrowed)),
                  field=field, moved=_moved(clause), period=period, day=day)
+

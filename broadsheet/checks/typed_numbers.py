@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the store hands pandas Series; this module needs no pandas 
 
 
 PERCENT_UNITS = {"%", "％", "percent", "個百分點"}
+BP_UNITS = {"bp", "bps", "basis point", "basis points", "基點", "個基點"}
 WINDOW_DAYS = 13  # "near the issue date": the issue's week and the week before
 MAX_CLAIMS = 200  # claims compared with the data on one page (a long issue has a few)
 
@@ -74,7 +75,7 @@ def _series_candidates(store: DataStore, sid: str, claim: Claim, issue_date: dt.
     if info.unit == "percent":
         if percent:
             return closes
-        if claim.unit in ("bp", "basis point", "basis points", "基點", "個基點"):
+        if claim.unit in BP_UNITS:
             return _changes(everything, window, sid, "bp", 100.0)
         return None
     if percent:
@@ -210,11 +211,18 @@ def judge(claim: Claim, decimals: int, store: DataStore, issue_date: dt.date, us
                    closest.figure)
 
 
-def lint_numbers(page: Page, store: DataStore, uses: list[FigureUse]) -> list[SourceError]:
-    """Numbers typed beside a series or indicator name instead of a figure: one problem per line."""
-    names = NameIndex(store)
+@dataclass
+class Judged:
+    """The findings of a page's claims by line, and the line where judging stopped (if it did)."""
+
+    by_line: dict[int, list[Finding]]
+    stopped_at: int | None
+
+
+def judge_page(page: Page, store: DataStore, uses: list[FigureUse], names: NameIndex | None = None) -> Judged:
+    """Judge every claim of a page (a number typed beside a series or indicator name)."""
     by_line: dict[int, list[Finding]] = {}
-    claims = find_claims(page, names)
+    claims = find_claims(page, names or NameIndex(store))
     stopped_at = claims.stopped_at
     for n, (claim, decimals) in enumerate(claims.found):
         if n == MAX_CLAIMS:  # each costs lookups in the data (~1 ms)
@@ -223,6 +231,14 @@ def lint_numbers(page: Page, store: DataStore, uses: list[FigureUse]) -> list[So
         finding = judge(claim, decimals, store, page.meta.date, uses)
         if finding is not None:
             by_line.setdefault(claim.line, []).append(finding)
+    return Judged(by_line, stopped_at)
+
+
+def lint_numbers(page: Page, store: DataStore, uses: list[FigureUse], judged: Judged | None = None
+                 ) -> list[SourceError]:
+    """Numbers typed beside a series or indicator name instead of a figure: one problem per line."""
+    judged = judged or judge_page(page, store, uses)
+    by_line, stopped_at = judged.by_line, judged.stopped_at
     problems: list[SourceError] = []
     if stopped_at is not None:  # an absurd page would take minutes: what was not read is not vouched for
         problems.append(SourceError(page.src_path, stopped_at, "too many numbers typed beside a series' name: "
