@@ -189,3 +189,25 @@ def test_check_help_lists_what_it_checks(capsys) -> None:
     with pytest.raises(SystemExit):
         run_cli(Path("."), "check", "--help")
     assert "broken internal links" in capsys.readouterr().out
+
+
+# --- the value lint (checks/typed_values.py): a warning ----------------------------------------------
+TYPED_HIGH = {
+    "zh-Hant": "---\ntitle: 測試\ndate: 2025-04-13\nsummary: 打字的高點。\n---\n大盤週三收在本週高點 5,456.90 點。\n",
+    "en": "---\ntitle: Test\ndate: 2025-04-13\nsummary: A typed high.\n---\n"
+          "Stocks closed at the week's high of 5,456.90 on Wednesday.\n",
+}
+
+
+def test_check_prints_the_value_lint_as_a_warning_in_both_editions(make_site) -> None:
+    """A close typed with no series named, in each edition (tests/test_value_lint.py tests the lint itself)."""
+    root = make_site({f"content/issues/2025-04-13-typed/{lang}.md": text for lang, text in TYPED_HIGH.items()},
+                     with_sample_issue=False)
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site")
+    result = check_site(ctx)
+    lines = [line for line in format_result(result, root) if "so the number is computed" in line]
+    assert [line.split(" is ")[0] for line in lines] == [
+        "content/issues/2025-04-13-typed/en.md:6: warning: 5,456.90",
+        "content/issues/2025-04-13-typed/zh-Hant.md:6: warning: 5,456.90 點"]
+    assert all("SP500's high of the week (2025-04-09)" in line for line in lines)
+    assert not result.ok and not result.errors

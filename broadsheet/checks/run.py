@@ -2,10 +2,11 @@
 
 It runs the build's own stages (pipeline.assemble_site) without stopping at the first failing
 stage, then the checks of this folder on what they made: links (links.py), the figures and
-their data (typed_numbers.py, figures/parity.py, data_sanity.py), directional and threshold claims
-and quotations (claims_direction.py, quotations.py), zh-Hant-TW usage (language.py), the English
-style list (english_style.py) and editions with no translation. Problems in an issue's text are
-reported at the line of its Markdown file, so an editor can jump to them.
+their data (typed_numbers.py, figures/parity.py, data_sanity.py), the data's values typed in prose
+(typed_values.py), directional and threshold claims and quotations (claims_direction.py,
+quotations.py), zh-Hant-TW usage (language.py), the English style list (english_style.py) and
+editions with no translation. Problems in an issue's text are reported at the line of its Markdown
+file, so an editor can jump to them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from broadsheet.checks.language import lint_file, load_rules
 from broadsheet.checks.links import LinkProblem, check_links
 from broadsheet.checks.quotations import check_quotations
 from broadsheet.checks.typed_number_claims import NameIndex
-from broadsheet.checks.typed_numbers import lint_numbers
+from broadsheet.checks.typed_numbers import judge_page, lint_numbers
+from broadsheet.checks.typed_values import lint_values
 from broadsheet.content.issues import Page
 from broadsheet.core.cache import cannot_write
 from broadsheet.core.context import BuildContext
@@ -33,8 +35,9 @@ from broadsheet.core.errors import MachineWarning, SourceError
 from broadsheet.core.limits import refuse_outside_links
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.core.yamlsource import read_text
-from broadsheet.data.store import load_data
+from broadsheet.data.store import DataStore, load_data
 from broadsheet.figures.parity import check_parity
+from broadsheet.figures.uses import FigureUse
 from broadsheet.outputs.search import BUNDLE_DIR
 
 
@@ -76,8 +79,11 @@ def check_site(ctx: BuildContext) -> CheckResult:
     for err in _locate(link_problems, site, ctx):
         problems.error(err)
     if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
-        for err in figure_and_data_problems(ctx, site):
+        found = figure_and_data_findings(ctx, site)
+        for err in found.errors:
             problems.error(err)
+        for warning in found.warnings:
+            problems.warn(warning)
         for warning in claim_problems(ctx, site):
             problems.warn(warning)
     _check_language(site, ctx)
@@ -99,20 +105,43 @@ def _without_an_unwritable_cache(ctx: BuildContext) -> None:
                                      "make .cache/ writable to check faster"))
 
 
+@dataclass
+class FigureFindings:
+    """What the checks of the figures and their data found: errors, and the value lint's warnings."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+
 def figure_and_data_problems(ctx: BuildContext, site: Site) -> list[SourceError]:
-    """The checks of the figures and their data on an assembled site: numbers typed in prose that
-    should be figures (typed_numbers.py), the same figures in every edition (figures/parity.py)
-    and the data itself (data_sanity.py)."""
+    """The errors of figure_and_data_findings."""
+    return figure_and_data_findings(ctx, site).errors
+
+
+def figure_and_data_findings(ctx: BuildContext, site: Site) -> FigureFindings:
+    """The checks of the figures and their data on an assembled site: numbers typed beside a name
+    that disagree with the data or should be figures (typed_numbers.py), the same figures in every
+    edition (figures/parity.py) and the data itself (data_sanity.py) are errors; any other number of
+    the prose that equals a value of the data (typed_values.py) is a warning."""
     store = load_data(ctx.data_dir)
-    problems: list[SourceError] = []
+    names = NameIndex(store)
+    found = FigureFindings()
     for issue in site.issues:
         figures = {code: site.pages[(issue.key, code)].figures for code in issue.pages
                    if (issue.key, code) in site.pages}
         for code in figures:
-            problems.extend(lint_numbers(site.pages[(issue.key, code)].page, store, figures[code]))
-        problems.extend(check_parity(issue, figures))
-    problems.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
-    return problems
+            _lint_page(site.pages[(issue.key, code)].page, store, names, figures[code], found)
+        found.errors.extend(check_parity(issue, figures))
+    found.errors.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
+    return found
+
+
+def _lint_page(page: Page, store: DataStore, names: NameIndex, uses: list[FigureUse], found: FigureFindings
+               ) -> None:
+    """The typed-number check (errors), then the value lint on the numbers it did not judge (warnings)."""
+    judged = judge_page(page, store, uses, names)
+    found.errors.extend(lint_numbers(page, store, uses, judged))
+    found.warnings.extend(lint_values(page, store, judged, names))
 
 
 def claim_problems(ctx: BuildContext, site: Site) -> list[SourceError]:

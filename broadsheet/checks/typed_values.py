@@ -1,0 +1,197 @@
+"""The value lint of `check`: a number typed anywhere in an issue's prose that the data gives.
+
+typed_numbers.py judges the numbers typed beside a series' name. This module reads every number of
+the prose (typed_number_claims.prose_lines, with the series' names masked, so the 500 of S&P 500 is
+not one) and looks it up among the values the data gives inside the issue's window: every close of
+every series in the issue's week and the week before, each week's lowest and highest close among
+them. A number that equals one at the precision it was typed with (17,391.76 the close itself;
+5,457 the close of 5,456.90 rounded to no decimals, as `level(…, digits=0)` prints it) is a warning
+that names the value and the figure expression that prints it, whether or not a name is near it.
+
+What is left alone: a number the typed-number check already reported (beside a name), reviewed
+lines, years, dates, counts, pages, bounds and thresholds (typed_number_claims.quantity), and a
+number of fewer than three significant digits (5%, 17,000, 4.6%): too coarse to say which value
+it is, it matches some close of a dozen series by chance. Its unit decides what it is compared
+with: a % with the closes of percent series (yields), 點/points with indices, 美元/$ with prices,
+a bare number with both. docs/writing.md ("Numbers a reader can trust") explains it to editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from broadsheet.checks.typed_number_claims import (
+    CLAUSE_RE,
+    MAX_NUMBERS,
+    NUMBER_RE,
+    SENTENCE_RE,
+    THRESHOLD_CLAUSE_RE,
+    NameIndex,
+    prose_lines,
+    quantity,
+    typed_decimals,
+)
+from broadsheet.checks.typed_numbers import Judged
+from broadsheet.content.issues import Page
+from broadsheet.core.errors import SourceError
+from broadsheet.core.i18n import quantize
+from broadsheet.data.store import DataStore
+
+MIN_SIGNIFICANT = 3  # 17,391.76 and 99.57 are read; 5%, 4.6% and 17,000 are not
+MAX_DECIMALS = 4  # a number typed with more decimals is compared with nothing
+# what a typed unit may be the close of (a series' catalog unit)
+UNIT_KINDS = {"%": ("percent",), "％": ("percent",), "percent": ("percent",), "點": ("index",),
+              "points": ("index",), "point": ("index",), "pts": ("index",), "pt": ("index",),
+              "美元": ("usd",), "dollars": ("usd",), "dollar": ("usd",), "": ("index", "usd")}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number typed in prose that reads as a quantity, whether or not a name is beside it."""
+
+    line: int
+    text: str  # as typed, with its unit: 17,391.76 點
+    number: str  # its digits as a plain decimal: 17391.76
+    unit: str
+    decimals: int
+    significant: int  # its significant digits: 17,391.76 has 7, 17,000 has 2, 0.25 has 2
+
+
+@dataclass
+class Quantities:
+    """The quantities of a page, and the line where the search stopped after MAX_NUMBERS numbers."""
+
+    found: list[Quantity]
+    stopped_at: int | None = None
+
+
+@dataclass(frozen=True)
+class DataValue:
+    """A value the data gives, as the warning names it and the figure expression that prints it."""
+
+    label: str  # TAIEX's low of the week (2025-04-09)
+    figure: str  # low("TAIEX", "2025-04-07", "2025-04-11")
+    also: str = ""  # the same close as a level: level("TAIEX", "2025-04-09")
+
+
+def significant_digits(num: str) -> int:
+    """The significant digits of a number as typed: 17,391.76 → 7, 17,000 → 2, 0.25 → 2, 4.60 → 3."""
+    whole, _, fraction = num.replace(",", "").partition(".")
+    return len((whole + fraction).lstrip("0")) if fraction else len(whole.strip("0"))
+
+
+def find_quantities(page: Page, names: NameIndex) -> Quantities:
+    """Every number of a page's prose that reads as a quantity (not a year, date, count, page, bound
+    or threshold), outside reviewed lines, with the series' names masked."""
+    found = Quantities([])
+    numbers = 0
+    for line, text, reviewed, _ in prose_lines(page):
+        if reviewed:
+            continue
+        for sentence in SENTENCE_RE.split(text):
+            masked = names.find(sentence)[0] if sentence.strip() else ""
+            for clause in CLAUSE_RE.split(masked):
+                if THRESHOLD_CLAUSE_RE.search(clause):  # 一度, intraday: the data holds closes
+                    continue
+                for m in NUMBER_RE.finditer(clause):
+                    if numbers == MAX_NUMBERS:  # an absurd page: what was not read is not vouched for
+                        found.stopped_at = line
+                        return found
+                    numbers += 1
+                    read = quantity(m, clause)
+                    if read is not None:
+                        plain = ("-" if read[1] < 0 else "") + m.group("num").replace(",", "")
+                        found.found.append(Quantity(line, m.group().strip(), plain, read[0], typed_decimals(m),
+                                                    significant_digits(m.group("num"))))
+    return found
+
+
+# --- the values of the data inside the window ------------------------------------------------
+def issue_window(page: Page) -> tuple[dt.date, dt.date]:
+    """The days an issue speaks of: its week and the week before, up to its date (or `as_of`)."""
+    end = page.meta.as_of or page.meta.date
+    return end - dt.timedelta(days=end.weekday() + 7), end
+
+
+def _args(decimals: int, grouping: bool) -> str:
+    """The keywords a figure needs to print a number as typed (level's defaults: 2 places, grouped)."""
+    return (f", digits={decimals}" if decimals != 2 else "") + ("" if grouping else ", grouping=False")
+
+
+def _week_values(sid: str, week: list[tuple[dt.date, float]], decimals: int, grouping: bool
+                 ) -> list[tuple[float, DataValue]]:
+    """Each close of a series' week in the window; its lowest and highest named so, with low()/high()."""
+    args = _args(decimals, grouping)
+    low = min(week, key=lambda row: row[1])  # the first of equal closes, as low() takes it
+    high = max(week, key=lambda row: row[1])
+    span = f'"{sid}", "{week[0][0]}", "{week[-1][0]}"'
+    out: list[tuple[float, DataValue]] = []
+    for day, close in week:
+        level = f'level("{sid}", "{day}"{args})'
+        extreme = "low" if (day, close) == low else "high" if (day, close) == high else None
+        if extreme is None or len(week) == 1:
+            out.append((close, DataValue(f"{sid}'s close on {day}", level)))
+        else:
+            out.append((close, DataValue(f"{sid}'s {extreme} of the week ({day})", f"{extreme}({span}{args})", level)))
+    return out
+
+
+def data_values(store: DataStore, start: dt.date, end: dt.date, decimals: int, grouping: bool = True
+                ) -> dict[tuple[str, str], list[DataValue]]:
+    """(kind, the value rounded to `decimals` as text) → the closes of every series from `start`
+    to `end` that print so; kind is the series' catalog unit (index, usd, percent)."""
+    weeks: dict[tuple[str, dt.date], list[tuple[dt.date, float]]] = defaultdict(list)
+    for (day, sid), close in store.values.items():
+        if start <= day <= end and sid in store.catalog.series:
+            weeks[(sid, day - dt.timedelta(days=day.weekday()))].append((day, close))
+    index: dict[tuple[str, str], list[DataValue]] = defaultdict(list)
+    for (sid, _), week in sorted(weeks.items()):
+        kind = store.catalog.series[sid].unit
+        for close, value in _week_values(sid, sorted(week), decimals, grouping):
+            index[(kind, str(quantize(close, decimals)))].append(value)
+    return index
+
+
+# --- the warnings --------------------------------------------------------------------------------
+def lint_values(page: Page, store: DataStore, judged: Judged, names: NameIndex | None = None
+                ) -> list[SourceError]:
+    """Warnings for numbers typed in prose that equal a value of the data inside the issue's window,
+    but those the typed-number check already judged (`judged`, beside a name)."""
+    reported = {(f.claim.line, f.claim.text) for findings in judged.by_line.values() for f in findings}
+    quantities = find_quantities(page, names or NameIndex(store))
+    start, end = issue_window(page)
+    indexes: dict[tuple[int, bool], dict[tuple[str, str], list[DataValue]]] = {}
+    warnings: list[SourceError] = []
+    seen: set[tuple[int, str]] = set()
+    for q in quantities.found:
+        kinds = ("usd",) if q.text.lstrip("+-−").startswith("$") else UNIT_KINDS.get(q.unit.lower(), ())
+        if (q.line, q.text) in reported | seen or q.significant < MIN_SIGNIFICANT or q.decimals > MAX_DECIMALS:
+            continue
+        grouping = "," in q.text or abs(float(q.number)) < 1000
+        if (q.decimals, grouping) not in indexes:
+            indexes[(q.decimals, grouping)] = data_values(store, start, end, q.decimals, grouping)
+        index = indexes[(q.decimals, grouping)]
+        matches = [v for kind in kinds for v in index.get((kind, q.number), [])]
+        if matches:
+            seen.add((q.line, q.text))
+            warnings.append(_warning(page, q, matches))
+    if quantities.stopped_at is not None:
+        warnings.append(SourceError(page.src_path, quantities.stopped_at,
+                                    "too many numbers in the prose: the value check stopped at this line",
+                                    "an issue types a few dozen; write the data's values as figure expressions"))
+    return warnings
+
+
+MAX_LISTED = 3  # values a warning names (a round yield can equal a dozen closes)
+
+
+def _warning(page: Page, q: Quantity, matches: list[DataValue]) -> SourceError:
+    listed = matches[:MAX_LISTED]
+    more = f" (and {len(matches) - MAX_LISTED} more)" if len(matches) > MAX_LISTED else ""
+    labels = " or ".join(v.label for v in listed) + more
+    figures = " or ".join("{{ " + v.figure + " }}" + (" (or {{ " + v.also + " }})" if v.also else "")
+                          for v in listed)
+    return SourceError(page.src_path, q.line, f"{q.text} is {labels}: write {figures} so the number is computed",
+                       "or mark a quotation with <!-- reviewed: why --> on the line before")
