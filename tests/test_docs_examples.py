@@ -11,9 +11,11 @@ from broadsheet.core.errors import BuildFailed
 from conftest import ROOT, build_into
 
 MARKER_RE = re.compile(
-    r"<!-- (example|example-error|example-(?:content-)?file: (?P<name>[\w.\-]+)) -->\s*\n```[\w-]*\n(?P<body>.*?)\n```",
+    r"<!-- (example|example-error|example-(?:content-)?file: (?P<name>[\w.\-]+)|example-settings) -->\s*\n```[\w-]*\n"
+    r"(?P<body>.*?)\n```",
     re.S,
 )
+SETTINGS = "+site.yaml"  # an example-settings block: added to the project's site.yaml
 
 
 def examples() -> list[tuple[str, str, dict[str, str]]]:
@@ -21,7 +23,10 @@ def examples() -> list[tuple[str, str, dict[str, str]]]:
     found: list[tuple[str, str, dict[str, str]]] = []
     for match in MARKER_RE.finditer((ROOT / "docs" / "writing.md").read_text(encoding="utf-8")):
         kind = match.group(1)
-        if kind.startswith(("example-file", "example-content-file")):
+        if kind == "example-settings":
+            assert found, "an example-settings block must follow an example"
+            found[-1][2][SETTINGS] = match.group("body") + "\n"
+        elif kind.startswith(("example-file", "example-content-file")):
             assert found, "an example-file block must follow an example"
             # example-file: beside the issue's Markdown; example-content-file: in content/ (tags.yaml)
             name = ("../../" if kind.startswith("example-content-file") else "") + match.group("name")
@@ -43,8 +48,12 @@ def test_the_guide_has_examples() -> None:
 def test_example_builds(make_site, n: int) -> None:
     kind, markdown, extra = EXAMPLES[n]
     folder = f"content/issues/2025-04-13-example{n}/"
-    files = {folder + "zh-Hant.md": markdown, **{folder + name: text for name, text in extra.items()}}
+    files = {folder + "zh-Hant.md": markdown, **{folder + name: text for name, text in extra.items()
+                                                  if name != SETTINGS}}
     root = make_site(files, with_sample_issue=False)
+    if SETTINGS in extra:  # settings the example needs, after the project's own
+        settings = root / "site.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8") + extra[SETTINGS], encoding="utf-8")
     if kind == "example-error":
         with pytest.raises(BuildFailed) as failed:
             build_into(root)

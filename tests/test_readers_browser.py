@@ -32,9 +32,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         yield driver
 
 
-def open_at(driver, url: str, width: int, scheme: str = "light") -> None:
+def open_at(driver, url: str, width: int, scheme: str = "light", height: int = 900, mobile: bool = False) -> None:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                            {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
     driver.get(url)
@@ -118,11 +118,17 @@ def rect(driver, selector: str) -> dict:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_nav_and_tag_links_are_44_px_targets(browser, server: str, width: int) -> None:
     open_at(browser, server + "en/" + ISSUE, width)
+    # every target shown: on a phone the header's tags are left out (the same links follow the article)
     heights = browser.execute_script(
-        "return [...document.querySelectorAll('.site-nav a, .tags a, .share a, .to-top a')]"
+        "return [...document.querySelectorAll('.site-nav a, .tags a, .more-tags a, .issue-nav a, .share a,"
+        " .share button, .to-top a')].filter(a => a.checkVisibility())"
         ".map(a => [a.textContent.trim(), a.getBoundingClientRect().height])")
     assert len(heights) > 10
     assert [h for h in heights if h[1] < 44] == []
+    tags = browser.execute_script("return document.querySelectorAll('.issue-header .tags a').length")
+    measured = {name for name, _ in heights}
+    assert sum(name in measured for name in ("tariffs", "US stocks", "Treasuries")) == 3
+    assert len(heights) >= (18 if width == 390 else 18 + tags)  # the header's tags too on a desktop
 
 
 @pytest.mark.skipif(system_cjk_font() is None, reason="no CJK font to lay 繁體中文 out with (fonts-noto-cjk: "
@@ -146,6 +152,8 @@ def test_table_of_contents_sections_first_subsections_on_demand(browser, server:
     open_at(browser, server + ISSUE, 390)
     count = ("return [...document.querySelectorAll(arguments[0])]"
              ".filter(a => a.checkVisibility({contentVisibilityAuto: true})).length")
+    assert browser.execute_script(count, ".toc a") == 0  # closed on a phone (below)
+    browser.find_element("css selector", ".toc summary").click()
     sections = browser.execute_script(count, ".toc .toc-list > ul > li > a")
     assert sections >= 10
     assert browser.execute_script(count, ".toc ul ul a") == 0
@@ -154,6 +162,50 @@ def test_table_of_contents_sections_first_subsections_on_demand(browser, server:
     browser.find_element("css selector", ".toc summary").click()  # it collapses
     assert browser.execute_script("return document.querySelector('.toc details').open") is False
     assert browser.execute_script(count, ".toc a") == 0
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_a_phone_shows_the_article_on_its_first_screen(browser, server: str, prefix: str) -> None:
+    """At 390×844 the first paragraph starts within the first screen (it was 1,094 px down in zh,
+    1,499 px in en, below the tags and the open table of contents); a desktop is as before."""
+    open_at(browser, server + prefix + ISSUE, 390, height=844, mobile=True)
+    first = rect(browser, ".issue-body > p")
+    assert first["top"] <= 700, first
+    assert browser.execute_script("return document.querySelector('.toc details').open") is False
+    assert rect(browser, ".toc")["height"] <= 80  # one line: its summary
+    assert browser.execute_script("return document.querySelector('.issue-header .tags').checkVisibility()") is False
+    tags = browser.execute_script("return [...document.querySelectorAll('.more-tags a.more-tag')].map(a => a.href)")
+    assert len(tags) >= 5 and rect(browser, ".more-on-tags")["top"] > rect(browser, ".disclaimer")["top"]
+    open_at(browser, server + prefix + ISSUE, 1280, height=860)
+    assert browser.execute_script("return document.querySelector('.toc details').open") is True
+    assert browser.execute_script("return document.querySelector('.issue-header .tags').checkVisibility()") is True
+    assert rect(browser, ".issue-header .tags")["bottom"] < rect(browser, ".issue-body")["top"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_h4_is_not_smaller_than_the_text(browser, server: str, width: int) -> None:
+    open_at(browser, server + ISSUE, width)
+    sizes = browser.execute_script(
+        "const px = (s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize);"
+        "return [px('.issue-body h4'), px('.issue-body p')]")
+    assert sizes[0] >= sizes[1], sizes  # h4 was 16.3 px beside 17 px text
+
+
+def test_the_copy_link_button_copies_the_address(browser, server: str) -> None:
+    open_at(browser, server + ISSUE, 390)
+    browser.execute_cdp_cmd("Browser.grantPermissions",
+                            {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button = browser.find_element("css selector", ".share .copy-link")
+    assert button.is_displayed()
+    button.click()
+    status = browser.find_element("css selector", ".copy-link-status")
+    for _ in range(50):
+        if status.text:
+            break
+        browser.execute_script("return new Promise(r => setTimeout(r, 50))")
+    assert status.text == "已複製連結"
+    assert browser.execute_script("return navigator.clipboard.readText()") == \
+        "https://example.github.io/broadsheet/" + ISSUE
 
 
 def test_table_of_contents_stays_beside_the_text_on_wide_screens(browser, server: str) -> None:
@@ -200,9 +252,13 @@ def test_previous_and_next_issue_are_shown(make_site, tmp_path: Path) -> None:
         open_at(driver, url + "broadsheet/issues/2025-04-13-sample/", 390)
         older = driver.find_element("css selector", ".issue-nav a[rel=prev]")
         assert older.is_displayed() and "較早的一期" in older.text
+        assert older.rect["height"] >= 44
         older.click()
+        assert driver.current_url == url + "broadsheet/issues/2025-04-06-earlier/"
         newer = driver.find_element("css selector", ".issue-nav a[rel=next]")
         assert newer.is_displayed() and "範例週報" in newer.text
+        assert newer.get_attribute("href") == url + "broadsheet/issues/2025-04-13-sample/"
+        assert driver.find_elements("css selector", ".issue-nav a[rel=prev]") == []  # the oldest
 
 
 # --- weight: what a reader downloads ---------------------------------------------------------------

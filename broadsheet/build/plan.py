@@ -8,7 +8,7 @@ plan; none decides for itself. docs/architecture.md shows the table. Nothing her
 |---|---|---|
 | `charts:<issue>` | chart blocks, PNG twins | charts.yaml, the series it reads or the body base changed |
 | `page:<issue>:<lang>` | the assembled page | its Markdown, its issue's charts, its figures' series, the body base |
-| `issue:<issue>:<lang>` | the issue page's HTML | its page is redone; its front matter, neighbours', templates |
+| `issue:<issue>:<lang>` | the issue page's HTML | its page is redone; its front matter, its neighbours'*, templates |
 | `email:<issue>:<lang>` | email.html, email.txt | its page is redone; its front matter, the templates |
 | `home` | each edition's home page | any front matter, the templates, the newest issue's pages (its lead chart) |
 | `lists` | archive, tags, search, 404, sitemap… | any front matter, the templates |
@@ -16,7 +16,8 @@ plan; none decides for itself. docs/architecture.md shows the table. Nothing her
 | `vega` | static/vendor/vega.js | the code or library versions |
 | `search` | the Pagefind index | an issue page (the only pages it reads) is redone, or the index is not intact |
 
-(The body base: broadsheet's code and libraries, site.yaml, translations, fonts, build options.)
+(The body base: broadsheet's code and libraries, site.yaml, translations, fonts, build options.
+*Neighbours: the newer and the older issue and those listed under its tags, content/related.py.)
 The plan also decides what the chart stage does for each issue (draw, load from the cache, or
 nothing: `chart_work`) and how the search index is made (`search`, search_plan.py).
 A reused unit's files are hard-linked from the current site; a unit is also redone when any of
@@ -29,6 +30,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from broadsheet.build.incremental import DataState, Inputs, Manifest, intact
@@ -36,6 +38,7 @@ from broadsheet.build.search_plan import SearchMode, SearchPlan, plan_search
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.decls import declared_series
 from broadsheet.content.issues import Issue
+from broadsheet.content.related import more_on_tags
 from broadsheet.core.cache import content_key
 from broadsheet.core.context import BuildContext
 from broadsheet.core.urls import Urls, output_file
@@ -244,10 +247,15 @@ def page_key(ctx: BuildContext, inputs: Inputs, state: DataState, issue: Issue, 
 def _plan_renders(planner: _Planner, issues: list[Issue], render_base: str) -> None:
     """The render units: each issue page and email, then the site-wide units."""
     metas = {issue.key: meta_key(issue) for issue in issues}
-    for code in (lang.code for lang in planner.ctx.config.languages):
+    urls = Urls(planner.ctx.config)
+    for lang in planner.ctx.config.languages:
+        code = lang.code
         in_lang = [i for i in issues if code in i.pages]
         for n, issue in enumerate(in_lang):
             neighbours = [metas[in_lang[m].key] for m in (n - 1, n + 1) if 0 <= m < len(in_lang)]
+            # the issues listed under its tags (content/related.py), as the page shows them
+            more = more_on_tags(issues, issue, code, partial(urls.tag, lang=lang))
+            neighbours += [metas[other.key] for listed in more.values() for other in listed]
             page_redone = "its page is redone" if planner.plan.redo(UnitId(UnitKind.PAGE, issue.key, code)) else ""
             planner.decide(UnitId(UnitKind.ISSUE, issue.key, code),
                            content_key("issue", render_base, metas[issue.key], neighbours), page_redone)

@@ -2,6 +2,7 @@
 
 - issues.py: content/issues/<folder>/<lang>.md → `Issue` with a `Page` per language (front
   matter validated, paragraph hashes, the issues memo)
+- related.py: an issue's neighbours in its edition (newer, older, the issues under its tags)
 - quotes.py: the `<!-- source: … -->` marks of a quotation's source
 - translation.py: the `translated` command and the stale-translation warning
 

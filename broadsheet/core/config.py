@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from broadsheet.core.errors import BuildFailed, SourceError
 from broadsheet.core.lines import line_of
 from broadsheet.core.schema import Checked, Field, boolean, excerpt, per_language, text, validate
-from broadsheet.core.settings import Config, Language, normalize_base_url
+from broadsheet.core.settings import Config, Language, Signup, normalize_base_url
 from broadsheet.core.tags import load_tags
 from broadsheet.core.yamlsource import load_yaml, read_text
 
@@ -43,6 +43,37 @@ def _cname(raw: Any) -> Checked:
     if isinstance(raw, str) and re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw.strip()):
         return Checked(raw.strip())
     return Checked(problem="must be a domain name such as news.example.com")
+
+
+def _https_url(raw: Any) -> Checked:
+    parsed = urlparse(str(raw))
+    if not isinstance(raw, str) or parsed.scheme != "https" or not parsed.netloc:
+        return Checked(problem=f"must be an https URL, got {excerpt(raw)}",
+                       hint="the address your mailing service gives its sign-up form, e.g. "
+                            "https://buttondown.com/api/emails/embed-subscribe/<your list>")
+    return Checked(raw.strip())
+
+
+def _hidden_fields(raw: Any) -> Checked:
+    if isinstance(raw, dict) and all(isinstance(k, str) and isinstance(v, str | int) for k, v in raw.items()):
+        return Checked(tuple((k, str(v)) for k, v in raw.items()))
+    return Checked(problem="must map field names to values", hint="e.g. {embed: 1}")
+
+
+SIGNUP_FIELDS = (Field("action", _https_url, required=True), Field("email_field", text(100), default="email"),
+                 Field("hidden", _hidden_fields, default=()))
+
+
+def _signup(path: Path, report: Any) -> Any:
+    """The email sign-up form: {action, email_field, hidden}; off (None) without the key."""
+    def check(raw: Any) -> Checked:
+        if not isinstance(raw, dict):
+            return Checked(problem="must be a mapping with the form's action URL",
+                           hint="e.g. {action: https://buttondown.com/api/emails/embed-subscribe/<your list>}")
+        values = validate(raw, SIGNUP_FIELDS, path, line_of(raw, "action", 1), "signup setting", report)
+        return Checked(None if values["action"] is None else Signup(**values))
+
+    return check
 
 
 def _languages(path: Path, report: Any) -> Any:
@@ -101,6 +132,7 @@ def load_config(path: Path) -> Config:
         Field("disclaimer", per_language(codes, False, 2_000), default={}),
         Field("cname", _cname),
         Field("email_unsubscribe", text(500), default=""),
+        Field("signup", _signup(path, errors.append)),
         Field("raw_html", boolean, default=False),
         Field("full_width_punctuation", boolean, default=True),
     )

@@ -22,6 +22,15 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Signup:
+    """An email sign-up form posting to a mailing service (site.yaml's `signup`; off without it)."""
+
+    action: str  # the https URL the form posts to
+    email_field: str = "email"  # the name the service gives the address field
+    hidden: tuple[tuple[str, str], ...] = ()  # more fields the service wants, sent as they are
+
+
+@dataclass(frozen=True)
 class Tag:
     """One declared tag: its slug (the address) and its name per language code."""
 
@@ -66,6 +75,7 @@ class Config:
     # the unsubscribe link of the email edition, as the mailing service spells it (e.g. Buttondown's
     # {{ unsubscribe_url }} or Mailchimp's *|UNSUB|*); empty: no link
     email_unsubscribe: str = ""
+    signup: Signup | None = None  # the email sign-up form on issue pages and the home page; None: none
     raw_html: bool = False  # raw HTML in Markdown becomes markup (still allow-listed: sanitize.py)
     full_width_punctuation: bool = True  # zh pages show , : ; ? ! between Chinese text full-width (typography.py)
     tags: TagIndex | None = None  # content/tags.yaml (tags.py); None: tags are free words

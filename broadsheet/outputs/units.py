@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from broadsheet.content.issues import Issue
+from broadsheet.content.related import more_on_tags, neighbours
 from broadsheet.core.context import BuildContext
 from broadsheet.core.output import Output
 from broadsheet.core.settings import Language
@@ -27,20 +28,14 @@ def _page(renderer: Renderer, ctx: BuildContext, path: str, template: str, lang:
     return Output(output_file(path), renderer.render(template, lang, site=site, **context).encode("utf-8"))
 
 
-def neighbours(issues: list[Issue], issue: Issue, code: str) -> tuple[Issue | None, Issue | None]:
-    """The newer and the older issue in the same language (issues are newest first)."""
-    in_lang = [i for i in issues if code in i.pages]
-    n = in_lang.index(issue)
-    return (in_lang[n - 1] if n > 0 else None), (in_lang[n + 1] if n + 1 < len(in_lang) else None)
-
-
 def render_issue(ip: IssuePage, issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> list[Output]:
     """An issue page's HTML."""
     urls = Urls(ctx.config)
     newer, older = neighbours(issues, ip.issue, ip.lang.code)
+    more = more_on_tags(issues, ip.issue, ip.lang.code, lambda tag: urls.tag(tag, ip.lang))
     alternates = {code: urls.issue(ip.issue.key, ctx.config.language(code)) for code in ip.issue.pages}
     return [_page(renderer, ctx, urls.issue(ip.issue.key, ip.lang), "issue.html", ip.lang, alternates,
-                  issue=issue_view(ip, ctx.config, urls, newer, older, ctx.preview),
+                  issue=issue_view(ip, ctx.config, urls, newer, older, ctx.preview, more),
                   share=share_view(ip, ctx.config, urls)), *_receipts(ip, urls)]
 
 

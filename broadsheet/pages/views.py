@@ -82,6 +82,7 @@ def site_view(config: Config, urls: Urls, lang: Language, path: str,
                          if default in alternates else []),
         "author": config.author[lang.code],
         "disclaimer": config.disclaimer.get(lang.code, ""),
+        "signup": config.signup,  # the email sign-up form (partials/signup.html), or None
     }
 
 
@@ -120,15 +121,21 @@ def body_parts(parts: list[Any]) -> list[Any]:
 
 
 def issue_view(ip: IssuePage, config: Config, urls: Urls, newer: Issue | None,
-               older: Issue | None, preview: bool = False) -> dict[str, Any]:
-    """Everything issue.html shows."""
+               older: Issue | None, preview: bool = False,
+               more: dict[str, list[Issue]] | None = None) -> dict[str, Any]:
+    """Everything issue.html shows; `more` holds other issues of the edition under each of its tags
+    (content/related.py's more_on_tags)."""
     meta = ip.page.meta
+    more = more or {}
     return {
         "title": meta.title,
         "summary": meta.summary,
         "date": meta.date,
         "date_iso": meta.date.isoformat(),
         "tags": [tag_link(t, ip.lang, config, urls) for t in meta.tags],
+        "more_on_tags": [{**tag_link(t, ip.lang, config, urls),
+                          "issues": [issue_summary(i, ip.lang, config, urls) for i in more.get(t, [])]}
+                         for t in meta.tags],
         "body_parts": body_parts(ip.body.parts),
         "toc": Markup(ip.body.toc_html) if ip.body.headings else "",
         "reading_minutes": ip.reading_minutes,
