@@ -17,7 +17,7 @@ from test_docs_examples import examples
 from test_docs_recipe import apply_file_step, recipe
 
 from broadsheet.checks.typed_numbers import judge_page, lint_numbers
-from broadsheet.checks.typed_values import issue_window, lint_values, significant_digits
+from broadsheet.checks.typed_values import issue_window, lint_chart_values, lint_values, significant_digits
 from broadsheet.content.issues import Page, read_page
 from broadsheet.core.errors import SourceError
 from broadsheet.core.i18n import NumberFormatter
@@ -163,6 +163,30 @@ def test_english_basis_points_and_dates_are_read(taiex_data, write_page) -> None
     for body in ("The S&P 500 rose on 9 April.", "The S&P 500 rose on April 9th, 2025.", "On p. 123 of its report."):
         page = write_page(body, "en")
         assert named(page, taiex_data) == [] and values(page, taiex_data) == []
+
+
+CHARTS = """\
+taiex:
+  kind: line
+  series: [TAIEX]
+  start: 2025-04-02
+  end: 2025-04-11
+  title:
+    zh-Hant: 加權指數 4 月 9 日收在 17,391.76 點
+    en: The TAIEX closed at its low, {{ low("TAIEX", "2025-04-07", "2025-04-11") }}, on April 9
+  description:
+    zh-Hant: 4 月 11 日收在 {{ level("TAIEX", "2025-04-11") }} 點,第 2 週。
+    en: It ended the week at 19,528.77.
+"""
+
+
+def test_the_chart_texts_are_read_in_each_language(taiex_data, write_page, tmp_path: Path) -> None:
+    charts = tmp_path / "charts.yaml"
+    charts.write_text(CHARTS, encoding="utf-8")
+    found = {w.line: w.message for w in lint_chart_values(charts, write_page("x"), taiex_data)}
+    assert sorted(found) == [7, 11]
+    assert found[7].startswith("17,391.76 點 is TAIEX's low of the week (2025-04-09)")
+    assert found[11].startswith("19,528.77 is TAIEX's high of the week (2025-04-11)")
 
 
 # --- precision: what must not warn --------------------------------------------------------------

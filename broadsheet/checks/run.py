@@ -27,7 +27,7 @@ from broadsheet.checks.links import LinkProblem, check_links
 from broadsheet.checks.quotations import check_quotations
 from broadsheet.checks.typed_number_claims import NameIndex
 from broadsheet.checks.typed_numbers import judge_page, lint_numbers
-from broadsheet.checks.typed_values import lint_values
+from broadsheet.checks.typed_values import lint_chart_values, lint_values
 from broadsheet.content.issues import Page
 from broadsheet.core.cache import cannot_write
 from broadsheet.core.context import BuildContext
@@ -131,6 +131,9 @@ def figure_and_data_findings(ctx: BuildContext, site: Site) -> FigureFindings:
                    if (issue.key, code) in site.pages}
         for code in figures:
             _lint_page(site.pages[(issue.key, code)].page, store, names, figures[code], found)
+        if figures and (issue.src_dir / CHARTS_FILE).is_file():  # the chart texts, in the issue's window
+            page = site.pages[(issue.key, next(iter(figures)))].page
+            found.warnings.extend(lint_chart_values(issue.src_dir / CHARTS_FILE, page, store, names))
         found.errors.extend(check_parity(issue, figures))
     found.errors.extend(check_data_sanity(store, ctx.config, ctx.data_dir))
     return found

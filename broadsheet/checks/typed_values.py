@@ -2,11 +2,12 @@
 
 typed_numbers.py judges the numbers typed beside a series' name. This module reads every number of
 the prose (typed_number_claims.prose_lines, with the series' names masked, so the 500 of S&P 500 is
-not one) and looks it up among the values the data gives inside the issue's window: every close of
-every series in the issue's week and the week before, each week's lowest and highest close among
-them. A number that equals one at the precision it was typed with (17,391.76 the close itself;
-5,457 the close of 5,456.90 rounded to no decimals, as `level(…, digits=0)` prints it) is a warning
-that names the value and the figure expression that prints it, whether or not a name is near it.
+not one) and of the chart texts (claims_direction.chart_text_lines), and looks it up among the
+values the data gives inside the issue's window: every close of every series in the issue's week
+and the week before, each week's lowest and highest close among them. A number that equals one
+at the precision it was typed with (17,391.76 the close itself; 5,457 the close of 5,456.90
+rounded to no decimals, as `level(…, digits=0)` prints it) is a warning that names the value and
+the figure expression that prints it, whether or not a name is near it.
 
 What is left alone: a number the typed-number check already reported (beside a name), reviewed
 lines, years, dates, counts, pages, bounds and thresholds (typed_number_claims.quantity), and a
@@ -20,8 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from broadsheet.checks.claims_direction import chart_text_lines
 from broadsheet.checks.typed_number_claims import (
     CLAUSE_RE,
     MAX_NUMBERS,
@@ -85,11 +89,14 @@ def significant_digits(num: str) -> int:
 def find_quantities(page: Page, names: NameIndex) -> Quantities:
     """Every number of a page's prose that reads as a quantity (not a year, date, count, page, bound
     or threshold), outside reviewed lines, with the series' names masked."""
+    return quantities_in(((line, text) for line, text, reviewed, _ in prose_lines(page) if not reviewed), names)
+
+
+def quantities_in(lines: Iterable[tuple[int, str]], names: NameIndex) -> Quantities:
+    """The quantities of texts given as (line, text, figures masked): a page's prose, a chart's texts."""
     found = Quantities([])
     numbers = 0
-    for line, text, reviewed, _ in prose_lines(page):
-        if reviewed:
-            continue
+    for line, text in lines:
         for sentence in SENTENCE_RE.split(text):
             masked = names.find(sentence)[0] if sentence.strip() else ""
             for clause in CLAUSE_RE.split(masked):
@@ -161,7 +168,20 @@ def lint_values(page: Page, store: DataStore, judged: Judged, names: NameIndex |
     but those the typed-number check already judged (`judged`, beside a name)."""
     reported = {(f.claim.line, f.claim.text) for findings in judged.by_line.values() for f in findings}
     quantities = find_quantities(page, names or NameIndex(store))
-    start, end = issue_window(page)
+    return _warnings(page.src_path, quantities, store, issue_window(page), reported)
+
+
+def lint_chart_values(path: Path, page: Page, store: DataStore, names: NameIndex | None = None
+                      ) -> list[SourceError]:
+    """The same warnings for the texts of an issue's charts.yaml (titles, notes, descriptions, in
+    each language), in the window of the issue of `page` (any of its editions)."""
+    lines = ((line, text) for line, _, text in chart_text_lines(path))
+    return _warnings(path, quantities_in(lines, names or NameIndex(store)), store, issue_window(page), set())
+
+
+def _warnings(path: Path, quantities: Quantities, store: DataStore, window: tuple[dt.date, dt.date],
+              reported: set[tuple[int, str]]) -> list[SourceError]:
+    start, end = window
     indexes: dict[tuple[int, bool], dict[tuple[str, str], list[DataValue]]] = {}
     warnings: list[SourceError] = []
     seen: set[tuple[int, str]] = set()
@@ -176,9 +196,9 @@ def lint_values(page: Page, store: DataStore, judged: Judged, names: NameIndex |
         matches = [v for kind in kinds for v in index.get((kind, q.number), [])]
         if matches:
             seen.add((q.line, q.text))
-            warnings.append(_warning(page, q, matches))
+            warnings.append(_warning(path, q, matches))
     if quantities.stopped_at is not None:
-        warnings.append(SourceError(page.src_path, quantities.stopped_at,
+        warnings.append(SourceError(path, quantities.stopped_at,
                                     "too many numbers in the prose: the value check stopped at this line",
                                     "an issue types a few dozen; write the data's values as figure expressions"))
     return warnings
@@ -187,11 +207,11 @@ def lint_values(page: Page, store: DataStore, judged: Judged, names: NameIndex |
 MAX_LISTED = 3  # values a warning names (a round yield can equal a dozen closes)
 
 
-def _warning(page: Page, q: Quantity, matches: list[DataValue]) -> SourceError:
+def _warning(path: Path, q: Quantity, matches: list[DataValue]) -> SourceError:
     listed = matches[:MAX_LISTED]
     more = f" (and {len(matches) - MAX_LISTED} more)" if len(matches) > MAX_LISTED else ""
     labels = " or ".join(v.label for v in listed) + more
     figures = " or ".join("{{ " + v.figure + " }}" + (" (or {{ " + v.also + " }})" if v.also else "")
                           for v in listed)
-    return SourceError(page.src_path, q.line, f"{q.text} is {labels}: write {figures} so the number is computed",
+    return SourceError(path, q.line, f"{q.text} is {labels}: write {figures} so the number is computed",
                        "or mark a quotation with <!-- reviewed: why --> on the line before")
