@@ -156,6 +156,28 @@ def test_english_and_chinese_get_the_same_typed_number_check(taiex_data, write_p
     assert "{{ " + reading + " }}" in problem.hint
 
 
+SAME_CLAIM = [  # (English, Chinese): the same sentence in each edition gets the same finding
+    ("March CPI rose 2.5% year on year, below the 2.6% expected.", "3月CPI年增率為 2.5%,低於預期的 2.6%。"),
+    ("Nonfarm payrolls rose by 228,000 in March.", "3 月非農就業人數增加 22.8萬。"),
+    ("The unemployment rate rose to 4.3% in March.", "3 月失業率上升至 4.3%。"),
+    ("The March ISM manufacturing PMI fell to 48.0.", "3月ISM製造業PMI下滑至 48.0。"),
+    ("The 10-year Treasury yield climbed to 4.50% on April 11.", "十年期美債殖利率 4/11 升至 4.50%。"),
+    ("Brent closed at $64.76 on April 11.", "布蘭特原油 4/11 收在 64.76 美元。"),
+    ("The VIX closed at 52.3 on Apr. 8.", "VIX 4/8 收在 52.3。"),
+    ("The Nasdaq fell 5.82% on April 4.", "那斯達克 4/4 下跌 5.82%。"),
+    ("The Dow shed 2.5% over the week.", "道瓊本週下跌 2.5%。"),
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SAME_CLAIM)
+def test_the_same_claim_gets_the_same_finding_in_both_editions(taiex_data, write_page, english, chinese) -> None:
+    def findings(body: str, lang: str) -> list[tuple[str, str, str]]:
+        judged = judge_page(write_page(body, lang), taiex_data, [])
+        return [(f.verdict, f.label, f.figure) for found in judged.by_line.values() for f in found]
+
+    assert findings(english, "en") == findings(chinese, "zh-Hant") != []
+
+
 def test_english_basis_points_and_dates_are_read(taiex_data, write_page) -> None:
     [problem] = named(write_page("The 10-year yield rose 99 bps on April 9.", "en"), taiex_data)
     assert "disagree with the data: 99 bps (DGS10 change on 2025-04-0" in problem.message  # bps: basis points

@@ -346,6 +346,27 @@ def quantity(m: re.Match[str], clause: str) -> tuple[str, float] | None:
     return unit, value
 
 
+# English puts the field after the number too: "below the 2.6% expected", "from 4.1% previously"
+FIELD_AFTER_RE = re.compile(r"\s*(?:(?:was|were|had been)\s+)?(?:(?P<consensus>expected|forecast|estimated"
+                            r"|consensus)|(?P<prior>previously|prior|the month before|a month earlier))\b", re.I)
+
+
+def _field_before(before: str) -> str:
+    """The field the last consensus or prior word before a number names (預期 2.6%), else actual."""
+    field, last = "actual", -1
+    for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
+        for fm in regex.finditer(before):
+            if fm.start() > last:
+                last, field = fm.start(), name
+    return field
+
+
+def _field_after(after: str) -> str | None:
+    """consensus or prior when the words right after a number say so (English word order), else None."""
+    m = FIELD_AFTER_RE.match(after)
+    return None if m is None else "consensus" if m.group("consensus") else "prior"
+
+
 def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
            day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
     """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
@@ -353,13 +374,8 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
     if found is None:
         return None
     unit, value = found
-    before = clause[max(0, m.start() - CONTEXT): m.start()]
-    field = "actual"
-    last = None
-    for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
-        for fm in regex.finditer(before):
-            if last is None or fm.start() > last:
-                last, field = fm.start(), name
+    field = (_field_after(clause[m.end(): m.end() + CONTEXT])
+             or _field_before(clause[max(0, m.start() - CONTEXT): m.start()]))
     narrowed = narrow(named, context, narrowing)  # the words as written, names included ("10-year")
     if not narrowed:
         return None
