@@ -21,6 +21,7 @@ from broadsheet.core.spans import strip_spans
 from broadsheet.figures.evaluate import block_mark, evaluate_figures
 from broadsheet.pages.body import Part, RenderedBody
 from broadsheet.pages.mdbounds import BoundedMarkdown
+from broadsheet.pages.mdpatterns import MatchablePatterns
 from broadsheet.pages.mdtree import KeepTreeExtension, absolute_html, plain_text
 from broadsheet.pages.receipts import FigureExtension, FigureMarks, place_notes
 from broadsheet.pages.sanitize import (
@@ -59,7 +60,8 @@ def render_markdown(body: str, path: Path, first_line: int, functions: dict[str,
     if errors := errors + markdown_shape(body, path, first_line):
         raise FigureProblems(errors)
     text_pass = TextPassExtension(marks, typography, mark)
-    extensions = [*MARKDOWN_EXTENSIONS, BoundedMarkdown(), SafeMarkdown(raw_html), text_pass, KeepTreeExtension()]
+    extensions = [*MARKDOWN_EXTENSIONS, BoundedMarkdown(), SafeMarkdown(raw_html), text_pass, KeepTreeExtension(),
+                  MatchablePatterns()]
     if marks is not None:
         text = place_notes(text, marks.note)
         extensions.append(FigureExtension(marks))
