@@ -33,18 +33,21 @@ ISSUE = "2025-04-13-tariff-shock"
 LOCALES = {"zh-Hant": "zh_Hant_TW", "en": "en_US"}
 
 
-@pytest.fixture(scope="module")
-def taiex_data(tmp_path_factory: pytest.TempPathFactory) -> DataStore:
-    """The project's data with the recipe's TAIEX catalog entry, its aliases and the test closes."""
-    root = tmp_path_factory.mktemp("taiex")
+def with_taiex(root: Path, aliases: bool = True) -> DataStore:
+    """The project's data with the recipe's TAIEX catalog entry (and its aliases) and the test closes."""
     shutil.copytree(ROOT / "data", root / "data")
     for what, body in recipe():
-        if what.startswith("data/catalog.yaml"):
+        if what.startswith("data/catalog.yaml") and (aliases or "aliases" not in what):
             apply_file_step(root, what, body)
     rows = CLOSES.read_text(encoding="utf-8").split("\n")[1:]
     with (root / "data" / "markets.csv").open("a", encoding="utf-8", newline="") as markets:
         markets.writelines(f"{row.split(',')[0]},TAIEX,{row.split(',')[1]},TWSE\n" for row in rows if row)
     return load_data(root / "data")
+
+
+@pytest.fixture(scope="module")
+def taiex_data(tmp_path_factory: pytest.TempPathFactory) -> DataStore:
+    return with_taiex(tmp_path_factory.mktemp("taiex"))
 
 
 @pytest.fixture
@@ -90,6 +93,16 @@ def test_a_close_typed_beside_an_alias_disagrees_with_the_data(taiex_data, write
     assert "typed numbers disagree with the data: 17,000" in problem.message
     assert "TAIEX close 2025-04-09: the data says 17,392" in problem.message
     assert values(page, taiex_data) == []  # reported once, by the check that knows the series
+
+
+def test_without_the_alias_the_round_number_is_not_read_and_the_exact_close_still_is(tmp_path, write_page) -> None:
+    store = with_taiex(tmp_path / "no-aliases", aliases=False)
+    page = write_page("加權指數 4/9 收在 17,000 點。")
+    assert named(page, store) == [] and values(page, store) == []
+    page = write_page("加權指數 4/9 收在 17,391.76 點。")
+    assert named(page, store) == []
+    [warning] = values(page, store)
+    assert warning.message.startswith("17,391.76 點 is TAIEX's low of the week (2025-04-09): write")
 
 
 def test_the_recipe_names_the_taiex_as_readers_do() -> None:
