@@ -46,5 +46,5 @@ def build_drawdown(decl: ChartDecl, store: DataStore, loc: ChartLocale, interact
         )
     table = day_table(wide * 100, labels, loc, lambda v: loc.fmt.percent(v, 1))
     note = loc.gettext("Percent below each series' highest close since %(start)s") % {
-        "start": loc.fmt.short_date(decl.start)}
+        "start": loc.fmt.long_date(decl.start)}
     return Built(chart, table, note)
