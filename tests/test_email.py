@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from broadsheet.build.pipeline import build
+from broadsheet.charts.drawing import png_size
 from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
 from broadsheet.core.urls import Urls
 from conftest import ROOT, build_into
 
@@ -26,6 +30,10 @@ def test_email_html_is_mail_safe(real_site: Path, prefix: str, code: str) -> Non
     assert email.find("style") is None and email.find("link", rel="stylesheet") is None
     assert email.find("script") is None and email.find("svg") is None
     urls = [tag.get("href") for tag in email.find_all(href=True)] + [tag.get("src") for tag in email.find_all(src=True)]
+    # but the unsubscribe link: the mailing service's placeholder (site.yaml), which it replaces per reader
+    unsubscribe = load_config(ROOT / "site.yaml").email_unsubscribe
+    assert unsubscribe and urls.count(unsubscribe) == 1
+    urls.remove(unsubscribe)
     assert urls
     assert all(u.startswith(("http://", "https://")) for u in urls), [u for u in urls if not u.startswith("http")]
     column = email.select_one("table.column")
@@ -71,8 +79,12 @@ def test_charts_become_png_images_by_absolute_url(real_site: Path, prefix: str, 
     assert len(images) == len(figures) == 6
     for figure, img in zip(figures, images, strict=True):
         title = figure.select_one(".chart-title").get_text()
-        assert img["src"] == f"https://example.github.io/broadsheet/{prefix}issues/{ISSUE}/charts/{figure['data-chart']}.png"
-        assert img["width"] == "560" and img["alt"] == title
+        # the narrow twin, legible on a phone (test_email_browser.py measures its axis labels), with its size
+        name = figure["data-chart"]
+        assert img["src"] == f"https://example.github.io/broadsheet/{prefix}issues/{ISSUE}/charts/{name}.narrow.png"
+        pixels = png_size((real_site / f"{prefix}issues/{ISSUE}/charts/{name}.narrow.png").read_bytes())
+        assert (int(img["width"]), int(img["height"])) == (pixels[0] // 2, pixels[1] // 2)  # PNG_SCALE pixels a px
+        assert int(img["width"]) <= 381 and img["alt"] == title  # 12 px labels: 11 px at 350 px wide
     assert email.find("svg") is None and email.find("script") is None
     text = (real_site / f"{prefix}issues/{ISSUE}/email.txt").read_text(encoding="utf-8")
     title = figures[0].select_one(".chart-title").get_text()
@@ -106,12 +118,55 @@ def test_the_email_link_shows_only_in_serve_mode(make_site, real_site: Path) -> 
 
 
 def test_an_unsubscribe_placeholder_for_the_mailing_service(make_site, real_site: Path) -> None:
-    site_yaml = (ROOT / "site.yaml").read_text(encoding="utf-8") + 'email_unsubscribe: "*|UNSUB|*"\n'
+    site_yaml = re.sub(r"(?m)^email_unsubscribe:.*$", 'email_unsubscribe: "*|UNSUB|*"',
+                       (ROOT / "site.yaml").read_text(encoding="utf-8"))
     root = make_site({"site.yaml": site_yaml})
     out = build_into(root)
     email = soup(out / "issues/2025-04-13-sample/email.html")
     link = email.select_one(".footer a[href='*|UNSUB|*']")
     assert link is not None and link.get_text() == "取消訂閱"
     assert "*|UNSUB|*" in (out / "issues/2025-04-13-sample/email.txt").read_text(encoding="utf-8")
-    # without the setting there is no such link
-    assert "取消訂閱" not in soup(real_site / f"issues/{ISSUE}/email.html").select_one(".footer").get_text()
+    # the project names its service's placeholder (site.yaml)
+    footer = soup(real_site / f"issues/{ISSUE}/email.html").select_one(".footer")
+    assert footer.select_one("a[href='{{ unsubscribe_url }}']").get_text() == "取消訂閱"
+
+
+def test_without_an_unsubscribe_link_the_email_shows_a_placeholder_and_the_build_warns(make_site) -> None:
+    site_yaml = re.sub(r"(?m)^email_unsubscribe:.*\n", "", (ROOT / "site.yaml").read_text(encoding="utf-8"))
+    root = make_site({"site.yaml": site_yaml})
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "site", search=False)
+    build(ctx)
+    assert [w.message for w in ctx.problems.warnings if w.path == root / "site.yaml"] == [
+        "email_unsubscribe is not set: each email edition shows a placeholder where its unsubscribe link belongs"]
+    footer = soup(root / "site/issues/2025-04-13-sample/email.html").select_one(".footer")
+    assert footer.select("a") == [footer.select_one("a[href^='https://example.github.io/']")]  # no unsubscribe link
+    assert "取消訂閱 [email_unsubscribe]" in footer.get_text()
+    assert "[email_unsubscribe]" in (root / "site/issues/2025-04-13-sample/email.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("prefix", "code"), EDITIONS)
+def test_the_numbers_in_this_issue_replace_the_receipts(real_site: Path, prefix: str, code: str) -> None:
+    """Mail and feed readers run no popover: the email lists each figure with its receipt; the feeds
+    link the data (test_receipts.py); neither carries a title attribute or a button."""
+    page = soup(real_site / f"{prefix}issues/{ISSUE}/index.html")
+    email = soup(real_site / f"{prefix}issues/{ISSUE}/email.html")
+    receipts = page.select(".receipts .receipt")
+    numbers = email.select("td.numbers li")
+    assert len(numbers) == len(receipts) == len(page.select(".issue-body data.fig")) >= 35
+    assert [(n.strong.get_text(), n.get_text(" ", strip=True)) for n in numbers] == [
+        (r["data-figure"], r["data-figure"] + " " + r.p.get_text(strip=True)) for r in receipts]
+    heading = "本期數字" if code == "zh-Hant" else "Numbers in this issue"
+    assert email.select_one("td.numbers h2").get_text() == heading
+    items = json.loads((real_site / f"{prefix}feed.json").read_text(encoding="utf-8"))["items"]
+    for doc in (email, *(BeautifulSoup(item["content_html"], "html.parser") for item in items)):
+        assert doc.select("[title], button") == [] and doc.select("data.fig")
+    text = (real_site / f"{prefix}issues/{ISSUE}/email.txt").read_text(encoding="utf-8")
+    assert f"- {receipts[0]['data-figure']} — {receipts[0].p.get_text(strip=True)}" in text
+
+
+@pytest.mark.parametrize(("prefix", "code"), EDITIONS)
+def test_the_email_says_it_is_drawn_for_a_light_background(real_site: Path, prefix: str, code: str) -> None:
+    email = soup(real_site / f"{prefix}issues/{ISSUE}/email.html")
+    assert email.select_one('meta[name="color-scheme"]')["content"] == "light only"
+    assert email.select_one('meta[name="supported-color-schemes"]')["content"] == "light only"
+    assert all(img.get("width") and img.get("height") for img in email.select("img"))

@@ -6,12 +6,14 @@ The site is built for the address of a local HTTP server, so every absolute URL 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from broadsheet.build.pipeline import build
+from broadsheet.charts.theme import PNG_SCALE
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from browser import chromium, serve_folder
@@ -67,9 +69,9 @@ def test_email_renders_in_a_browser_like_the_page(served: tuple[str, Path], brow
     images = browser.execute_script(
         "return [...document.images].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
     assert all(src.startswith(base) and loaded for src, loaded in images), images
-    charts = list((out / prefix / "issues" / ISSUE / "charts").glob("*.png")) if (
+    charts = list((out / prefix / "issues" / ISSUE / "charts").glob("*.narrow.png")) if (
         out / prefix / "issues" / ISSUE / "charts").is_dir() else []
-    assert len(charts) >= 4 and len(images) >= len(charts)  # the first issue's charts, as PNG
+    assert len(charts) >= 4 and len(images) >= len(charts)  # the first issue's charts, as their narrow PNGs
 
 
 def test_email_fits_a_phone(served: tuple[str, Path], browser) -> None:
@@ -90,3 +92,40 @@ def test_email_fits_a_phone(served: tuple[str, Path], browser) -> None:
         assert widest <= width
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# Each chart image of the email: its address, its width as shown and its natural width in pixels
+IMAGES = ("return [...document.querySelectorAll('.body img')]"
+          ".map(i => [i.src, i.getBoundingClientRect().width, i.naturalWidth])")
+AXIS_LABEL_SIZE = re.compile(r'role-axis-label"[^>]*>(.*?)</g>', re.S)
+
+
+def axis_label_px(svg: str) -> float:
+    """The smallest font size of a drawing's axis labels, in its own units."""
+    sizes = [float(px) for group in AXIS_LABEL_SIZE.findall(svg) for px in re.findall(r'font-size="([\d.]+)px"', group)]
+    assert sizes
+    return min(sizes)
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_email_chart_axis_text_is_at_least_11px_on_a_phone(served: tuple[str, Path], browser, prefix: str) -> None:
+    """The email shows each chart's narrow twin: on a 390 px phone the image is at most 350 px wide,
+    and shown 350 px wide its axis labels are at least 11 px (the wide twin's were about 7 px)."""
+    base, out = served
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        browser.get(f"{base}{prefix}issues/{ISSUE}/email.html")
+        browser.execute_script("return Promise.all([...document.images].map(i => i.decode()))")
+        images = browser.execute_script(IMAGES)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert len(images) == 6
+    smallest = []
+    for src, shown, natural in images:
+        assert src.endswith(".narrow.png") and shown <= 350
+        drawing = src.rsplit("/", 1)[1].replace(".png", ".svg")  # the narrow drawing the twin frames
+        svg = (out / prefix / "issues" / ISSUE / "charts" / drawing).read_text("utf-8")
+        # the PNG holds PNG_SCALE pixels per unit of the drawing it frames
+        smallest.append(axis_label_px(svg) * 350 * PNG_SCALE / natural)
+    assert min(smallest) >= 11, smallest

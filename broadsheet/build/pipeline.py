@@ -65,6 +65,15 @@ def warn_stale_translations(issues: list[Issue], ctx: BuildContext) -> None:
         ctx.problems.warn(warning)
 
 
+def warn_unsubscribe_unset(ctx: BuildContext) -> None:
+    """Every email edition shows a placeholder where its unsubscribe link belongs until site.yaml
+    gives the mailing service's (`email_unsubscribe`): say so once a build."""
+    if not ctx.config.email_unsubscribe:
+        ctx.problems.warn(SourceError(ctx.config.path, None, "email_unsubscribe is not set: each email edition "
+                                      "shows a placeholder where its unsubscribe link belongs",
+                                      'give your mailing service\'s, e.g. email_unsubscribe: "{{ unsubscribe_url }}"'))
+
+
 # --- the stages together ---------------------------------------------------------------------------
 def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifest | None = None,
                   inputs: Inputs | None = None, issue_pages_done: Callable[[Site], None] | None = None,
@@ -106,6 +115,7 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
                                                     renderer if sink is not None else None, keep_going)
     checkpoint()
     warn_stale_translations(loaded.issues, ctx)
+    warn_unsubscribe_unset(ctx)
     checkpoint(strict=ctx.strict)
     rendered = [i for i in loaded.issues if all((i.key, code) in pages for code in i.pages)]
     try:

@@ -114,8 +114,9 @@ class Site:
         self.manifest.units[str(step.unit)] = {"key": step.key, "files": files}
 
     def chart_images(self) -> int:
-        """The PNG twins of the site's charts (one per chart and language)."""
-        return sum(f.endswith(".png") for step in self.plan.of(UnitKind.CHARTS)
+        """The site's charts: their wide PNG twins (one per chart and language; the email's narrow
+        twin beside each is not another chart)."""
+        return sum(f.endswith(".png") and not f.endswith(".narrow.png") for step in self.plan.of(UnitKind.CHARTS)
                    for f in self.manifest.units.get(str(step.unit), {}).get("files", []))
 
 

@@ -65,6 +65,9 @@ class ChartBlock:
     spec_path: str = ""  # site path of the interactive specs
     narrow_width: int = 0
     narrow_height: int = 0
+    narrow_png_path: str = ""  # site path of the narrow PNG twin (the email's), when drawn
+    narrow_png_width: int = 0  # its size in CSS pixels (the image has PNG_SCALE pixels a CSS pixel)
+    narrow_png_height: int = 0
 
     @property
     def anchor(self) -> str:

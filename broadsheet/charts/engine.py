@@ -29,7 +29,7 @@ import svg2png_py
 import vl_convert as vlc
 
 from broadsheet.charts import CACHE_NAMESPACE
-from broadsheet.charts.drawing import PNG_SOURCES, Drawing, RenderJob
+from broadsheet.charts.drawing import NARROW_PNG, PNG_SOURCES, Drawing, RenderJob
 from broadsheet.charts.fonts import FONT_SUFFIXES
 from broadsheet.charts.theme import FONT, LIGHT, PNG_SCALE
 from broadsheet.core.cache import Cache, content_key
@@ -40,8 +40,10 @@ PARALLEL_MIN = 8  # below this many misses, one process is faster than starting 
 # 2: the PNG is rasterised from the wide SVG under its title (one Vega render fewer); the narrow
 # drawing is rendered only when its spec differs from the wide one.
 # 3: PNG twins by svg2png-py (the same pixels, smaller files), only those the job asks for.
-RENDER_VERSION = 3
+# 4: the narrow twin's title and note wrapped to the chart's width, with less padding (png_frame).
+RENDER_VERSION = 4
 PNG_PADDING = 16  # around the PNG twin, as Vega's `padding` was
+NARROW_PNG_PADDING = 8  # around the narrow twin: every pixel of its width shrinks the labels on a phone
 TITLE_SIZE, NOTE_SIZE, TITLE_GAP = 17, 13, 12  # theme_config()'s title, subtitle and offset
 
 
@@ -89,7 +91,8 @@ def render_job(job: RenderJob) -> tuple[str, str, dict[str, bytes]]:
     svg = vlc.vegalite_to_svg(job.svg_spec, **locales)
     narrow = svg if job.narrow_spec is None else vlc.vegalite_to_svg(job.narrow_spec, **locales)
     drawn = {"svg": svg, "narrow_svg": narrow}
-    pngs = {twin: rasterise(png_frame(drawn[PNG_SOURCES[twin]], job.title, job.note)) for twin in job.pngs}
+    pngs = {twin: rasterise(png_frame(drawn[PNG_SOURCES[twin]], job.title, job.note, narrow=twin == NARROW_PNG))
+            for twin in job.pngs}
     return svg, narrow, pngs
 
 
@@ -101,27 +104,63 @@ def _text_width(text: str, size: int) -> float:
     return sum(size * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6) for c in text)
 
 
-def png_frame(svg: str, title: str, note: str) -> str:
-    """The PNG twin's drawing: the wide SVG on the light background under its title and note.
+def _tokens(text: str) -> list[str]:
+    """`text` in the pieces a line may break between: each full-width character, each word with
+    the spaces after it."""
+    out, run = [], ""
+    for char in text:
+        if unicodedata.east_asian_width(char) in "WF":
+            out.extend([run, char] if run else [char])
+            run = ""
+        else:
+            run += char
+            if char == " ":
+                out.append(run)
+                run = ""
+    return [*out, run] if run else out
+
+
+NO_LINE_START = frozenset("，。、：；？！）」』〉》・…")  # clreq: never at the start of a line
+
+
+def wrapped(text: str, size: int, width: float) -> list[str]:
+    """`text` in lines no wider than `width` (estimated as _text_width does), broken at spaces or
+    between full-width characters; a closing mark stays on the line before."""
+    lines, line = [], ""
+    for token in _tokens(text):
+        if line.strip() and token not in NO_LINE_START and _text_width((line + token).rstrip(), size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
+
+
+def png_frame(svg: str, title: str, note: str, narrow: bool = False) -> str:
+    """A PNG twin's drawing: a chart's SVG on the light background under its title and note.
 
     It replaces a third Vega render (the same chart with a title) by a few lines of SVG that
-    resvg rasterises with the same fonts.
+    resvg rasterises with the same fonts. The narrow twin (the email's, shown about 350 px wide
+    on a phone) wraps its title and note to the chart's width and has less padding, so the frame
+    is no wider than the drawing needs and its axis labels stay at least 11 px on a phone.
     """
     found = SVG_SIZE_RE.search(svg)
     if found is None:
         raise ValueError("the chart's SVG has no width and height")
     width, height = float(found.group(1)), float(found.group(2))
-    pad = PNG_PADDING
+    pad = NARROW_PNG_PADDING if narrow else PNG_PADDING
+    titles = wrapped(title, TITLE_SIZE, width) if narrow else [title]
+    notes = (wrapped(note, NOTE_SIZE, width) if narrow else [note]) if note else []
     font = html.escape(FONT, quote=True)
-    lines = [f'<text x="{pad}" y="{pad + TITLE_SIZE}" font-family="{font}" font-size="{TITLE_SIZE}" '
-             f'font-weight="bold" fill="{LIGHT["fg"]}">{html.escape(title)}</text>']
-    top = pad + TITLE_SIZE + 4
-    if note:
-        lines.append(f'<text x="{pad}" y="{top + NOTE_SIZE + 2}" font-family="{font}" font-size="{NOTE_SIZE}" '
-                     f'fill="{LIGHT["muted"]}">{html.escape(note)}</text>')
-        top += NOTE_SIZE + 6
-    top += TITLE_GAP
-    inner = max(width, _text_width(title, TITLE_SIZE), _text_width(note, NOTE_SIZE))
+    lines = [f'<text x="{pad}" y="{pad + TITLE_SIZE + n * (TITLE_SIZE + 4)}" font-family="{font}" '
+             f'font-size="{TITLE_SIZE}" font-weight="bold" fill="{LIGHT["fg"]}">{html.escape(line)}</text>'
+             for n, line in enumerate(titles)]
+    top = pad + len(titles) * (TITLE_SIZE + 4)
+    lines += [f'<text x="{pad}" y="{top + NOTE_SIZE + 2 + n * (NOTE_SIZE + 6)}" font-family="{font}" '
+              f'font-size="{NOTE_SIZE}" fill="{LIGHT["muted"]}">{html.escape(line)}</text>'
+              for n, line in enumerate(notes)]
+    top += len(notes) * (NOTE_SIZE + 6) + TITLE_GAP
+    inner = max(width, *(_text_width(t, TITLE_SIZE) for t in titles), *(_text_width(t, NOTE_SIZE) for t in notes))
     full_w, full_h = round(inner + 2 * pad), round(top + height + pad)
     chart = re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg).replace("<svg", f'<svg x="{pad}" y="{top}"', 1)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{full_w}" height="{full_h}" '

@@ -16,11 +16,12 @@ from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock, accessible_svg, standalone_svg, svg_size
 from broadsheet.charts.chartset import PNG_TWINS, ChartSet
 from broadsheet.charts.decls import ChartDecl, read_chart_file
-from broadsheet.charts.drawing import WIDE_PNG, Drawing, png_size
+from broadsheet.charts.drawing import NARROW_PNG, WIDE_PNG, Drawing, png_size
 from broadsheet.charts.engine import draw_all
 from broadsheet.charts.fonts import font_folders, font_set_key
 from broadsheet.charts.locale import ChartLocale, chart_locale
 from broadsheet.charts.spec import ChartSpec, build_spec, check_data_range, last_data_date
+from broadsheet.charts.theme import PNG_SCALE
 from broadsheet.core.errors import FigureError, FigureProblems, MachineWarning, SourceError
 from broadsheet.core.typography import applies, punctuate_text
 from broadsheet.core.urls import Urls
@@ -125,6 +126,8 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
     prefix = f"chart-{decl.name}"
     lang = urls.config.language(spec.lang)
     width, height = png_size(drawing.pngs[WIDE_PNG]) if WIDE_PNG in drawing.pngs else (0, 0)
+    # the email's twin, in CSS pixels
+    narrow_png = png_size(drawing.pngs[NARROW_PNG]) if NARROW_PNG in drawing.pngs else (0, 0)
     narrow = standalone_svg(accessible_svg(drawing.narrow_svg, prefix + "-narrow", spec.title, spec.description))
     wide_file = standalone_svg(accessible_svg(drawing.svg, prefix + "-file", spec.title, spec.description))
     narrow_width, narrow_height = svg_size(narrow)
@@ -139,7 +142,9 @@ def chart_block(issue_key: str, spec: ChartSpec, drawing: Drawing, urls: Urls) -
         narrow_path=urls.chart(issue_key, decl.name, lang, "narrow.svg"),
         spec_path=urls.chart(issue_key, decl.name, lang, "json"), narrow_width=narrow_width,
         narrow_height=narrow_height, wide_path=urls.chart(issue_key, decl.name, lang, "svg"), wide_file=wide_file,
-        wide_width=wide_width, wide_height=wide_height)
+        wide_width=wide_width, wide_height=wide_height,
+        narrow_png_path=urls.chart(issue_key, decl.name, lang, NARROW_PNG) if NARROW_PNG in drawing.pngs else "",
+        narrow_png_width=narrow_png[0] // PNG_SCALE, narrow_png_height=narrow_png[1] // PNG_SCALE)
 
 
 SPEC_BATCH = 100  # issues whose specs are built and drawn at a time: a 2,000-issue site held 12,000 specs

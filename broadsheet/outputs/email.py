@@ -1,7 +1,8 @@
 """The email edition: per issue and language, mail-safe HTML (CSS inlined, a fluid table column up
-to 600 px, absolute URLs, charts as PNG) and its plain-text part, beside the page as email.html
-and email.txt. Both are rendered from the assembled page's data by templates (email.html,
-email.txt and the chart partials); nothing here reads HTML back."""
+to 600 px, absolute URLs, charts as their narrow PNG twins, each figure's receipt in a list) and
+its plain-text part, beside the page as email.html and email.txt. Both are rendered from the
+assembled page's data by templates (email.html, email.txt and the chart partials); nothing here
+reads HTML back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import css_inline
 from broadsheet.core.settings import Config
 from broadsheet.core.urls import Urls
 from broadsheet.outputs.render import Renderer
-from broadsheet.pages.views import body_parts
+from broadsheet.pages.views import body_parts, receipt_views
 
 if TYPE_CHECKING:
     from broadsheet.pages.views import IssuePage
@@ -43,7 +44,8 @@ def email_context(ip: IssuePage, config: Config, urls: Urls) -> dict[str, Any]:
         "provenance": ip.provenance,
         "disclaimer": config.disclaimer.get(lang.code, ""),
         "author": config.author[lang.code],
-        "unsubscribe": config.email_unsubscribe,
+        "unsubscribe": config.email_unsubscribe,  # unset: a placeholder, and the build warns (pipeline.py)
+        "numbers": receipt_views(ip.receipts),  # "Numbers in this issue": each figure's receipt
     }
 
 
