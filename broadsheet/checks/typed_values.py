@@ -187,7 +187,8 @@ def _warnings(path: Path, quantities: Quantities, store: DataStore, window: tupl
     seen: set[tuple[int, str]] = set()
     for q in quantities.found:
         kinds = ("usd",) if q.text.lstrip("+-−").startswith("$") else UNIT_KINDS.get(q.unit.lower(), ())
-        if (q.line, q.text) in reported | seen or q.significant < MIN_SIGNIFICANT or q.decimals > MAX_DECIMALS:
+        where = (q.line, q.text)
+        if where in reported or where in seen or q.significant < MIN_SIGNIFICANT or q.decimals > MAX_DECIMALS:
             continue
         grouping = "," in q.text or abs(float(q.number)) < 1000
         if (q.decimals, grouping) not in indexes:
@@ -195,7 +196,7 @@ def _warnings(path: Path, quantities: Quantities, store: DataStore, window: tupl
         index = indexes[(q.decimals, grouping)]
         matches = [v for kind in kinds for v in index.get((kind, q.number), [])]
         if matches:
-            seen.add((q.line, q.text))
+            seen.add(where)
             warnings.append(_warning(path, q, matches))
     if quantities.stopped_at is not None:
         warnings.append(SourceError(path, quantities.stopped_at,
