@@ -213,7 +213,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             keep_next = keep_next or marked
             continue
         kept = keep_next or keep_list or marked
-        keep_list = keep_next and is_item
+        keep_list = keep_list or (keep_next and is_item)  # a mark before a list: all its items
         keep_next = False
         if not kept:
             yield number, text

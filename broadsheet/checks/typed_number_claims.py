@@ -115,7 +115,7 @@ def prose_lines(page: Page) -> Iterator[tuple[int, str, bool, bool]]:
             # a comment alone on its line marks the next line with text (a list: its items)
             reviewed_next = reviewed_next or bool(REVIEWED_RE.search(raw))
             continue
-        reviewed_list = reviewed_next and is_item
+        reviewed_list = reviewed_list or (reviewed_next and is_item)  # a note before a list: all its items
         reviewed_next = False
         text = EXPRESSION_RE.sub(FIGURE_MARK, text)
         text = CODE_RE.sub(" ", text)
