@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from broadsheet.checks.claim_words import ClaimWords, load_claim_words
-from broadsheet.checks.claims_direction import check_text_claims
+from broadsheet.checks.claims_direction import check_page_claims, check_text_claims
 from broadsheet.checks.english_style import EnglishStyle, load_english_style
+from broadsheet.checks.language import LanguageRules, lint_file
 from broadsheet.checks.quotations import check_quotations
 from broadsheet.content.issues import read_page
 from broadsheet.data.store import DataStore, load_data
@@ -129,3 +130,36 @@ def test_the_english_style_list() -> None:
         ("S&P500", "S&P 500"), ("NASDAQ", "Nasdaq"), ("indexes", "indices"), ("U.S.", "US")]
     assert style.slips("The S&P 500 and Nasdaq indices rose; US yields too.") == []
     assert EnglishStyle({"indexes": "indices"}).slips("reindexes") == []  # whole words only
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh-Hant", "供應商交貨指數:從 {{ a }} 降至 {{ b }},交貨速度趨緩,顯示企業對進口原料持保守態度。"),
+    ("en", "Supplier deliveries index: down from {{ a }} to {{ b }}, as deliveries slowed."),
+])
+def test_a_falling_supplier_deliveries_index_read_as_slower_deliveries(store, words, lang: str, text: str) -> None:
+    [message] = claims(text, lang, store, words)
+    assert "(ISM_SUPPLIER_DELIVERIES rising), the data says it fell from 54.5 to 53.5 (2025-03)" in message
+    assert claims("Supplier deliveries index: down, as faster deliveries came in.", "en", store, words) == []
+
+
+LISTED = """---
+title: 測試
+date: 2025-04-13
+summary: 一則編者註蓋住整個清單。
+---
+<!-- reviewed: 作者原文,保留。 -->
+- 標普500 本週上漲
+- 道瓊本週上漲
+- 美元指數自 4/4 起持續走高
+
+美元指數自 4/4 起持續走高。
+"""
+
+
+def test_a_note_before_a_list_covers_every_item(tmp_path: Path, store, words) -> None:
+    path = tmp_path / "zh-Hant.md"
+    path.write_text(LISTED, encoding="utf-8")
+    found = check_page_claims(read_page(path, "zh-Hant", "2025-04-13-test"), store, words)
+    assert [p.line for p in found] == [11]  # the third item is covered; the paragraph after is not
+    path.write_text(LISTED.replace("reviewed:", "keep:").replace("本週上漲", "芯片上漲"), encoding="utf-8")
+    assert lint_file(path, LanguageRules()) == []

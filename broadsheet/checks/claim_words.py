@@ -57,6 +57,7 @@ class LanguageWords:
     skip: re.Pattern[str] | None = None
     verbs: re.Pattern[str] | None = None
     titles: re.Pattern[str] | None = None
+    readings: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)  # indicator → up/down
 
 
 def _per_language(section: Any, key: str) -> dict[str, list[str]]:
@@ -83,6 +84,9 @@ def _language(data: dict, lang: str) -> LanguageWords:
     quotations = data.get("quotations") or {}
     words.verbs = word_pattern(_per_language(quotations, "verbs").get(lang, []), english)
     words.titles = word_pattern(_per_language(quotations, "titles").get(lang, []), english)
+    for iid, ways in (data.get("readings") or {}).items():
+        found_ways = {way: word_pattern(list((ways.get(way) or {}).get(lang) or []), english) for way in ("up", "down")}
+        words.readings[str(iid)] = {way: p for way, p in found_ways.items() if p is not None}
     for entry in data.get("thresholds") or []:
         found = word_pattern(list((entry.get("words") or {}).get(lang) or []), english)
         if found is not None:

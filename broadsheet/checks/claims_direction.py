@@ -107,6 +107,7 @@ class ClaimReader:
                 if message:
                     yield message
         yield from self._thresholds(text, clauses)
+        yield from self._readings(clauses)
 
     def _direction(self, clause: str) -> tuple[str, str] | None:
         """("up"/"down", the words as written) when the clause says one direction only."""
@@ -209,6 +210,28 @@ class ClaimReader:
             label = f"in the week to {span[1][0]}" if window.kind == "week" else window.label()
             found.append(f"{label}, the data's {what} close was {close:,.2f} ({extreme.date()})")
         return f"the sentence says {sid} {said} " + "; or ".join(found)
+
+    # --- what a phrase says about a release ---------------------------------------------------------
+    def _readings(self, clauses: list[str]) -> Iterator[str]:
+        """A phrase that reads a release's move (交貨速度趨緩: the supplier deliveries index rose)
+        against the newest release of the indicator before the issue's date."""
+        for iid, ways in self.words.readings.items():
+            for way, pattern in ways.items():
+                clause = next((c for c in clauses if pattern.search(c)), None)
+                if clause is None or (self.words.skip and self.words.skip.search(clause)):
+                    continue
+                released = [r for (i, _), r in self.store.releases.items()
+                            if i == iid and r.release_date <= self.issue_date]
+                release = max(released, key=lambda r: r.release_date, default=None)
+                if release is None or release.actual is None or release.prior is None:
+                    continue
+                change = release.actual - release.prior
+                if (way == "up" and change < 0) or (way == "down" and change > 0):
+                    said = pattern.search(clause)
+                    reading = f"{iid} {'rising' if way == 'up' else 'falling'}"
+                    yield (f"the sentence says {said.group() if said else way} ({reading}), the data says it "
+                           f"{'fell' if change < 0 else 'rose'} from {release.prior:g} to {release.actual:g} "
+                           f"({release.period})")
 
     # --- bear markets and corrections ----------------------------------------------------------------
     def _thresholds(self, text: Text, clauses: list[str]) -> Iterator[str]:
