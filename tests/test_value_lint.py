@@ -179,6 +179,8 @@ SAME_CLAIM = [  # (English, Chinese): the same sentence in each edition gets the
     ("The VIX closed at 52.3 on Apr. 8.", "VIX 4/8 收在 52.3。"),
     ("The Nasdaq fell 5.82% on April 4.", "那斯達克 4/4 下跌 5.82%。"),
     ("The Dow shed 2.5% over the week.", "道瓊本週下跌 2.5%。"),
+    ("The 10-year yield rose 0.08 percentage points on April 9.", "十年期殖利率 4/9 上升 0.08 個百分點。"),
+    ("The 10-year yield rose 0.3 percentage points on April 9.", "十年期殖利率 4/9 上升 0.3 個百分點。"),
 ]
 
 
@@ -189,6 +191,15 @@ def test_the_same_claim_gets_the_same_finding_in_both_editions(taiex_data, write
         return [(f.verdict, f.label, f.figure) for found in judged.by_line.values() for f in found]
 
     assert findings(english, "en") == findings(chinese, "zh-Hant") != []
+
+
+def test_a_yields_percentage_points_are_its_change_not_its_close(taiex_data, write_page) -> None:
+    [problem] = named(write_page("十年期殖利率 4/9 上升 0.3 個百分點。"), taiex_data)
+    assert "0.3 個百分點 (DGS10 change on 2025-04-07: the data says 0.1 個百分點)" in problem.message
+    assert "{{ day_points(\"DGS10\", \"2025-04-07\") }}" in problem.hint  # prints 0.14, the change in points
+    [problem] = named(write_page("十年期殖利率 4/9 上升 0.08 個百分點。"), taiex_data)
+    assert problem.message.startswith("typed numbers should be figure expressions: 0.08 個百分點 (DGS10 change on "
+                                      "2025-04-09")
 
 
 def test_english_basis_points_and_dates_are_read(taiex_data, write_page) -> None:

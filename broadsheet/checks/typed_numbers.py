@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the store hands pandas Series; this module needs no pandas 
 
 PERCENT_UNITS = {"%", "％", "percent", "個百分點"}
 BP_UNITS = {"bp", "bps", "basis point", "basis points", "基點", "個基點"}
+PERCENTAGE_POINT_UNITS = {"個百分點", "percentage point", "percentage points"}  # a change of a rate
 WINDOW_DAYS = 13  # "near the issue date": the issue's week and the week before
 MAX_CLAIMS = 200  # claims compared with the data on one page (a long issue has a few)
 
@@ -49,7 +50,9 @@ def _fmt(value: float, decimals: int, unit: str) -> str:
     if unit == "persons":
         return f"{value * 1000:,.0f} persons"
     text = f"{value:,.{decimals}f}"
-    return text + "%" if unit in PERCENT_UNITS else f"{text} {unit}" if unit else text
+    if unit in PERCENT_UNITS and unit not in PERCENTAGE_POINT_UNITS:
+        return text + "%"
+    return f"{text} {unit}" if unit else text
 
 
 def _window(store: DataStore, sid: str, claim: Claim, issue_date: dt.date) -> pd.Series:
@@ -73,6 +76,8 @@ def _series_candidates(store: DataStore, sid: str, claim: Claim, issue_date: dt.
     closes = [(float(v), f"{sid} close {d.date()}", f'level("{sid}", "{d.date()}")', False)
               for d, v in window.items()]
     if info.unit == "percent":
+        if claim.unit.lower() in PERCENTAGE_POINT_UNITS:  # a yield's change, as day_points prints it
+            return _changes(everything, window, sid, "points", 1.0)
         if percent:
             return closes
         if claim.unit in BP_UNITS:
