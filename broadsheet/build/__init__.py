@@ -8,6 +8,7 @@
 - assemble.py: charts drawn and pages assembled, a batch of issues at a time, in worker processes
 - rendering.py: the render stage (units not rendered with their page)
 - writer.py: a fresh folder beside the site, swapped in whole; searchjob.py: the background index
+- publish.py: `publish` and `correct`, an issue's figure lock and the corrections it records
 
 May import every stage below it (outputs, pages, charts, figures, content, data, core); never
 checks or commands.

@@ -33,8 +33,8 @@ from broadsheet.core.typography import applies
 from broadsheet.core.urls import Urls
 from broadsheet.data.store import DataStore
 from broadsheet.figures.functions import FigureFunctions
-from broadsheet.figures.lookahead import guarded, issue_as_of
 from broadsheet.figures.parity import check_parity
+from broadsheet.figures.published import page_functions
 from broadsheet.figures.uses import FigureUse
 from broadsheet.outputs.units import render_email, render_issue
 from broadsheet.pages.markdown import render_markdown
@@ -54,12 +54,10 @@ ASSEMBLE_PARALLEL_MIN = 200
 def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildContext,
                   charts: ChartSet | None = None) -> IssuePage:
     """Evaluate a page's figures, convert its Markdown, place its charts (raises FigureProblems)."""
-    page = issue.pages[lang.code]
-    urls = Urls(ctx.config)
+    page, urls = issue.pages[lang.code], Urls(ctx.config)
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
-    functions = guarded(figures.namespace(), figures.uses, issue_as_of(issue))
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
-    functions["chart"] = placed.chart
+    functions = page_functions(figures, placed.chart, issue, lang, ctx)  # look-ahead guarded, compared with the lock
     marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview, locale=lang.locale)
     page_url = urls.absolute(urls.issue(issue.key, lang))
     body = render_markdown(page.body, page.src_path, page.body_line, functions, page_url, ctx.config.raw_html, marks,

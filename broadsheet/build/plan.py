@@ -42,6 +42,7 @@ from broadsheet.content.related import more_on_tags
 from broadsheet.core.cache import content_key
 from broadsheet.core.context import BuildContext
 from broadsheet.core.urls import Urls, output_file
+from broadsheet.figures.lock import LOCK_FILE
 from broadsheet.figures.lookahead import issue_as_of
 
 CHARTS_NAMESPACE = "chartsets"  # one issue's drawn charts in the cache, by chart key
@@ -239,9 +240,11 @@ def _chart_work(plan: BuildPlan, issue: Issue) -> ChartWork:
 
 def page_key(ctx: BuildContext, inputs: Inputs, state: DataState, issue: Issue, code: str, charts_key: str,
              deps: list[str]) -> str:
-    """The key of an assembled page: its Markdown, its issue's charts, the series it reads, the body base."""
+    """The key of an assembled page: its Markdown, its issue's charts, the series it reads, the body base,
+    and its issue's figure lock (whether the build compares with it: `publish` and `correct` do not)."""
     source = inputs.content.get(_rel(ctx, issue.pages[code].src_path), "")
-    return content_key("page", inputs.body_base, source, charts_key, state.hashes(sorted(deps)))
+    lock = inputs.content.get(_rel(ctx, issue.src_dir / LOCK_FILE), "") if ctx.figure_locks else "not compared"
+    return content_key("page", inputs.body_base, source, charts_key, state.hashes(sorted(deps)), lock)
 
 
 def _plan_renders(planner: _Planner, issues: list[Issue], render_base: str) -> None:

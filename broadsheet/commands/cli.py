@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlparse
 
+from broadsheet.commands.published import add_lock_commands, kept_locks, run_correct, run_publish
 from broadsheet.core.config import load_config
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BroadsheetError, BuildFailed, SourceError
@@ -114,6 +115,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "so the build stops warning that it is stale and can later name the paragraphs "
                     "that change.")
     translated.add_argument("issue", help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
+    add_lock_commands(sub)
     test = sub.add_parser("test", help="run the test suite (pytest) inside the project's .venv",
                           description="Run pytest; every argument after `test` is passed to it "
                           "(`test --slow`, `test -k feeds -n 0`; pytest's own help: `test -- --help`), but "
@@ -213,8 +215,10 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         return print_failure(exc, root, "the last site is intact")
     ctx.problems.print_warnings(root)
     if ctx.drafts_left_out:
+        locked = "".join(f"; {name} keeps its published figure lock" for name in kept_locks(ctx.content_dir,
+                                                                                        ctx.drafts_left_out))
         print(f"left out {len(ctx.drafts_left_out)} draft(s): {', '.join(ctx.drafts_left_out)} "
-              "(serve or build --drafts shows them)", file=sys.stderr)
+              f"(serve or build --drafts shows them){locked}", file=sys.stderr)
     where = os.path.relpath(ctx.out_dir, Path.cwd())
     if result.nothing_changed:
         print(f"nothing changed since the last build: {where} is up to date ({result.seconds:.2f} s)")
@@ -330,7 +334,8 @@ def run_translated(args: argparse.Namespace, root: Path) -> int:
 
 
 COMMANDS = {"build": run_build, "serve": run_serve, "new": run_new, "check": run_check,
-            "fetch": run_fetch, "data": run_data, "translated": run_translated}
+            "fetch": run_fetch, "data": run_data, "translated": run_translated, "publish": run_publish,
+            "correct": run_correct}
 
 
 def _with_default_command(argv: list[str]) -> list[str]:

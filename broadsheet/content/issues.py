@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from broadsheet.content.corrections import Correction, add_recorded_corrections
 from broadsheet.core.errors import BuildFailed, Problems, SourceError
 from broadsheet.core.limits import markdown_shape
 from broadsheet.core.lines import line_of
@@ -24,14 +25,6 @@ from broadsheet.core.urls import tag_slug
 from broadsheet.core.yamlsource import load_yaml, read_text
 
 SLUG_RE = re.compile(r"^[\w\-]+$")
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A dated correction note shown in the issue's corrections box."""
-
-    date: dt.date
-    text: str
 
 
 @dataclass(frozen=True)
@@ -334,6 +327,7 @@ def _read_folder(folder: Path, codes: list[str], problems: Problems, memo: PageM
             for exc in many.problems:
                 problems.error(exc)
     issue.pages = {c: issue.pages[c] for c in codes if c in issue.pages}
+    add_recorded_corrections(issue.pages, folder, problems)  # corrections.yaml, which `correct` writes
     return issue if issue.pages else None
 
 

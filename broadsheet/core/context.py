@@ -26,6 +26,9 @@ class BuildContext:
     # an incremental build may swap its site in with the previous index and index in a detached
     # process (searchjob.py); off, every build waits for its index (CI, `--wait-search`, tests)
     search_in_background: bool = False
+    # compare each published page with its issue's figures.lock.json (figures/lock.py); off only while
+    # `publish` and `correct` compute the values they record
+    figure_locks: bool = True
     drafts_left_out: list[str] = field(default_factory=list)  # folders of drafts a published build skipped
 
     @property

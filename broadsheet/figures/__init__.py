@@ -6,6 +6,7 @@
 - evaluate.py: the expressions of a text evaluated (Markdown and chart texts use it)
 - lookahead.py: no look-ahead, an issue's as-of date bounds its figures
 - parity.py: every figure one edition quotes, the other quotes too
+- lock.py: a published issue's figure lock (figures.lock.json); published.py: a page compared with it
 
 May import data, content and core; never charts or a later stage.
 """

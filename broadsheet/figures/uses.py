@@ -23,3 +23,5 @@ class FigureUse:
     # a range figure's first and last trading day (low, high): the receipt names the range, and
     # look-ahead and "data as of" count its end, though the value is the close of a day inside it
     span: tuple[dt.date, ...] = ()
+    # a figure kept as published (figures/published.py): the receipt's note that the data has since been revised
+    revised: str = ""

@@ -108,6 +108,8 @@ def render_rss(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
         guid = _text(item, "guid", e.url)
         guid.set("isPermaLink", "true")
         _text(item, "pubDate", format_datetime(e.published))
+        if e.updated != e.published:  # corrected: RSS has no element of its own for it, Atom's is read
+            _text(item, "atom:updated", e.updated.isoformat())
         _text(item, "dc:creator", info.author)
         for tag in e.tags:
             _text(item, "category", tag)

@@ -19,7 +19,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from markdown import Markdown
@@ -68,6 +68,7 @@ class Receipt:
     span: tuple[str, ...] = ()  # a range figure's first and last trading day (ISO)
     receipt: str = ""  # in plain language, in the page's language (receipt_words.py)
     source_line: str = ""  # "資料來源：…" / "Source: …"
+    revised: str = ""  # a figure kept as published: "as published on …; the data has since been revised to …"
 
     @property
     def anchor(self) -> str:
@@ -82,7 +83,8 @@ class Receipt:
         if self.span:
             used = f"{SPAN_WORDS.get(self.function, 'the')} close of {' … '.join(self.span)}: {used}"
         what = f"{self.function}({', '.join(self.series)}): {used}".strip()
-        return f"{what} · {self.source}" if self.source else what
+        what = f"{what} · {self.source}" if self.source else what
+        return f"{what} · {self.revised}" if self.revised else what
 
 
 def _number(value: float) -> str:
@@ -119,6 +121,11 @@ class FigureMarks:
             function=first.function if first else "", series=series, dates=dates, values=values,
             field=str(dict(first.kwargs).get("field", "")) if first else "", source=source, source_url=url,
             span=span, receipt=self._writer.describe(new), source_line=self._writer.source(source)))
+        if first is not None and first.revised:  # the figure prints its published text (figures/published.py)
+            kept = self.receipts[-1]
+            self.receipts[-1] = replace(kept, revised=first.revised,
+                                        receipt=self._writer.words["join"].join([kept.receipt, first.revised]))
+        return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
         return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
 
     def _source(self, series: tuple[str, ...]) -> tuple[str, str]:
