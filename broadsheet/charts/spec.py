@@ -21,7 +21,7 @@ from broadsheet.charts.kinds.common import chart_sources, periods, window
 from broadsheet.charts.kinds.curve import build_curve
 from broadsheet.charts.kinds.drawdown import build_drawdown
 from broadsheet.charts.kinds.line import build_line
-from broadsheet.charts.kinds.lines import interactive_variant
+from broadsheet.charts.kinds.lines import interactive_variant, nearest_values
 from broadsheet.charts.kinds.macro import build_macro
 from broadsheet.charts.kinds.moves import build_moves
 from broadsheet.charts.kinds.rebased import build_rebased
@@ -112,7 +112,8 @@ def build_spec(decl: ChartDecl, store: DataStore, loc: ChartLocale) -> ChartSpec
         spec = to_spec(built.chart)
         narrow = to_spec(build(decl, store, loc, False, NARROW).chart)
     # Altair costs ~0.1 s a variant: the interactive specs are derived from the static ones
-    interactive, narrow_interactive = interactive_variant(spec), interactive_variant(narrow)
+    interactive = nearest_values(interactive_variant(spec))
+    narrow_interactive = nearest_values(interactive_variant(narrow))
     title, description, uses = chart_texts(decl, store, loc)
     description = description or loc.gettext(
         "%(title)s, from %(start)s to %(end)s. The numbers are in the data table.") % {

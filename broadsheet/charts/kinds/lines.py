@@ -2,7 +2,9 @@
 
 The one difference between a static and an interactive spec: line marks carry invisible points
 (they hold the tooltips). spec.py builds the static spec and derives the interactive one with
-`interactive_variant()`, so Altair runs half as often; tests check the two ways agree.
+`interactive_variant()`, so Altair runs half as often; tests check the two ways agree. Then
+`nearest_values()` makes those points answer to the nearest pointer or tap (Vega-Lite's voronoi):
+a value shows without hitting the 2 px line.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import altair as alt
 
 from broadsheet.charts.kinds.days import day_axis, day_tooltip
 from broadsheet.charts.locale import ChartLocale
-from broadsheet.charts.theme import SERIES_COLORS, WIDE, Layout
+from broadsheet.charts.theme import LIGHT, SERIES_COLORS, WIDE, Layout
 
 POINT_OVERLAY: dict[str, Any] = {"opacity": 0, "size": 80}
 
@@ -30,6 +32,49 @@ def interactive_variant(spec: Any) -> Any:
     if isinstance(mark, dict) and mark.get("type") == "line" and mark.get("point") is False:
         out["mark"] = {**mark, "point": dict(POINT_OVERLAY)}
     return out
+
+
+NEAREST = "nearest"  # the selection of the point nearest the pointer (one line unit a chart)
+NEAREST_TEXT = "nearest_text"  # the field of the value's text: day, series, value
+
+
+def nearest_values(spec: Any) -> Any:
+    """An interactive spec with nearest-point values (a new dict): each line unit with the
+    invisible points of `interactive_variant()` becomes a layer whose points are picked by the
+    nearest one to the pointer (Vega-Lite's voronoi), on a pointer's move or a finger's tap; the
+    picked point is ringed, a rule marks its day, and its day, series and value are written in the
+    plot's top left corner (in place of the tooltip, which would cover them). A mouse that leaves
+    clears it; a tap keeps it."""
+    if isinstance(spec, list):
+        return [nearest_values(item) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    mark = spec.get("mark")
+    if not (isinstance(mark, dict) and mark.get("type") == "line" and mark.get("point") == POINT_OVERLAY):
+        return {key: nearest_values(value) for key, value in spec.items()}
+    encoding = dict(spec["encoding"])
+    tooltip = encoding.pop("tooltip")
+    value_format = next(t.get("format", "") for t in tooltip if t["field"] == "value")
+    picked = {"filter": {"param": NEAREST, "empty": False}}
+    text = f"datum.day + '  ' + datum.series + '  ' + format(datum.value, '{value_format}')"
+    layers = [
+        {"mark": {**mark, "point": False}, "encoding": encoding},
+        {"name": "nearest_point",
+         "params": [{"name": NEAREST, "select": {
+             "type": "point", "nearest": True, "fields": ["date", "series"],
+             "on": "pointermove, pointerdown", "clear": "pointerout[event.pointerType === 'mouse']"}}],
+         "mark": {"type": "point", "filled": False, "size": 90, "strokeWidth": 2.5},
+         "encoding": {**encoding,
+                      "opacity": {"condition": {"param": NEAREST, "empty": False, "value": 1}, "value": 0}}},
+        {"name": "nearest_rule", "transform": [picked],
+         "mark": {"type": "rule", "color": LIGHT["muted"], "strokeDash": [3, 3], "strokeWidth": 1},
+         "encoding": {"x": encoding["x"]}},
+        {"name": "nearest_label", "transform": [picked, {"calculate": text, "as": NEAREST_TEXT}],
+         "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 13, "fontWeight": "bold",
+                  "color": LIGHT["fg"], "dx": 2, "dy": 2},
+         "encoding": {"x": {"value": 0}, "y": {"value": 0}, "text": {"field": NEAREST_TEXT, "type": "nominal"}}},
+    ]
+    return {**{key: value for key, value in spec.items() if key not in ("mark", "encoding")}, "layer": layers}
 
 
 def line_chart(values: list[dict[str, Any]], labels: list[str], loc: ChartLocale, y_title: str, y_format: str,
