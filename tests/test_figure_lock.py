@@ -229,6 +229,10 @@ def test_a_draft_is_never_locked_and_unpublishing_keeps_the_lock(make_site, caps
     assert (root / FOLDER / LOCK_FILE).is_file()
     assert run_cli(root, "publish", ISSUE) == 1
     assert "is kept and applies again when it is published" in capsys.readouterr().err
+    kept = (root / FOLDER / LOCK_FILE).read_bytes()
+    assert run_cli(root, "publish", "--all") == 0  # every published issue without a lock
+    assert (root / "content/issues/2025-04-06-earlier" / LOCK_FILE).is_file()
+    assert (root / FOLDER / LOCK_FILE).read_bytes() == kept  # a lock is never rewritten by --all
 
 
 @pytest.mark.unit

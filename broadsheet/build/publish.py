@@ -120,21 +120,44 @@ def _published_issue(ctx: BuildContext, name: str) -> tuple[Path, Issue]:
 
 def current_lock(ctx: BuildContext, folder: Path, issue: Issue, old: IssueLock | None) -> IssueLock:
     """The lock the issue would have now: every page assembled from data/ as it is, no lock compared."""
-    unlocked = dataclasses.replace(ctx, figure_locks=False, drafts=False, problems=Problems())
-    site = assemble_site(unlocked)
+    site = assemble_site(_unlocked(ctx))
     found = next((i for i in site.issues if i.src_dir.resolve() == folder), None)
     if found is None:
         raise SourceError(folder, None, "the issue was not built", "run python3 build.py check")
-    catalog = load_catalog(ctx.data_dir / "catalog.yaml")
-    editions: dict[str, dict[str, Any]] = {}
-    for code in found.pages:
-        page = site.pages[(found.key, code)]
-        editions[code] = {"figures": [_figure_entry(r, catalog, code) for r in page.receipts],
-                          "charts": {block.name: chart_entry(block) for block in page.charts}}
-    new = IssueLock(folder.name, old.published if old else issue.date, old.on_change if old else STOP, editions)
+    new = _lock_of(site, found, load_catalog(ctx.data_dir / "catalog.yaml"), old.published if old else issue.date,
+                   old.on_change if old else STOP)
     if old is not None:
         _carry_corrected(old, new)
     return new
+
+
+def lock_unlocked(ctx: BuildContext) -> list[Path]:
+    """`publish --all`: lock every published issue that has no lock yet, from one assembly of the
+    site (a site that starts locking its archive); an existing lock is never rewritten."""
+    site = assemble_site(_unlocked(ctx))
+    catalog = load_catalog(ctx.data_dir / "catalog.yaml")
+    written = []
+    for issue in site.issues:
+        path = issue.src_dir / LOCK_FILE
+        if not path.exists():
+            _write(path, lock_text(_lock_of(site, issue, catalog, issue.date, STOP)))
+            written.append(path)
+    return written
+
+
+def _unlocked(ctx: BuildContext) -> BuildContext:
+    """The build's context with no page compared with a lock, drafts left out, its own problems."""
+    return dataclasses.replace(ctx, figure_locks=False, drafts=False, problems=Problems())
+
+
+def _lock_of(site: Any, issue: Issue, catalog: Catalog, published: dt.date, on_change: str) -> IssueLock:
+    """An assembled issue's lock: each edition's figures (receipts) and placed charts."""
+    editions: dict[str, dict[str, Any]] = {}
+    for code in issue.pages:
+        page = site.pages[(issue.key, code)]
+        editions[code] = {"figures": [_figure_entry(r, catalog, code) for r in page.receipts],
+                          "charts": {block.name: chart_entry(block) for block in page.charts}}
+    return IssueLock(issue.src_dir.name, published, on_change, editions)
 
 
 def _figure_entry(receipt: Any, catalog: Catalog, code: str) -> dict[str, Any]:

@@ -24,7 +24,10 @@ def add_lock_commands(sub: argparse._SubParsersAction) -> None:
                     "content/issues/<issue>/figures.lock.json. From then on a build that would print another "
                     "value stops at its line. On a locked issue, refuses when a published value would change "
                     "(use `correct`, or --keep). A draft is never locked.")
-    publish.add_argument("issue", help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
+    publish.add_argument("issue", nargs="?", default=None,
+                         help="the issue folder, e.g. 2025-04-13-tariff-shock (or its slug)")
+    publish.add_argument("--all", action="store_true",
+                         help="lock every published issue that has no lock yet (an existing lock is never rewritten)")
     publish.add_argument("--keep", action=argparse.BooleanOptionalAction, default=None,
                          help="--keep: when the data changes a published value, print the published one (its "
                               "receipt names the revision); --no-keep: stop the build (the default). On a "
@@ -59,7 +62,14 @@ def _failed(exc: BroadsheetError, root: Path, command: str) -> int:
 def run_publish(args: argparse.Namespace, root: Path) -> int:
     """Write or update an issue's figure lock."""
     publish = importlib.import_module("broadsheet.build.publish")
+    if (args.issue is None) == (not args.all) or (args.all and args.keep is not None):
+        print("publish: name one issue, or give --all (without --keep)", file=sys.stderr)
+        return 2
     try:
+        if args.all:
+            written = publish.lock_unlocked(_context(root))
+            print(f"locked {len(written)} issue(s) that had no lock", file=sys.stderr)
+            return 0
         done = publish.publish_issue(_context(root), args.issue, args.keep)
     except BroadsheetError as exc:
         return _failed(exc, root, "publish")
