@@ -120,3 +120,24 @@ def test_a_figure_is_named_by_its_number_and_described_by_its_receipt(browser, s
     assert first["name"] == "9.1%" and first["role"] == "button"
     assert all(w in first["description"] for w in words), first
     assert browser.execute_script("return document.querySelectorAll('.issue-body [title]').length") == 0
+
+
+def tap_at(driver, x: float, y: float) -> None:
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_tap_opens_a_receipt_as_a_sheet_and_a_tap_outside_closes_it(browser, server: str) -> None:
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    try:
+        open_at(browser, server + ISSUE, 390)
+        x, y, target = browser.execute_script(CENTRE, 5)
+        tap_at(browser, x, y)
+        assert browser.execute_script(OVERFLOW, target) == [0, 0]
+        sheet = browser.execute_script("const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+                                       "return [r.left, r.width, innerHeight - r.bottom]", target)
+        assert sheet == [0, 390, 0]  # along the bottom of the screen, as wide as it
+        tap_at(browser, 200, 40)  # above the sheet
+        assert browser.execute_script(OVERFLOW, target) is None
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
