@@ -206,6 +206,14 @@ def test_a_chart_whose_points_moved_stops_the_build_naming_them(make_site, capsy
             "-1.03%; Apr 9 Wed S&P 500: 9.52% → 8.92%") in err
     assert f"{FOLDER}/zh-Hant.md:12: {{{{ chart(\"rebound\") }}}}: published chart changed: 4/8 週二" in err
     assert "published figure changed" not in err
+    # a chart cannot keep its published points: a correction records it, and the box says so
+    assert run_cli(root, "correct", ISSUE, "--note", "S&P 500 close of April 8 revised.", "--date", "2025-05-02") == 0
+    assert "en: chart 'rebound': 2 point(s) revised" in capsys.readouterr().out
+    assert run_cli(root, "build") == 0
+    box = soup(root / "site" / "en" / "issues" / ISSUE / "index.html").select_one("aside.corrections")
+    assert box is not None
+    assert [li.get_text() for li in box.select("ul.corrected li")] == [
+        "Daily moves of the S&P 500: the chart's data was revised"]
 
 
 def test_a_draft_is_never_locked_and_unpublishing_keeps_the_lock(make_site, capsys) -> None:
