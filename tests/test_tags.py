@@ -69,7 +69,7 @@ def test_tags_by_either_name_share_one_page_per_language_linked_to_each_other(ma
 
 def test_a_tags_index_per_language_with_counts(make_site) -> None:
     out = build_into(site(make_site))
-    for prefix, first in (("", ("基差交易", "(1 期)")), ("en/", ("basis trade", "(1 issue)"))):
+    for prefix, first in (("", ("基差交易", "（1 期）")), ("en/", ("basis trade", "(1 issue)"))):
         index = soup(out / prefix / "tags" / "index.html")
         items = [(li.a.get_text(), li.select_one(".count").get_text()) for li in index.select(".tag-index li")]
         assert first in items and len(items) == 2

@@ -92,3 +92,89 @@ def test_the_option_must_be_a_boolean(make_site) -> None:
     with pytest.raises(BuildFailed) as failed:
         load_config(root / "site.yaml")
     assert [p.message for p in failed.value.problems] == ["full_width_punctuation must be true or false, got 'maybe'"]
+
+
+# --- issue 24: parentheses, and the text of every output punctuated as data -------------------------
+@pytest.mark.unit
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("美元指數(DXY)正式跌破", "美元指數（DXY）正式跌破"),  # Latin inside, Han outside
+    ("作(可能到100倍)。", "作（可能到100倍）。"),
+    ("(從年初高點回落超過20%)", "（從年初高點回落超過20%）"),  # Han inside
+    ("(1 期)", "（1 期）"),
+    ("資料來源:FRED(聖路易聯邦準備銀行)資料庫", "資料來源：FRED（聖路易聯邦準備銀行）資料庫"),
+    ("(DXY),下跌", "(DXY)，下跌"),  # the comma touches Han; the brackets do not
+    ("中(x", "中（x"), ("x)中", "x）中"),  # a lone bracket beside Han
+    ("什麼?!", "什麼？！"), ("漲幅:3%", "漲幅：3%"),
+])
+def test_clreq_cases_and_parentheses_beside_han(typed: str, shown: str) -> None:
+    assert punctuate_text(typed) == shown
+    assert punctuate_text(shown) == shown  # a second pass changes nothing
+    assert halfwidth(shown) == typed
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("kept", [
+    "公司 (Shield AI, Inc.)。",  # Latin-only parentheses
+    "English (only), here: yes? no!",
+    "1,000 與 10:30 與 40,608",  # numbers
+    "見 https://example.com/a(b),c?d=基,差 與 www.example.com/x(中)",  # URLs
+    "S&P 500 (SPX)",
+])
+def test_latin_parentheses_numbers_and_urls_stay(kept: str) -> None:
+    assert punctuate_text(kept) == kept
+
+
+@pytest.mark.unit
+def test_parentheses_pair_across_elements_and_not_across_code() -> None:
+    assert full_width_punctuation("<p>指數(<a href='x'>DXY</a>)下跌</p>") == "<p>指數（<a href='x'>DXY</a>）下跌</p>"
+    assert full_width_punctuation("<p>中(<code>a</code>)</p>") == "<p>中（<code>a</code>)</p>"
+
+
+@pytest.mark.unit
+def test_catalog_translations_are_punctuated_when_loaded() -> None:
+    from broadsheet.core.i18n import load_translations, typeset_message
+
+    zh = load_translations(ROOT / "translations", "zh_Hant_TW", full_width=True)
+    assert zh.gettext("Source: %(names)s") == "資料來源：%(names)s"
+    assert zh.gettext(": ") == "：" and zh.gettext("; ") == "；"  # a separator between two texts
+    assert zh.ngettext("(%(num)d issue)", "(%(num)d issues)", 2) == "（%(num)d 期）"
+    typed = load_translations(ROOT / "translations", "zh_Hant_TW")
+    assert typed.gettext("Source: %(names)s") == "資料來源:%(names)s"  # as the catalog has it
+    assert typeset_message("標籤:%(tag)s") == "標籤：%(tag)s" and typeset_message(" : ") == "："
+
+
+@pytest.mark.unit
+def test_site_yaml_and_tags_are_punctuated_for_the_chinese_edition_only(tmp_path: Path) -> None:
+    from broadsheet.core.config import load_config
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "tags.yaml").write_text("fed: {zh-Hant: 聯準會(Fed), en: Fed (US)}\n", encoding="utf-8")
+    site = (ROOT / "site.yaml").read_text(encoding="utf-8")
+    (tmp_path / "site.yaml").write_text(site, encoding="utf-8")
+    config = load_config(tmp_path / "site.yaml")
+    assert config.description["zh-Hant"].startswith("每週一期的全球市場評論：股市")
+    assert "，不構成任何投資建議；" in config.disclaimer["zh-Hant"]
+    assert config.description["en"].startswith("A weekly commentary on global markets (stocks")
+    tag = config.tags.find("聯準會(Fed)")  # front matter finds a tag by its name as typed
+    assert tag is not None and tag.name("zh-Hant") == "聯準會（Fed）" and tag.name("en") == "Fed (US)"
+    (tmp_path / "site.yaml").write_text(site + "full_width_punctuation: false\n", encoding="utf-8")
+    assert "評論:股市" in load_config(tmp_path / "site.yaml").description["zh-Hant"]
+
+
+@pytest.mark.unit
+def test_front_matter_is_punctuated_once_by_the_content_stage() -> None:
+    import datetime as dt
+
+    from broadsheet.content.issues import Correction, FrontMatter, Issue, Page
+    from broadsheet.content.typeset import typeset_issues
+    from broadsheet.core.config import load_config
+
+    config = load_config(ROOT / "site.yaml")
+    meta = FrontMatter(title="週報:關稅(上)", date=dt.date(2025, 4, 13), summary="股債齊跌,美元走弱?",
+                       tags=("關稅",), corrections=(Correction(dt.date(2025, 4, 14), "更正:數字"),))
+    pages = {code: Page(Path(f"x/{code}.md"), code, meta, "", 1, "h") for code in ("zh-Hant", "en")}
+    issue = Issue("k", Path("x"), pages)
+    typeset_issues([issue], config)
+    zh = issue.pages["zh-Hant"].meta
+    assert (zh.title, zh.summary, zh.corrections[0].text) == ("週報：關稅（上）", "股債齊跌，美元走弱？", "更正：數字")
+    assert zh.tags == ("關稅",) and issue.pages["en"].meta == meta  # tags are names to look up; en as typed

@@ -58,15 +58,16 @@ def assemble_page(issue: Issue, lang: Language, store: DataStore, ctx: BuildCont
     figures = FigureFunctions(store, NumberFormatter(lang.locale))
     placed = (charts or ChartSet()).for_page(issue.key, lang.code)
     functions = page_functions(figures, placed.chart, issue, lang, ctx)  # look-ahead guarded, compared with the lock
-    marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview, locale=lang.locale)
+    full_width = applies(ctx.config.full_width_punctuation, lang.html_lang)
+    marks = FigureMarks(figures.uses, store, lang.code, preview=ctx.preview, locale=lang.locale, full_width=full_width)
     page_url = urls.absolute(urls.issue(issue.key, lang))
     body = render_markdown(page.body, page.src_path, page.body_line, functions, page_url, ctx.config.raw_html, marks,
-                           applies(ctx.config.full_width_punctuation, lang.html_lang), urls.absolute(""))
+                           full_width, urls.absolute(""))
     data_links = {ext: urls.absolute(urls.receipts(issue.key, lang, ext)) for ext in ("csv", "json")}
     return IssuePage(issue=issue, lang=lang, page=page, body=body, figures=figures.uses,
                      reading_minutes=reading_minutes(body.text), charts=list(placed.placed),
-                     provenance=with_quotations(provenance(figures.uses, store, placed.placed, lang.code, data_links),
-                                                page), receipts=marks.receipts)
+                     provenance=with_quotations(provenance(figures.uses, store, placed.placed, lang.code, data_links,
+                                                           full_width), page, full_width), receipts=marks.receipts)
 
 
 def assemble_one(issue: Issue, code: str, store: DataStore, ctx: BuildContext,

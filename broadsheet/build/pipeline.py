@@ -34,6 +34,7 @@ from broadsheet.build.state import BuildResult, Loaded, Site
 from broadsheet.build.writer import SiteWriter, check_destination, lock_output
 from broadsheet.content.issues import Issue, PageMemo, read_issues
 from broadsheet.content.translation import check_translations
+from broadsheet.content.typeset import typeset_issues
 from broadsheet.core.cache import open_cache
 from broadsheet.core.context import BuildContext
 from broadsheet.core.errors import BuildFailed, SourceError
@@ -56,6 +57,7 @@ def load(ctx: BuildContext, full: bool, inputs: Inputs) -> Loaded:
         loaded.issues = read_issues(ctx.content_dir, ctx.config, ctx.problems, drafts=ctx.drafts,
                                     left_out=ctx.drafts_left_out, memo=memo)
     memo.save()
+    typeset_issues(loaded.issues, ctx.config)  # the zh-Hant front matter's punctuation, as data
     return loaded
 
 
@@ -103,7 +105,9 @@ def assemble_site(ctx: BuildContext, keep_going: bool = False, previous: Manifes
             raise
         for err in exc.problems:  # figures cannot be computed; front matter is still checked
             problems.error(err)
-        return Site(read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts), {}, [])
+        issues = read_issues(ctx.content_dir, ctx.config, problems, drafts=ctx.drafts)
+        typeset_issues(issues, ctx.config)
+        return Site(issues, {}, [])
     checkpoint()
     plan = make_plan(ctx, inputs, previous, loaded.issues, lambda ns, key: cache.has(ns, key, "pickle"))
     rendering.prefetch_vega(plan, cache)  # no pandas: overlaps the charts below

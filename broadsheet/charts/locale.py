@@ -49,12 +49,12 @@ def d3_time_format_locale(locale: Locale, date_format: str) -> dict[str, Any]:
             "shortMonths": [months["abbreviated"][i] for i in range(1, 13)]}
 
 
-def chart_locale(lang: Language, translations_dir: Path) -> ChartLocale:
-    """The chart conventions of one edition."""
+def chart_locale(lang: Language, translations_dir: Path, full_width: bool = False) -> ChartLocale:
+    """The chart conventions of one edition (`full_width`: its labels with clreq's punctuation)."""
     babel = Locale.parse(lang.locale)
     style = STYLES.get(babel.language, STYLES["en"])
     return ChartLocale(lang.code, babel, NumberFormatter(lang.locale),
-                       load_translations(translations_dir, lang.locale).gettext, style,
+                       load_translations(translations_dir, lang.locale, full_width).gettext, style,
                        d3_format_locale(babel), d3_time_format_locale(babel, style["date"]))
 
 

@@ -54,8 +54,8 @@ def issue_specs(issue: Issue, store: DataStore, config: Config, translations_dir
     failed = {code: set(found.failed) for code in issue.pages}
     specs: list[ChartSpec] = []
     for code in issue.pages:
-        loc = locales.setdefault(code, chart_locale(config.language(code), translations_dir))
         full_width = applies(config.full_width_punctuation, config.language(code).html_lang)
+        loc = locales.setdefault(code, chart_locale(config.language(code), translations_dir, full_width))
         for decl in decls:
             spec = _spec_or_problems(decl, store, loc, reported)
             if spec is None:
@@ -105,11 +105,12 @@ def _spec_or_problems(decl: ChartDecl, store: DataStore, loc: ChartLocale, repor
 
 def punctuated(spec: ChartSpec) -> ChartSpec:
     """A zh-Hant chart with the full-width punctuation of the page's text (clreq) in its title,
-    description and note: applied to the texts before they are drawn (the PNG twin's title),
-    written into the SVGs' <title>/<desc> and the page, so no drawing is edited afterwards.
-    Axis and legend labels are names from the catalog and stay as written."""
+    description, note and sources: applied to the texts before they are drawn (the PNG twin's
+    title and note), written into the SVGs' <title>/<desc>, the page's caption, alt text and
+    source line, so no drawing is edited afterwards. Its labels came punctuated from the catalog
+    (chart_locale); axis and legend labels are series names from data/catalog.yaml, as written."""
     return dataclasses.replace(spec, title=punctuate_text(spec.title), description=punctuate_text(spec.description),
-                               note=punctuate_text(spec.note))
+                               note=punctuate_text(spec.note), sources=[punctuate_text(s) for s in spec.sources])
 
 
 def interactive_payload(spec: ChartSpec) -> str:

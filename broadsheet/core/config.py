@@ -15,6 +15,7 @@ from broadsheet.core.lines import line_of
 from broadsheet.core.schema import Checked, Field, boolean, excerpt, per_language, text, validate
 from broadsheet.core.settings import Config, Language, Signup, normalize_base_url
 from broadsheet.core.tags import load_tags
+from broadsheet.core.typography import applies, typeset_texts
 from broadsheet.core.yamlsource import load_yaml, read_text
 
 LANGUAGE_FIELDS = (Field("locale", text(40), required=True), Field("html_lang", text(40), required=True),
@@ -139,8 +140,14 @@ def load_config(path: Path) -> Config:
     values = validate(data, fields, path, 1, "setting", errors.append)
     if errors:
         raise BuildFailed(errors)
+    # The zh-Hant edition's own text with clreq's full-width punctuation, as data (typography.py):
+    # every page, feed, email and link preview shows it as it is here
+    chinese = frozenset(lang.code for lang in languages.value or () if applies(values["full_width_punctuation"],
+                                                                                lang.html_lang))
+    for key in ("title", "description", "author", "disclaimer"):
+        values[key] = typeset_texts(values[key], chinese)
     try:
-        tags = load_tags(path.parent / "content", codes)
+        tags = load_tags(path.parent / "content", codes, chinese)
     except SourceError as exc:
         raise BuildFailed([exc]) from None
     return Config(path=path, **values, tags=tags)

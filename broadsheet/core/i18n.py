@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from babel.support import Translations
 
+from broadsheet.core.typography import FULL_WIDTH, punctuate_text
+
 ROUNDING = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN}
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # a space between a digit and a Chinese character: "4 月 9 日", as the editors' prose writes dates
@@ -94,14 +96,33 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(cjk / CJK_CHARS_PER_MINUTE + words / WORDS_PER_MINUTE))
 
 
-def load_translations(translations_dir: Path, locale: str) -> Translations:
-    """Compile the locale's messages.po in memory (no .mo file is kept in the repo)."""
+def load_translations(translations_dir: Path, locale: str, full_width: bool = False) -> Translations:
+    """Compile the locale's messages.po in memory (no .mo file is kept in the repo).
+
+    `full_width` (a Chinese edition with site.yaml's `full_width_punctuation`): every translation
+    gets clreq's full-width punctuation here, once, as data (typography.py), so "資料來源:%(names)s"
+    reads 資料來源：… wherever a template, a chart or an output shows it. A translation made of
+    marks alone (":" for ": ") separates two texts of the edition and is made full-width whole.
+    """
     po_path = translations_dir / locale / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():
         return Translations()  # msgids (English) are shown as they are
     with po_path.open("rb") as fp:
         catalog = read_po(fp, locale=locale)
+    if full_width:
+        for message in catalog:
+            if isinstance(message.string, str):
+                message.string = typeset_message(message.string)
+            elif message.string:
+                message.string = tuple(typeset_message(s) for s in message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def typeset_message(text: str) -> str:
+    """A Chinese catalog's translation with full-width punctuation; marks alone become full-width."""
+    if text.strip() and all(c in FULL_WIDTH or c.isspace() for c in text):
+        return "".join(FULL_WIDTH.get(c, c) for c in text.strip())
+    return punctuate_text(text)

@@ -18,14 +18,18 @@ from broadsheet.core.limits import excerpt
 from broadsheet.core.lines import line_of
 from broadsheet.core.settings import Tag, TagIndex
 from broadsheet.core.suggest import did_you_mean
+from broadsheet.core.typography import typeset_texts
 from broadsheet.core.yamlsource import load_yaml, read_text
 
 TAGS_FILE = "tags.yaml"  # under content/
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def load_tags(content_dir: Path, codes: list[str]) -> TagIndex | None:
-    """content/tags.yaml as a TagIndex; None without the file. Raises SourceError."""
+def load_tags(content_dir: Path, codes: list[str], chinese: frozenset[str] = frozenset()) -> TagIndex | None:
+    """content/tags.yaml as a TagIndex; None without the file. Raises SourceError.
+
+    The names of the editions in `chinese` are shown with full-width punctuation (typography.py);
+    front matter still finds a tag by its name as typed."""
     path = content_dir / TAGS_FILE
     if not path.is_file():
         return None
@@ -42,8 +46,9 @@ def load_tags(content_dir: Path, codes: list[str]) -> TagIndex | None:
         if not isinstance(names, dict) or not all(isinstance(names.get(c), str) and names[c].strip() for c in codes):
             raise SourceError(path, line, f"tag {slug!r} needs a name in each language: {', '.join(codes)}",
                               f"e.g. {slug}: {{{', '.join(f'{c}: …' for c in codes)}}}")
-        tag = Tag(slug, tuple((c, names[c].strip()) for c in codes))
-        for word in (slug, *(n for _, n in tag.names)):
+        typed = tuple((c, names[c].strip()) for c in codes)
+        tag = Tag(slug, tuple(typeset_texts(dict(typed), chinese).items()))
+        for word in (slug, *(n for _, n in typed)):
             other = by_name.setdefault(word.casefold(), tag)
             if other is not tag:
                 raise SourceError(path, line, f"{word!r} names both tag {other.slug!r} and tag {slug!r}")

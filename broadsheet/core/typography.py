@@ -1,26 +1,31 @@
 """Chinese typography after the W3C Requirements for Chinese Text Layout (clreq).
 
-Editors type half-width `,` `:` `;` `?` `!` inside Chinese sentences; Chinese text sets them
-full-width (，：；？！). This module works on TEXT, never on markup that anyone reads afterwards:
+Editors type half-width `,` `:` `;` `?` `!` `(` `)` inside Chinese sentences; Chinese text sets
+them full-width (，：；？！（）). Every text of a zh-Hant output is punctuated ONCE, as data, where
+it is read, and never as markup anyone reads afterwards:
 
 - `punctuate_runs()` takes the text nodes of a document in order (None where code breaks the
   text) and returns them punctuated. pages/textpass.py calls it on the Markdown tree of a zh-Hant
   body, before the tree is serialized and sanitized: nothing edits the sanitizer's output.
-- `punctuate_text()` is one plain text: titles and summaries through the `clreq` template filter
-  (before Jinja escapes them), chart titles and descriptions as data (charts/step.py).
+- `punctuate_text()` is one plain text: site.yaml's texts and tags.yaml's names (config.py,
+  `typeset_texts()`), the front matter (content/typeset.py), the UI catalogs (i18n.py), chart
+  texts (charts/step.py), source names and receipts (pages/provenance.py, receipt_words.py).
 - `full_width_punctuation()` splits an HTML string into tags and text; it is used only on raw
   HTML an editor wrote (`raw_html: true`), before the sanitizer reads it.
 
 Never inside tags or attributes, `code`/`pre`/`kbd`/`samp`, `script`, `style`, `math`, URLs,
 numbers such as 40,608 or 4:30, or an English phrase between Latin letters ("Shield AI, Inc.").
-The Markdown source stays as the editor wrote it; site.yaml's `full_width_punctuation: false`
-turns the pass off.
+The sources stay as the editor wrote them; site.yaml's `full_width_punctuation: false` turns the
+pass off.
 
 A mark is made full-width when the character after it is CJK, or the character before it is CJK
 (in both cases unless it sits between two digits); a run of marks next to Chinese text is made
 full-width as a whole (`什麼?!` → `什麼？！`), so the pass gives the same text when run twice.
+A pair of parentheses is made full-width when a Chinese letter (Han, kana, bopomofo; not
+punctuation) touches either bracket, inside or outside (`指數(DXY)`, `(約 3 成)`); a pair around
+Latin text only stays (`公司 (Shield AI, Inc.)`); a bracket without its pair follows the same test.
 Characters are looked at across inline elements, so `<strong>漲幅</strong>:3%` counts the colon
-as following a Chinese word.
+as following a Chinese word, and `指數(<a>DXY</a>)` pairs its brackets.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-FULL_WIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "?": "\uff1f", "!": "\uff01"}
+FULL_WIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "?": "\uff1f", "!": "\uff01",
+              "(": "\uff08", ")": "\uff09"}
 CJK_RE = re.compile(
     "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\U00020000-\U0003134f]")
@@ -42,7 +48,11 @@ TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 # the drawn <text> is not, because its layout was measured with the characters as typed.
 SKIPPED = frozenset({"code", "pre", "kbd", "samp", "text", "math", "textarea", "script", "style"})
 URL_RE = re.compile(r"(?:https?://|mailto:|www\.)[^\s\u3000-\u303f\uff00-\uffef]*", re.I)
-PUNCT_RE = re.compile("[,:;?!]")
+PUNCT_RE = re.compile("[,:;?!()]")
+MARK_RE = re.compile("[,:;?!]")
+PAREN_RE = re.compile("[()]")
+# CJK punctuation and full-width forms: CJK, but no letter a bracket is set full-width beside
+CJK_PUNCT_RE = re.compile("[\u3000-\u303f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 
 
 def is_cjk(char: str) -> bool:
@@ -57,14 +67,53 @@ def _convert_mark(before: str, after: str) -> bool:
     return is_cjk(after) or is_cjk(before)
 
 
+def is_han(char: str) -> bool:
+    """Is `char` a Chinese (or Japanese) letter: a Han character, kana or bopomofo, not punctuation?"""
+    return bool(char) and CJK_RE.match(char) is not None and not CJK_PUNCT_RE.match(char)
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """The spans of `text` no mark in it is changed in: URLs."""
+    return [m.span() for m in URL_RE.finditer(text)]
+
+
+def _brackets(text: str, protected: list[tuple[int, int]]) -> list[int]:
+    """The positions of the parentheses of `text` to make full-width: a matched pair when a Chinese
+    letter touches either of its brackets, inside or outside ("指數(DXY)", "(約 3 成)"); a lone
+    bracket when one touches it. A pair around Latin text only ("公司 (Shield AI, Inc.)") stays."""
+    touched = lambda i: is_han(text[i - 1] if i > 0 else "") or is_han(text[i + 1: i + 2])  # noqa: E731
+    out: list[int] = []
+    opened: list[int] = []
+    for m in PAREN_RE.finditer(text):
+        i = m.start()
+        if any(start <= i < end for start, end in protected):
+            continue
+        if text[i] == "(":
+            opened.append(i)
+        elif opened:
+            j = opened.pop()
+            if touched(j) or touched(i):
+                out += [j, i]
+        elif touched(i):
+            out.append(i)
+    out += [j for j in opened if touched(j)]
+    return out
+
+
 def punctuate_text(text: str, before: str = "", after: str = "") -> str:
     """Full-width marks in plain `text`; `before`/`after` are the characters around it, if any."""
+    return _punctuate(text, before, after, _protected(text))
+
+
+def _punctuate(text: str, before: str, after: str, protected: list[tuple[int, int]]) -> str:
+    """`punctuate_text()` with the spans left alone given: the same length, mark for mark."""
     if not PUNCT_RE.search(text):
         return text
-    protected = [m.span() for m in URL_RE.finditer(text)]
-    marks = [m.start() for m in PUNCT_RE.finditer(text)
-             if not any(start <= m.start() < end for start, end in protected)]
     chars = list(text)
+    for i in _brackets(text, protected):
+        chars[i] = FULL_WIDTH[chars[i]]
+    marks = [m.start() for m in MARK_RE.finditer(text)
+             if not any(start <= m.start() < end for start, end in protected)]
 
     def around(i: int) -> tuple[str, str]:
         return (chars[i - 1] if i > 0 else before), (chars[i + 1] if i + 1 < len(chars) else after)
@@ -80,15 +129,26 @@ def punctuate_text(text: str, before: str = "", after: str = "") -> str:
 def punctuate_runs(texts: list[str | None]) -> list[str | None]:
     """The text nodes of one document, in order, punctuated; None breaks the text (code, a script).
 
-    Each text sees the last character of the one before it and the first of the one after it.
+    The texts between two breaks are read as one text (a pair of parentheses may open in one
+    element and close in another: `指數(<a>DXY</a>)`); URLs are found in each text on its own.
     """
     out = list(texts)
-    for k, text in enumerate(texts):
-        if text is None or not PUNCT_RE.search(text):
+    run: list[int] = []
+    for k in [*range(len(texts)), None]:
+        if k is not None and texts[k] is not None:
+            run.append(k)
             continue
-        before = texts[k - 1] if k > 0 else None
-        after = texts[k + 1] if k + 1 < len(texts) else None
-        out[k] = punctuate_text(text, (before or "")[-1:], (after or "")[:1])
+        if run:
+            joined = "".join(texts[n] or "" for n in run)
+            protected, start = [], 0
+            for n in run:
+                protected += [(start + a, start + b) for a, b in _protected(texts[n] or "")]
+                start += len(texts[n] or "")
+            done, start = _punctuate(joined, "", "", protected), 0
+            for n in run:
+                out[n] = done[start:start + len(texts[n] or "")]
+                start += len(texts[n] or "")
+        run = []
     return out
 
 
@@ -153,6 +213,11 @@ def full_width_punctuation(markup: str) -> str:
     return "".join(out)
 
 
+def typeset_texts(texts: dict[str, str], chinese: frozenset[str]) -> dict[str, str]:
+    """A text per language code, those of the `chinese` editions punctuated (site.yaml, tags.yaml)."""
+    return {code: punctuate_text(text) if code in chinese else text for code, text in texts.items()}
+
+
 def applies(enabled: bool, html_lang: str) -> bool:
     """Does an edition get the pass: site.yaml's `full_width_punctuation`, on Chinese editions."""
     return enabled and html_lang.startswith("zh")
@@ -161,8 +226,9 @@ def applies(enabled: bool, html_lang: str) -> bool:
 def clreq_filter(enabled: bool) -> Callable[[object], object]:
     """A Jinja filter for one edition: the pass on plain text, which Jinja then escapes.
 
-    Markup passes through unchanged: markup is never edited as a string. A body got the pass on
-    its Markdown tree (pages/textpass.py), a chart's drawing on its texts (charts/step.py).
+    For text a template would put together itself: every text reaches the templates punctuated
+    already (a second pass changes nothing). Markup passes through unchanged: markup is never
+    edited as a string.
     """
 
     def apply(value: object) -> object:

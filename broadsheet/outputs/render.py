@@ -94,7 +94,8 @@ class Renderer:
                 keep_trailing_newline=True,
                 bytecode_cache=compiled_templates(cache_dir),
             )
-            translations = load_translations(translations_dir, lang.locale)
+            full_width = applies(config.full_width_punctuation, lang.html_lang)
+            translations = load_translations(translations_dir, lang.locale, full_width)
             self._translations[lang.code] = translations
             env.install_gettext_translations(translations, newstyle=True)
             fmt = NumberFormatter(lang.locale)
@@ -103,7 +104,10 @@ class Renderer:
             env.filters["month_year"] = fmt.month_year
             env.filters["number"] = lambda v, digits=0, _f=fmt: _f.decimal(v, digits)
             env.filters["iso"] = lambda d: d.isoformat()
-            env.filters["clreq"] = clreq_filter(applies(config.full_width_punctuation, lang.html_lang))
+            # Every text reaches the templates punctuated (typography.py: site.yaml, front matter,
+            # catalogs, charts, receipts and bodies are punctuated where they are read); `clreq` is
+            # for text a template would put together itself, and gives punctuated text back as it is.
+            env.filters["clreq"] = clreq_filter(full_width)
             self._envs[lang.code] = env
 
     def render(self, template: str, lang: Language, **context: Any) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from broadsheet.content.quotes import source_marks
+from broadsheet.core.typography import punctuate_text
 from broadsheet.figures.uses import FigureUse
 
 if TYPE_CHECKING:
@@ -36,8 +37,11 @@ class Provenance:
 
 
 def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[ChartBlock] = (),
-               lang: str = "", data_links: dict[str, str] | None = None) -> Provenance:
-    """The provenance of the given figures and placed charts (their series, their last data)."""
+               lang: str = "", data_links: dict[str, str] | None = None, full_width: bool = False) -> Provenance:
+    """The provenance of the given figures and placed charts (their series, their last data).
+
+    `full_width`: a Chinese edition's source names get clreq's punctuation (typography.py), as
+    the edition shows them; data/catalog.yaml and data.csv keep them as written."""
     charts = list(charts)
     uses = [*figures, *(use for chart in charts for use in chart.figures)]
     # a range figure (low, high) read every close of its span, so its last day counts
@@ -50,6 +54,7 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Char
         if found is None:
             continue
         name, url = found
+        name = punctuate_text(name) if full_width else name
         known = sources.get(name)
         if known is None or (url and not known.url):
             sources[name] = Source(name, url or (known.url if known else ""))
@@ -58,12 +63,12 @@ def provenance(figures: list[FigureUse], store: DataStore, charts: Iterable[Char
                       links.get("csv", ""), links.get("json", ""))
 
 
-def with_quotations(found: Provenance, page: Page) -> Provenance:
+def with_quotations(found: Provenance, page: Page, full_width: bool = False) -> Provenance:
     """The provenance with the sources of the page's quotations (its `<!-- source: … -->` marks)
-    after its data sources, each once."""
+    after its data sources, each once (`full_width`: as a Chinese edition shows them)."""
     sources = list(found.sources)
     for quote in source_marks(page.body, page.body_line):
-        source = Source(quote.text, quote.url)
+        source = Source(punctuate_text(quote.text) if full_width else quote.text, quote.url)
         if source not in sources:
             sources.append(source)
     return replace(found, sources=tuple(sources))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from broadsheet.core.i18n import NumberFormatter
+from broadsheet.core.typography import punctuate_text
 
 if TYPE_CHECKING:
     from broadsheet.data.catalog import Catalog
@@ -41,23 +42,26 @@ PRICE_UNITS = ("index", "usd")  # a close is a price; a yield or a rate is a val
 class ReceiptWriter:
     """Writes receipts for one edition: its catalog names, Babel's dates and numbers, its words."""
 
-    def __init__(self, catalog: Catalog | None, lang: str, locale: str):
+    def __init__(self, catalog: Catalog | None, lang: str, locale: str, full_width: bool = False):
         self.catalog, self.lang = catalog, lang
         self.fmt = NumberFormatter(locale)
         self.words = WORDS.get(self.fmt.locale.language, WORDS["en"])
+        # a Chinese edition's receipts with clreq's punctuation, as its pages' text (typography.py):
+        # the catalog's names are written as typed ("FRED(聖路易聯邦準備銀行)資料庫")
+        self.typeset = punctuate_text if full_width else str
 
     def describe(self, uses: list[FigureUse]) -> str:
         """What one figure was computed from, as a sentence: series, dates, values with units."""
         if not uses:
             return ""
         if uses[0].function == "release":
-            return self._release(uses[0])
+            return self.typeset(self._release(uses[0]))
         # a figure of two series (spread, gap_pct) records one use per series: each its own part
-        return self.words["join"].join(self._market(use) for use in _in_argument_order(uses))
+        return self.typeset(self.words["join"].join(self._market(use) for use in _in_argument_order(uses)))
 
     def source(self, names: str) -> str:
         """The source line: 資料來源：… / Source: …"""
-        return self.words["source"].format(source=names) if names else ""
+        return self.typeset(self.words["source"].format(source=names)) if names else ""
 
     def _market(self, use: FigureUse) -> str:
         unit = self._series_unit(use.series)

@@ -100,6 +100,7 @@ class FigureMarks:
     lang: str
     preview: bool = False  # serve: the receipt starts with the expression
     locale: str = "en_US"  # Babel's, for the plain-language receipt
+    full_width: bool = False  # a Chinese edition's receipts with full-width punctuation (typography.py)
     receipts: list[Receipt] = field(default_factory=list)
     _seen: int = 0
     _writer: ReceiptWriter | None = None
@@ -115,7 +116,8 @@ class FigureMarks:
         span = tuple(d.isoformat() for d in first.span) if first else ()
         source, url = self._source(series)
         if self._writer is None:
-            self._writer = ReceiptWriter(self.store.catalog if self.store else None, self.lang, self.locale)
+            self._writer = ReceiptWriter(self.store.catalog if self.store else None, self.lang, self.locale,
+                                         self.full_width)
         self.receipts.append(Receipt(
             n=len(self.receipts) + 1, line=line, expression=f"{{{{ {expression.strip()} }}}}", text=text,
             function=first.function if first else "", series=series, dates=dates, values=values,
