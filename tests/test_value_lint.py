@@ -144,6 +144,33 @@ def test_the_suggestion_prints_the_number_as_typed(taiex_data, write_page, typed
         assert printed(expression, taiex_data, lang) == prints
 
 
+# --- a typed change with no series named: beside a movement word -------------------------------------
+@pytest.mark.parametrize(("lang", "body"), [
+    ("zh-Hant", "三大指數 4/9 分別上漲 7.87%、9.52%、12.16%。"),
+    ("en", "On April 9 the three indices jumped 7.87%, 9.52% and 12.16%."),
+])
+def test_typed_changes_of_a_named_day_are_warnings_with_the_figures(taiex_data, write_page, lang, body) -> None:
+    found = values(write_page(body, lang), taiex_data)
+    assert [w.message.split(":")[0] for w in found] == [
+        "7.87% is DJIA's change on 2025-04-09", "9.52% is SP500's change on 2025-04-09",
+        "12.16% is NASDAQCOM's change on 2025-04-09"]
+    expression = 'day_pct("SP500", "2025-04-09", digits=2, move="up")'
+    assert "{{ " + expression + " }}" in found[1].message
+    assert printed(expression, taiex_data, lang) == "9.52%"
+
+
+def test_a_precise_change_needs_no_day_and_a_rough_one_needs_both(taiex_data, write_page) -> None:
+    [warning] = values(write_page("那一天狂奔 1,857.06 點。"), taiex_data)
+    assert warning.message.startswith("1,857.06 點 is NASDAQCOM's change on 2025-04-09: write "
+                                      '{{ day_points("NASDAQCOM", "2025-04-09", move="up") }}')
+    [warning] = values(write_page("4/7 大盤重挫 9.70%。"), taiex_data)
+    assert '{{ day_pct("TAIEX", "2025-04-07", digits=2, move="down") }}' in warning.message
+    # three significant digits and no day: some change of a dozen series would match by chance
+    assert values(write_page("原物料相對強勢,上漲2.93%;選擇性消費品僅上漲1.06%。"), taiex_data) == []
+    assert values(write_page("Materials rose 9.52% while utilities lagged.", "en"), taiex_data) == []
+    assert values(write_page("4/9 的 9.52% 是一個數字。"), taiex_data) == []  # no movement word: not a change
+
+
 # --- (c) a change typed in English ---------------------------------------------------------------
 @pytest.mark.parametrize(("lang", "body"), [
     ("en", "This week the S&P 500 moved 5.2%."),

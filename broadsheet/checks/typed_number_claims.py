@@ -37,8 +37,8 @@ APPROX_AFTER_RE = re.compile(r"^\s*(?:以上|以下|附近|左右|多|上下|大
 # a clause with these words speaks of an intraday extreme or a threshold (the data holds closes)
 THRESHOLD_CLAUSE_RE = re.compile(r"一度|觸及|盤中|關卡|門檻|榮枯線|心理|briefly|intraday|touch(?:ed|ing)"
                                  r"|at one point|psychological|threshold", re.I)
-MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|變動|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump"
-                     r"|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b"
+MOVE_RE = re.compile(r"漲|跌|升|降|揚|挫|飆|奔|彈|瀉|崩|變動"
+                     r"|rose|rise|fell|fall|gain|lost|lose|drop|jump|surge|soar|plunge|slump|climb|tumbl|sank|sink|declin|increas|decreas|advanc|retreat|rall|\bup\b|\bdown\b"
                      r"|\bmov(?:e|ed|es|ing)\b|\bsw(?:ung|ing|ings)\b|\bsl(?:id|ide|ides|ipped|ip)\b|\bshed\b"
                      r"|\badd(?:ed|s)?\b|plummet|rebound|bounc|\bdip(?:ped|s)?\b|\bedg(?:ed|es)\b"
                      r"|\b(?:high|low)er\b", re.I)
@@ -208,7 +208,7 @@ def _mentions(pattern: str, text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _moved(clause: str) -> bool:
+def has_move_word(clause: str) -> bool:
     """Whether a clause has a movement word (asked for each of its numbers, read once)."""
     return MOVE_RE.search(clause) is not None
 
@@ -228,7 +228,8 @@ def _month_number(name: str) -> int:
     return next(n for n, month in enumerate(MONTHS_EN, start=1) if month.startswith(short))
 
 
-def _day(text: str, issue_date: dt.date) -> dt.date | None:
+def named_day(text: str, issue_date: dt.date) -> dt.date | None:
+    """The first day a text names (4/9, 4 月 9 日, April 9), in the year before the issue date."""
     m = DATE_RE.search(text)
     if not m:
         return None
@@ -300,7 +301,7 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
         named, period = inherited[0], period or inherited[1]
     if not named or reviewed or claims.stopped_at is not None:
         return own
-    day = _day(masked, page.meta.date)
+    day = named_day(masked, page.meta.date)
     clauses = CLAUSE_RE.split(masked)
     originals = CLAUSE_RE.split(sentence)
     if len(originals) != len(clauses):
@@ -380,5 +381,5 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
     if not narrowed:
         return None
     return Claim(line=line, text=m.group().strip(), value=value, unit=unit, targets=tuple(sorted(narrowed)),
-                 field=field, moved=_moved(clause), period=period, day=day)
+                 field=field, moved=has_move_word(clause), period=period, day=day)
 
