@@ -304,3 +304,104 @@ def test_a_release_checks_its_digits_and_field(zh) -> None:
     zh.release("NFP_CHANGE", "2025-03", field="prior")
     assert zh.uses[-1].kwargs == (("digits", None), ("field", "prior"))
     assert zh.uses[-1].dates == (D(2025, 4, 4),) and zh.uses[-1].values == (117.0,)
+
+
+# --- what each call records (receipts, provenance and parity read it) ----------------------------------
+@pytest.mark.parametrize(("name", "args", "kwargs", "recorded"), [
+    ("level", ("SP500", "2025-04-09"), {"digits": 1},
+     [("SP500", ("SP500", "2025-04-09"), (("digits", 1),), (D(2025, 4, 9),), "5,456.9", (5456.9,), ())]),
+    ("pct", ("SP500", "2025-04-08", "2025-04-09"), {},
+     [("SP500", ("SP500", "2025-04-08", "2025-04-09"), (("digits", 1),), (D(2025, 4, 8), D(2025, 4, 9)), "9.5%",
+       (4982.77, 5456.9), ())]),
+    ("day_pct", ("SP500", "2025-04-09"), {"digits": 2},
+     [("SP500", ("SP500", "2025-04-09"), (("digits", 2),), (D(2025, 4, 8), D(2025, 4, 9)), "9.52%",
+       (4982.77, 5456.9), ())]),
+    ("week_pct", ("SP500", "2025-04-04"), {},
+     [("SP500", ("SP500", "2025-04-04"), (("digits", 1),), (D(2025, 3, 28), D(2025, 4, 4)), "-9.1%",
+       (5580.94, 5074.08), ())]),
+    ("points", ("DJIA", "2025-04-08", "2025-04-09"), {"digits": 0},
+     [("DJIA", ("DJIA", "2025-04-08", "2025-04-09"), (("digits", 0),), (D(2025, 4, 8), D(2025, 4, 9)), "2,963",
+       (37645.59, 40608.45), ())]),
+    ("day_points", ("DJIA", "2025-04-09"), {},
+     [("DJIA", ("DJIA", "2025-04-09"), (("digits", 2),), (D(2025, 4, 8), D(2025, 4, 9)), "2,962.86",
+       (37645.59, 40608.45), ())]),
+    ("bp", ("DGS10", "2025-04-04", "2025-04-09"), {},
+     [("DGS10", ("DGS10", "2025-04-04", "2025-04-09"), (), (D(2025, 4, 4), D(2025, 4, 9)), "33", (4.01, 4.34), ())]),
+    ("gap_pct", ("NASDAQCOM", "SP500", "2025-04-08", "2025-04-09"), {},
+     [("NASDAQCOM", ("NASDAQCOM", "SP500", "2025-04-08", "2025-04-09"), (("digits", 1),),
+       (D(2025, 4, 8), D(2025, 4, 9)), "2.6", (15267.91, 17124.97), ()),
+      ("SP500", ("NASDAQCOM", "SP500", "2025-04-08", "2025-04-09"), (("digits", 1),),
+       (D(2025, 4, 8), D(2025, 4, 9)), "2.6", (4982.77, 5456.9), ())]),
+    ("low", ("SP500", "2025-04-01", "2025-04-17"), {"digits": 0},
+     [("SP500", ("SP500", "2025-04-01", "2025-04-17"), (("digits", 0),), (D(2025, 4, 8),), "4,983", (4982.77,),
+       (D(2025, 4, 1), D(2025, 4, 17)))]),
+    ("high", ("SP500", "2025-04-05", "2025-04-17"), {},
+     [("SP500", ("SP500", "2025-04-05", "2025-04-17"), (("digits", 2),), (D(2025, 4, 9),), "5,456.90", (5456.9,),
+       (D(2025, 4, 7), D(2025, 4, 17)))]),
+    ("low_date", ("SP500", "2025-04-01", "2025-04-17"), {},
+     [("SP500", ("SP500", "2025-04-01", "2025-04-17"), (), (D(2025, 4, 8),), "4 月 8 日", (4982.77,),
+       (D(2025, 4, 1), D(2025, 4, 17)))]),
+    ("high_date", ("SP500", "2025-04-05", "2025-04-17"), {},
+     [("SP500", ("SP500", "2025-04-05", "2025-04-17"), (), (D(2025, 4, 9),), "4 月 9 日", (5456.9,),
+       (D(2025, 4, 7), D(2025, 4, 17)))]),
+    ("release", ("CPI_YOY", "2025-03"), {},
+     [("CPI_YOY", ("CPI_YOY", "2025-03"), (("digits", None), ("field", "actual")), (D(2025, 4, 10),), "2.4%",
+       (2.4,), ())]),
+])
+def test_each_call_records_what_it_read_and_printed(zh, name, args, kwargs, recorded) -> None:
+    printed = zh.namespace()[name](*args, **kwargs)
+    got = [(u.series, u.args, u.kwargs, u.dates, u.text, u.values, u.span) for u in zh.uses]
+    assert got == recorded
+    assert {u.function for u in zh.uses} == {name} and printed == recorded[-1][4]
+
+
+# --- the words editors reach for name the keyword meant ---------------------------------------------
+@pytest.mark.parametrize(("function", "word", "meant"), [
+    ("day_pct", "decimals", "digits"), ("day_pct", "decimal", "digits"), ("day_pct", "precision", "digits"),
+    ("day_pct", "places", "digits"), ("day_pct", "dp", "digits"), ("day_pct", "round", "rounding"),
+    ("day_pct", "direction", "move"), ("day_pct", "signed", "sign"), ("release", "kind", "field"),
+    ("release", "value", "field"), ("level", "thousands", "grouping"), ("level", "separator", "grouping"),
+])
+def test_a_synonym_names_the_keyword_it_means(zh, function, word, meant) -> None:
+    args = ("CPI_YOY", "2025-03") if function == "release" else ("SP500", "2025-04-09")
+    with pytest.raises(FigureError) as failed:
+        zh.namespace()[function](*args, **{word: 1})
+    assert failed.value.hint.startswith(f"did you mean {meant}=? it takes ")
+    assert str(failed.value) == f"wrong arguments: {function}() got an unexpected keyword argument '{word}'"
+
+
+def test_a_synonym_of_a_keyword_the_function_lacks_is_not_suggested(zh) -> None:
+    with pytest.raises(FigureError) as failed:
+        zh.namespace()["bp"]("DGS10", "2025-04-04", "2025-04-09", decimals=1)  # bp has no digits
+    assert failed.value.hint == "it takes series, start, end, move, closed, sign"
+
+
+# --- the messages that say which figure to write instead --------------------------------------------
+def test_a_days_change_on_a_closed_day_names_the_change_it_would_print(zh) -> None:
+    with pytest.raises(FigureError) as failed:
+        zh.day_pct("SP500", "2025-04-18", closed="previous")
+    assert str(failed.value) == ('SP500 has no change on 2025-04-18: NYSE closed, Good Friday; the last trading '
+                                 'day\'s change is day_pct("SP500", "2025-04-17")')
+    assert failed.value.hint.startswith('closed="previous" takes the last close, not its change')
+    with pytest.raises(FigureError, match=r'the last trading day\'s change is day_points\("DJIA", "2025-04-17"\)'):
+        zh.day_points("DJIA", "2025-04-19", closed="previous")
+    assert zh.day_pct("SP500", "2025-04-17", closed="previous") == zh.day_pct("SP500", "2025-04-17")
+
+
+def test_a_wrong_direction_names_what_moved(zh) -> None:
+    with pytest.raises(FigureError) as failed:
+        zh.gap_pct("NASDAQCOM", "SP500", "2025-04-08", "2025-04-09", move="down")
+    assert str(failed.value) == ("the text says NASDAQCOM against SP500 moved down, but the data says it rose "
+                                 "(+2.648)")
+    assert failed.value.hint == "fix the wording or the dates"
+    with pytest.raises(FigureError, match=r"the text says DGS10 moved up, but the data says it fell \(-77\)"):
+        zh.bp("DGS10", "2025-01-14", "2025-04-04", move="up")
+    with pytest.raises(FigureError, match=r"the text says SP500 moved down, but the data says it rose \(\+474\.1\)"):
+        zh.day_points("SP500", "2025-04-09", move="down")
+
+
+def test_a_release_without_the_value_says_where_it_is_missing(zh) -> None:
+    with pytest.raises(FigureError) as failed:
+        zh.release("ISM_NEW_ORDERS", "2025-03", field="consensus")
+    assert str(failed.value) == "ISM_NEW_ORDERS 2025-03 has no consensus value in the data"
+    assert failed.value.hint.startswith("data/releases.csv leaves it empty")
