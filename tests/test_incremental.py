@@ -233,9 +233,10 @@ def test_a_new_version_of_a_library_that_shapes_output_is_a_change(project: Path
     from broadsheet.build import incremental
 
     assert run(project).nothing_changed
-    real = incremental.version
+    real = incremental.installed_versions
     for name in ("nh3", "opencc", "exchange-calendars", "broadsheet"):
-        monkeypatch.setattr(incremental, "version", lambda dist, name=name: "99.0" if dist == name else real(dist))
+        monkeypatch.setattr(incremental, "installed_versions",
+                            lambda dists, name=name: {d: "99.0" if d == name else v for d, v in real(dists).items()})
         result = run(project)
         assert not result.nothing_changed, name
         assert result.pages_rendered == 3  # every page is assembled again with the new library

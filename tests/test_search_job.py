@@ -99,6 +99,28 @@ def test_an_edit_is_served_with_the_old_index_until_the_new_one_is_swapped_in(in
     assert build(ctx).nothing_changed
 
 
+def test_a_build_that_changes_no_issue_page_starts_no_search_job(indexed) -> None:
+    """A template edit that leaves every issue page the same bytes (a comment) renders the pages
+    again but keeps the index as it is: no job, no Pagefind run (issue 27)."""
+    root, out = indexed
+    before, recorded = index_files(out), manifest(root, out)
+    template = root / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# a comment changes no page #}\n", encoding="utf-8")
+    ctx = BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=out, search=True,
+                       search_in_background=True)
+    result = build(ctx)
+    assert result.pages_rendered and not result.search_pending  # the pages were made again, the same
+    after = manifest(root, out)
+    assert after["search_job"] == "" and after["stale_shards"] == []
+    assert (after["search"], after["indexed"]) == (recorded["search"], recorded["indexed"])
+    assert index_files(out) == before
+    assert build(ctx).nothing_changed
+    edit(root, "新增一段關於殖利率曲線的評論。")  # a page that changes does start one
+    assert build(ctx).search_pending
+    wait_for_job(out)
+    assert any("殖利率曲線的評論" in text for text in fragment_texts(out))
+
+
 def test_a_build_whose_old_index_names_a_page_that_is_gone_indexes_before_the_swap(indexed) -> None:
     root, out = indexed
     assert any("2025-04-06-earlier" in page for page in manifest(root, out)["indexed"])

@@ -31,7 +31,6 @@ import os
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +38,14 @@ from broadsheet.build.writer import unchanged
 from broadsheet.charts.fonts import font_set_key
 from broadsheet.core.cache import content_key, open_cache
 from broadsheet.core.context import BuildContext
+from broadsheet.core.versions import installed_versions
 
 MANIFEST_VERSION = 3  # 2: pages are units of the build plan; 3: the search index is sharded by year
 # Every library whose version can change the bytes of an output or what `check` reports, and the
 # project's own version: a build after an upgrade of any of them is never "nothing changed".
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "babel", "pandas", "exchange-calendars", "altair",
-             "vl-convert-python", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml", "opencc",
-             "broadsheet")
+             "vl-convert-python", "svg2png-py", "pagefind", "pagefind-bin-extended", "css-inline", "pyyaml",
+             "opencc", "broadsheet")
 PACKAGE = Path(__file__).resolve().parent.parent  # broadsheet/, every stage folder (this file is in build/)
 ALL_ROWS = "*"  # the data rows no series id could be read from (a malformed CSV)
 
@@ -128,13 +128,7 @@ def hash_tree(folder: Path, memo: HashMemo | None = None) -> dict[str, str]:
 
 def library_versions() -> dict[str, str]:
     """{distribution: installed version} of LIBRARIES ("" for one that is not installed)."""
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = ""
-    return versions
+    return installed_versions(LIBRARIES)
 
 
 def code_version(memo: HashMemo | None = None) -> str:

@@ -198,7 +198,7 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
             early.finish(tmp / BUNDLE_DIR)
         elif search.mode == SearchMode.NOW:
             index_site(tmp, search.redo)  # search: see search.py
-        elif search.mode == SearchMode.BACKGROUND:
+        elif search.mode == SearchMode.BACKGROUND and not same_pages_indexed(search, previous, writer.result.files):
             jobs.append(prepare_job(ctx.out_dir.resolve()))
 
     writer.add(site.outputs)  # none when the pages were written as they were rendered (the sink)
@@ -210,6 +210,16 @@ def write(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inpu
     if jobs:
         start_job(jobs[0], ctx.out_dir.resolve(), manifest_path(ctx), inputs.fingerprint(), search.redo, search.keep)
     return written.written
+
+
+def same_pages_indexed(search: SearchPlan, previous: Manifest | None, files: dict[str, list[Any]]) -> bool:
+    """Whether the pages Pagefind would read are, byte for byte, those the kept index was made
+    from: then no search job runs (an edit of a template that changes no issue page, of the email
+    only, of a comment). `files` are the new site's records, as the manifest keeps them."""
+    if previous is None or previous.search_job or previous.stale_shards or set(previous.indexed) != set(search.pages):
+        return False
+    return all(path in files and path in previous.files and files[path][0] == previous.files[path][0]
+               for path in search.pages)
 
 
 def _save(site: Site, ctx: BuildContext, previous: Manifest | None, inputs: Inputs, files: dict[str, list[Any]],

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
-from importlib.metadata import version
 
 from broadsheet.charts import CACHE_NAMESPACE
 from broadsheet.core.cache import Cache, content_key
 from broadsheet.core.failures import held_interrupts
+from broadsheet.core.versions import installed_version
 
 _BUNDLE: dict[str, Future[str]] = {}  # cache key → the bundle being made in another process
 
 
 def bundle_key() -> str:
     """The bundle's cache key: it changes with vl-convert's version only."""
-    return content_key("vega-bundle", version("vl-convert-python"))
+    return content_key("vega-bundle", installed_version("vl-convert-python"))
 
 
 def make_bundle() -> str:

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 import time
-import venv
 from pathlib import Path
 
 SKIP_ENV = "BROADSHEET_NO_VENV"  # set to 1 to use the current interpreter as is
@@ -129,6 +128,9 @@ def install(root: Path) -> None:
     lock = root / LOCK_FILE
     if not venv_python(root).exists():
         _say("creating .venv…")
+        # only here: importing venv (logging, string…) was 10 ms of CPU of every build that has its .venv
+        import venv
+
         venv.EnvBuilder(with_pip=True).create(venv_dir)
     pip = Pip(venv_python(root), install_timeout())
     pip.run(["--require-hashes", "-r", str(lock)],

@@ -21,12 +21,12 @@ import pickle
 import warnings
 from collections.abc import Iterator
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from broadsheet.core.errors import NoDataForDate
+from broadsheet.core.versions import installed_version
 
 if TYPE_CHECKING:  # pandas is the caller's (a chart's weekly closes): this module imports none of it
     import pandas as pd
@@ -137,10 +137,7 @@ def sessions_memo(path: Path | None) -> Iterator[None]:
 
 
 def _library_version() -> str:
-    try:
-        return version("exchange_calendars")
-    except PackageNotFoundError:
-        return "?"
+    return installed_version("exchange_calendars") or "?"
 
 
 @cache

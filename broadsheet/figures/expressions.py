@@ -2,9 +2,9 @@
 
 Markdown bodies, chart titles and descriptions, the build plan (which series a chart's texts
 read) and `check` all find expressions here. An expression of the usual shape is read by Python's
-own parser when Jinja would read it the same (plain_call); any other by Jinja's sandboxed parser,
-whose reading and messages are the rule. Either way it is accepted only as one call of a known
-function with literal arguments; nothing is compiled or run.
+own parser when Jinja would read it the same (plain_call); any other by Jinja's sandboxed parser
+(jinja_call.py, imported only then), whose reading and messages are the rule. Either way it is
+accepted only as one call of a known function with literal arguments; nothing is compiled or run.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes
-from jinja2.sandbox import SandboxedEnvironment
-
 from broadsheet.core.spans import spans
-from broadsheet.core.suggest import known_hint
 
 MAX_EXPRESSION = 500  # characters; a figure call is short, anything longer is a mistake
 MAX_DEPTH = 8  # nested brackets: a figure call needs two; deeper is hostile or broken (Jinja recurses per level)
@@ -65,12 +61,6 @@ def expressions_in(text: str) -> Iterator[Expression]:
         yield Expression(span.start, span.end, span.inner(text))
 
 
-def _sandbox() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=False)
-    env.globals.clear()  # no range(), dict(), lipsum(): only the figure functions passed in
-    return env
-
-
 def _depth(expr: str) -> int:
     depth = deepest = 0
     for char in expr:
@@ -93,22 +83,11 @@ def parse_figure_call(expr: str, names: frozenset[str] | None = None) -> Literal
     fast = plain_call(expr)
     if fast is not None and (names is None or fast.name in names):
         return fast
-    try:
-        tree = _sandbox().parse("{{" + expr + "}}")
-    except TemplateSyntaxError as exc:
-        return f"not a valid expression: {exc.message}"
-    except RecursionError:
-        return "the expression is nested too deeply"
-    body = tree.body
-    if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
-        return "only one function call is allowed inside {{ }}"
-    call = body[0].nodes[0]
-    refused = _refused_construct(call) or _refused_call(call, names)
-    if refused:
-        return refused
-    assert isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name)
-    return LiteralCall(call.node.name, tuple(arg.value for arg in call.args),  # type: ignore[attr-defined]
-                       tuple((kw.key, kw.value.value) for kw in call.kwargs))  # type: ignore[attr-defined]
+    # Jinja only now: importing it is 30 ms of CPU that a build with nothing changed never needs
+    from broadsheet.figures.jinja_call import jinja_call
+
+    read = jinja_call(expr, names)
+    return read if isinstance(read, str) else LiteralCall(*read)
 
 
 # What Jinja reads as a literal, written the way Python writes it too: a number without a sign,
@@ -159,30 +138,3 @@ def _plain_literal(node: ast.Constant, text: str | None) -> bool:
     if isinstance(value, int | float):
         return _PLAIN_NUMBER_RE.fullmatch(text) is not None
     return False  # bytes, complex, Ellipsis
-
-
-def _refused_construct(call: nodes.Node) -> str | None:
-    """Name the construct that was refused, so the editor knows what to remove."""
-    if isinstance(call, nodes.Getattr | nodes.Getitem) or call.find(nodes.Getattr | nodes.Getitem):
-        return "attribute and item access ('.name', '[key]') are not allowed in figure expressions"
-    if isinstance(call, nodes.Filter) or call.find(nodes.Filter):
-        return "filters ('|') are not allowed in figure expressions"
-    if isinstance(call, nodes.BinExpr | nodes.UnaryExpr | nodes.Compare | nodes.Concat):
-        return "arithmetic and operators are not allowed in figure expressions"
-    if not isinstance(call, nodes.Call) or not isinstance(call.node, nodes.Name):
-        return "only a call such as level(\"SP500\", \"2025-04-09\") is allowed inside {{ }}"
-    return None
-
-
-def _refused_call(call: nodes.Call, names: frozenset[str] | None) -> str | None:
-    """A plain call: a known function, literal arguments, each keyword once."""
-    name = call.node.name  # type: ignore[attr-defined]
-    if names is not None and name not in names:
-        return f"unknown figure function {name!r} ({known_hint(name, sorted(names))})"
-    if call.dyn_args is not None or call.dyn_kwargs is not None:
-        return "*args and **kwargs are not allowed in figure expressions"
-    if not all(isinstance(v, nodes.Const) for v in [*call.args, *(kw.value for kw in call.kwargs)]):
-        return "arguments must be literals such as \"SP500\", \"2025-04-09\", 1 or True"
-    keys = [kw.key for kw in call.kwargs]
-    repeated = next((k for k in keys if keys.count(k) > 1), None)
-    return f"argument {repeated!r} is given twice" if repeated else None
