@@ -256,8 +256,10 @@ def test_site_yaml_keys_that_are_not_text_are_located(make_site) -> None:
                         "  en: {locale: en_US, html_lang: en, name: English, null: x, 1: y}")
     root = make_site({"site.yaml": text + "null: z\n"})
     found = problems(root)
-    assert found[-1] == "site.yaml:19: unknown setting 'None' (settings: title, description, base_url, languages, " \
-                        "author, timezone, disclaimer, cname, email_unsubscribe, raw_html, full_width_punctuation)"
+    line = text.count("\n") + 1  # the added last line
+    assert found[-1] == f"site.yaml:{line}: unknown setting 'None' (settings: title, description, base_url, " \
+                        "languages, author, timezone, disclaimer, cname, email_unsubscribe, signup, raw_html, " \
+                        "full_width_punctuation)"
     assert [m for m in found if "unknown language setting" in m] == [
         "site.yaml:11: unknown language setting 'None' (settings: locale, html_lang, name)",
         "site.yaml:11: unknown language setting '1' (settings: locale, html_lang, name)"]
