@@ -225,27 +225,47 @@ def test_a_wrong_header_names_the_one_expected(tmp_path) -> None:
 
 @pytest.mark.unit
 def test_a_line_at_the_limit_is_read_and_one_past_it_is_refused(tmp_path) -> None:
-    from broadsheet.data.csvread import MAX_LINE
-
     path = tmp_path / "markets.csv"
     row = "2025-04-04,SP500,5074.08,"
-    path.write_text(HEAD + row + "x" * (MAX_LINE - len(row)) + "\n", encoding="utf-8")
+    path.write_text(HEAD + row + "x" * (2_000 - len(row)) + "\n", encoding="utf-8")
     assert len(read_rows(path, COLUMNS)) == 1
-    path.write_text(HEAD + row + "x" * (MAX_LINE + 1 - len(row)) + "\n", encoding="utf-8")
+    path.write_text(HEAD + row + "x" * (2_001 - len(row)) + "\n", encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
         read_rows(path, COLUMNS)
     assert failed.value.problems[0].format(tmp_path) == (
-        f"markets.csv:2: line is {MAX_LINE + 1:,} characters long (a data row is short; the limit is {MAX_LINE:,}) "
+        "markets.csv:2: line is 2,001 characters long (a data row is short; the limit is 2,000) "
         "(a pasted blob or a broken export?)")
 
 
 @pytest.mark.unit
-def test_numbers_and_months_at_their_limits() -> None:
-    from broadsheet.data.csvread import MAX_NUMBER, iso_month
+def test_a_line_the_csv_module_cannot_read_without_a_quote_says_fix_the_row(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    path.write_text(HEAD + "2025-04-04,SP500,5074.08,FR\rED\n", encoding="utf-8")  # a lone CR mid-line
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    [problem] = failed.value.problems
+    assert (problem.line, problem.hint) == (2, "fix the row") and "not a CSV row" in problem.message
 
-    assert plain_number("1" * MAX_NUMBER) == float("1" * MAX_NUMBER)
+
+@pytest.mark.unit
+def test_a_long_broken_header_is_shown_cut_to_80_characters(tmp_path) -> None:
+    path = tmp_path / "markets.csv"
+    header = 'date,"' + "x" * 100
+    path.write_text(header + "\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        read_rows(path, COLUMNS)
+    [problem] = failed.value.problems
+    assert problem.line == 1 and problem.message == f"unexpected header {header[:80]}"
+
+
+@pytest.mark.unit
+def test_numbers_and_months_at_their_limits() -> None:
+    from broadsheet.data.csvread import iso_month
+
+    assert plain_number("1" * 24) == float("1" * 24)  # 24 characters at most
+    assert plain_number("-" + "1" * 23) == -float("1" * 23)
     with pytest.raises(ValueError):
-        plain_number("1" * (MAX_NUMBER + 1))
+        plain_number("1" * 25)
     assert plain_number("") is None and plain_number(" 5158.20 ") == 5158.2
     assert plain_number("0") == 0.0 and plain_number("-0.4") == -0.4
     assert iso_month("2025-03") == "2025-03" and iso_month(" 2025-12 ") == "2025-12"
