@@ -310,3 +310,43 @@ def test_search_works_while_a_years_bundle_is_missing(browser, search_site: Path
         hrefs = [r.find_element(By.CSS_SELECTOR, ".search-result-title a").get_attribute("href") for r in results]
     assert len(hrefs) >= 2 and all(f"/issues/{kept}-" in href for href in hrefs)
     browser.get_log("browser")  # the missing bundle's 404 is logged by the browser itself
+
+
+@pytest.mark.parametrize(("page", "query"), [
+    ("search/", "台積電"),  # Pagefind alone returned the first issue: 積 and 電 are on it, apart
+    ("search/", "台積電 關稅"),  # one word absent: no page holds the whole query
+    ("search/", "蘋果公司"),
+    ("en/search/", "xyzzy basis"),
+    ("en/search/", "Nvidia"),
+])
+def test_a_query_whose_word_is_absent_returns_nothing(browser, server: str, search_site: Path, page: str,
+                                                      query: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    prefix = "en/" if page.startswith("en/") else ""
+    absent = [word for word in query.split() if not pages_containing(search_site, prefix, word)]
+    assert absent, "the query must hold a word that no page of the edition has"
+    assert shown_results(browser, server, page + "?q=" + query) == []
+    status = browser.find_element(By.CSS_SELECTOR, ".search-status").text
+    assert re.search(r"No |沒有|找不到", status), status
+    assert severe_console_entries(browser) == []
+
+
+@pytest.mark.parametrize(("query", "typed"), [("tarif", "tariff"), ("yields", "yield")])
+def test_a_latin_word_being_typed_or_inflected_still_finds_its_pages(browser, server: str, search_site: Path,
+                                                                     query: str, typed: str) -> None:
+    expected = pages_containing(search_site, "en/", typed)
+    hrefs = {urlparse(r.find_element("css selector", ".search-result-title a").get_attribute("href")).path
+             for r in shown_results(browser, server, "en/search/?q=" + query)}
+    assert expected and expected <= hrefs
+
+
+@pytest.mark.parametrize("query", ["關稅", "美債", "基差交易"])
+def test_no_block_separator_inside_chinese_snippets(browser, server: str, query: str) -> None:
+    """Pagefind joins blocks with ". " ("觸發強制平倉. 美債"): never shown between Chinese text."""
+    from selenium.webdriver.common.by import By
+
+    results = shown_results(browser, server, "search/?q=" + query)
+    assert results
+    texts = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#search .search-result p")]
+    assert texts and [t for t in texts if re.search(r"[\u3400-\u9fff]\.\s+[\u3400-\u9fff]", t)] == []

@@ -3,7 +3,13 @@
 //   whole term is highlighted (Pagefind's own excerpts mark 基金, 基本 or a lone 差 too);
 // - each snippet starts at the beginning of a sentence;
 // - a query in the other edition's script (Chinese on the English page, Latin on the Chinese page)
-//   offers that edition's search.
+//   offers that edition's search;
+// - a page is listed only when it holds every word of the query: Pagefind cuts a Chinese query
+//   into words and single characters and returns a page that holds some of them (台積電 found a
+//   page with 積 and 電 far apart, and no 台), and a Latin query with a word no page has
+//   ("xyzzy basis") returns the pages of its other words;
+// - Pagefind's ". " between two blocks of Chinese text ("觸發強制平倉. 美債") is shown as a full-width
+//   space, the separator of Chinese text.
 // ?q=… in the address runs a search on load; the form also works as a plain GET form.
 (function () {
   "use strict";
@@ -62,6 +68,31 @@
 
   function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
+  // Pagefind joins a page's blocks with ". "; between Chinese text that is no Chinese punctuation.
+  var BLOCK_GAP = /([\u3400-\u9fff\uf900-\ufaff\uff09\u300d\u300f])\.\s+(?=[\u3400-\u9fff\uf900-\ufaff\uff08\u300c\u300e])/g;
+  function tidy(text) { return text.replace(BLOCK_GAP, "$1\u3000"); }
+
+  // The words a page must hold: each run of Chinese characters as it is (Pagefind's segments are
+  // not words), each Latin word as the start of a word of the page, less its last two letters
+  // (at least four) so that a word being typed, a plural or a verb's -ed still finds its pages.
+  function requiredWords(query) {
+    var q = query.replace(/"/g, " ");
+    var out = (q.match(/[\u3400-\u9fff\uf900-\ufaff]+/g) || []).map(function (run) {
+      return new RegExp(escapeRegExp(run));
+    });
+    (q.replace(/[\u3400-\u9fff\uf900-\ufaff]+/g, " ").match(/[A-Za-z0-9][A-Za-z0-9'’&.-]*/g) || [])
+      .forEach(function (word) {
+        var stem = word.replace(/[.'’-]+$/, "").slice(0, Math.max(4, word.length - 2));
+        if (stem) out.push(new RegExp("(^|[^A-Za-z0-9])" + escapeRegExp(stem), "i"));
+      });
+    return out;
+  }
+
+  function holdsEvery(data, words) {
+    var text = ((data.meta && data.meta.title) || "") + " " + data.content;
+    return words.every(function (word) { return word.test(text); });
+  }
+
   // The whole query, then each of its words (longest first): what is counted and highlighted.
   function wholeTerms(query) {
     var q = query.trim().replace(/^"|"$/g, "");
@@ -84,7 +115,7 @@
   function sentenceStart(text, at) {
     var from = Math.max(0, at - 160);
     var before = text.slice(from, at);
-    var re = /[。！？!?；;\n]\s*|\.\s+/g;
+    var re = /[。！？!?；;\n\u3000]\s*|\.\s+/g;
     var last = -1, m;
     while ((m = re.exec(before))) last = m.index + m[0].length;
     if (last >= 0) return from + last;
@@ -100,7 +131,7 @@
       if (!m[0]) { re.lastIndex++; continue; }
       first = first || m;
       var start = Math.max(0, sentenceStart(text, m.index));
-      var end = text.slice(m.index).search(/[。！？!?]|\.\s/);
+      var end = text.slice(m.index).search(/[。！？!?\u3000]|\.\s/);
       if ((end < 0 ? text.length - m.index : end) + (m.index - start) >= 15) return m;
     }
     return first;
@@ -139,14 +170,14 @@
     var text = excerpt.replace(/<\/?mark>/g, "");
     var tmp = document.createElement("div");
     tmp.innerHTML = text;
-    text = tmp.textContent;
+    text = tidy(tmp.textContent);
     var start = text.search(/[。！？!?]\s*|\.\s+/);
     return escapeHtml(start >= 0 && start < text.length / 2 ? text.slice(start).replace(/^[。！？!?.]\s*/, "") : text);
   }
 
   // The sections (Pagefind sub-results) that hold a whole term, each with its own snippet.
   function sections(data, re, whole) {
-    var content = data.content;
+    var content = data.content;  // tidied by search()
     var subs = (data.sub_results || []).filter(function (s) { return s.url !== data.url && s.title; });
     var starts = subs.map(function (s) { return content.indexOf(s.title); });
     var out = [];
@@ -212,12 +243,17 @@
     status.textContent = form.dataset.statusWait;
     var re = termRegExp(wholeTerms(query));
     var whole = termRegExp([query.replace(/^"|"$/g, "")]);
+    var words = requiredWords(query);
     load().then(function (pf) { return pf.search(query); }).then(function (found) {
       return Promise.all(found.results.slice(0, 60).map(function (r, rank) {
-        return r.data().then(function (data) { return { data: data, rank: rank, re: re, whole: whole, score: score(data, re) }; });
+        return r.data().then(function (data) {
+          data.content = tidy(data.content);
+          return { data: data, rank: rank, re: re, whole: whole, score: score(data, re) };
+        });
       }));
     }).then(function (items) {
       if (mine !== run) return;
+      items = items.filter(function (item) { return holdsEvery(item.data, words); });
       // pages with the whole term first (most occurrences first), then Pagefind's order
       items.sort(function (a, b) { return (b.score > 0) - (a.score > 0) || b.score - a.score || a.rank - b.rank; });
       var template = items.length === 1 ? form.dataset.statusOne
