@@ -238,16 +238,6 @@ def test_a_line_at_the_limit_is_read_and_one_past_it_is_refused(tmp_path) -> Non
 
 
 @pytest.mark.unit
-def test_a_line_the_csv_module_cannot_read_without_a_quote_says_fix_the_row(tmp_path) -> None:
-    path = tmp_path / "markets.csv"
-    path.write_text(HEAD + "2025-04-04,SP500,5074.08,FR\rED\n", encoding="utf-8")  # a lone CR mid-line
-    with pytest.raises(BuildFailed) as failed:
-        read_rows(path, COLUMNS)
-    [problem] = failed.value.problems
-    assert (problem.line, problem.hint) == (2, "fix the row") and "not a CSV row" in problem.message
-
-
-@pytest.mark.unit
 def test_a_long_broken_header_is_shown_cut_to_80_characters(tmp_path) -> None:
     path = tmp_path / "markets.csv"
     header = 'date,"' + "x" * 100
