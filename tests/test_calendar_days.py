@@ -154,3 +154,61 @@ def test_weekly_closes_end_on_each_weeks_last_trading_day() -> None:
     assert [d.date() for d in closes.index] == [D(2025, 4, 11), D(2025, 4, 17), D(2025, 4, 21)]
     assert closes.tolist() == [2.0, 4.0, 5.0]
 
+
+
+# --- the sessions memo: the days kept on disk between builds ----------------------------------------
+@pytest.fixture
+def fresh_sessions():
+    """The in-process memory of each calendar's days emptied before and after (the memo is what is tested)."""
+    calendars._sessions.cache_clear()
+    yield
+    calendars._sessions.cache_clear()
+
+
+def test_the_memo_keeps_each_calendars_days_keyed_by_library_rules_and_day(tmp_path, fresh_sessions) -> None:
+    import pickle
+    from importlib.metadata import version
+
+    memo = tmp_path / "memo" / "sessions.pickle"
+    with calendars.sessions_memo(memo):
+        assert calendars.bounds("XNYS")[0] == D(2010, 1, 4)
+    stored = pickle.loads(memo.read_bytes())
+    today = dt.date.today().isoformat()
+    assert stored["key"] == f"{version('exchange_calendars')}:2010:{calendars.BOND_RULES}:{today}"
+    assert stored["sessions"]["XNYS"][:2] == (D(2010, 1, 4), D(2010, 1, 5))
+    assert list(memo.parent.iterdir()) == [memo]  # written whole, through a temporary file
+
+    # a memo with the right key is believed (here one planted with two days)
+    stored["sessions"]["XNYS"] = (D(2025, 1, 2), D(2025, 1, 3))
+    stored["sessions"]["XPLANTED"] = (D(2025, 1, 2),)
+    memo.write_bytes(pickle.dumps(stored))
+    calendars._sessions.cache_clear()
+    with calendars.sessions_memo(memo):
+        assert calendars.bounds("XNYS") == (D(2025, 1, 2), D(2025, 1, 3))
+        assert calendars.known("XPLANTED")
+    assert not calendars.known("XPLANTED")  # outside the block the memo is not read
+
+    # one with another key (another library, another day) is not
+    stored["key"] = "0.0:2010:1:2000-01-01"
+    memo.write_bytes(pickle.dumps(stored))
+    calendars._sessions.cache_clear()
+    with calendars.sessions_memo(memo):
+        assert calendars.bounds("XNYS")[0] == D(2010, 1, 4)
+    assert pickle.loads(memo.read_bytes())["key"].endswith(today)  # and it is made again
+
+
+@pytest.mark.parametrize("junk", [b"not a pickle", b"", b"\x80\x04N.", b"\x80\x04]\x94."])
+def test_a_broken_memo_is_made_again(tmp_path, fresh_sessions, junk) -> None:
+    import pickle
+
+    memo = tmp_path / "sessions.pickle"
+    memo.write_bytes(junk)
+    with calendars.sessions_memo(memo):
+        assert calendars.is_session("XNYS", D(2025, 4, 17))
+    assert "XNYS" in pickle.loads(memo.read_bytes())["sessions"]
+
+
+def test_without_a_path_nothing_is_written(tmp_path, fresh_sessions) -> None:
+    with calendars.sessions_memo(None):
+        assert calendars.is_session("XNYS", D(2025, 4, 17))
+    assert list(tmp_path.iterdir()) == []
