@@ -243,3 +243,71 @@ def test_lint_numbers_names_the_line_the_data_and_the_figure(store) -> None:
         (7, "typed numbers disagree with the data: 25萬 (NFP_CHANGE 2025-03 actual: the data says 228,000 persons)",
          'write {{ release("NFP_CHANGE", "2025-03") }}, or mark a quoted claim with <!-- reviewed: why --> '
          "on the line before")]
+
+
+# --- the edges of each rule ----------------------------------------------------------------------------
+def test_the_issues_window_is_thirteen_days(store) -> None:
+    # an issue of Wednesday 4/16 looks back to Thursday 4/3 (5,396.52), not to 4/2 (5,670.97)
+    assert judge(claim(5396.52), 2, store, D(2025, 4, 16), []).label == "SP500 close 2025-04-03"
+    found = judge(claim(5670.97), 2, store, D(2025, 4, 16), [])
+    assert (found.verdict, found.label) == ("disagrees", "SP500 close 2025-04-09")  # the nearest in it
+
+
+def test_a_plausible_level_is_from_half_the_lowest_close_to_twice_the_highest(store) -> None:
+    # SP500's closes run 4,982.77 … 6,144.15: 2,491.39 … 12,288.30 may be a level
+    assert verdict(store, claim(2492), 0)[0] == "disagrees"
+    assert verdict(store, claim(2490), 0) is None
+    assert verdict(store, claim(12288), 0)[0] == "disagrees"
+    assert verdict(store, claim(12289), 0) is None
+    assert verdict(store, claim(-5456.9, day=D(2025, 4, 9)), 1)[0] == "disagrees"  # a level has no minus
+
+
+@pytest.mark.parametrize("unit", ["%", "％", "percent", "個百分點"])
+def test_each_way_of_writing_percent(store, unit) -> None:
+    assert verdict(store, claim(9.5, unit, moved=True, day=D(2025, 4, 9)), 1)[:2] == (
+        "agrees", "SP500 change on 2025-04-09")
+    if unit != "個百分點":  # percentage points: a change, not a yield's level
+        assert verdict(store, claim(4.34, unit, targets=("DGS10",), day=D(2025, 4, 9)), 2)[:2] == (
+            "agrees", "DGS10 close 2025-04-09")
+
+
+@pytest.mark.parametrize("unit", ["bp", "basis point", "basis points", "基點", "個基點"])
+def test_each_way_of_writing_basis_points(store, unit) -> None:
+    assert verdict(store, claim(8, unit, targets=("DGS10",), moved=True, day=D(2025, 4, 9)), 0)[:2] == (
+        "agrees", "DGS10 change on 2025-04-09")
+
+
+@pytest.mark.parametrize("unit", ["", "美元", "dollars", "dollar"])
+def test_a_price_in_dollars(store, unit) -> None:
+    # gold closed at 3,082.78 on 4/9
+    assert verdict(store, claim(3082.78, unit, targets=("GOLD",), day=D(2025, 4, 9)), 2)[:3] == (
+        "agrees", "GOLD close 2025-04-09", f"3,082.78 {unit}".strip())
+
+
+def test_the_latest_period_a_page_quotes_and_a_release_on_the_issue_date(store) -> None:
+    used = [FigureUse("release", ("NFP_CHANGE", period), (), "NFP_CHANGE", (), "") for period in
+            ("2025-02", "2025-01")] + [FigureUse("level", ("NFP_CHANGE", "2025-03"), (), "NFP_CHANGE", (), "")]
+    assert verdict(store, claim(15.1, "萬", targets=NFP), 1, used)[:2] == ("agrees", "NFP_CHANGE 2025-02 actual")
+    other = [FigureUse("release", ("CPI_YOY", "2025-01"), (), "CPI_YOY", (), "")]
+    assert verdict(store, claim(22.8, "萬", targets=NFP), 1, other)[:2] == ("agrees", "NFP_CHANGE 2025-03 actual")
+    # March's payrolls came out on 4/4: an issue of that day speaks of them
+    assert judge(claim(22.8, "萬", targets=NFP), 1, store, D(2025, 4, 4), []).label == "NFP_CHANGE 2025-03 actual"
+    assert judge(claim(15.1, "萬", targets=NFP), 1, store, D(2025, 4, 3), []).label == "NFP_CHANGE 2025-02 actual"
+
+
+def test_a_payroll_count_typed_to_a_hundred_persons_is_compared_to_the_thousand(store) -> None:
+    assert verdict(store, claim(22.85, "萬", targets=NFP), 2)[0] == "disagrees"  # 228,500 is not 228,000
+    assert verdict(store, claim(22.80, "萬", targets=NFP), 2)[0] == "agrees"
+
+
+def page_of(lines: int) -> Page:
+    return page("".join(f"標普 500 指數 4 月 9 日收 {5000 + n} 點。\n" for n in range(lines)))
+
+
+def test_judging_stops_after_200_claims_and_says_where(store) -> None:
+    problems = lint_numbers(page_of(201), store, [])
+    assert problems[0].line == 5 + 200
+    assert problems[0].message == ("too many numbers typed beside a series' name: the typed-number check stopped "
+                                   "at this line")
+    assert len(problems) == 1 + 200
+    assert all("stopped" not in p.message for p in lint_numbers(page_of(200), store, []))
