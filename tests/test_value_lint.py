@@ -208,6 +208,16 @@ SAME_CLAIM = [  # (English, Chinese): the same sentence in each edition gets the
     ("The Dow shed 2.5% over the week.", "道瓊本週下跌 2.5%。"),
     ("The 10-year yield rose 0.08 percentage points on April 9.", "十年期殖利率 4/9 上升 0.08 個百分點。"),
     ("The 10-year yield rose 0.3 percentage points on April 9.", "十年期殖利率 4/9 上升 0.3 個百分點。"),
+    # a number right after a Han character is read (上漲9.52%), as one after a space is
+    ("The S&P 500 rose 9.52% on April 9.", "標普500 4/9 上漲9.52%。"),
+    # the starting value of a move is not the close of the day named
+    ("The 10-year Treasury yield rose from 4.01% to 4.34% by April 9.",
+     "十年期美國公債殖利率從4.01%到4月9日爬升到4.34%。"),
+    # "the previous month" after a number is its field, not the next number's
+    ("The ISM manufacturing PMI fell from 50.3 the previous month to 49 in March.",
+     "美國3月ISM製造業PMI從前月的 50.3 下滑至 49。"),
+    # 5–10-year is not the 10-year yield
+    ("5–10-year inflation expectations reached 4.4% in April.", "4 月五到十年的通膨預期高達 4.4%。"),
 ]
 
 
@@ -227,6 +237,13 @@ def test_a_yields_percentage_points_are_its_change_not_its_close(taiex_data, wri
     [problem] = named(write_page("十年期殖利率 4/9 上升 0.08 個百分點。"), taiex_data)
     assert problem.message.startswith("typed numbers should be figure expressions: 0.08 個百分點 (DGS10 change on "
                                       "2025-04-09")
+
+
+def test_a_month_before_a_number_is_its_period(taiex_data, write_page) -> None:
+    body = "March CPI rose 2.4% year on year, below the consensus forecast of 2.6% and well below February's 2.8%."
+    [problem] = named(write_page(body, "en"), taiex_data)
+    assert problem.message == ("typed numbers should be figure expressions: 2.4% (CPI_YOY 2025-03 actual: matches); "
+                               "2.6% (CPI_YOY 2025-03 consensus: matches); 2.8% (CPI_YOY 2025-02 actual: matches)")
 
 
 def test_english_basis_points_and_dates_are_read(taiex_data, write_page) -> None:

@@ -51,7 +51,7 @@ MONTH_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*月(?!\s*\d+\s*日)|" + MON
 DATE_RE = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])\s*(?:月\s*|/)(3[01]|[12]\d|0?[1-9])(?:\s*日)?(?![\d/])"
                      r"|" + MONTH_EN + r"\s*(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b", re.I)
 NUMBER_RE = re.compile(
-    r"(?<![\w.\-–/])(?P<sign>[-−+])?[$]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![A-Za-z0-9_.\-–/])(?P<sign>[-−+])?[$]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<unit>\s*(?:%|％|個百分點|percentage points?\b|percent\b|萬|億|兆|bps?\b|basis points?\b|基點|個基點|點"
     r"|points?\b|pts?\b|美元|dollars?\b|[kK]\b|thousand\b|million\b|billion\b|trillion\b))?"
     r"(?![A-Za-z0-9/\-–]|\.\d)")
@@ -88,8 +88,6 @@ class Claim:
     moved: bool  # a movement word is in its clause (a change rather than a level)
     period: str | None
     day: dt.date | None
-
-
 
 
 # --- reading the Markdown source --------------------------------------------------------------
@@ -166,6 +164,8 @@ def _name_pattern(text: str) -> str:
     escaped = re.escape(text).replace(r"\ ", r"\s*")
     if re.match(r"[A-Za-z]", text):  # not after a letter: checked once the first letter matched
         escaped = escaped[0] + r"(?<![A-Za-z].)" + escaped[1:]
+    if re.match(r"\d", text):  # 10-year is not the end of 5–10-year
+        escaped = escaped[0] + r"(?<![\d.,\-–—].)" + escaped[1:]
     if re.search(r"[A-Za-z]$", text):
         escaped += r"(?![A-Za-z])"
     return escaped
@@ -317,7 +317,8 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
                 claims.stopped_at = line
                 return own
             claims.numbers += 1
-            claim = _claim(m, clause, named, [original, sentence], line, period, day, names.narrowing)
+            claim = _claim(m, clause, named, [original, sentence], line, period, day, names.narrowing,
+                           page.meta.date)
             if claim is not None:
                 claims.found.append((claim, typed_decimals(m)))
     return own
@@ -333,8 +334,9 @@ def quantity(m: re.Match[str], clause: str) -> tuple[str, float] | None:
     unit = (m.group("unit") or "").strip()
     # the words next to the number: a bounded window, or a clause of many numbers is quadratic
     before, after = clause[max(0, m.start() - CONTEXT): m.start()], clause[m.end(): m.end() + CONTEXT]
-    if not unit and re.match(r"\s*[\u3400-\u9fff]", after) and not re.match(r"\s*(?:美元|萬|億|兆)", after):
-        return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts
+    if (not unit and "." not in m.group("num") and re.match(r"\s*[\u3400-\u9fff]", after)
+            and not re.match(r"\s*(?:美元|萬|億|兆)", after)):
+        return None  # 3月, 20年, 11大產業, 6家: dates, durations and counts (50.3 下滑 is a value)
     if not unit and re.match(r"\s*(?:年|月|日|天|週|周|years?\b|months?\b|days?\b|weeks?\b)", after, re.I):
         return None
     if MONTH_BEFORE_RE.search(before) or MONTH_AFTER_RE.match(after) or PAGE_BEFORE_RE.search(before):
@@ -347,36 +349,49 @@ def quantity(m: re.Match[str], clause: str) -> tuple[str, float] | None:
     return unit, value
 
 
-# English puts the field after the number too: "below the 2.6% expected", "from 4.1% previously"
+# English puts the field after the number too: "below the 2.6% expected", "from 50.3 the previous month"
 FIELD_AFTER_RE = re.compile(r"\s*(?:(?:was|were|had been)\s+)?(?:(?P<consensus>expected|forecast|estimated"
-                            r"|consensus)|(?P<prior>previously|prior|the month before|a month earlier))\b", re.I)
+                            r"|consensus)|(?P<prior>previously|prior|(?:in\s+)?the\s+(?:previous|prior)\s+month"
+                            r"|last\s+month|the\s+month\s+before|a\s+month\s+earlier))\b", re.I)
+# a value typed before this one in the clause: the field words before it are its own
+VALUE_BEFORE_RE = re.compile(r"\d[\d,]*\.\d+|\d+(?:\.\d+)?\s*[%％]|\d{1,3}(?:,\d{3})+")
+# the start of a move, "from 4.01% to 4.34% by April 9": not the close of the day named
+FROM_BEFORE_RE = re.compile(r"(?:\bfrom|從|由)\s*[$]?\s*$", re.I)
+# a number's own month: "February's 2.8%", "2 月的 2.8%"
+OWN_MONTH_RE = re.compile(MONTH_EN + r"(?:'s|’s)\s*$|(?<![\d/])(?:1[0-2]|0?[1-9])\s*月份?的\s*$", re.I)
 
 
 def _field_before(before: str) -> str:
-    """The field the last consensus or prior word before a number names (預期 2.6%), else actual."""
-    field, last = "actual", -1
-    for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior")):
-        for fm in regex.finditer(before):
-            if fm.start() > last:
-                last, field = fm.start(), name
-    return field
+    """The field the last consensus or prior word before a number names (預期 2.6%), else actual; the
+    words before a value typed earlier in the clause, or right after it, are that value's."""
+    values = list(VALUE_BEFORE_RE.finditer(before))
+    if values:
+        before = before[values[-1].end():]
+        if (own := FIELD_AFTER_RE.match(before)) is not None:
+            before = before[own.end():]
+    found = [(fm.start(), name) for regex, name in ((CONSENSUS_RE, "consensus"), (PRIOR_RE, "prior"))
+             for fm in regex.finditer(before)]
+    return max(found)[1] if found else "actual"
 
 
 def _field_after(after: str) -> str | None:
     """consensus or prior when the words right after a number say so (English word order), else None."""
-    m = FIELD_AFTER_RE.match(after)
-    return None if m is None else "consensus" if m.group("consensus") else "prior"
+    return None if (m := FIELD_AFTER_RE.match(after)) is None else "consensus" if m.group("consensus") else "prior"
 
 
 def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], line: int, period: str | None,
-           day: dt.date | None, narrowing: tuple[Any, ...]) -> Claim | None:
+           day: dt.date | None, narrowing: tuple[Any, ...], issue_date: dt.date) -> Claim | None:
     """Turn a number in a clause into a Claim, or None when it is a year, date, count or bound."""
     found = quantity(m, clause)
     if found is None:
         return None
     unit, value = found
-    field = (_field_after(clause[m.end(): m.end() + CONTEXT])
-             or _field_before(clause[max(0, m.start() - CONTEXT): m.start()]))
+    before = clause[max(0, m.start() - CONTEXT): m.start()]
+    field = _field_after(clause[m.end(): m.end() + CONTEXT]) or _field_before(before)
+    if FROM_BEFORE_RE.search(before):  # a starting value: any close of the window, not the day's
+        day = None
+    if (own := OWN_MONTH_RE.search(before)) is not None:
+        period = _period(own.group(), issue_date)
     narrowed = narrow(named, context, narrowing)  # the words as written, names included ("10-year")
     if not narrowed:
         return None
