@@ -262,8 +262,8 @@ def test_numbers_and_months_at_their_limits() -> None:
     for bad in ("2025-3", "2025-13", "202503", "2025-03-01", "2025-00"):
         with pytest.raises(ValueError):
             iso_month(bad)
-    with pytest.raises(ValueError, match="not a YYYY-MM month: '2025-3'"):
+    with pytest.raises(ValueError, match="^not a YYYY-MM month: '2025-3'$"):
         iso_month("2025-3")
-    with pytest.raises(ValueError, match="not a YYYY-MM-DD date: '20250417'"):
+    with pytest.raises(ValueError, match="^not a YYYY-MM-DD date: '20250417'$"):
         iso_date("20250417")
     assert str(iso_date(" 2025-04-17 ")) == "2025-04-17"

@@ -61,7 +61,7 @@ def test_a_percent_change_from_zero_is_an_error_naming_the_series(start: float) 
 
 
 def test_a_percent_change_to_an_infinite_value_is_an_error() -> None:
-    with pytest.raises(FigureError, match="percent change has no meaning"):
+    with pytest.raises(FigureError, match=r"^the series is \S+ at the start, so a percent change has no meaning$"):
         pct_change(1e-320, 1e300)
     assert pct_change(-2.0, -1.0) == pytest.approx(-50.0)  # a negative base is a number, not an error
 
@@ -111,7 +111,8 @@ def test_how_a_spread_changed_in_basis_points(zh, en) -> None:
     assert zh.spread_change("DGS30", "DGS2", "2025-02-07", "2025-04-10", sign=True) == "+62"
     assert zh.spread_change("DGS30", "DGS2", "2025-02-07", "2025-04-10", move="up") == "62"
     assert zh.spread_change("DGS30", "DGS2", "2025-04-10", "2025-02-07", move="down") == "62"
-    with pytest.raises(FigureError, match="the text says the DGS30-DGS2 spread moved down, but the data says it rose"):
+    with pytest.raises(FigureError, match=r"^the text says the DGS30-DGS2 spread moved down, "
+                                          r"but the data says it rose \(\+62\)$"):
         zh.spread_change("DGS30", "DGS2", "2025-02-07", "2025-04-10", move="down")
     # DGS10 4.01 → 4.34, DGS2 3.68 → 3.91 from 2025-04-04 to 2025-04-09: 33 → 43 bp
     assert zh.spread_change("DGS10", "DGS2", "2025-04-04", "2025-04-09") == "10"
@@ -135,7 +136,8 @@ def test_a_spread_change_records_both_series_at_both_dates(zh) -> None:
 ])
 def test_basis_points_of_a_series_not_in_percent_is_an_error(zh, call) -> None:
     # bp("SP500", …) would print index points x100
-    with pytest.raises(FigureError, match=r"needs yield series in percent; (SP500|GOLD) is not one"):
+    with pytest.raises(FigureError, match=r"^(bp|spread|spread_change)\(\) needs yield series in percent; "
+                                          r"(SP500|GOLD) is not one$"):
         call(zh)
 
 
@@ -205,11 +207,11 @@ def test_move_checks_the_direction_of_a_move_under_one_unit(zh) -> None:
     assert zh.day_pct("SP500", "2025-02-26", digits=3, move="up") == "0.014%"
     assert zh.day_points("SP500", "2025-02-14", move="down") == "0.44"
     assert zh.day_pct("SP500", "2025-02-14", digits=3, move="down") == "0.007%"
-    with pytest.raises(FigureError, match=r"moved down, but the data says it rose \(\+0\.81\)"):
+    with pytest.raises(FigureError, match=r"^the text says SP500 moved down, but the data says it rose \(\+0\.81\)$"):
         zh.day_points("SP500", "2025-02-26", move="down")
     with pytest.raises(FigureError, match="moved down, but the data says it rose"):
         zh.day_pct("SP500", "2025-02-26", move="down")
-    with pytest.raises(FigureError, match=r"moved up, but the data says it fell \(-0\.44\)"):
+    with pytest.raises(FigureError, match=r"^the text says SP500 moved up, but the data says it fell \(-0\.44\)$"):
         zh.day_points("SP500", "2025-02-14", move="up")
     with pytest.raises(FigureError, match="moved up, but the data says it fell"):
         zh.day_pct("SP500", "2025-02-14", move="up")
@@ -221,7 +223,7 @@ def test_move_on_no_change_is_either_direction(zh) -> None:
 
 
 def test_move_and_sign_together_contradict(zh) -> None:
-    with pytest.raises(FigureError, match="sign=True and move= contradict each other"):
+    with pytest.raises(FigureError, match="^sign=True and move= contradict each other$"):
         zh.day_pct("SP500", "2025-04-09", move="up", sign=True)
     assert zh.day_pct("SP500", "2025-04-09", move="up", sign=False) == "9.5%"
 
@@ -301,9 +303,9 @@ def test_a_wrong_keyword_names_the_function_and_the_one_meant(zh) -> None:
 def test_a_release_checks_its_digits_and_field(zh) -> None:
     assert zh.release("CPI_YOY", "2025-03", digits=2) == "2.40%"
     assert zh.release("UMICH_SENTIMENT_PRELIM", "2025-04", digits=0) == "51"  # 50.8
-    with pytest.raises(FigureError, match="digits must be a whole number from 0 to 6, got 9"):
+    with pytest.raises(FigureError, match="^digits must be a whole number from 0 to 6, got 9$"):
         zh.release("CPI_YOY", "2025-03", digits=9)
-    with pytest.raises(FigureError, match="field must be one of actual, consensus, prior, got 'forecast'"):
+    with pytest.raises(FigureError, match="^field must be one of actual, consensus, prior, got 'forecast'$"):
         zh.release("CPI_YOY", "2025-03", field="forecast")
     zh.release("NFP_CHANGE", "2025-03", field="prior")
     assert zh.uses[-1].kwargs == (("digits", None), ("field", "prior"))
@@ -387,7 +389,8 @@ def test_a_days_change_on_a_closed_day_names_the_change_it_would_print(zh) -> No
     assert str(failed.value) == ('SP500 has no change on 2025-04-18: NYSE closed, Good Friday; the last trading '
                                  'day\'s change is day_pct("SP500", "2025-04-17")')
     assert failed.value.hint.startswith('closed="previous" takes the last close, not its change')
-    with pytest.raises(FigureError, match=r'the last trading day\'s change is day_points\("DJIA", "2025-04-17"\)'):
+    with pytest.raises(FigureError, match=r"^DJIA has no change on 2025-04-19: NYSE closed, Saturday; "
+                                          r'the last trading day\'s change is day_points\("DJIA", "2025-04-17"\)$'):
         zh.day_points("DJIA", "2025-04-19", closed="previous")
     assert zh.day_pct("SP500", "2025-04-17", closed="previous") == zh.day_pct("SP500", "2025-04-17")
 
@@ -398,9 +401,9 @@ def test_a_wrong_direction_names_what_moved(zh) -> None:
     assert str(failed.value) == ("the text says NASDAQCOM against SP500 moved down, but the data says it rose "
                                  "(+2.648)")
     assert failed.value.hint == "fix the wording or the dates"
-    with pytest.raises(FigureError, match=r"the text says DGS10 moved up, but the data says it fell \(-77\)"):
+    with pytest.raises(FigureError, match=r"^the text says DGS10 moved up, but the data says it fell \(-77\)$"):
         zh.bp("DGS10", "2025-01-14", "2025-04-04", move="up")
-    with pytest.raises(FigureError, match=r"the text says SP500 moved down, but the data says it rose \(\+474\.1\)"):
+    with pytest.raises(FigureError, match=r"^the text says SP500 moved down, but the data says it rose \(\+474\.1\)$"):
         zh.day_points("SP500", "2025-04-09", move="down")
 
 
