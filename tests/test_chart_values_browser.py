@@ -156,11 +156,12 @@ def test_nearest_values_layers_each_line_unit() -> None:
     spec = nearest_values({"layer": [line, {"mark": {"type": "rule"}}]})
     unit = spec["layer"][0]
     assert unit["data"] == {"values": []} and unit["width"] == 300 and "mark" not in unit
-    assert [layer.get("name") for layer in unit["layer"]] == [None, "nearest_point", "nearest_rule", "nearest_label"]
+    assert [layer.get("name") for layer in unit["layer"]] == [None, "nearest_point", "nearest_rule", "nearest_halo",
+                                                            "nearest_label"]
     assert unit["layer"][0]["mark"]["point"] is False and "tooltip" not in unit["layer"][0]["encoding"]
     select = unit["layer"][1]["params"][0]
     assert select["name"] == NEAREST and select["select"]["nearest"] is True
-    assert "format(datum.value, '.1%')" in unit["layer"][3]["transform"][1]["calculate"]
+    assert "format(datum.value, '.1%')" in unit["layer"][4]["transform"][1]["calculate"]
     assert spec["layer"][1] == {"mark": {"type": "rule"}}  # other marks as they were
     static = {"mark": {"type": "line", "point": False}, "encoding": {}}
     assert nearest_values(static) == static  # a static spec (no points) is not touched

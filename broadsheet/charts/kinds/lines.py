@@ -69,10 +69,13 @@ def nearest_values(spec: Any) -> Any:
         {"name": "nearest_rule", "transform": [picked],
          "mark": {"type": "rule", "color": LIGHT["muted"], "strokeDash": [3, 3], "strokeWidth": 1},
          "encoding": {"x": encoding["x"]}},
-        {"name": "nearest_label", "transform": [picked, {"calculate": text, "as": NEAREST_TEXT}],
-         "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 13, "fontWeight": "bold",
-                  "color": LIGHT["fg"], "dx": 2, "dy": 2},
-         "encoding": {"x": {"value": 0}, "y": {"value": 0}, "text": {"field": NEAREST_TEXT, "type": "nominal"}}},
+        *({"name": name, "transform": [picked, {"calculate": text, "as": NEAREST_TEXT}],
+           "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 13, "fontWeight": "bold",
+                    "color": LIGHT["fg"], "dx": 2, "dy": 2, **halo},
+           "encoding": {"x": {"value": 0}, "y": {"value": 0}, "text": {"field": NEAREST_TEXT, "type": "nominal"}}}
+          # the text over a halo of the background, so a line under it does not cross it out
+          for name, halo in (("nearest_halo", {"stroke": LIGHT["bg"], "strokeWidth": 4, "strokeJoin": "round"}),
+                             ("nearest_label", {}))),
     ]
     return {**{key: value for key, value in spec.items() if key not in ("mark", "encoding")}, "layer": layers}
 
