@@ -412,3 +412,59 @@ def test_a_release_without_the_value_says_where_it_is_missing(zh) -> None:
         zh.release("ISM_NEW_ORDERS", "2025-03", field="consensus")
     assert str(failed.value) == "ISM_NEW_ORDERS 2025-03 has no consensus value in the data"
     assert failed.value.hint.startswith("data/releases.csv leaves it empty")
+
+
+# --- a range of a series without a calendar: the rows decide --------------------------------------------
+@pytest.fixture
+def uncalendared(store):
+    """The real data with GOLD's calendar taken away (a series the catalog gives no exchange)."""
+    import dataclasses
+
+    from broadsheet.data.store import DataStore
+
+    series = {**store.catalog.series, "GOLD": dataclasses.replace(store.catalog.series["GOLD"], calendar=None)}
+    catalog = dataclasses.replace(store.catalog, series=series)
+    return FigureFunctions(DataStore(catalog, store.values, store.releases), NumberFormatter("en_US"))
+
+
+def test_a_range_without_a_calendar_is_the_rows_between_its_ends(uncalendared) -> None:
+    # GOLD 4/7 2,982.01, 4/8 2,981.96, 4/9 3,082.78: both ends are inside the range
+    assert uncalendared.low("GOLD", "2025-04-08", "2025-04-08") == "2,981.96"
+    assert uncalendared.low("GOLD", "2025-04-05", "2025-04-09") == "2,981.96"
+    assert uncalendared.low("GOLD", "2025-04-09", "2025-04-09") == "3,082.78"
+    assert uncalendared.high_date("GOLD", "2025-04-05", "2025-04-09") == "April 9"
+    assert uncalendared.uses[-1].span == (D(2025, 4, 7), D(2025, 4, 9))
+    assert uncalendared.low("GOLD", "2025-04-07", "2025-04-07") == "2,982.01"
+    with pytest.raises(FigureError, match=r"^GOLD has no close from 2025-04-12 to 2025-04-13$") as failed:
+        uncalendared.low("GOLD", "2025-04-12", "2025-04-13")  # a weekend
+    assert failed.value.hint == "widen the range"
+    with pytest.raises(FigureError, match=r"^GOLD has no data for 2025-04-30"):
+        uncalendared.low("GOLD", "2025-04-19", "2025-04-30")
+
+
+def test_a_range_beyond_the_calendar_is_read_from_the_rows(zh) -> None:
+    with pytest.raises(FigureError, match=r"^SP500 has no data for 2009-12-31 \(the data runs 2024-12-31 … "):
+        zh.low("SP500", "2009-12-01", "2009-12-31")
+
+
+def test_a_range_that_is_empty_or_backwards_says_so(zh) -> None:
+    with pytest.raises(FigureError) as failed:
+        zh.high("SP500", "2025-04-18", "2025-04-20")
+    assert (str(failed.value), failed.value.hint) == (
+        "SP500 has no trading day from 2025-04-18 to 2025-04-20 (NYSE closed)", "widen the range")
+    with pytest.raises(FigureError) as failed:
+        zh.high("SP500", "2025-04-11", "2025-04-10")
+    assert (str(failed.value), failed.value.hint) == (
+        "the range 2025-04-11 … 2025-04-10 ends before it starts", "write the earlier date first")
+    assert zh.high("SP500", "2025-04-10", "2025-04-10") == "5,268.05"  # one day is a range
+    with pytest.raises(FigureError, match=r"^unknown series 'SPX'$") as failed:
+        zh.low_date("SPX", "2025-04-07", "2025-04-11")
+    assert "SP500" in failed.value.hint
+
+
+def test_of_equal_closes_the_first_is_the_extreme(zh) -> None:
+    # DGS2 closed at 4.25% on 1/2 and again on 1/3 (4.25 → 4.25 → 4.28)
+    closes = zh.store.series("DGS2")["2024-12-31":"2025-01-07"]
+    assert closes.tolist()[:3] == [4.25, 4.25, 4.28]
+    assert zh.low_date("DGS2", "2024-12-31", "2025-01-02") == "12 月 31 日"
+    assert zh.high_date("DGS2", "2024-12-31", "2025-01-02") == "12 月 31 日"
