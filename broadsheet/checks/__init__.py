@@ -5,6 +5,7 @@
 - typed_numbers.py: numbers typed in prose compared with the data (typed_number_claims.py
   finds them); figures/parity.py, the same figures in every edition, runs beside it
 - typed_values.py: any other number of the prose that the data gives in the issue's window (warnings)
+- prose_words.py: the words around a number that those two read, in both languages
 - data_sanity.py: impossible one-day moves, gaps on a calendar, a release that repeats its prior
 - language.py: zh-Hant-TW usage (OpenCC and content/language.yaml), as warnings
 - claims_direction.py: directions and thresholds the prose states, compared with the closes

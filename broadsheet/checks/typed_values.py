@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadsheet.checks.claims_direction import chart_text_lines
+from broadsheet.checks.prose_words import NUMBER_RE, THRESHOLD_CLAUSE_RE
 from broadsheet.checks.typed_number_claims import (
     CLAUSE_RE,
     MAX_NUMBERS,
-    NUMBER_RE,
     SENTENCE_RE,
-    THRESHOLD_CLAUSE_RE,
     NameIndex,
     has_move_word,
     named_day,
