@@ -129,3 +129,30 @@ def test_a_bad_sign_up_setting_names_its_line(tmp_path: Path, setting: str, mess
 @pytest.mark.unit
 def test_sign_up_is_off_without_the_setting() -> None:
     assert load_config(ROOT / "site.yaml").signup is None
+
+
+THIRD = """---
+title: {title}
+date: 2025-03-30
+summary: 再早一週。
+tags: [美股]
+slug: third
+---
+## 美股
+
+美股一週。
+"""
+
+
+def test_a_page_is_made_again_when_an_issue_under_its_tags_changes(make_site) -> None:
+    """The newest page lists the third issue under 美股 (not its neighbour): an incremental build
+    after the third issue's title changes shows the new title there."""
+    root = make_site({"content/issues/2025-03-30-third/zh-Hant.md": THIRD.format(title="第三期")})
+    site = build_into(root)
+    listed = soup(site / NEWER / "index.html").select(".more-tag-issues a")
+    assert [a.get_text() for a in listed] == ["較早的一期", "第三期"]
+    (root / "content/issues/2025-03-30-third/zh-Hant.md").write_text(THIRD.format(title="改過的第三期"),
+                                                                     encoding="utf-8")
+    build_into(root)
+    listed = soup(site / NEWER / "index.html").select(".more-tag-issues a")
+    assert [a.get_text() for a in listed] == ["較早的一期", "改過的第三期"]
