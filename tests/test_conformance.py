@@ -22,8 +22,9 @@ TOOLS = ROOT / ".tools" / "node_modules"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 ISSUE = "issues/2025-04-13-tariff-shock/"
-PAGE_TYPES = ["", ISSUE, "archive/", "tags/basis-trade/", "search/", "404.html", ISSUE + "email.html",
-              "en/", "en/" + ISSUE, "en/archive/", "en/tags/basis-trade/", "en/search/", "en/" + ISSUE + "email.html"]
+PAGE_TYPES = ["", ISSUE, "archive/", "tags/basis-trade/", "search/", "subscribe/", "404.html", ISSUE + "email.html",
+              "en/", "en/" + ISSUE, "en/archive/", "en/tags/basis-trade/", "en/search/", "en/subscribe/",
+              "en/" + ISSUE + "email.html"]
 
 pytestmark = pytest.mark.slow
 

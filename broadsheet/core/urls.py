@@ -44,6 +44,10 @@ class Urls:
         """The search page of an edition."""
         return f"{lang.prefix}search/"
 
+    def subscribe(self, lang: Language) -> str:
+        """The subscribe page of an edition: its feeds and how to follow them."""
+        return f"{lang.prefix}subscribe/"
+
     def static(self, name: str) -> str:
         """A file shipped from static/."""
         return f"static/{name}"

@@ -14,7 +14,6 @@ from broadsheet.content.issues import Issue
 from broadsheet.core.output import Output
 from broadsheet.core.settings import Config, Language
 from broadsheet.core.urls import Urls
-from broadsheet.outputs.feedstyle import STYLESHEET, with_stylesheet
 from broadsheet.pages.views import IssuePage, body_parts, publish_datetime
 
 if TYPE_CHECKING:
@@ -174,6 +173,17 @@ def render_json_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+# The feeds as the subscribe page (templates/subscribe.html) lists them: kind → name, media type.
+FEED_KINDS = {"rss": ("RSS", "application/rss+xml"), "atom": ("Atom", "application/atom+xml"),
+              "json": ("JSON Feed", "application/feed+json")}
+
+
+def feed_list(lang: Language, urls: Urls) -> list[dict[str, str]]:
+    """An edition's feeds for its subscribe page: kind, name, media type, absolute address, link."""
+    return [{"kind": kind, "name": name, "type": media, "url": urls.absolute(urls.feed(lang, kind)),
+             "href": urls.href(urls.feed(lang, kind))} for kind, (name, media) in FEED_KINDS.items()]
+
+
 def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], config: Config,
                  urls: Urls, renderer: Renderer, limit: int) -> list[Output]:
     """Every feed of every edition, at urls.feed(lang, kind), with the newest `limit` issues."""
@@ -188,9 +198,10 @@ def render_feeds(issues: list[Issue], pages: dict[tuple[str, str], IssuePage], c
                         home_url=urls.absolute(urls.home(lang)),
                         urls={k: urls.absolute(urls.feed(lang, k)) for k in kinds},
                         author=config.author[lang.code], updated=newest)
-        xsl = urls.href(urls.static(STYLESHEET))  # shown as a page in a browser (feedstyle.py)
-        outputs.append(Output(urls.feed(lang, "rss"), with_stylesheet(render_rss(info, entries), xsl)))
-        outputs.append(Output(urls.feed(lang, "atom"), with_stylesheet(render_atom(info, entries), xsl)))
+        # no xml-stylesheet: a person who opens a feed is sent to the subscribe page by every link
+        # of the site, which works in every browser (Chromium is removing XSLT; docs/readers.md)
+        outputs.append(Output(urls.feed(lang, "rss"), render_rss(info, entries)))
+        outputs.append(Output(urls.feed(lang, "atom"), render_atom(info, entries)))
         outputs.append(Output(urls.feed(lang, "json"), render_json_feed(info, entries)))
     return outputs
 

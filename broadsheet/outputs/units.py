@@ -12,6 +12,7 @@ from broadsheet.core.output import Output
 from broadsheet.core.settings import Language
 from broadsheet.core.urls import Urls, output_file
 from broadsheet.outputs.email import email_edition
+from broadsheet.outputs.feeds import feed_list
 from broadsheet.outputs.render import Renderer
 from broadsheet.outputs.search import shard_of
 from broadsheet.outputs.sharing import lead_view, share_view
@@ -99,6 +100,7 @@ def _same_tag(path: str, lang: Language, other: Language) -> str:
 
 
 HOME_ISSUES = 10  # the home lists the newest issues (the lead among them); the archive has every one
+SUBSCRIBE_ISSUES = 5  # the subscribe page shows the newest issues its feeds hold
 
 
 def render_home(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: Renderer) -> list[Output]:
@@ -112,7 +114,7 @@ def render_home(issues: list[Issue], pages: Pages, ctx: BuildContext, renderer: 
 
 
 def render_lists(issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> list[Output]:
-    """The archive and tag pages, the search pages, 404 and discovery files: front matter only."""
+    """The archive and tag pages, the search and subscribe pages, 404 and discovery files: front matter only."""
     config, urls = ctx.config, Urls(ctx.config)
     outputs: list[Output] = []
     sitemap: list[SitemapEntry] = []
@@ -124,7 +126,10 @@ def render_lists(issues: list[Issue], ctx: BuildContext, renderer: Renderer) -> 
         for where, template, extra in (
                 (urls.archive, "archive.html", {"groups": archive_groups(summaries),
                                                 "tags_href": urls.href(urls.tags(lang))}),
-                (urls.search, "search.html", {"shards": shards})):
+                (urls.search, "search.html", {"shards": shards}),
+                (urls.subscribe, "subscribe.html", {"feeds": feed_list(lang, urls),
+                                                    "issues": summaries[:SUBSCRIBE_ISSUES],
+                                                    "home_url": urls.absolute(urls.home(lang))})):
             path, alternates = where(lang), {o.code: where(o) for o in config.languages}
             sitemap.append(SitemapEntry(path, alternates))
             outputs.append(_page(renderer, ctx, path, template, lang, alternates, **extra))

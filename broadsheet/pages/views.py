@@ -70,6 +70,7 @@ def site_view(config: Config, urls: Urls, lang: Language, path: str,
         "atom_href": urls.href(urls.feed(lang, "atom")),
         "json_feed_href": urls.href(urls.feed(lang, "json")),
         "search_href": urls.href(urls.search(lang)),
+        "subscribe_href": urls.href(urls.subscribe(lang)),
         "css_href": urls.href(urls.static("css/site.css")),
         "static_base": urls.href("static/"),
         "search_bundle": urls.href("pagefind/"),  # written by Pagefind (search.py)
