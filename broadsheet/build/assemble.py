@@ -312,13 +312,14 @@ def check_published_parity(issues: list[Issue], pages: Pages, figures: dict[tupl
 ISSUE_BATCH = 100
 
 
-def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext) -> ChartSet:
-    """Build and draw the charts of `issues` (problems go to ctx.problems)."""
+def build_charts(issues: list[Issue], store: DataStore, ctx: BuildContext,
+                 in_feeds: frozenset[str] | None = None) -> ChartSet:
+    """Build and draw the charts of `issues` (problems to ctx.problems); `in_feeds`: plan.in_feeds."""
     # Altair and vl-convert: loaded only when a chart is drawn (a text edit draws none)
     from broadsheet.charts.step import prepare_charts
 
     return prepare_charts(issues, store, ctx.config, ctx.translations_dir, ctx.root / "fonts",
-                          open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems)
+                          open_cache(ctx.cache_dir, ctx.use_cache), ctx.problems, in_feeds)
 
 
 def draw_charts(loaded: Loaded, issues: list[Issue], plan: BuildPlan, cache: Cache) -> ChartSet:
@@ -335,7 +336,7 @@ def draw_charts(loaded: Loaded, issues: list[Issue], plan: BuildPlan, cache: Cac
         else:
             charts.merge(found)
     if todo:
-        drawn = build_charts(todo, loaded.store(), loaded.ctx)
+        drawn = build_charts(todo, loaded.store(), loaded.ctx, plan.in_feeds)
         charts.merge(drawn)
         charts.rendered = drawn.rendered
     return charts

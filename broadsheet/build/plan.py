@@ -36,6 +36,7 @@ from pathlib import Path
 from broadsheet.build.incremental import DataState, Inputs, Manifest, intact
 from broadsheet.build.search_plan import SearchMode, SearchPlan, plan_search
 from broadsheet.charts import CHARTS_FILE
+from broadsheet.charts.chartset import lead_chart
 from broadsheet.charts.decls import declared_series
 from broadsheet.content.issues import Issue
 from broadsheet.content.related import more_on_tags
@@ -108,6 +109,7 @@ class BuildPlan:
     steps: dict[UnitId, Step] = field(default_factory=dict)
     deps: dict[UnitId, list[str]] = field(default_factory=dict)  # page unit → series its figures read last time
     chart_keys: dict[str, str] = field(default_factory=dict)  # issue key → key of its charts
+    in_feeds: frozenset[str] = frozenset()  # the issues in the feeds: every chart of theirs has a wide PNG twin
     chart_work: dict[str, ChartWork] = field(default_factory=dict)  # issue key → what the chart stage does
     search: SearchPlan = field(default_factory=lambda: SearchPlan([], [], SearchMode.OFF))
     state: DataState | None = None  # the data's hashes by series, to key pages after assembly
@@ -208,11 +210,15 @@ def _plan_charts(planner: _Planner, issues: list[Issue]) -> None:
     """A charts unit for each issue with a charts.yaml."""
     ctx, inputs, plan = planner.ctx, planner.inputs, planner.plan
     assert plan.state is not None
+    plan.in_feeds = frozenset(issue.key for lang in ctx.config.languages
+                              for issue in [i for i in issues if lang.code in i.pages][:FEED_LIMIT])
     for issue in issues:
         declared = issue.src_dir / CHARTS_FILE
         if _rel(ctx, declared) in inputs.content:
+            # which PNG twins are drawn (chartset.png_twins): in the feeds or not, each page's first chart
+            twins = [issue.key in plan.in_feeds, [lead_chart(page.body) for page in issue.pages.values()]]
             key = content_key("charts", inputs.body_base, inputs.content[_rel(ctx, declared)], list(issue.pages),
-                              plan.state.hashes(declared_series(declared)), issue_as_of(issue).isoformat())
+                              plan.state.hashes(declared_series(declared)), issue_as_of(issue).isoformat(), twins)
             plan.chart_keys[issue.key] = key
             planner.decide(UnitId(UnitKind.CHARTS, issue.key), key,
                            "" if planner.cached(CHARTS_NAMESPACE, key) else "not in the cache")

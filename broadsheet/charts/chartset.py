@@ -15,15 +15,41 @@ from broadsheet.charts.decls import ALL_CHARTS
 from broadsheet.charts.drawing import NARROW_PNG, WIDE_PNG
 from broadsheet.core.errors import FigureError, ReportedElsewhere
 from broadsheet.core.output import Output
+from broadsheet.figures.expressions import LiteralCall, expressions_in
 
 # The PNG twins the outputs link, so the ones a build draws (drawing.WIDE_PNG, NARROW_PNG): a
-# twin no output links is not drawn (0.04 s of CPU each), and a twin an output links must be
-# here. The wide one, for every chart: the feeds (chart-feed.html, outputs/feeds.py) and the
-# share card (outputs/sharing.py, the first chart); the narrow one for the email
-# (templates/partials/chart-email.html), whose reader holds a phone: shown 350 px wide, its axis
-# labels stay at least 11 px (the wide twin's shrank to 7 px). The change of code redraws every
-# chart (the chart keys include the code), and the twins are part of each drawing's key.
-PNG_TWINS: tuple[str, ...] = (WIDE_PNG, NARROW_PNG)
+# twin no output links is not drawn (0.04 s of CPU each), and a twin an output links always is.
+# - the narrow twin of every chart: the email (templates/partials/chart-email.html), whose reader
+#   holds a phone: shown 350 px wide, its axis labels stay at least 11 px (the wide twin's: 7 px);
+# - the wide twin of every chart of an issue in the feeds (chart-feed.html; the newest
+#   plan.FEED_LIMIT issues of each language), and of the first chart each page places: its share
+#   card (outputs/sharing.py) and, for the newest issue, the home page's lead. lead_chart() names
+#   that chart from the page's Markdown, before anything is evaluated.
+# The plan puts both in each issue's chart key (an issue that enters the feeds, a page whose first
+# chart changes: its charts are drawn again); the twins are part of each drawing's key.
+EVERY_CHART: tuple[str, ...] = (NARROW_PNG,)
+IN_FEEDS: tuple[str, ...] = (WIDE_PNG,)
+LEAD: tuple[str, ...] = (WIDE_PNG,)
+
+
+def png_twins(in_feeds: bool, lead: bool) -> tuple[str, ...]:
+    """The PNG twins drawn for one chart of one page (in a fixed order: they are part of its key)."""
+    wanted = {*EVERY_CHART, *(IN_FEEDS if in_feeds else ()), *(LEAD if lead else ())}
+    return tuple(twin for twin in (WIDE_PNG, NARROW_PNG) if twin in wanted)
+
+
+def lead_chart(body: str) -> str | None:
+    """The chart a page's Markdown places first: the name in its first `{{ chart("name") }}`, which
+    is `ChartSet.for_page(…).placed[0]` once the page is assembled (every expression is evaluated
+    in order, in comments and code too; a chart() that fails fails the build). None: no chart."""
+    if "chart" not in body:
+        return None
+    for found in expressions_in(body):
+        call = found.call() if "chart" in found.source else None
+        if isinstance(call, LiteralCall) and call.name == "chart":
+            name = call.args[0] if call.args else dict(call.kwargs).get("name")
+            return name if isinstance(name, str) else None
+    return None
 
 
 @dataclass

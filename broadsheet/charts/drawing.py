@@ -26,7 +26,7 @@ class RenderJob:
     note: str
     format_locale: dict[str, Any]
     time_format_locale: dict[str, Any]
-    pngs: tuple[str, ...] = (WIDE_PNG,)  # the PNG twins to draw (chartset.PNG_TWINS: what the outputs link)
+    pngs: tuple[str, ...] = (WIDE_PNG,)  # the PNG twins to draw (chartset.png_twins(): what the outputs link)
 
 
 @dataclass(frozen=True)

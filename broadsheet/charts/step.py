@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from broadsheet.charts import CHARTS_FILE
 from broadsheet.charts.blocks import ChartBlock, accessible_svg, standalone_svg, svg_size
-from broadsheet.charts.chartset import PNG_TWINS, ChartSet
+from broadsheet.charts.chartset import ChartSet, lead_chart, png_twins
 from broadsheet.charts.decls import ChartDecl, read_chart_file
 from broadsheet.charts.drawing import NARROW_PNG, WIDE_PNG, Drawing, png_size
 from broadsheet.charts.engine import draw_all
@@ -152,11 +152,13 @@ SPEC_BATCH = 100  # issues whose specs are built and drawn at a time: a 2,000-is
 
 
 def prepare_charts(issues: list[Issue], store: DataStore, config: Config, translations_dir: Path,
-                   fonts_dir: Path, cache: Cache, problems: Problems) -> ChartSet:
+                   fonts_dir: Path, cache: Cache, problems: Problems, feeds: frozenset[str] | None = None) -> ChartSet:
     """Read every charts.yaml, build the specs per language, draw them; collect problems.
 
     Specs are built and drawn SPEC_BATCH issues at a time, so that a big site never holds every
-    spec at once; the drawings' PNG twins stay in the cache's files (drawing.Drawing).
+    spec at once; the drawings' PNG twins stay in the cache's files (drawing.Drawing). `feeds`:
+    the keys of the issues in the feeds (None: every issue), whose charts all get a wide PNG twin
+    (chartset.png_twins).
     """
     result = ChartSet()
     declared = [issue for issue in issues if (issue.src_dir / CHARTS_FILE).is_file()]
@@ -168,10 +170,14 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
     for first in range(0, len(declared), SPEC_BATCH):
         owners: list[str] = []
         specs: list[ChartSpec] = []
+        twins: list[tuple[str, ...]] = []
         for issue in declared[first:first + SPEC_BATCH]:
             found, failed = issue_specs(issue, store, config, translations_dir, locales, problems)
             specs.extend(found)
             owners.extend([issue.key] * len(found))
+            leads = {code: lead_chart(page.body) for code, page in issue.pages.items()}
+            twins.extend(png_twins(feeds is None or issue.key in feeds, spec.decl.name == leads[spec.lang])
+                         for spec in found)
             for code, names in failed.items():
                 if names:  # the page's chart("name") then adds no second problem
                     result.failed[(issue.key, code)] = frozenset(names)
@@ -184,7 +190,9 @@ def prepare_charts(issues: list[Issue], store: DataStore, config: Config, transl
                 problems.warn(MachineWarning(declared[0].src_dir / CHARTS_FILE, None,
                                              "no CJK font found: Chinese text in chart images will show as boxes",
                                              "install fonts-noto-cjk (scripts/install-system-deps.sh)"))
-        drawings, rendered = draw_all([(spec.key(), spec.render_job(PNG_TWINS)) for spec in specs], cache, *fonts)
+        drawings, rendered = draw_all([(spec.key(), spec.render_job(pngs)) for spec, pngs in zip(specs, twins,
+                                                                                             strict=True)],
+                                      cache, *fonts)
         result.rendered += rendered
         place_drawings(result, owners, specs, drawings, urls)
     return result
