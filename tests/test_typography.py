@@ -105,6 +105,7 @@ def test_the_option_must_be_a_boolean(make_site) -> None:
     ("(DXY),下跌", "(DXY)，下跌"),  # the comma touches Han; the brackets do not
     ("中(x", "中（x"), ("x)中", "x）中"),  # a lone bracket beside Han
     ("什麼?!", "什麼？！"), ("漲幅:3%", "漲幅：3%"),
+    ("跌近 19%,4 月 9 日", "跌近 19%，4 月 9 日"), ("漲 3.5%;跌 2%", "漲 3.5%；跌 2%"),  # a number between
 ])
 def test_clreq_cases_and_parentheses_beside_han(typed: str, shown: str) -> None:
     assert punctuate_text(typed) == shown
@@ -119,6 +120,7 @@ def test_clreq_cases_and_parentheses_beside_han(typed: str, shown: str) -> None:
     "1,000 與 10:30 與 40,608",  # numbers
     "見 https://example.com/a(b),c?d=基,差 與 www.example.com/x(中)",  # URLs
     "S&P 500 (SPX)",
+    "S&P 500, Nasdaq, Dow", "English 2025, here", "(Section 301, 1974)",  # a number amid Latin text
 ])
 def test_latin_parentheses_numbers_and_urls_stay(kept: str) -> None:
     assert punctuate_text(kept) == kept

@@ -19,7 +19,8 @@ The sources stay as the editor wrote them; site.yaml's `full_width_punctuation: 
 pass off.
 
 A mark is made full-width when the character after it is CJK, or the character before it is CJK
-(in both cases unless it sits between two digits); a run of marks next to Chinese text is made
+(in both cases unless it sits between two digits), or when a number stands between it and Chinese
+text (`跌近 19%,4 月` → `19%，4 月`, `Q1 2025, 營收`); a run of marks next to Chinese text is made
 full-width as a whole (`什麼?!` → `什麼？！`), so the pass gives the same text when run twice.
 A pair of parentheses is made full-width when a Chinese letter (Han, kana, bopomofo; not
 punctuation) touches either bracket, inside or outside (`指數(DXY)`, `(約 3 成)`); a pair around
@@ -50,6 +51,7 @@ SKIPPED = frozenset({"code", "pre", "kbd", "samp", "text", "math", "textarea", "
 URL_RE = re.compile(r"(?:https?://|mailto:|www\.)[^\s\u3000-\u303f\uff00-\uffef]*", re.I)
 PUNCT_RE = re.compile("[,:;?!()]")
 MARK_RE = re.compile("[,:;?!]")
+NUMBER_CHARS = frozenset(" .%\u00a0\u2009")  # what a number and its spacing hold besides digits
 PAREN_RE = re.compile("[()]")
 # CJK punctuation and full-width forms: CJK, but no letter a bracket is set full-width beside
 CJK_PUNCT_RE = re.compile("[\u3000-\u303f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
@@ -118,10 +120,23 @@ def _punctuate(text: str, before: str, after: str, protected: list[tuple[int, in
     def around(i: int) -> tuple[str, str]:
         return (chars[i - 1] if i > 0 else before), (chars[i + 1] if i + 1 < len(chars) else after)
 
+    def past_number(i: int, step: int) -> str:
+        """The first character from the mark past a number and spaces ("跌近 19%,4 月": 近, 月)."""
+        j = i + step
+        while 0 <= j < len(chars) and (chars[j].isdigit() or chars[j] in NUMBER_CHARS):
+            j += step
+        return chars[j] if 0 <= j < len(chars) else (before if step < 0 else after)
+
+    def convert(i: int) -> bool:
+        first, last = around(i)
+        if _convert_mark(first, last) or (first.isdigit() and last.isdigit()):
+            return _convert_mark(first, last)
+        return is_cjk(past_number(i, -1)) or is_cjk(past_number(i, 1))
+
     # Forward, a mark sees the marks before it as already made; backward, those after it: a run of
     # marks touching Chinese text is made full-width whole, and a second pass changes nothing.
     for i in (*marks, *reversed(marks)):
-        if chars[i] in FULL_WIDTH and _convert_mark(*around(i)):
+        if chars[i] in FULL_WIDTH and convert(i):
             chars[i] = FULL_WIDTH[chars[i]]
     return "".join(chars)
 
