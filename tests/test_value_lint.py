@@ -216,6 +216,10 @@ SAME_CLAIM = [  # (English, Chinese): the same sentence in each edition gets the
     # "the previous month" after a number is its field, not the next number's
     ("The ISM manufacturing PMI fell from 50.3 the previous month to 49 in March.",
      "美國3月ISM製造業PMI從前月的 50.3 下滑至 49。"),
+    # from X to Y: X is the prior; February's revised figure is the prior of March's release
+    ("The unemployment rate edged up from 4.1% to 4.2% in March.", "3 月失業率從 4.1% 小幅上升至 4.2%。"),
+    ("Payrolls rose by 228,000, better than February's downwardly revised 117,000.",
+     "非農就業增加 22.8萬,優於 2 月下修後的 11.7萬。"),
     # 5–10-year is not the 10-year yield
     ("5–10-year inflation expectations reached 4.4% in April.", "4 月五到十年的通膨預期高達 4.4%。"),
 ]
@@ -319,6 +323,33 @@ def test_the_first_issue_gets_no_value_warning() -> None:
     for lang in ("zh-Hant", "en"):
         page = read_page(ROOT / "content" / "issues" / ISSUE / f"{lang}.md", lang, ISSUE)
         assert values(page, store) == [], lang
+
+
+def test_the_first_issue_typed_back_gets_the_same_findings_in_both_editions(tmp_path: Path) -> None:
+    """Each figure of the first issue typed as the number it prints (as an author would have typed
+    it): both editions are read alike, and the only disagreements are the March PPI paragraph's."""
+    import re
+
+    store = load_data(ROOT / "data")
+    found = {}
+    for lang in ("zh-Hant", "en"):
+        text = (ROOT / "content" / "issues" / ISSUE / f"{lang}.md").read_text(encoding="utf-8")
+        front, body = text.split("\n---\n", 1)
+        body = re.sub(r"<!-- reviewed:.*?-->", "", body, flags=re.S)  # the editor's notes quote figures too
+        body = re.sub(r"\{\{ chart\([^}]*\}\}", "", body)
+        functions = FigureFunctions(store, NumberFormatter(LOCALES[lang])).namespace()
+        typed, _, errors = evaluate_figures(body, Path("x.md"), 1, functions)
+        assert not errors
+        folder = tmp_path / ISSUE
+        folder.mkdir(exist_ok=True)
+        (folder / f"{lang}.md").write_text(front + "\n---\n" + typed, encoding="utf-8")
+        page = read_page(folder / f"{lang}.md", lang, ISSUE)
+        judged = judge_page(page, store, [])
+        found[lang] = sorted((f.verdict, f.label) for findings in judged.by_line.values() for f in findings)
+        assert values(page, store) == []  # what the check reads beside a name is not reported twice
+    assert found["zh-Hant"] == found["en"] and len(found["en"]) >= 30
+    disagreeing = {label.split()[0] for verdict, label in found["en"] if verdict == "disagrees"}
+    assert disagreeing == {"PPI_FD_YOY", "PPI_FD_MOM"}
 
 
 def test_the_docs_examples_get_no_value_warning_but_the_one_that_shows_it(tmp_path: Path) -> None:

@@ -56,4 +56,11 @@ VALUE_BEFORE_RE = re.compile(r"\d[\d,]*\.\d+|\d+(?:\.\d+)?\s*[%％]|\d{1,3}(?:,\
 # the start of a move, "from 4.01% to 4.34% by April 9": not the close of the day named
 FROM_BEFORE_RE = re.compile(r"(?:\bfrom|從|由)\s*[$]?\s*$", re.I)
 # a number's own month: "February's 2.8%", "2 月的 2.8%"
-OWN_MONTH_RE = re.compile(MONTH_EN + r"(?:'s|’s)\s*$|(?<![\d/])(?:1[0-2]|0?[1-9])\s*月份?的\s*$", re.I)
+# ("February's downwardly revised 117,000", "2 月下修後的 11.7萬": the prior of the next release)
+OWN_MONTH = (r"(?:" + MONTH_EN + r"(?:'s|’s)\s*(?P<revised>(?:(?:down|up)wardly\s+)?revised)?"
+             r"|(?<![\d/])(?:1[0-2]|0?[1-9])\s*月份?\s*(?P<revised_zh>[下上]修後?|修正後)?的)")
+OWN_MONTH_RE = re.compile(OWN_MONTH + r"\s*$", re.I)
+OWN_MONTH_PHRASE_RE = re.compile(OWN_MONTH + r"(?=\s*[$]?\d)", re.I)  # left out of the sentence's month
+# a clause with these speaks of the release its sentence names, as the English clause of the same
+# sentence does: "月增率為 0.1%" ("and 0.1% month on month"), "2 月的 2.8%" ("February's 2.8%")
+RATE_CLAUSE_RE = re.compile(YOY + "|" + MOM + "|" + OWN_MONTH, re.I)

@@ -32,9 +32,11 @@ from broadsheet.checks.prose_words import (
     MONTHS_EN,
     MOVE_RE,
     NUMBER_RE,
+    OWN_MONTH_PHRASE_RE,
     OWN_MONTH_RE,
     PAGE_BEFORE_RE,
     PRIOR_RE,
+    RATE_CLAUSE_RE,
     THRESHOLD_CLAUSE_RE,
     VALUE_BEFORE_RE,
     YOY,
@@ -280,7 +282,7 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
                      reviewed: bool, claims: Claims) -> Subject | None:
     """Add the claims of one sentence; return its own subject (what it names), if any."""
     masked, named = names.find(sentence)
-    period = _period(masked, page.meta.date)
+    period = _period(OWN_MONTH_PHRASE_RE.sub(" ", masked), page.meta.date)  # not February's of "February's 2.8%"
     own = (named, period) if named else None
     if not named and inherited and (re.search(YOY + "|" + MOM, masked, re.I) or CONSENSUS_RE.search(masked)
                                     or PRIOR_RE.search(masked)):
@@ -293,7 +295,7 @@ def _sentence_claims(sentence: str, line: int, page: Page, names: NameIndex, inh
     if len(originals) != len(clauses):
         originals = clauses
     for clause, original in zip(clauses, originals, strict=True):
-        field_word = CONSENSUS_RE.search(clause) or PRIOR_RE.search(clause)
+        field_word = CONSENSUS_RE.search(clause) or PRIOR_RE.search(clause) or RATE_CLAUSE_RE.search(clause)
         if NAME_MARK not in clause and not field_word and not (inherited and named is inherited[0]):
             continue
         if THRESHOLD_CLAUSE_RE.search(clause):
@@ -362,10 +364,11 @@ def _claim(m: re.Match[str], clause: str, named: set[str], context: list[str], l
     unit, value = found
     before = clause[max(0, m.start() - CONTEXT): m.start()]
     field = _field_after(clause[m.end(): m.end() + CONTEXT]) or _field_before(before)
-    if FROM_BEFORE_RE.search(before):  # a starting value: any close of the window, not the day's
-        day = None
-    if (own := OWN_MONTH_RE.search(before)) is not None:
-        period = _period(own.group(), issue_date)
+    if FROM_BEFORE_RE.search(before):  # a starting value: any close of the window, a release's prior
+        day, field = None, "prior" if field == "actual" else field
+    if (own := OWN_MONTH_RE.search(before)) is not None:  # revised: the prior of the sentence's release
+        field, period = ("prior", period) if own.group("revised") or own.group("revised_zh") else (
+            field, _period(own.group(), issue_date))
     narrowed = narrow(named, context, narrowing)  # the words as written, names included ("10-year")
     if not narrowed:
         return None
