@@ -14,6 +14,8 @@ from broadsheet.core.context import BuildContext
 from conftest import ROOT
 
 SUB_PATH = "https://example.github.io/weekly/"
+# the mailing service's unsubscribe placeholder the email links (site.yaml): no address of the site
+UNSUBSCRIBE = (load_config(ROOT / "site.yaml").email_unsubscribe,)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +40,7 @@ def page(html: str) -> bytes:
 def test_sub_path_build_has_no_broken_internal_link(sub_path_site: Path) -> None:
     files = read_site(sub_path_site)
     assert {"feed.xml", "en/feed.xml", "sitemap.xml", "search/index.html"} <= set(files)
-    assert check_links(files, SUB_PATH) == []
+    assert check_links(files, SUB_PATH, placeholders=UNSUBSCRIBE) == []
 
 
 def test_sub_path_build_puts_every_link_under_the_base_path(sub_path_site: Path) -> None:
@@ -99,5 +101,16 @@ def test_feed_and_sitemap_urls_are_checked() -> None:
 
 
 def test_root_site_build_links_resolve(sample_site: Path) -> None:
-    problems = check_links(read_site(sample_site), load_config(ROOT / "site.yaml").base_url)
+    problems = check_links(read_site(sample_site), load_config(ROOT / "site.yaml").base_url, placeholders=UNSUBSCRIBE)
     assert problems == []
+
+
+def test_the_email_unsubscribe_placeholder_is_no_link_of_the_site(sample_site: Path) -> None:
+    """site.yaml's email_unsubscribe is the mailing service's placeholder ({{ unsubscribe_url }}):
+    the email links it, check does not look for it in the site; any other such link is broken."""
+    files = read_site(sample_site)
+    base = load_config(ROOT / "site.yaml").base_url
+    assert {p.url for p in check_links(files, base)} == set(UNSUBSCRIBE)
+    email = next(path for path in files if path.endswith("email.html"))
+    files[email] = files[email].replace(b"</body>", b'<a href="{{ other_url }}">x</a></body>')
+    assert [p.url for p in check_links(files, base, placeholders=UNSUBSCRIBE)] == ["{{ other_url }}"]

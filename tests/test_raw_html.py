@@ -152,5 +152,6 @@ def test_raw_html_must_be_true_or_false(make_site) -> None:
     root = make_site({"site.yaml": site_yaml + "raw_html: yes please\n"})
     with pytest.raises(BuildFailed) as caught:
         build_into(root)
+    line = site_yaml.count("\n") + 1  # the added last line
     assert [p.format(root) for p in caught.value.problems] == [
-        "site.yaml:19: raw_html must be true or false, got 'yes please'"]
+        f"site.yaml:{line}: raw_html must be true or false, got 'yes please'"]

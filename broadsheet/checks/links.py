@@ -176,12 +176,14 @@ def resolve(url: str, base_url: str, files: Mapping[str, object],
 
 
 def check_links(files: Mapping[str, bytes | None], base_url: str,
-                generated: tuple[str, ...] = ()) -> list[LinkProblem]:
+                generated: tuple[str, ...] = (), placeholders: tuple[str, ...] = ()) -> list[LinkProblem]:
     """Check every internal link, #anchor and image of the site's HTML, feeds and sitemap.
 
     `files` maps each site path to its bytes (None for files that only need to exist, such as
     static assets); `generated` lists folders ("pagefind/") that are written only after the
-    pages are rendered, whose files are not in `files`. External links are not fetched.
+    pages are rendered, whose files are not in `files`; `placeholders` are link targets a mailing
+    service replaces in the email edition (site.yaml's email_unsubscribe), no address of the site.
+    External links are not fetched.
     """
     site = urlsplit(base_url)
     scans = {p: s for p, data in files.items() if data is not None
@@ -196,7 +198,7 @@ def check_links(files: Mapping[str, bytes | None], base_url: str,
             if not ref.url:
                 problems.append(LinkProblem(path, ref.line, f"cannot read this file ({ref.tag})"))
                 continue
-            if ref.url.lower().startswith(SKIPPED_SCHEMES):
+            if ref.url.lower().startswith(SKIPPED_SCHEMES) or ref.url in placeholders:
                 continue
             target = urlsplit(urljoin(here, ref.url))
             if (target.scheme, target.netloc) != (site.scheme, site.netloc):

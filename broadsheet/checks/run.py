@@ -74,8 +74,8 @@ def check_site(ctx: BuildContext) -> CheckResult:
     problems = ctx.problems
     _check_missing_translations(site, ctx)
     # the search index is written by Pagefind into the finished folder, after rendering
-    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url,
-                                generated=(BUNDLE_DIR + "/",))
+    link_problems = check_links(_site_files(site, ctx), ctx.config.base_url, generated=(BUNDLE_DIR + "/",),
+                                placeholders=(ctx.config.email_unsubscribe,) if ctx.config.email_unsubscribe else ())
     for err in _locate(link_problems, site, ctx):
         problems.error(err)
     if site.pages:  # figures were computed, so the data loaded: lint numbers, parity, data sanity
