@@ -10,6 +10,7 @@ with the data; quotations.py uses the quotation words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,9 +145,11 @@ class Window:
                 "range": f"from {self.start} to {self.end}"}.get(self.kind, f"in the week to {self.end}")
 
 
-def dates_in(text: str, issue_date: dt.date) -> list[tuple[int, int, dt.date]]:
+@functools.lru_cache(maxsize=64)
+def dates_in(text: str, issue_date: dt.date) -> tuple[tuple[int, int, dt.date], ...]:
     """(start, end, day) of each date written in the text (4/4, 4 月 11 日, April 11), its year the
-    issue's (or the year before, for a month after the issue's)."""
+    issue's (or the year before, for a month after the issue's). Asked for a sentence once for each
+    of its clauses: read once."""
     found = []
     for m in DATE_RE.finditer(text):
         if m.group(1):
@@ -160,7 +163,7 @@ def dates_in(text: str, issue_date: dt.date) -> list[tuple[int, int, dt.date]]:
             found.append((m.start(), m.end(), dt.date(year, month, day)))
         except ValueError:
             continue
-    return found
+    return tuple(found)
 
 
 def week_of(day: dt.date) -> Window:
@@ -168,7 +171,9 @@ def week_of(day: dt.date) -> Window:
     return Window("week", day - dt.timedelta(days=day.weekday()), day)
 
 
+@functools.lru_cache(maxsize=64)
 def _near(pattern: re.Pattern[str] | None, text: str) -> bool:
+    """Whether `text` holds a word of `pattern` (a sentence is asked once for each of its clauses)."""
     return pattern is not None and pattern.search(text) is not None
 
 
@@ -188,7 +193,7 @@ def windows_of(texts: list[str], words: LanguageWords, issue_date: dt.date) -> l
     return []
 
 
-def _dated_window(text: str, dates: list[tuple[int, int, dt.date]], words: LanguageWords,
+def _dated_window(text: str, dates: tuple[tuple[int, int, dt.date], ...], words: LanguageWords,
                   issue_date: dt.date) -> Window:
     (start, end, first) = dates[0]
     if len(dates) > 1 and _near(words.windows.get("to"), text[end:dates[1][0]]) and first < dates[1][2]:

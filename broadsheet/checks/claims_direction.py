@@ -53,6 +53,7 @@ POINT_TOLERANCE = 0.005  # the same for a series quoted in percent (a yield), in
 LEVEL_RE = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<pct>\s*[%％])?")
 CHART_TEXT_RE = re.compile(r"^\s*(?P<lang>zh-Hant|en)\s*:\s*(?P<text>.+)$")
 MAX_LINES = 5_000  # lines read on one page (an issue has a few hundred)
+MAX_JUDGED = 500  # clauses compared with the data on one page (each costs lookups; an issue has a few dozen)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class ClaimReader:
 
     def __init__(self, store: DataStore, names: NameIndex, words: LanguageWords, lang: str, issue_date: dt.date):
         self.store, self.names, self.words, self.lang, self.issue_date = store, names, words, lang, issue_date
+        self.judged = 0  # clauses compared with the data so far (at most MAX_JUDGED)
+        self.closes: dict[str, pd.Series] = {}
 
     # --- what a text names ---------------------------------------------------------------------------
     def series_named(self, text: str) -> tuple[list[str], bool]:
@@ -100,6 +103,9 @@ class ClaimReader:
             windows = windows_of([clause, text.sentence], self.words, self.issue_date)
             if not windows:
                 continue
+            self.judged += 1
+            if self.judged > MAX_JUDGED:
+                return
             level = self._level(clause)
             for sid in named:
                 message = (self._judge_level(sid, level, windows) if level is not None
@@ -140,8 +146,11 @@ class ClaimReader:
 
     # --- the data ------------------------------------------------------------------------------------
     def _closes(self, sid: str) -> pd.Series:
-        values = self.store.series(sid)
-        return values[values.index <= dt.datetime.combine(self.issue_date, dt.time())]
+        """The closes of `sid` up to the issue's date (read once a page)."""
+        if sid not in self.closes:
+            values = self.store.series(sid)
+            self.closes[sid] = values[values.index <= dt.datetime.combine(self.issue_date, dt.time())]
+        return self.closes[sid]
 
     def _span(self, sid: str, window: Window) -> tuple[tuple[dt.date, float], tuple[dt.date, float],
                                                       pd.Series] | None:
@@ -284,8 +293,17 @@ def _texts(lines: Iterator[tuple[int, str]], english: bool) -> Iterator[Text]:
 
 
 def _read(reader: ClaimReader, path: Path, lines: Iterator[tuple[int, str]]) -> list[SourceError]:
-    return [SourceError(path, text.line, message, HINT)
-            for text in _texts(lines, reader.words.english) for message in reader.warnings(text)]
+    """The warnings of the lines, until MAX_JUDGED clauses were compared: then one that says where
+    the check stopped (an absurd page would take minutes; what was not read is not vouched for)."""
+    problems: list[SourceError] = []
+    for text in _texts(lines, reader.words.english):
+        problems += [SourceError(path, text.line, message, HINT) for message in reader.warnings(text)]
+        if reader.judged > MAX_JUDGED:
+            problems.append(SourceError(path, text.line, "too many sentences naming a series with a direction: "
+                                                         "the directional check stopped at this line",
+                                        "an issue has a few dozen; check the text above"))
+            break
+    return problems
 
 
 def check_page_claims(page: Page, store: DataStore, words: ClaimWords, names: NameIndex | None = None

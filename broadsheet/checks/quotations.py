@@ -27,6 +27,8 @@ MIN_CJK = 8  # characters a Chinese quotation needs to be more than a term
 MIN_WORDS = 4  # words an English one needs
 BEFORE = 24  # characters between a verb and the quotation's opening mark (表示:「, said publicly this week: ")
 AFTER = 4  # characters between a quotation's closing mark and the verb after it (", he said)
+NAME_REACH = 200  # characters before a quotation where its speaker and verb are looked for
+MAX_QUOTES = 50  # quotations read on one line (a line of a few thousand quotation marks is no prose)
 HINT = "add <!-- source: publication, date, URL --> after it, or paraphrase without quotation marks"
 
 
@@ -42,12 +44,14 @@ def attributed_quotes(line: str, words: LanguageWords) -> Iterator[re.Match[str]
     """The quotations of one line of prose attributed to a named person."""
     if words.verbs is None:
         return
-    for m in QUOTE_RE.finditer(line):
+    for n, m in enumerate(QUOTE_RE.finditer(line)):
+        if n == MAX_QUOTES:
+            return
         quoted = m.group("a") or m.group("b") or m.group("c") or ""
         if not _long_enough(quoted, words.english):
             continue
-        before = line[:m.start()]
-        verb_before = [v for v in words.verbs.finditer(before) if m.start() - v.end() <= BEFORE]
+        before = line[max(0, m.start() - NAME_REACH):m.start()]
+        verb_before = [v for v in words.verbs.finditer(before) if len(before) - v.end() <= BEFORE]
         if verb_before and _named(before[:verb_before[-1].start()], words):
             yield m
             continue
