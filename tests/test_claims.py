@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,16 @@ def test_a_note_before_a_list_covers_every_item(tmp_path: Path, store, words) ->
     assert [p.line for p in found] == [11]  # the third item is covered; the paragraph after is not
     path.write_text(LISTED.replace("reviewed:", "keep:").replace("本週上漲", "芯片上漲"), encoding="utf-8")
     assert lint_file(path, LanguageRules()) == []
+
+
+def test_a_page_of_claims_is_read_in_bounded_time(tmp_path: Path, store, words) -> None:
+    """Every clause of 10,000 names a series and a direction: the check compares 500 with the data,
+    then says where it stopped (each comparison costs lookups in the data)."""
+    path = tmp_path / "zh-Hant.md"
+    body = "\n\n".join(["標普500 本週下跌," * 1_000] * 10)
+    path.write_text("---\ntitle: t\ndate: 2025-04-13\nsummary: s\n---\n" + body + "\n", encoding="utf-8")
+    page = read_page(path, "zh-Hant", "2025-04-13-test")
+    started = time.process_time()
+    found = check_page_claims(page, store, words)
+    assert time.process_time() - started < 3
+    assert "the directional check stopped at this line" in found[-1].message and len(found) == 501
