@@ -213,3 +213,26 @@ def test_without_a_path_nothing_is_written(tmp_path, fresh_sessions) -> None:
     with calendars.sessions_memo(None):
         assert calendars.is_session("XNYS", D(2025, 4, 17))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("code", "short"), [
+    ("USBOND", "US bond market"), ("XNYS", "NYSE"), ("XNAS", "Nasdaq"), ("XTAI", "TWSE"), ("XLON", "LSE"),
+    ("XTKS", "TSE"), ("XHKG", "HKEX"), ("XFRA", "Frankfurt"), ("XSHG", "SSE"), ("XKRX", "KRX"),
+])
+def test_each_exchange_has_its_short_name_in_messages(code: str, short: str) -> None:
+    assert calendars.name(code) == short
+    assert calendars.name(f"{code}&XNYS") == f"{short} and NYSE"
+
+
+@pytest.mark.parametrize(("day", "reason"), [
+    (D(2012, 10, 29), "Monday, an exchange holiday"),  # Hurricane Sandy: no rule names these
+    (D(2012, 10, 30), "Tuesday, an exchange holiday"),
+    (D(2018, 12, 5), "Wednesday, an exchange holiday"),  # a national day of mourning
+    (D(2025, 1, 9), "Thursday, an exchange holiday"),
+    (D(2025, 4, 18), "Good Friday"),
+    (D(2025, 4, 19), "Saturday"),
+    (D(2025, 4, 20), "Sunday"),
+])
+def test_a_closed_day_without_a_rule_says_its_weekday(day: dt.date, reason: str) -> None:
+    assert calendars.closed_reason("XNYS", day) == reason
+    assert calendars.closed_message("XNYS", day) == f"{day}: NYSE closed, {reason}"
