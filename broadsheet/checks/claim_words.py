@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broadsheet.checks.typed_number_claims import DATE_RE, MONTHS_EN
+from broadsheet.checks.prose_words import DATE_RE, MONTHS_EN
 from broadsheet.core.errors import SourceError
 from broadsheet.core.yamlsource import load_yaml, read_text
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from broadsheet.checks import typed_number_claims as number_claims
 from broadsheet.checks.claim_words import (
     ClaimWords,
     LanguageWords,
@@ -35,6 +34,7 @@ from broadsheet.checks.typed_number_claims import (
     SENTENCE_RE,
     NameIndex,
     _canonical,
+    prose_lines,
 )
 from broadsheet.content.issues import Page
 from broadsheet.core.errors import SourceError
@@ -44,9 +44,6 @@ from broadsheet.data.store import DataStore
 if TYPE_CHECKING:  # the store hands pandas Series; this module needs no pandas of its own
     import pandas as pd
 
-# the prose lines of a page as the typed-number check reads them (reviewed marks, list items): the
-# reader is public as prose_lines in the typed-number check's newer version, _prose_lines before
-PROSE_LINES = vars(number_claims).get("prose_lines") or vars(number_claims)["_prose_lines"]
 HINT = "mark <!-- reviewed: why --> if it is meant"
 PCT_TOLERANCE = 0.05  # a move smaller than this (in %) says no direction
 POINT_TOLERANCE = 0.005  # the same for a series quoted in percent (a yield), in points
@@ -313,7 +310,7 @@ def check_page_claims(page: Page, store: DataStore, words: ClaimWords, names: Na
     if lang_words is None:
         return []
     reader = ClaimReader(store, names or NameIndex(store), lang_words, page.lang, page.meta.date)
-    lines = ((line, text) for line, text, reviewed, _ in PROSE_LINES(page) if not reviewed)
+    lines = ((line, text) for line, text, reviewed, _ in prose_lines(page) if not reviewed)
     return _read(reader, page.src_path, lines)
 
 
