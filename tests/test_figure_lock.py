@@ -91,7 +91,7 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def figures_on(page: BeautifulSoup) -> list[str]:
-    return [data.get_text() for data in page.select("article data.fig, main data.fig")]
+    return [data.get_text() for data in page.select("article .fig, main .fig")]
 
 
 def test_publish_writes_a_sorted_plain_lock_and_a_changed_row_stops_the_build(make_site, capsys) -> None:
@@ -141,7 +141,7 @@ def test_keep_prints_the_published_value_and_the_receipt_names_the_revision(make
                          "as published on April 13, 2025; the data has since been revised to 10.4%")]:
         page = soup(path)
         assert figures_on(page) == ["9.1%", "5,074.08"]
-        assert page.select("data.fig")[1]["value"] == "5074.08"  # the published value, not the revised one
+        assert page.select(".fig")[1]["value"] == "5074.08"  # the published value, not the revised one
         receipt = page.find(id="receipt-1")
         assert receipt is not None and words in receipt.get_text()
     data = json.loads((root / "site" / "en" / "issues" / ISSUE / "data.json").read_text(encoding="utf-8"))

@@ -87,7 +87,7 @@ def test_on_paper_links_show_their_targets_and_the_receipts_end_the_article(brow
             "return [...document.querySelectorAll('.receipts .receipt')].map(r => "
             "[getComputedStyle(r).display, getComputedStyle(r).position, r.getBoundingClientRect().height,"
             " r.textContent.trim()])")
-        figures = browser.execute_script("return document.querySelectorAll('.issue-body data.fig').length")
+        figures = browser.execute_script("return document.querySelectorAll('.issue-body .fig').length")
         assert len(receipts) == figures >= 35
         assert all(display == "block" and position == "static" and 0 < height < 60 for display, position, height, _ in
                    receipts), receipts[:3]

@@ -60,12 +60,12 @@ def store():
 
 def figures_of(out, prefix: str = "") -> list:
     page = BeautifulSoup((out / prefix / "issues" / ISSUE / "index.html").read_text(encoding="utf-8"), "html.parser")
-    return page.select(".issue-body data.fig")
+    return page.select(".issue-body .fig")
 
 
 def receipt(figure) -> str:
     """The plain-language receipt a figure's button opens (its popover)."""
-    return figure.find_parent("html").find(id=figure.parent["aria-describedby"]).get_text(" ", strip=True)
+    return figure.find_parent("html").find(id=figure["aria-describedby"]).get_text(" ", strip=True)
 
 
 def test_the_weeks_low_and_high_and_their_days_in_both_editions(make_site) -> None:

@@ -37,8 +37,8 @@ def soup(path: Path) -> BeautifulSoup:
 
 def receipt_of(page: BeautifulSoup, figure) -> str:
     """The receipt a figure's button opens and is described by (its popover on the page)."""
-    button = figure.parent
-    assert button.name == "button" and button["type"] == "button"
+    button = figure  # one element: the figure is the button
+    assert button.name == "button" and button["type"] == "button" and "fig" in button["class"]
     assert button["popovertarget"] == button["aria-describedby"]
     receipt = page.find(id=button["popovertarget"])
     assert receipt is not None and receipt.has_attr("popover") and "receipt" in receipt["class"]
@@ -48,10 +48,10 @@ def receipt_of(page: BeautifulSoup, figure) -> str:
 def test_each_figure_carries_its_receipt_readable_without_javascript(make_site) -> None:
     out = build_into(make_site())
     page = soup(out / "issues" / ISSUE / "index.html")
-    figures = page.select(".issue-body data.fig")
+    figures = page.select(".issue-body .fig")
     assert [f.get_text() for f in figures] == ["9.1%", "5,074.08", "4.01%", "4.34%", "33"]
     level = figures[1]
-    assert level["value"] == "5074.08" and level.parent.get_text() == "5,074.08"  # the button's name: the number
+    assert level["value"] == "5074.08" and level.get_text() == "5,074.08"  # the button's name: the number
     # in plain language: the series' name, the day as the page writes days, the value, the source
     receipt = receipt_of(page, level)
     assert "標普 500 指數" in receipt and "2025年4月4日" in receipt and "5,074.08" in receipt
@@ -68,7 +68,7 @@ def test_each_figure_carries_its_receipt_readable_without_javascript(make_site) 
 def test_preview_shows_each_figures_expression(make_site) -> None:
     out = build_into(make_site(), preview=True, drafts=True)
     page = soup(out / "issues" / ISSUE / "index.html")
-    level = page.select(".issue-body data.fig")[1]
+    level = page.select(".issue-body .fig")[1]
     assert '{{ level("SP500", "2025-04-04") }}' in receipt_of(page, level)
 
 
@@ -95,7 +95,7 @@ def test_first_issue_links_its_figures_data(real_site: Path) -> None:
     for prefix in ("", "en/"):
         folder = real_site / prefix / "issues" / "2025-04-13-tariff-shock"
         rows = list(csv.DictReader(io.StringIO((folder / "data.csv").read_text(encoding="utf-8"))))
-        figures = soup(folder / "index.html").select(".issue-body data.fig")
+        figures = soup(folder / "index.html").select(".issue-body .fig")
         assert len(rows) == len(figures) >= 35  # every figure it quotes, one row each
         assert "issues/2025-04-13-tariff-shock/data.json" in (real_site / prefix / "feed.xml").read_text("utf-8")
 
@@ -108,7 +108,7 @@ def test_reviewed_mark_becomes_an_editors_note_after_its_list(make_site) -> None
     assert note.find_previous_sibling("ul") is not None  # placed after the list it marks, not inside
     text = note.get_text(" ", strip=True)
     assert "編者註" in text and "作者引用初值 2.1%" in text
-    assert note.select_one("data.fig").get_text() == "2.7%"  # the data's value, with its receipt
+    assert note.select_one(".fig").get_text() == "2.7%"  # the data's value, with its receipt
     assert "美國勞工統計局" in text  # and its source
     assert "editors only" not in str(body)  # other comments stay out
     # the check accepts the whole marked list

@@ -53,7 +53,7 @@ def key(driver, name: str, code: int) -> None:
 
 # The i-th figure's button scrolled to the middle of the window: its centre
 CENTRE = """
-const b = document.querySelectorAll(".issue-body button.receipt-open")[arguments[0]];
+const b = document.querySelectorAll(".issue-body button.fig")[arguments[0]];
 b.scrollIntoView({block: "center", inline: "nearest"});
 const r = b.getBoundingClientRect();
 return [r.left + r.width / 2, r.top + r.height / 2, b.getAttribute("popovertarget")];
@@ -71,7 +71,7 @@ return [Math.max(0, -r.left, r.right - w, -r.top, r.bottom - h), document.docume
 @pytest.mark.parametrize("prefix", ["", "en/"])
 def test_every_receipt_fits_the_window(browser, server: str, prefix: str, width: int) -> None:
     open_at(browser, server + prefix + ISSUE, width)
-    count = browser.execute_script("return document.querySelectorAll('.issue-body button.receipt-open').length")
+    count = browser.execute_script("return document.querySelectorAll('.issue-body button.fig').length")
     assert count >= 35
     overflows, widened = [], []
     for n in range(count):
@@ -116,7 +116,7 @@ def test_a_figure_is_named_by_its_number_and_described_by_its_receipt(browser, s
                                                                        words: tuple[str, ...]) -> None:
     open_at(browser, server + prefix + ISSUE, 1280)
     browser.execute_cdp_cmd("Accessibility.enable", {})
-    first = accessible(browser, ".issue-body button.receipt-open")
+    first = accessible(browser, ".issue-body button.fig")
     assert first["name"] == "9.1%" and first["role"] == "button"
     assert all(w in first["description"] for w in words), first
     assert browser.execute_script("return document.querySelectorAll('.issue-body [title]').length") == 0

@@ -150,7 +150,8 @@ def test_figures_in_code_and_attributes_become_their_text_on_the_tree() -> None:
     marks = FigureMarks(uses, None, "zh-Hant")
     page = render_markdown(body, Path("x.md"), 1, {"level": level}, marks=marks, typography=True)
     soup = BeautifulSoup(page.html, "html5lib")
-    assert soup.find("data").get_text() == "5,074.08"
+    assert soup.find("button", class_="fig").get_text() == "5,074.08"  # the page's figure opens its receipt
+    assert BeautifulSoup(page.absolute_parts[0], "html5lib").find("data").get_text() == "5,074.08"  # feeds, email
     assert soup.find("code").get_text() == "5,074.08"
     assert soup.find("img").attrs == {"alt": "5,074.08:中", "src": "chart.png", "title": "5,074.08"}  # as typed
     assert "\ue000" not in page.html and "\ue000" not in "".join(page.text_parts)

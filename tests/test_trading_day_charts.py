@@ -131,7 +131,7 @@ def test_bar_labels_take_digits_and_match_the_prose(built: Path, lang: str) -> N
     # the prose beside the chart prints the same
     prefix = "en/" if lang == "en" else ""
     page = BeautifulSoup((built / f"{prefix}issues/{ISSUE}/index.html").read_text("utf-8"), "html.parser")
-    assert page.select_one(".issue-body data.fig").get_text() == "+9.52%"
+    assert page.select_one(".issue-body .fig").get_text() == "+9.52%"
 
 
 def test_a_day_one_series_did_not_trade_breaks_its_line(make_site) -> None:

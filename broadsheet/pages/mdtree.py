@@ -62,15 +62,12 @@ def absolute_html(md: markdown.Markdown, base: str) -> str:
 
 
 def _without_buttons(root: ET.Element) -> None:
-    """Each button replaced by what it holds: a figure's button opens its receipt on the page only
-    (feeds and email list the numbers instead, and run no script)."""
-    for parent in list(root.iter()):
-        for position, child in reversed(list(enumerate(parent))):
-            if child.tag == "button":
-                inner = list(child)
-                if inner:
-                    inner[-1].tail = (inner[-1].tail or "") + (child.tail or "")
-                parent[position:position + 1] = inner
+    """Each figure's button (receipts.py) back to a plain `<data class="fig" value>`: the button
+    opens its receipt on the page only (feeds and email list the numbers instead, and run no
+    script)."""
+    for element in root.iter("button"):
+        kept = {key: value for key, value in element.attrib.items() if key in ("class", "value")}
+        element.tag, element.attrib = "data", kept
 
 
 def plain_text(md: markdown.Markdown, base: str) -> str:

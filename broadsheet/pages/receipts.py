@@ -2,9 +2,9 @@
 
 While a page's figures are evaluated, `FigureMarks` pairs each expression with the calls the
 figure functions recorded (`FigureUse`: series, dates, values) and the series' source. Each receipt
-is also written in plain language (receipt_words.py). The page shows each figure as a button
-around `<data class="fig" value="…">` whose accessible name is the number and whose description
-is its receipt, a popover the issue template lists after the body (opened by a tap, a click, Enter
+is also written in plain language (receipt_words.py). The page shows each figure as a
+`<button class="fig" value="…">` whose accessible name is the number and whose description is
+its receipt, a popover the issue template lists after the body (opened by a tap, a click, Enter
 or Space, without JavaScript); "the data behind this issue" (data.csv, data.json) lists the same
 receipts, one row per figure. A `<!-- reviewed: why -->` mark becomes an editor's
 note after the paragraph or list it marks: the reason as written (its figures computed), then the
@@ -148,9 +148,10 @@ class FigureMarks:
         return {"class": "fig", "value": value}
 
     def button(self, index: int) -> dict[str, str]:
-        """The attributes of the button around a figure: it opens the receipt, which describes it."""
+        """The attributes of a figure as a button (one element, as the <data> was): its value, and
+        the receipt it opens and is described by."""
         anchor = self.receipts[index].anchor
-        return {"type": "button", "class": "receipt-open", "popovertarget": anchor, "aria-describedby": anchor}
+        return {"type": "button", **self.attrs(index), "popovertarget": anchor, "aria-describedby": anchor}
 
     def text(self, index: int) -> str:
         """What a figure prints."""
@@ -230,7 +231,7 @@ def receipts_csv(receipts: list[Receipt]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-# --- the Markdown side: markers become <data> elements, each in a button ------------------------
+# --- the Markdown side: markers become <data> elements, then buttons ------------------------------
 class _FigureProcessor(InlineProcessor):
     def __init__(self, marks: FigureMarks, made: dict[ET.Element, int]):
         super().__init__(MARK_RE.pattern)
@@ -245,32 +246,29 @@ class _FigureProcessor(InlineProcessor):
 
 
 class _FigureButtons(Treeprocessor):
-    """Puts each figure the inline pattern made in a button that opens its receipt (not inside a
-    link or another button: there it stays a plain <data>)."""
+    """Makes each figure the inline pattern made a button that opens its receipt (not inside a link
+    or another button: there it stays a plain <data>)."""
 
     def __init__(self, md: Markdown, marks: FigureMarks, made: dict[ET.Element, int]):
         super().__init__(md)
         self.marks, self.made = marks, made
 
     def run(self, root: ET.Element) -> None:
-        """Wrap the figures, walking the tree with each element's parent."""
+        """Turn the figures into buttons, walking the tree with each element's parent."""
         stack: list[tuple[ET.Element, bool]] = [(root, False)]
         while stack:
             parent, inert = stack.pop()
-            for position, child in enumerate(list(parent)):
+            for child in list(parent):
                 index = self.made.get(child)
                 if index is not None and not inert:
-                    button = ET.Element("button", self.marks.button(index))
-                    button.tail, child.tail = child.tail, None
-                    button.append(child)
-                    parent[position] = button
+                    child.tag, child.attrib = "button", self.marks.button(index)
                 elif isinstance(child.tag, str):
                     stack.append((child, inert or child.tag in NO_BUTTON_INSIDE))
 
 
 class FigureExtension(Extension):
-    """Turns figure markers into `<button><data class="fig" value></button>` (before any other
-    inline pattern; the button after the inline patterns, before the text pass and the toc)."""
+    """Turns figure markers into `<button class="fig" value>` (a `<data>` before any other inline
+    pattern; a button after the inline patterns, before the text pass and the toc)."""
 
     def __init__(self, marks: FigureMarks):
         super().__init__()

@@ -28,7 +28,7 @@ from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.toc import slugify_unicode
 
 # What Python-Markdown and its extensions make (toc, tables, footnotes, admonition, sane_lists), and
-# the figures' <data> elements in the buttons that open their receipts
+# the figures: <data> elements, buttons that open their receipts on the page
 MARKDOWN_TAGS = frozenset({
     "a", "blockquote", "br", "button", "code", "data", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sup", "table", "tbody", "td",
@@ -50,7 +50,7 @@ ATTRIBUTES = {
     "time": {"datetime"},
     "abbr": {"title"},
     "data": {"value", "title", "tabindex"},  # a figure (receipts.py)
-    "button": {"type", "popovertarget", "aria-describedby"},  # … and the button that opens its receipt
+    "button": {"type", "value", "popovertarget", "aria-describedby"},  # … as the button that opens its receipt
 }
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative URLs; never javascript: or data:
 # script/style are dropped with their content: their text is code, not prose
