@@ -132,7 +132,7 @@ def test_control_and_bidi_characters_in_a_data_file_are_errors_at_their_line(tmp
 
 @pytest.mark.unit
 @pytest.mark.parametrize(("old", "new", "what"), [
-    ('en: "FRED (Federal Reserve Bank of St. Louis) download"}', 'en: "=HYPERLINK(\\"https://evil.example\\")"}',
+    ('en: "FRED (Federal Reserve Bank of St. Louis) database"}', 'en: "=HYPERLINK(\\"https://evil.example\\")"}',
      "source FRED_XL: name '=HYPERLINK(\"https://evil.example\")'"),
     ('en: "Institute for Supply Management"}', f'en: "{DDE}"}}', f'indicator ISM_MFG_PMI: source_name "{DDE}"'),
     ("{zh-Hant: 標普 500 指數, en: S&P 500}", '{zh-Hant: 標普 500 指數, en: "@SUM(1)"}',

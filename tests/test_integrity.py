@@ -217,7 +217,7 @@ def test_provenance_is_the_last_date_its_figures_used(real_assembled: tuple[Buil
     assert prov.as_of == last
     names = [s.name for s in prov.sources]
     assert "U.S. Bureau of Labor Statistics" in names and "University of Michigan Surveys of Consumers" in names
-    assert names.count("FRED (Federal Reserve Bank of St. Louis) download") == 1
+    assert names.count("FRED (Federal Reserve Bank of St. Louis) database") == 1
     # each edition cites its sources in its own language
     zh = [s.name for s in provenance(ip.figures, load_data(ROOT / "data"), lang="zh-Hant").sources]
     assert "美國勞工統計局" in zh and "密西根大學消費者調查" in zh and not any("Bureau" in n for n in zh)

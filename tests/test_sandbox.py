@@ -152,7 +152,7 @@ def test_hostile_text_from_content_and_data_is_escaped_everywhere(make_site) -> 
     assert names in catalog
     catalog = catalog.replace(names, f"{{zh-Hant: {title}, en: {title}}}")
     source = ('name: {zh-Hant: "FRED(聖路易聯邦準備銀行)資料庫", '
-              'en: "FRED (Federal Reserve Bank of St. Louis) download"}')
+              'en: "FRED (Federal Reserve Bank of St. Louis) database"}')
     assert source in catalog  # the source of SP500, cited in the page's provenance note
     catalog = catalog.replace(source, f"name: {{zh-Hant: {title}, en: {title}}}")
     chart = ("drop:\n  kind: drawdown\n  series: [SP500]\n  start: 2025-01-02\n  end: 2025-04-11\n"
