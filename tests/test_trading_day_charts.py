@@ -76,9 +76,19 @@ def shipped_specs(out: Path, lang: str) -> dict[str, dict]:
     return found
 
 
-def units(spec: dict) -> list[dict]:
+def units(spec: dict, data: dict | None = None) -> list[dict]:
+    """The unit specs of a spec, in order; one that draws the data of the layer around it (the
+    shipped specs' nearest-point layers, kinds/lines.py) carries that data as its own."""
+    data = spec.get("data", data)
     inner = spec.get("spec", spec)
-    return [u for part in inner.get("layer", [inner]) for u in (units(part) if "layer" in part else [part])]
+    data = inner.get("data", data)
+    found = []
+    for part in inner.get("layer", [inner]):
+        if "layer" in part:
+            found.extend(units(part, data))
+        else:
+            found.append({"data": data, **part} if data is not None and "data" not in part else part)
+    return found
 
 
 def rows(spec: dict) -> list[dict]:
