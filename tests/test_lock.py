@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import venv
 from pathlib import Path
 
 import nh3
@@ -96,7 +97,8 @@ def test_the_bootstrap_installs_the_lock_then_the_project_without_its_dependenci
     for name in ("pyproject.toml", "requirements.lock"):
         shutil.copy(ROOT / name, root / name)
     ran: list[list[str]] = []
-    monkeypatch.setattr(bootstrap.venv.EnvBuilder, "create", lambda self, folder: Path(folder).mkdir())
+    # bootstrap imports venv only to create .venv: the class it will use is this one
+    monkeypatch.setattr(venv.EnvBuilder, "create", lambda self, folder: Path(folder).mkdir())
     monkeypatch.setattr(bootstrap.Pip, "run", lambda self, args, doing: ran.append(args))
     monkeypatch.setattr(bootstrap.os, "execv", lambda *args: (_ for _ in ()).throw(SystemExit("exec")))
     monkeypatch.delenv(bootstrap.SKIP_ENV, raising=False)
