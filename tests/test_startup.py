@@ -8,10 +8,17 @@ import os
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import pytest
 
+import broadsheet.build.state as state
 from broadsheet.build.incremental import LIBRARIES, library_versions
+from broadsheet.build.pipeline import build
+from broadsheet.core.config import load_config
+from broadsheet.core.context import BuildContext
+from broadsheet.core.versions import installed_version
+from broadsheet.data.store import DataStore, load_data
 from broadsheet.figures.expressions import parse_figure_call
 from conftest import ROOT, build_into
 
@@ -31,6 +38,8 @@ def installed(name: str) -> str:
 def test_the_library_versions_are_importlib_metadatas() -> None:
     assert library_versions() == {name: installed(name) for name in LIBRARIES}
     assert library_versions()["svg2png-py"]  # the PNG twins' rasteriser is part of the fingerprint
+    assert installed_version("exchange_calendars") == installed("exchange_calendars")  # any spelling
+    assert installed_version("no-such-library") == ""
 
 
 @pytest.mark.unit
@@ -51,3 +60,27 @@ def test_a_build_with_nothing_changed_imports_only_what_it_uses(make_site) -> No
     said, loaded = done.stdout.strip().splitlines()
     assert "is up to date" in said
     assert loaded == "[]"
+
+
+def test_serve_keeps_the_data_between_builds_until_it_changes(make_site, monkeypatch) -> None:
+    """`serve` builds in one process at every save: the data is read and checked again only when
+    a file of data/ changed (a build outside serve always reads it)."""
+    root = make_site()
+    loads: list[Path] = []
+
+    def counted(data_dir: Path) -> DataStore:
+        loads.append(data_dir)
+        return load_data(data_dir)
+
+    monkeypatch.setattr(state, "load_data", counted)
+    monkeypatch.setattr(state, "PREVIEW_STORES", {})
+    ctx = lambda: BuildContext(root=root, config=load_config(root / "site.yaml"), out_dir=root / "preview",  # noqa: E731
+                               preview=True, drafts=True, search=False)
+    build(ctx())
+    page = root / "content/issues/2025-04-13-sample/zh-Hant.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    assert build(ctx()).pages_rendered and len(loads) == 1  # the edit used the data it had
+    markets = root / "data" / "markets.csv"
+    markets.write_text(markets.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    build(ctx())
+    assert len(loads) == 2  # a file of data/ changed: read again
