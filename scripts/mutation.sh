@@ -6,16 +6,18 @@
 #
 # mutmut (pinned below; installed into .tools/mutmut, its own venv, not the project's locked
 # dependencies) changes one thing at a time in a module (a + for a -, 100 for 101, `break` for
-# `continue`, a value for None) and runs that module's own test files: a change no test notices
-# is a survivor. It runs on a copy of the last commit (git archive HEAD) in a temporary folder,
-# never on the working tree (mutmut edits the file it mutates), and runs the unit tests of those
-# files (-m unit: no site is built, so each mutant costs seconds). It prints, per module, the mutants, the killed ones
-# (a test failed, or the run timed out), the score, and the lines marked `# pragma: no mutate`
-# (allowed on message text only), then writes each module's surviving mutants as diffs to
-# .tools/mutation/MODULE.survivors.txt.
+# `continue`, a value for None) and runs that module's own unit test files (-m unit: no site is
+# built, so a mutant costs seconds): a change no test notices is a survivor. Every mutant mutmut
+# did not see killed is run again, one at a time, on the pristine file, and is killed when any
+# test fails. It all runs on a copy of the last commit (git archive HEAD) in a temporary folder,
+# never on the working tree (mutmut edits the file it mutates).
 #
-# Slow by design (every mutant is a pytest run: a few seconds each, ~500 mutants in all); it is
-# not part of the test suite. MUTATION_JOBS is not used: mutmut 2 runs one mutant at a time.
+# It prints, per module, the mutants, the killed ones (a test failed, or the run timed out), the
+# score, and the lines marked `# pragma: no mutate` (allowed on message text only), and writes each
+# module's surviving mutants as diffs to .tools/mutation/MODULE.survivors.txt.
+#
+# Slow by design (each mutant is a pytest run, ~800 mutants in all: an hour or more on two cores);
+# it is not part of the test suite.
 set -euo pipefail
 
 MUTMUT_VERSION=2.5.1
@@ -77,33 +79,45 @@ for module in "${modules[@]}"; do
   done
   echo "== $module: $src against $tests" >&2
   rm -f "$WORK/.mutmut-cache"
+  cp "$WORK/$src" "$WORK/.pristine"
   # -x: the first failing test kills the mutant; the copy's
   # broadsheet/ comes first on sys.path (python -m puts the working folder there)
   runner="$PY -m pytest -p no:cacheprovider -x -q -n 0 -m unit $tests"
   (cd "$WORK" && "$TOOL/bin/mutmut" run --paths-to-mutate "$src" --tests-dir tests --runner "$runner" \
      --no-progress >"$OUT/$module.log" 2>&1) || true  # mutmut exits non-zero when a mutant survives
-  counts="$(cd "$WORK" && "$PY" - <<'EOF'
+  # mutmut 2 counts only exit status 1 as a kill (a mutant that breaks the tests' import gives 2)
+  # and its look-ahead process can read the file while a mutant is applied (it then stops or
+  # skips mutants): every mutant it did not see killed is run again here, one at a time, on the
+  # pristine file, and any failing run (any non-zero exit) kills it.
+  cp "$WORK/.pristine" "$WORK/$src"  # as mutmut should have left it
+  ids="$(cd "$WORK" && "$PY" -c "
 import sqlite3
-db = sqlite3.connect(".mutmut-cache")
-rows = dict(db.execute("select status, count(*) from Mutant group by status").fetchall())
-total = sum(rows.values())
-killed = rows.get("ok_killed", 0) + rows.get("bad_timeout", 0) + rows.get("ok_suspicious", 0)
-print(total, killed, rows.get("bad_survived", 0), rows.get("untested", 0))
-EOF
-)"
-  read -r total killed survived untested <<<"$counts"
+for (i,) in sqlite3.connect('.mutmut-cache').execute(
+        \"select id from Mutant where status not in ('ok_killed', 'bad_timeout', 'ok_suspicious') order by id\"):
+    print(i)")"
+  total="$(cd "$WORK" && "$PY" -c "import sqlite3; print(sqlite3.connect('.mutmut-cache').execute('select count(*) from Mutant').fetchone()[0])")"
+  survived=0
+  unapplied=0
+  echo "# $module ($src): surviving mutants" >"$OUT/$module.survivors.txt"
+  for id in $ids; do
+    cp "$WORK/.pristine" "$WORK/$src"
+    if ! (cd "$WORK" && "$TOOL/bin/mutmut" apply "$id" >/dev/null 2>&1) || cmp -s "$WORK/.pristine" "$WORK/$src"; then
+      unapplied=$((unapplied + 1))  # not counted as killed: left out of the total
+      continue
+    fi
+    if (cd "$WORK" && $runner >/dev/null 2>&1); then
+      survived=$((survived + 1))
+      cp "$WORK/$src" "$WORK/.mutant"
+      diff -u --label "$src" --label "$src (mutant $id)" "$WORK/.pristine" "$WORK/.mutant" \
+        >>"$OUT/$module.survivors.txt" || true
+    fi
+  done
+  cp "$WORK/.pristine" "$WORK/$src"
+  total=$((total - unapplied))
+  killed=$((total - survived))
+  [ "$unapplied" -gt 0 ] && echo "   $unapplied mutants could not be applied again (left out)" >&2
   pragmas="$(grep -c "pragma: no mutate" "$WORK/$src" || true)"
-  {
-    echo "# $module ($src): surviving mutants"
-    for id in $(cd "$WORK" && "$PY" -c "
-import sqlite3
-for (i,) in sqlite3.connect('.mutmut-cache').execute(\"select id from Mutant where status='bad_survived' order by id\"):
-    print(i)"); do
-      (cd "$WORK" && "$TOOL/bin/mutmut" show "$id" 2>/dev/null) || true
-    done
-  } >"$OUT/$module.survivors.txt"
   if [ "$total" -gt 0 ]; then score=$((100 * killed / total)); else score=0; fi
-  [ "$untested" -gt 0 ] && echo "   $untested mutants not run (see $OUT/$module.log)" >&2
   rows+=("| $module | $total | $killed | $score% | $pragmas |")
   echo "   $module: $killed of $total killed ($score%), $survived survived" >&2
 done
