@@ -223,8 +223,9 @@ def test_move_on_no_change_is_either_direction(zh) -> None:
 
 
 def test_move_and_sign_together_contradict(zh) -> None:
-    with pytest.raises(FigureError, match="^sign=True and move= contradict each other$"):
+    with pytest.raises(FigureError, match="^sign=True and move= contradict each other$") as failed:
         zh.day_pct("SP500", "2025-04-09", move="up", sign=True)
+    assert failed.value.hint == "move prints the size for prose that says the direction; sign prints +/-"
     assert zh.day_pct("SP500", "2025-04-09", move="up", sign=False) == "9.5%"
 
 
