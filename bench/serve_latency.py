@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=6)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="broadsheet-serve-") as tmp:
+    # a search job or the remover of a replaced preview may still write there as the folder goes
+    with tempfile.TemporaryDirectory(prefix="broadsheet-serve-", ignore_cleanup_errors=True) as tmp:
         root = copy_project(Path(tmp) / "project")
         issue = sorted((root / "content" / "issues").iterdir())[0]
         preview = Preview(root, Path(tmp) / "preview", port=0, log=lambda line: None)
