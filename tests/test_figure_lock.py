@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from broadsheet.content.corrections import CorrectedValue, read_corrections
+from broadsheet.core.errors import SourceError
 from broadsheet.figures.lock import (
     LOCK_FILE,
     IssueLock,
@@ -273,3 +275,21 @@ def test_a_damaged_lock_names_its_file(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="not one `publish` wrote") as caught:
         read_lock(tmp_path)
     assert caught.value.hint and "stop" in caught.value.hint  # type: ignore[attr-defined]
+
+
+@pytest.mark.unit
+def test_recorded_corrections_are_read_per_edition_with_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.yaml"
+    path.write_text('- date: 2025-05-02\n  note: {zh-Hant: "收盤價修訂。", en: "A close was revised."}\n'
+                    '  figures:\n  - {edition: "en", label: "S&P 500", was: "9.1%", now: "10.4%"}\n'
+                    '  charts:\n  - {edition: "zh-Hant", chart: "rebound", title: "標普 500 每日漲跌", points: 2}\n'
+                    "- date: 2025-05-09\n  note: ''\n", encoding="utf-8")
+    with pytest.raises(SourceError) as missing:
+        read_corrections(path, ["zh-Hant", "en"])
+    assert (missing.value.line, missing.value.message) == (8, "a correction's note is missing")
+    path.write_text(path.read_text(encoding="utf-8").replace("  note: ''\n", "  note: Again.\n"), encoding="utf-8")
+    found = read_corrections(path, ["zh-Hant", "en"])
+    assert [c.text for c in found["zh-Hant"]] == ["收盤價修訂。", "Again."]
+    assert found["en"][0].changes == (CorrectedValue("S&P 500", "9.1%", "10.4%"),)
+    assert found["zh-Hant"][0].changes == (CorrectedValue("標普 500 每日漲跌"),)
+    assert found["en"][0].date == dt.date(2025, 5, 2) and found["en"][1].changes == ()

@@ -73,11 +73,11 @@ def read_corrections(path: Path, codes: list[str]) -> dict[str, tuple[Correction
         raise SourceError(path, 1, "corrections.yaml must be a list of corrections", HINT)
     found: dict[str, list[Correction]] = {code: [] for code in codes}
     for n, item in enumerate(data):
-        at = 1 + getattr(item, "start_line", n)
+        at = getattr(item, "start_line", n + 1)
         if not isinstance(item, dict) or not isinstance(item.get("date"), dt.date):
             raise SourceError(path, at, f"correction {n + 1} needs a date (YYYY-MM-DD) and a note", HINT)
         for code in codes:
-            note = _note(item.get("note"), code, path, 1 + line_of(item, "note", at - 1))
+            note = _note(item.get("note"), code, path, line_of(item, "note", at))
             changes = [_figure(f) for f in item.get("figures") or [] if _edition(f) == code]
             changes += [CorrectedValue(str(c.get("title", c.get("chart", "")))) for c in item.get("charts") or []
                         if _edition(c) == code]
