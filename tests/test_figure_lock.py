@@ -114,12 +114,14 @@ def test_publish_writes_a_sorted_plain_lock_and_a_changed_row_stops_the_build(ma
     capsys.readouterr()
     assert run_cli(root, "build") == 0
 
+    row = (root / "data" / "markets.csv").read_text(encoding="utf-8").split("\n").index(CLOSE + "FRED_XL") + 1
     revise(root, CLOSE, "2025-04-04,SP500,5000.00,")
     before = (root / "site" / "en" / "issues" / ISSUE / "index.html").read_bytes()
     assert run_cli(root, "build") == 1
     err = capsys.readouterr().err
     assert (f'{FOLDER}/zh-Hant.md:10: {{{{ week_pct("SP500", "2025-04-04", move="down") }}}}: published figure '
-            "changed: printed 9.1%, the data now gives 10.4% (SP500 2025-04-04: 5,074.08 → 5,000)") in err
+            f"changed: printed 9.1%, the data now gives 10.4% (SP500 2025-04-04: 5,074.08 → 5,000, "
+            f"data/markets.csv:{row})") in err
     assert f"{FOLDER}/en.md:13: {{{{ level(\"SP500\", \"2025-04-04\") }}}}: published figure changed: printed " \
            "5,074.08, the data now gives 5,000.00" in err
     assert f'record a correction (python3 build.py correct {ISSUE} --note "…") or keep the published value' in err

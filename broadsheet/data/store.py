@@ -63,9 +63,10 @@ class DataStore:
 
     def __init__(self, catalog: Catalog, values: dict[tuple[dt.date, str], float],
                  releases: dict[tuple[str, str], Release], gaps: dict[str, list[dt.date]] | None = None,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, lines: dict[tuple[dt.date, str], int] | None = None):
         self.catalog = catalog
         self.values = values
+        self.lines = lines or {}  # the market file's line of each close (a changed published figure names it)
         self.releases = releases
         self.gaps = gaps or {}
         self.today = today or dt.date.today()
@@ -349,7 +350,7 @@ def load_data(data_dir: Path) -> DataStore:
         catalog = load_catalog(data_dir / "catalog.yaml")
         markets = read_markets(data_dir / catalog.markets_file, catalog)
         releases = load_releases(data_dir / catalog.releases_file, catalog)
-    return DataStore(catalog, markets.values, releases, markets.gaps)
+    return DataStore(catalog, markets.values, releases, markets.gaps, lines=markets.lines)
 
 
 def read_market_rows(path: Path) -> list[dict[str, str]]:

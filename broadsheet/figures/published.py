@@ -54,6 +54,7 @@ class EditionLock:
     lang: str
     fmt: NumberFormatter
     gettext: Callable[[str], str]
+    row_of: Callable[[str, dt.date], str] = lambda series, day: ""  # "data/markets.csv:732" of a close
     _figures: dict[CallKey, list[dict[str, Any]]] = field(default_factory=dict)
     _seen: dict[CallKey, int] = field(default_factory=dict)
 
@@ -88,7 +89,7 @@ class EditionLock:
         entry = entries[n]
         if self.lock.on_change != KEEP:
             raise FigureError(f"published figure changed: printed {entry['text']}, the data now gives {text}"
-                              f"{_moved_values(entry, uses[before:])}", lock_hint(self.lock.issue))
+                              f"{_moved_values(entry, uses[before:], self.row_of)}", lock_hint(self.lock.issue))
         day = dt.date.fromisoformat(entry.get("corrected") or self.lock.published.isoformat())
         note = self.gettext("as published on {date}; the data has since been revised to {value}").format(
             date=self.fmt.long_date(day), value=text)
@@ -103,12 +104,17 @@ class EditionLock:
         raise FigureError(f"published chart changed: {change.describe()}", lock_hint(self.lock.issue, chart=True))
 
 
-def _moved_values(entry: dict[str, Any], uses: list[FigureUse]) -> str:
-    """The data values that moved since the lock, e.g. ` (SP500 2025-04-04: 5,074.08 → 5,070.00)`."""
-    now = [(use.series, d.isoformat(), v) for use in uses for d, v in zip(use.dates, use.values, strict=False)]
+def _moved_values(entry: dict[str, Any], uses: list[FigureUse], row_of: Callable[[str, dt.date], str]) -> str:
+    """The data values that moved since the lock, and their rows:
+    ` (SP500 2025-04-04: 5,074.08 → 5,000, data/markets.csv:732)`."""
     was = dict(zip(entry.get("dates", []), entry.get("values", []), strict=False))
-    moved = [f"{series} {day}: {was[day]:,.10g} → {value:,.10g}" for series, day, value in now
-             if day in was and was[day] != value]
+    moved = []
+    for use in uses:
+        for day, value in zip(use.dates, use.values, strict=False):
+            before = was.get(day.isoformat())
+            if before is not None and before != value:
+                row = row_of(use.series, day)
+                moved.append(f"{use.series} {day.isoformat()}: {before:,.10g} → {value:,.10g}{', ' * bool(row)}{row}")
     return f" ({'; '.join(moved)})" if moved else ""
 
 
@@ -144,7 +150,12 @@ def page_functions(figures: FigureFunctions, chart: Callable[..., Any], issue: I
     (lookahead.py), `chart`, and, on a published page with a lock, each compared with it."""
     functions = {**guarded(figures.namespace(), figures.uses, issue_as_of(issue)), "chart": chart}
     lock = edition_lock(issue, lang, ctx)
-    return functions if lock is None else lock.guard(functions, figures.uses)
+    if lock is None:
+        return functions
+    store = figures.store
+    lock.row_of = lambda series, day: (f"data/{store.catalog.markets_file}:{store.lines[(day, series)]}"
+                                       if (day, series) in store.lines else "")
+    return lock.guard(functions, figures.uses)
 
 
 _CATALOGS: dict[tuple[Path, str], Callable[[str], str]] = {}
