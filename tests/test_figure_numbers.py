@@ -469,3 +469,14 @@ def test_of_equal_closes_the_first_is_the_extreme(zh) -> None:
     assert closes.tolist()[:3] == [4.25, 4.25, 4.28]
     assert zh.low_date("DGS2", "2024-12-31", "2025-01-02") == "12 月 31 日"
     assert zh.high_date("DGS2", "2024-12-31", "2025-01-02") == "12 月 31 日"
+
+
+def test_a_days_change_without_a_calendar_names_the_weekday(uncalendared) -> None:
+    with pytest.raises(FigureError) as failed:
+        uncalendared.day_pct("GOLD", "2025-04-12", closed="previous")
+    assert str(failed.value) == ('GOLD has no change on 2025-04-12 (Saturday); the last trading day\'s change is '
+                                 'day_pct("GOLD", "2025-04-11")')
+    assert failed.value.hint == ('closed="previous" takes the last close, not its change: write that day, '
+                                 'or quote the week with week_pct(…, closed="previous")')
+    # GOLD 3,175.39 (4/10) → 3,237.53 (4/11): the rows decide the day before
+    assert uncalendared.day_points("GOLD", "2025-04-11") == uncalendared.points("GOLD", "2025-04-10", "2025-04-11")
