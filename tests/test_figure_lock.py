@@ -253,19 +253,23 @@ def test_changes_between_locks_match_calls_not_lines_or_spacing() -> None:
         {"expression": '{{ level("SP500", "2025-04-04") }}', "text": "5,074.08"},
         {"expression": '{{ level("SP500", "2025-04-04") }}', "text": "5,074.08"}],
         "charts": {"c": {"hash": "a", "columns": ["Date", "S&P 500"], "rows": [["Apr 7", "1%"], ["Apr 8", "2%"]],
-                         "texts": ["t", "d"]}}}})
+                         "figures": ["9.1%"], "title": "t"}}}})
     new = IssueLock("x", dt.date(2025, 4, 13), editions={"en": {"figures": [
         {"expression": "{{level('SP500','2025-04-04')}}", "text": "5,074.08"},
         {"expression": '{{ level("SP500", "2025-04-04") }}', "text": "5,000.00"}],
         "charts": {"c": {"hash": "b", "columns": ["Date", "S&P 500"], "rows": [["Apr 7", "1%"], ["Apr 8", "3%"]],
-                         "texts": ["t", "d"]}}}})
+                         "figures": ["9.2%"], "title": "t"}}}})
     assert call_key("{{level('SP500','2025-04-04')}}") == call_key('level("SP500", "2025-04-04")')
     changes = changed_figures(old, new)
     assert [(c.was, c.now) for c in changes] == [("5,074.08", "5,000.00")]  # the second occurrence only
     (chart,) = changed_charts(old, new)
-    assert chart.moved == (("Apr 8", "S&P 500", "2%", "3%"),) and chart.describe() == "Apr 8 S&P 500: 2% → 3%"
+    assert chart.moved == (("Apr 8", "S&P 500", "2%", "3%"), ("its texts", "figure 1", "9.1%", "9.2%"))
+    assert chart.describe() == "Apr 8 S&P 500: 2% → 3%; its texts figure 1: 9.1% → 9.2%"
     assert moved_points({"rows": [["a", "1"]]}, {"rows": [["a", "1"], ["b", "2"]], "columns": ["d", "v"]}) == \
         (("b", "v", "–", "2"),)
+    # new day labels and wording move no number
+    assert moved_points({"rows": [["4/7", "1%"]], "figures": ["9.1%"]},
+                        {"rows": [["4 月 7 日", "1%"]], "figures": ["9.1%"]}) == ()
     text = lock_text(new)
     assert json.loads(text)["if_data_changes"] == "stop" and text.endswith("}\n")
 

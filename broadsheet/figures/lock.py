@@ -2,15 +2,15 @@
 
 `python3 build.py publish ISSUE` writes the lock into the issue's folder (build/publish.py makes it):
 for each edition, each figure (its expression, the text it printed, the data values it read, the
-series' name and its receipt) and each chart (its data table and texts, with their hash). From then
-on, while a page is assembled, published.py's `EditionLock` compares every figure and chart with the
-locked one of the same expression and occurrence: one that would print another text, or a chart
-that would show other points, is an error at its line with the published and the new value
-(`check` lists them all). A published number never changes silently. Two ways out: keep the
-published values (`"if_data_changes": "keep"`, which `publish ISSUE --keep` sets: the figure prints
-its locked text, its receipt names the revision), or `correct ISSUE --note "…"` (a dated correction
-with each old and new value, and a new lock). A draft is never compared or locked; a draft that
-was published keeps its lock.
+series' name and its receipt) and each chart (its data table, the figures of its texts, and the
+hash of their numbers). From then on, while a page is assembled, published.py's `EditionLock`
+compares every figure and chart with the locked one of the same call and occurrence: a figure
+that would print another text, or a chart that would show other numbers, is an error at its line
+with the published and the new value (`check` lists them all). A published number never
+changes silently. Two ways out: keep the published values (`"if_data_changes": "keep"`, which
+`publish ISSUE --keep` sets: the figure prints its locked text, its receipt names the revision),
+or `correct ISSUE --note "…"` (a dated correction with each old and new value, and a new lock). A
+draft is never compared or locked; a draft that was published keeps its lock.
 """
 
 from __future__ import annotations
@@ -50,16 +50,19 @@ class PlacedChart(Protocol):
 
     name: str
     title: str
-    description: str
     table: Table
+    figures: tuple[Any, ...]  # the FigureUses of its title and description (their `text`)
 
 
 def chart_entry(chart: PlacedChart) -> dict[str, Any]:
-    """A chart's lock entry: its table as printed, its texts, and their hash."""
+    """A chart's lock entry: its data table as printed, the figures its texts quote, its title, and
+    the hash of its numbers (each row's values, by position, and the figures): a new wording of
+    its title, description or day labels changes no published number."""
     columns, rows = [str(c) for c in chart.table.columns], [[str(v) for v in row] for row in chart.table.rows]
-    texts = [chart.title, chart.description]
-    digest = hashlib.sha256(json.dumps([columns, rows, texts], ensure_ascii=False).encode("utf-8")).hexdigest()
-    return {"hash": digest[:16], "columns": columns, "rows": rows, "texts": texts}
+    figures = [str(use.text) for use in chart.figures]
+    numbers = json.dumps([[row[1:] for row in rows], figures], ensure_ascii=False)
+    return {"hash": hashlib.sha256(numbers.encode("utf-8")).hexdigest()[:16], "columns": columns, "rows": rows,
+            "figures": figures, "title": chart.title}
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class FigureChange:
 
 @dataclass(frozen=True)
 class ChartChange:
-    """A chart whose points or texts the data changes: (row, column, was, now) of each moved point."""
+    """A chart whose numbers the data changes: (row, column, was, now) of each moved value."""
 
     lang: str
     name: str
@@ -86,7 +89,7 @@ class ChartChange:
         """The moved points, the first few of them."""
         shown = [f"{row} {column}: {was} → {now}" for row, column, was, now in self.moved[:MOVED_SHOWN]]
         more = f"; and {len(self.moved) - MOVED_SHOWN} more" if len(self.moved) > MOVED_SHOWN else ""
-        return "; ".join(shown) + more if shown else "its title or description changed"
+        return "; ".join(shown) + more if shown else "its numbers changed"
 
 
 @dataclass
@@ -158,18 +161,26 @@ def call_key(expression: str) -> CallKey | None:
 
 
 def moved_points(old: dict[str, Any], new: dict[str, Any]) -> tuple[tuple[str, str, str, str], ...]:
-    """(row, column, was, now) of each cell that differs, rows matched by their first cell."""
+    """(row, column, was, now) of each value that differs, rows matched by position (named by the
+    new row's first cell), then each figure of the chart's texts that differs."""
     columns = [str(c) for c in new.get("columns") or old.get("columns") or []]
-    before = {str(row[0]): [str(v) for v in row] for row in old.get("rows", []) if row}
-    after = {str(row[0]): [str(v) for v in row] for row in new.get("rows", []) if row}
+    before, after = old.get("rows", []), new.get("rows", [])
     moved = []
-    for key in dict.fromkeys([*before, *after]):
-        was_row, now_row = before.get(key, []), after.get(key, [])
-        for n in range(1, max(len(was_row), len(now_row))):
-            was = was_row[n] if n < len(was_row) else "–"
-            now = now_row[n] if n < len(now_row) else "–"
+    for n in range(max(len(before), len(after))):
+        was_row = [str(v) for v in before[n]] if n < len(before) else []
+        now_row = [str(v) for v in after[n]] if n < len(after) else []
+        label = (now_row or was_row or [str(n + 1)])[0]
+        for m in range(1, max(len(was_row), len(now_row))):
+            was = was_row[m] if m < len(was_row) else "–"
+            now = now_row[m] if m < len(now_row) else "–"
             if was != now:
-                moved.append((key, columns[n] if n < len(columns) else str(n), was, now))
+                moved.append((label, columns[m] if m < len(columns) else str(m), was, now))
+    was_figures, now_figures = old.get("figures", []), new.get("figures", [])
+    for n in range(max(len(was_figures), len(now_figures))):
+        was = was_figures[n] if n < len(was_figures) else "–"
+        now = now_figures[n] if n < len(now_figures) else "–"
+        if was != now:
+            moved.append(("its texts", f"figure {n + 1}", was, now))
     return tuple(moved)
 
 
@@ -192,12 +203,12 @@ def changed_figures(old: IssueLock, new: IssueLock) -> list[FigureChange]:
 
 
 def changed_charts(old: IssueLock, new: IssueLock) -> list[ChartChange]:
-    """The charts whose points or texts differ between two locks."""
+    """The charts whose numbers differ between two locks."""
     found = []
     for lang in new.editions:
         before = old.charts(lang)
         for name, entry in sorted(new.charts(lang).items()):
             if name in before and before[name].get("hash") != entry.get("hash"):
-                title = str((entry.get("texts") or [name])[0])
+                title = str(entry.get("title") or name)
                 found.append(ChartChange(lang, name, title, moved_points(before[name], entry)))
     return found

@@ -6,7 +6,7 @@ not), each placed chart with the locked chart of its name. A figure that would p
 fails at its line with the published and the new value, and the data values that moved; with
 `"if_data_changes": "keep"` it prints the published text instead, its receipt saying "as published
 on …; the data has since been revised to …" in the edition's language (Babel's date, the UI
-catalog's words). A chart whose points or texts changed fails at its line, naming the points.
+catalog's words). A chart whose numbers changed fails at its line, naming the values that moved.
 """
 
 from __future__ import annotations
