@@ -195,6 +195,18 @@ def test_correct_records_old_and_new_values_in_both_editions_and_the_feeds(make_
     assert next(i for i in feed["items"] if i["id"].endswith(f"/issues/{ISSUE}/"))["date_modified"] == updated
     # nothing left to correct
     assert run_cli(root, "correct", ISSUE, "--note", "again") == 1
+    # a published figure does not vanish silently either: removed (or rewritten), it is missing
+    for name, old, new in (("en.md", 'closing at {{ level("SP500", "2025-04-04") }}.', "closing lower."),
+                           ("zh-Hant.md", '收在 {{ level("SP500", "2025-04-04") }}。', "收低。")):
+        path = root / FOLDER / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(root, "build") == 1
+    err = capsys.readouterr().err
+    for where in ("en.md:10", "zh-Hant.md:8"):  # the body's first line: the figure has no line any more
+        assert (f'{FOLDER}/{where}: published figure missing: {{{{ level("SP500", "2025-04-04") }}}} printed '
+                "5,000.00; it is no longer on the page") in err
+    assert run_cli(root, "publish", ISSUE) == 0 and run_cli(root, "build") == 0  # locked as it is now
 
 
 def test_a_chart_whose_points_moved_stops_the_build_naming_them(make_site, capsys) -> None:

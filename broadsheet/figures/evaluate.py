@@ -88,6 +88,8 @@ def evaluate_figures(body: str, path: Path, first_line: int, functions: dict[str
         return html.escape(str(value), quote=False)  # a figure is text, never markup
 
     text = replace_spans(body, expressions, replace)
+    # a published page's functions (published.py) say which of its locked figures it did not meet
+    found.extend(getattr(functions, "missing", lambda *_: [])(path, first_line))
     # an opening {{ with no closing }} is what is left once every {{ … }} is taken out (a failed
     # expression has been reported already)
     rest = replace_spans(body, expressions, refused)

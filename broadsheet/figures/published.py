@@ -68,18 +68,34 @@ class EditionLock:
 
         def wrap(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             def call(*args: Any, **kwargs: Any) -> Any:
-                before = len(uses)
-                value = func(*args, **kwargs)
+                before, key = len(uses), _key(name, args, kwargs)
+                try:
+                    value = func(*args, **kwargs)
+                except Exception:  # reported at its line as it is: not missing as well
+                    self._seen[key] = self._seen.get(key, -1) + 1
+                    raise
                 if name == "chart":
                     self._chart(value)
                 elif isinstance(value, str):
-                    return self._figure(_key(name, args, kwargs), value, uses, before)
+                    return self._figure(key, value, uses, before)
                 return value
 
             call.__name__ = name
             return call
 
-        return {name: wrap(name, func) for name, func in functions.items()}
+        return LockedFunctions({name: wrap(name, func) for name, func in functions.items()}, lock=self)
+
+    def missing(self, path: Path, line: int) -> list[SourceError]:
+        """The locked figures the page did not evaluate (removed, or their expression rewritten), at
+        the body's first line: a published number does not vanish silently either."""
+        found = []
+        for key, entries in self._figures.items():
+            for entry in entries[self._seen.get(key, -1) + 1:]:
+                found.append(SourceError(path, line, f"published figure missing: {entry['expression']} printed "
+                                         f"{entry['text']}; it is no longer on the page",
+                                         f"put it back, or lock the page as it is: python3 build.py publish "
+                                         f"{self.lock.issue} (and say so in a corrections: note)"))
+        return found
 
     def _figure(self, key: CallKey, text: str, uses: list[FigureUse], before: int) -> str:
         n = self._seen[key] = self._seen.get(key, -1) + 1
@@ -102,6 +118,19 @@ class EditionLock:
             return
         change = ChartChange(self.lang, block.name, block.title, moved_points(entry, chart_entry(block)))
         raise FigureError(f"published chart changed: {change.describe()}", lock_hint(self.lock.issue, chart=True))
+
+
+class LockedFunctions(dict[str, Callable[..., Any]]):
+    """A published page's functions, with the lock that evaluate_figures asks, once the page's
+    figures are evaluated, which locked figures it did not meet (`missing`)."""
+
+    def __init__(self, functions: dict[str, Callable[..., Any]], lock: EditionLock) -> None:
+        super().__init__(functions)
+        self.lock = lock
+
+    def missing(self, path: Path, line: int) -> list[SourceError]:
+        """The locked figures not evaluated (EditionLock.missing)."""
+        return self.lock.missing(path, line)
 
 
 def _moved_values(entry: dict[str, Any], uses: list[FigureUse], row_of: Callable[[str, dt.date], str]) -> str:
