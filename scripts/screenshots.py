@@ -4,7 +4,8 @@
 
 Serves the built site under its base path, opens the newest zh-Hant issue in headless Debian
 chromium (the one the browser tests use) and writes the first screen of each combination as
-docs/screenshot-<phone|desktop>-<light|dark>.png (device pixel ratio 1, so they stay small), then
+docs/screenshot-<phone|desktop>-<light|dark>.png (device pixel ratio 1, so they stay small), and a
+phone with the first number's receipt open (docs/screenshot-phone-receipt.png), then
 quantizes them with pngquant when it is installed (Debian: apt-get install pngquant; about a third
 of the size; scripts/install-system-deps.sh installs it).
 """
@@ -38,8 +39,19 @@ def newest_issue(site: Path) -> str:
     return f"issues/{issues[0]}/"
 
 
-def shoot(driver, url: str, size: tuple[int, int], scheme: str, out: Path) -> None:
-    """Load `url` at `size` in `scheme` and write the first screen to `out`."""
+# A number's receipt open on a phone: the first figure of the text in the middle of the screen, tapped
+OPEN_RECEIPT = """
+const figure = document.querySelector('.issue-body button[popovertarget]');
+if (!figure) return false;
+figure.scrollIntoView({block: 'center'});
+figure.click();
+return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));
+"""
+
+
+def shoot(driver, url: str, size: tuple[int, int], scheme: str, out: Path, prepare: str = "") -> None:
+    """Load `url` at `size` in `scheme`, run `prepare` (JavaScript) if given, and write the screen
+    in view to `out`."""
     width, height = size
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
@@ -47,8 +59,11 @@ def shoot(driver, url: str, size: tuple[int, int], scheme: str, out: Path) -> No
                            {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
     driver.get(url)
     driver.execute_script("return document.fonts.ready")
+    if prepare and not driver.execute_script(prepare):
+        raise SystemExit(f"{url}: nothing to show for {out.name}")
+    top = driver.execute_script("return window.scrollY")  # the clip is in page coordinates
     shot = driver.execute_cdp_cmd("Page.captureScreenshot",
-                                  {"format": "png", "clip": {"x": 0, "y": 0, "width": width, "height": height,
+                                  {"format": "png", "clip": {"x": 0, "y": top, "width": width, "height": height,
                                                              "scale": 1}})
     out.write_bytes(base64.b64decode(shot["data"]))
     pngquant = shutil.which("pngquant")
@@ -76,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 for scheme in SCHEMES:
                     target = url + (base_path + "/" if base_path else "") + page
                     shoot(driver, target, size, scheme, args.out / f"screenshot-{device}-{scheme}.png")
+            shoot(driver, target, SIZES["phone"], "light", args.out / "screenshot-phone-receipt.png", OPEN_RECEIPT)
     return 0
 
 
