@@ -98,11 +98,21 @@ def test_a_plain_paragraph_is_converted_without_the_patterns_it_cannot_match() -
     assert {item.name for item in kept}.isdisjoint(mdpatterns.NEEDS)
 
 
+@pytest.mark.parametrize("body", [
+    '<div markdown="1">\n*em* and [a link](/x) and `code`\n</div>\n',  # raw HTML stashed before the blocks are read
+    "a line\tthen a tab  \r\nand a break\n",  # tabs expanded and line ends normalised first
+])
+def test_what_the_preprocessors_hide_or_change_is_still_matched(body: str) -> None:
+    fast, full = both_paths(body, "zh-Hant", raw_html=True)
+    assert fast == full
+
+
 # every pattern's marks, with text, figures and the block syntax they meet in a page
 TOKENS = ["a", "中文", " ", "\n", "\n\n", "\t", "  \n", "`", "``", "\\", "\\*", "[", "]", "(", ")", "![", "[^1]",
           "[^1]: note", "[a]: /x", "<", ">", "<b>", "</b>", "<http://x.y/>", "<a@b.c>", "&", "&amp;", "&#33;", "*",
           "**", "_", "__", "- ", "1. ", "> ", "## ", "| a | b |\n|---|---|\n| 1 | 2 |", "!!! note\n    ",
-          "{: #id .c }", "    code", '{{ level("SP500", "2025-04-04") }}', "[link](/x)", "![i](/p.png)", "http://x.y"]
+          "{: #id .c }", "    code", '{{ level("SP500", "2025-04-04") }}', "[link](/x)", "![i](/p.png)", "http://x.y",
+          '<div markdown="1">', "</div>", '<span markdown="1">', "</span>", "\r\n", " \t"]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),

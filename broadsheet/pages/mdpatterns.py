@@ -6,11 +6,13 @@ entities, line breaks, emphasis: 15 with the extensions a page uses) on every ru
 document, again after each match; a page's prose holds few of them: most paragraphs are plain
 text, figures and a link or two. A pattern none of whose matches can occur in the text is left
 out for that text: every match of `link` holds a `[`, so a text without `[` keeps no link
-pattern. The text is read by a preprocessor that runs after every other one (whitespace
-normalised, tabs expanded, raw HTML stashed), as the block parser will read it; the block
-parser and the tree processors only remove characters from it (a quote's `>`, a list's indent)
-or add elements whose text is not read by the inline patterns, so a character the text lacks is
-in no run that the inline patterns read. Patterns not named in NEEDS are always kept.
+pattern. The text is read as written, by a preprocessor that runs before every other one: the
+preprocessors, the block parser and the tree processors only remove characters from it (a
+quote's `>`, a list's indent, raw HTML stashed, whose Markdown inside `markdown="1"` is read
+later) or add elements whose text the inline patterns do not read, so a character the text lacks
+is in no run that they read. Whitespace is the exception: tabs are expanded and line ends
+normalised first, so a line break is kept whenever a tab or a carriage return is in the text.
+Patterns not named in NEEDS are always kept.
 
 The output is byte-identical to the full set's (tests/test_markdown_patterns.py compares both on
 the docs' examples, the first issue and random texts).
@@ -36,17 +38,17 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "autolink": ("<",),
     "automail": ("<",),
     "html": ("<",),
-    "linebreak": ("  \n",),
+    "linebreak": ("  \n", "\t", "\r"),  # two spaces at a line's end; a tab expands to spaces
     "entity": ("&",),
     "em_strong": ("*", "_"),
     "em_strong2": ("_",),
     "not_strong": ("*", "_"),
 }
-LAST = -1_000  # the preprocessor's priority: after every other one
+FIRST = 1_000  # the preprocessor's priority: before every other one (normalize_whitespace is 30)
 
 
 class _KeepMatchable(Preprocessor):
-    """Deregisters the inline patterns the document's text cannot match (it changes no line)."""
+    """Deregisters the inline patterns the document's text, as written, cannot match (it changes no line)."""
 
     def run(self, lines: list[str]) -> list[str]:
         """Read the text once per pattern's needs; drop the patterns that cannot match."""
@@ -60,8 +62,8 @@ class _KeepMatchable(Preprocessor):
 
 
 class MatchablePatterns(markdown.Extension):
-    """Python-Markdown with only the inline patterns the text can match (register it last)."""
+    """Python-Markdown with only the inline patterns the text can match."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         """Add the preprocessor that trims the inline patterns."""
-        md.preprocessors.register(_KeepMatchable(md), "broadsheet_matchable_patterns", LAST)
+        md.preprocessors.register(_KeepMatchable(md), "broadsheet_matchable_patterns", FIRST)
