@@ -170,7 +170,7 @@ def test_the_memo_keeps_each_calendars_days_keyed_by_library_rules_and_day(tmp_p
     import pickle
     from importlib.metadata import version
 
-    memo = tmp_path / "memo" / "sessions.pickle"
+    memo = tmp_path / "a" / "memo" / "sessions.pickle"  # its folders are made
     with calendars.sessions_memo(memo):
         assert calendars.bounds("XNYS")[0] == D(2010, 1, 4)
     stored = pickle.loads(memo.read_bytes())
@@ -184,10 +184,12 @@ def test_the_memo_keeps_each_calendars_days_keyed_by_library_rules_and_day(tmp_p
     stored["sessions"]["XPLANTED"] = (D(2025, 1, 2),)
     memo.write_bytes(pickle.dumps(stored))
     calendars._sessions.cache_clear()
+    written = memo.stat().st_ino
     with calendars.sessions_memo(memo):
         assert calendars.bounds("XNYS") == (D(2025, 1, 2), D(2025, 1, 3))
         assert calendars.known("XPLANTED")
     assert not calendars.known("XPLANTED")  # outside the block the memo is not read
+    assert memo.stat().st_ino == written  # nothing new was learnt: the file is not written again
 
     # one with another key (another library, another day) is not
     stored["key"] = "0.0:2010:1:2000-01-01"
@@ -236,3 +238,16 @@ def test_each_exchange_has_its_short_name_in_messages(code: str, short: str) -> 
 def test_a_closed_day_without_a_rule_says_its_weekday(day: dt.date, reason: str) -> None:
     assert calendars.closed_reason("XNYS", day) == reason
     assert calendars.closed_message("XNYS", day) == f"{day}: NYSE closed, {reason}"
+
+
+def test_the_bond_calendar_spans_the_nyses_and_names_its_closes_to_the_last_year() -> None:
+    assert calendars.bounds("USBOND") == calendars.bounds("XNYS")
+    last = calendars.bounds("USBOND")[1]
+    columbus = [d for d in (D(last.year, 10, 8 + n) for n in range(7)) if d.weekday() == 0][0]
+    assert calendars.closed_reason("USBOND", columbus) == "Columbus Day"
+    assert calendars.closed_reason("USBOND", D(last.year - 1, 11, 11)) in ("Veterans Day", "Saturday", "Sunday")
+    assert calendars.closed_reason("USBOND", D(2010, 10, 11)) == "Columbus Day"  # the first year's
+
+
+def test_an_exchange_calendar_is_known_by_its_aliases_too() -> None:
+    assert calendars.known("NYSE") and calendars.known("XNYS&NYSE")  # exchange_calendars' alias of XNYS
