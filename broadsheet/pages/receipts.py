@@ -128,7 +128,6 @@ class FigureMarks:
             self.receipts[-1] = replace(kept, revised=first.revised,
                                         receipt=self._writer.words["join"].join([kept.receipt, first.revised]))
         return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
-        return f"{MARK_OPEN}{len(self.receipts) - 1}{MARK_CLOSE}"
 
     def _source(self, series: tuple[str, ...]) -> tuple[str, str]:
         if self.store is None:
