@@ -460,7 +460,7 @@ def test_a_range_that_is_empty_or_backwards_says_so(zh) -> None:
     assert zh.high("SP500", "2025-04-10", "2025-04-10") == "5,268.05"  # one day is a range
     with pytest.raises(FigureError, match=r"^unknown series 'SPX'$") as failed:
         zh.low_date("SPX", "2025-04-07", "2025-04-11")
-    assert "SP500" in failed.value.hint
+    assert failed.value.hint.startswith("did you mean 'SP500'? known series: BRENT, DGS10, ")
 
 
 def test_of_equal_closes_the_first_is_the_extreme(zh) -> None:
