@@ -43,8 +43,8 @@ declare -A TESTS=(
   [ranges]="tests/test_figure_numbers.py tests/test_range_figures.py tests/test_oracle.py"
   [calendars]="tests/test_calendar_days.py tests/test_calendars.py tests/test_oracle.py"
   [csvread]="tests/test_csvread.py"
-  [typed_numbers]="tests/test_typed_number_lint.py"
-  [typed_number_claims]="tests/test_typed_number_lint.py"
+  [typed_numbers]="tests/test_typed_number_lint.py tests/test_value_lint.py"
+  [typed_number_claims]="tests/test_typed_number_lint.py tests/test_value_lint.py"
 )
 ORDER=(arithmetic functions ranges calendars csvread typed_numbers typed_number_claims)
 
