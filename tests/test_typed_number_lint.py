@@ -311,3 +311,53 @@ def test_judging_stops_after_200_claims_and_says_where(store) -> None:
                                    "at this line")
     assert len(problems) == 1 + 200
     assert all("stopped" not in p.message for p in lint_numbers(page_of(200), store, []))
+
+
+# --- more edges (each a change a test must notice) ------------------------------------------------------
+@pytest.mark.parametrize("unit", ["個百分點", "percentage point", "percentage points"])
+def test_a_yields_percentage_points_are_its_change(store, unit) -> None:
+    # DGS10 4.34% (4/9) → 4.40% (4/10) → 4.48% (4/11): +0.08 points on 4/9 (4.26 → 4.34) and on 4/11
+    found = verdict(store, claim(0.08, unit, targets=("DGS10",), moved=True, day=D(2025, 4, 11)), 2)
+    assert found[:2] == ("agrees", "DGS10 change on 2025-04-09")
+
+
+def test_the_plausible_range_includes_its_ends(store) -> None:
+    assert verdict(store, claim(4982.77 / 2), 3)[0] == "disagrees"  # half the lowest close, exactly
+    assert verdict(store, claim(6144.15 * 2), 1)[0] == "disagrees"  # twice the highest, exactly
+
+
+def test_the_first_close_of_the_data_has_no_change_and_the_next_one_has(store) -> None:
+    # SP500 5,881.63 (2024-12-31, the data's first row) → 5,868.55 (1/2): -0.22%
+    assert verdict(store, claim(0.22, "%", moved=True, day=D(2025, 1, 2)), 2)[:2] == (
+        "agrees", "SP500 change on 2025-01-02")
+
+
+def test_a_yields_basis_points_have_no_weekly_percent_change(store) -> None:
+    # 4.01% → 4.15% is 3.5% of the yield, not 3.5 bp: the nearest change in bp is 4/9's 8
+    assert verdict(store, claim(3.5, "bp", targets=("DGS10",), moved=True, day=D(2025, 4, 9)), 1)[:2] == (
+        "disagrees", "DGS10 change on 2025-04-09")
+
+
+def test_an_indicator_the_unit_does_not_fit_is_passed_over_for_the_next(store) -> None:
+    # 4.2% is not a payroll count: the unemployment rate of the same sentence is compared
+    assert verdict(store, claim(4.2, "%", targets=("NFP_CHANGE", "UNEMPLOYMENT_RATE")), 1)[:2] == (
+        "agrees", "UNEMPLOYMENT_RATE 2025-03 actual")
+
+
+def test_a_payroll_count_in_thousands_is_compared_to_the_thousand(store) -> None:
+    assert verdict(store, claim(228.5, "K", targets=NFP), 1)[:2] == ("agrees", "NFP_CHANGE 2025-03 actual")
+    assert verdict(store, claim(229.0, "K", targets=NFP), 1)[0] == "disagrees"
+
+
+def test_a_page_with_too_many_numbers_stops_where_it_stopped(store) -> None:
+    problems = lint_numbers(page("標普 500 指數 " + " ".join(str(n) for n in range(2001)) + "\n"), store, [])
+    assert (problems[0].line, problems[0].message, problems[0].hint) == (
+        5, "too many numbers typed beside a series' name: the typed-number check stopped at this line",
+        "write them as figure expressions; an issue types a handful")
+
+
+def test_each_number_of_a_line_is_listed_with_its_figure(store) -> None:
+    [problem] = lint_numbers(page("標普 500 指數 4 月 9 日大漲 9.5% 至 5,999.99 點\n"), store, [])
+    assert problem.message.startswith("typed numbers disagree with the data: 9.5% (SP500 change on 2025-04-09: "
+                                      "matches); 5,999.99 點 (SP500 ")
+    assert problem.hint.startswith('write {{ day_pct("SP500", "2025-04-09") }}, {{ ')
