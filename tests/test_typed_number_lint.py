@@ -349,8 +349,10 @@ def test_a_payroll_count_in_thousands_is_compared_to_the_thousand(store) -> None
     assert verdict(store, claim(229.0, "K", targets=NFP), 1)[0] == "disagrees"
 
 
-def test_a_page_with_too_many_numbers_stops_where_it_stopped(store) -> None:
-    problems = lint_numbers(page("標普 500 指數 " + " ".join(str(n) for n in range(2001)) + "\n"), store, [])
+@pytest.mark.parametrize("numbers", [" ".join(str(n) for n in range(2001)),  # 2,001 claims
+                                     " ".join(f"{n}年" for n in range(2001))])  # 2,001 numbers, no claim
+def test_a_page_with_too_many_numbers_stops_where_it_stopped(store, numbers) -> None:
+    problems = lint_numbers(page("標普 500 指數 " + numbers + "\n"), store, [])
     assert (problems[0].line, problems[0].message, problems[0].hint) == (
         5, "too many numbers typed beside a series' name: the typed-number check stopped at this line",
         "write them as figure expressions; an issue types a handful")
