@@ -9,7 +9,7 @@ import shutil
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from broadsheet.core.cache import DiskCache  # noqa: E402
 from broadsheet.core.config import load_config  # noqa: E402
 from broadsheet.core.context import BuildContext  # noqa: E402
 from broadsheet.core.typography import FULL_WIDTH  # noqa: E402
+from browser import chromium, serve_site  # noqa: E402  (tests/browser.py)
 
 SAMPLE = Path(__file__).resolve().parent / "sample_site"
 # Command-line builds in the suite wait for their search index; tests/test_search_job.py tests the
@@ -454,3 +455,18 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory, fresh_cache: Path) -> 
 def real_cache(real_site: Path) -> Path:
     """The project root whose `.cache/` holds everything the real project's build made (for copy_cache)."""
     return ROOT
+
+
+# --- the real site in a browser (the *_browser.py files; each module gets its own) ----------------
+@pytest.fixture(scope="module")
+def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real site served on 127.0.0.1: its address, ending in the base path."""
+    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A headless Debian chromium (the test skips, saying why, where there is none)."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver

@@ -9,14 +9,12 @@ vertical sweep across a chart.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from broadsheet.charts.kinds.lines import NEAREST, nearest_values
-from browser import chromium, serve_site
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
 CHART = "#chart-yields"
@@ -25,18 +23,6 @@ LABEL = f"return [...document.querySelectorAll('{CHART} [class*=nearest_label_ma
 BOX = f"return document.querySelector('{CHART} ' + arguments[0]).getBoundingClientRect().toJSON()"
 POINTS = f"""return [...document.querySelectorAll('{CHART} [class*="nearest_point_marks"] path')].map(p => {{
   const r = p.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})"""
-
-
-@pytest.fixture(scope="module")
-def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def open_at(driver, url: str, width: int, height: int, mobile: bool) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from broadsheet.core.config import load_config
-from browser import chromium, serve_site
+from browser import chromium
 from conftest import ROOT
 
 TOOLS = ROOT / ".tools" / "node_modules"
@@ -62,12 +62,6 @@ def test_nu_html_checker_finds_no_error_on_any_page(real_site: Path, tmp_path: P
     errors = [f"{m.get('url', '').split('/site/')[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m.get("type") in ("error", "non-document-error")]
     assert errors == []
-
-
-@pytest.fixture(scope="module")
-def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pdf_fill import page_fills
 
-from browser import chromium, serve_site
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow  # a real browser
@@ -33,18 +30,6 @@ def page_margins() -> tuple[float, float]:
     found = re.search(r"@page\s*\{\s*margin:\s*([\d.]+)mm\s+[\d.]+mm\s+([\d.]+)mm", css)
     assert found, "print.css sets the page's margins as top, sides, bottom in mm"
     return float(found.group(1)) * MM, float(found.group(2)) * MM
-
-
-@pytest.fixture(scope="module")
-def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def printed(driver, url: str, paper: str) -> bytes:

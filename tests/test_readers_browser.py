@@ -7,29 +7,16 @@ narrower than 500 px).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from browser import chromium, serve_folder, serve_site
+from browser import chromium, serve_folder
 from conftest import build_into, system_cjk_font
 
 pytestmark = pytest.mark.slow  # a real browser
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
-
-
-@pytest.fixture(scope="module")
-def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def open_at(driver, url: str, width: int, scheme: str = "light", height: int = 900, mobile: bool = False) -> None:

@@ -7,29 +7,12 @@ The real project is built once and served under its base path (tests/browser.py)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from selenium.webdriver.common.keys import Keys
-
-from browser import chromium, serve_site
 
 pytestmark = pytest.mark.slow  # a real browser
 
 ISSUE = "issues/2025-04-13-tariff-shock/"
-
-
-@pytest.fixture(scope="module")
-def server(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(real_site, tmp_path_factory.mktemp("served")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def open_at(driver, url: str, width: int, height: int = 800) -> None:
