@@ -470,3 +470,30 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A headless Debian chromium (the test skips, saying why, where there is none)."""
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
+
+
+# --- the project's data and its figure functions (unit tests of the numbers; each module reads it once) --
+@pytest.fixture(scope="module")
+def store() -> Any:
+    """The project's data/ as the build reads it (a DataStore)."""
+    from broadsheet.data.store import load_data  # pandas: only the tests that ask for the data pay for it
+
+    return load_data(ROOT / "data")
+
+
+@pytest.fixture
+def zh(store: Any) -> Any:
+    """The figure functions as the Chinese edition prints them."""
+    from broadsheet.core.i18n import NumberFormatter
+    from broadsheet.figures.functions import FigureFunctions
+
+    return FigureFunctions(store, NumberFormatter("zh_Hant_TW"))
+
+
+@pytest.fixture
+def en(store: Any) -> Any:
+    """The figure functions as the English edition prints them."""
+    from broadsheet.core.i18n import NumberFormatter
+    from broadsheet.figures.functions import FigureFunctions
+
+    return FigureFunctions(store, NumberFormatter("en_US"))

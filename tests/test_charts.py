@@ -22,7 +22,6 @@ from broadsheet.charts.spec import build_spec
 from broadsheet.charts.theme import GREEN, RED
 from broadsheet.core.config import load_config
 from broadsheet.core.errors import BuildFailed
-from broadsheet.data.store import load_data
 from conftest import ROOT, ZH_PAGE, build_into
 
 ISSUE = "2025-04-13-tariff-shock"
@@ -57,11 +56,6 @@ curve:
   title: {zh-Hant: 殖利率曲線, en: The Treasury curve}
   options: {also: 2025-04-08}
 """
-
-
-@pytest.fixture(scope="module")
-def store():
-    return load_data(ROOT / "data")
 
 
 @pytest.fixture(scope="module")

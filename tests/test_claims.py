@@ -14,17 +14,12 @@ from broadsheet.checks.english_style import EnglishStyle, load_english_style
 from broadsheet.checks.language import LanguageRules, lint_file
 from broadsheet.checks.quotations import check_quotations
 from broadsheet.content.issues import read_page
-from broadsheet.data.store import DataStore, load_data
+from broadsheet.data.store import DataStore
 from broadsheet.pages.provenance import Provenance, with_quotations
 from conftest import ROOT
 
 pytestmark = pytest.mark.unit
 ISSUE_DATE = dt.date(2025, 4, 13)  # the first issue's: its week is 2025-04-07 to 04-11
-
-
-@pytest.fixture(scope="module")
-def store() -> DataStore:
-    return load_data(ROOT / "data")
 
 
 @pytest.fixture(scope="module")

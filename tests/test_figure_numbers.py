@@ -12,28 +12,11 @@ import pytest
 
 from broadsheet.core.errors import FigureError
 from broadsheet.core.i18n import NumberFormatter, quantize
-from broadsheet.data.store import load_data
 from broadsheet.figures.arithmetic import bp_change, pct_change, pct_changes, points_change, spread_bp
 from broadsheet.figures.functions import FigureFunctions
-from conftest import ROOT
 
 pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
 D = dt.date
-
-
-@pytest.fixture(scope="module")
-def store():
-    return load_data(ROOT / "data")
-
-
-@pytest.fixture
-def zh(store):
-    return FigureFunctions(store, NumberFormatter("zh_Hant_TW"))
-
-
-@pytest.fixture
-def en(store):
-    return FigureFunctions(store, NumberFormatter("en_US"))
 
 
 # --- the arithmetic ------------------------------------------------------------------------------

@@ -5,27 +5,8 @@ from __future__ import annotations
 import pytest
 
 from broadsheet.core.errors import FigureError, NoDataForDate, SeriesNotFound
-from broadsheet.core.i18n import NumberFormatter
-from broadsheet.data.store import load_data
-from broadsheet.figures.functions import FigureFunctions
-from conftest import ROOT
 
 pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
-
-
-@pytest.fixture(scope="module")
-def store():
-    return load_data(ROOT / "data")
-
-
-@pytest.fixture
-def zh(store):
-    return FigureFunctions(store, NumberFormatter("zh_Hant_TW"))
-
-
-@pytest.fixture
-def en(store):
-    return FigureFunctions(store, NumberFormatter("en_US"))
 
 
 def test_level_rounds_groups_and_truncates(zh):

@@ -171,11 +171,6 @@ def mutated_csv(draw: st.DrawFn, lines: list[str]) -> str:
 # --- fixtures -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def store() -> DataStore:
-    return load_data(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
 def functions(store: DataStore) -> dict[str, Callable[..., Any]]:
     namespace = FigureFunctions(store, NumberFormatter("zh_Hant_TW")).namespace()
     namespace["chart"] = lambda name: ("block", name)  # a stand-in block (charts are placed between segments)

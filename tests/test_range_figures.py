@@ -13,9 +13,8 @@ from bs4 import BeautifulSoup
 
 from broadsheet.core.errors import BuildFailed, FigureError, NoDataForDate
 from broadsheet.core.i18n import NumberFormatter
-from broadsheet.data.store import load_data
 from broadsheet.figures.functions import FigureFunctions
-from conftest import ROOT, build_into
+from conftest import build_into
 
 ISSUE = "2025-04-13-range"
 FOLDER = f"content/issues/{ISSUE}/"
@@ -51,11 +50,6 @@ on {{ high_date("SP500", "2025-04-07", "2025-04-11") }}.
 The Nasdaq rose {{ gap_pct("NASDAQCOM", "SP500", "2025-04-04", "2025-04-11", move="up") }} percentage points
 more than the S&P 500.
 """
-
-
-@pytest.fixture(scope="module")
-def store():
-    return load_data(ROOT / "data")
 
 
 def figures_of(out, prefix: str = "") -> list:

@@ -13,18 +13,11 @@ import pytest
 from broadsheet.checks.typed_number_claims import Claim, NameIndex, find_claims
 from broadsheet.checks.typed_numbers import judge, lint_numbers
 from broadsheet.content.issues import FrontMatter, Page
-from broadsheet.data.store import load_data
 from broadsheet.figures.uses import FigureUse
-from conftest import ROOT
 
 pytestmark = pytest.mark.unit  # builds no site (conftest.py: the unit mark)
 D = dt.date
 ISSUE_DATE = D(2025, 4, 13)  # a Sunday: its two weeks are 2025-03-31 … 2025-04-13
-
-
-@pytest.fixture(scope="module")
-def store():
-    return load_data(ROOT / "data")
 
 
 def claim(value: float, unit: str = "", targets: tuple[str, ...] = ("SP500",), moved: bool = False,
