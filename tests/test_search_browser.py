@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from browser import chromium, serve_site
+from browser import serve_site
 from conftest import ROOT, SAMPLE, build_into, write_files
 
 pytestmark = pytest.mark.slow  # a real browser
@@ -77,13 +77,6 @@ def server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """Serve the built site on 127.0.0.1 under its base path (/broadsheet/); yield the site URL."""
     with serve_site(search_site, tmp_path_factory.mktemp("served")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """Headless Debian chromium driven by selenium, with the browser console log enabled."""
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def indexed_text(page: Path) -> str | None:
