@@ -17,7 +17,6 @@ loaded as a build would before it replaces the old one (data/datawrite.py). `dat
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from broadsheet.data import calendars
 from broadsheet.data.catalog import Catalog, SeriesInfo, load_catalog
 from broadsheet.data.csvread import iso_date, iso_month, plain_number
 from broadsheet.data.datawrite import commit, csv_text, locked, recover, snapshot
-from broadsheet.data.entry import DataEntryError, add_release_value, parse_entry, site_today
+from broadsheet.data.entry import DataEntryError, add_release_value, loads_as_built, parse_entry, site_today
 from broadsheet.data.store import MARKET_COLUMNS, find_gaps, read_market_rows, read_markets
 
 ADD_A_MARKET = 'docs/data.md, "Add a market"'
@@ -175,7 +174,7 @@ def add_closes(root: Path, sid: str, batch: CloseBatch, source: str | None = Non
     if changes:
         merged = _merged(rows, existing, changes, sid, report.source)
         text = csv_text(merged, MARKET_COLUMNS)
-        values = _check_loads(text, path.name, catalog)
+        values = loads_as_built(text, path.name, lambda scratch: read_markets(scratch, catalog).values)
         report.gaps = find_gaps({k: v for k, v in values.items() if k[1] == sid}, catalog).get(sid, [])
         commit(data_dir, {path.name: text}, expected=before)
     return report
@@ -301,17 +300,6 @@ def _merged(rows: list[dict[str, str]], existing: dict[dt.date, dict[str, str]],
         else:
             rows.append({"date": day.isoformat(), "series": sid, "value": row.value, "source": tag})
     return sorted(rows, key=lambda r: (r["series"], r["date"]))
-
-
-def _check_loads(text: str, name: str, catalog: Catalog) -> dict[tuple[dt.date, str], float]:
-    """The new markets.csv loaded as a build loads it (from a scratch folder); its values."""
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / name
-        path.write_text(text, encoding="utf-8", newline="")
-        try:
-            return read_markets(path, catalog).values
-        except BuildFailed as exc:
-            raise DataEntryError(f"the new {name} would not load: {exc.problems[0].message}") from exc
 
 
 def format_one(report: ClosesReport, row: CloseRow) -> str:

@@ -22,8 +22,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from broadsheet.core.config import load_config
@@ -33,6 +35,8 @@ from broadsheet.data.catalog import Catalog, IndicatorInfo, load_catalog
 from broadsheet.data.csvread import iso_date, iso_month, plain_number
 from broadsheet.data.datawrite import commit, csv_text, locked, recover, snapshot
 from broadsheet.data.store import RELEASE_COLUMNS, load_releases, read_release_rows
+
+T = TypeVar("T")
 
 UNIT_TEXT = {"percent": "%", "index": "index", "usd": "USD", "thousands_persons": "k"}
 # a consensus is a survey taken before the release: it may be entered up to this many days ahead of
@@ -203,17 +207,19 @@ def add_release_value(root: Path, entry: Entry, today: dt.date | None = None) ->
     if entry.release_date:
         row["release_date"] = entry.release_date
     text = csv_text(rows, RELEASE_COLUMNS)
-    _check_loads(text, path.name, catalog)
+    loads_as_built(text, path.name, lambda scratch: load_releases(scratch, catalog))
     commit(data_dir, {path.name: text}, expected=before)
     shown = ", ".join(f"{k} {v}" for k, v in entry.values.items())
     return f"{done} {entry.indicator} {entry.period}: {shown} (source: {entry.source}) in data/{path.name}"
 
 
-def _check_loads(text: str, name: str, catalog: Catalog) -> None:
+def loads_as_built(text: str, name: str, read: Callable[[Path], T]) -> T:
+    """Read the new text of data file `name` as a build reads it (with `read`, from a scratch folder),
+    so that a change is committed only if it loads; what `read` returns."""
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / name
         path.write_text(text, encoding="utf-8", newline="")
         try:
-            load_releases(path, catalog)
+            return read(path)
         except BuildFailed as exc:
-            raise DataEntryError(f"the new releases file would not load: {exc.problems[0].message}") from exc
+            raise DataEntryError(f"the new {name} would not load: {exc.problems[0].message}") from exc
